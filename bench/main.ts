@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: measures Shoal with real processes and writes
+ * docs/benchmarks.md and docs/benchmarks.json. Each section starts and stops
+ * its own processes; sections run one after another (machines have 2 cores).
+ */
+import { REPO_ROOT } from '../tests/support/processes.ts'
+import { benchMeshLatency } from './mesh-latency.ts'
+import { meetsTarget, writeReport } from './report.ts'
+import type { Section } from './report.ts'
+
+const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
+  { name: 'mesh latency', run: benchMeshLatency }
+]
+
+const sections: Section[] = []
+for (const benchmark of benchmarks) {
+  console.log(`bench: ${benchmark.name}`)
+  sections.push(await benchmark.run())
+}
+await writeReport(REPO_ROOT, sections)
+for (const section of sections) {
+  for (const measurement of section.measurements) {
+    const met = meetsTarget(measurement)
+    console.log(`${section.title} · ${measurement.name}: p50 ${measurement.summary.p50.toFixed(2)} ${measurement.unit}${met === undefined ? '' : met ? ' (target met)' : ' (TARGET MISSED)'}`)
+  }
+}
+console.log('bench: wrote docs/benchmarks.md and docs/benchmarks.json')

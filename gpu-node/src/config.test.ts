@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test'
+import { parseGpuNodeOptions } from './config.ts'
+import type { GpuNodeOptions } from './config.ts'
+
+const RELAY_ID = '12D3KooWJoX8Na6nM7eBHB4QK4fzrph7axdRDfJAC2rMDHmvoL5K'
+
+function options (argv: string[], env: Record<string, string> = {}): GpuNodeOptions {
+  const parsed = parseGpuNodeOptions(argv, env)
+  if (parsed.help) {
+    throw new Error('unexpected help')
+  }
+  return parsed.options
+}
+
+function configErrorMessage (argv: string[], env: Record<string, string> = {}): string {
+  try {
+    parseGpuNodeOptions(argv, env)
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ConfigError') {
+      return err.message
+    }
+    throw err
+  }
+  throw new Error(`expected a ConfigError for ${argv.join(' ')}`)
+}
+
+test('defaults: relay on localhost:8080, API on 127.0.0.1:8081, no ICE servers', () => {
+  const parsed = options([])
+  expect(parsed.relay).toEqual({ kind: 'origin', origin: new URL('http://localhost:8080') })
+  expect(parsed).toMatchObject({ apiHost: '127.0.0.1', apiPort: 8081, modelName: 'shoal-demo', capacity: 4, iceServers: [] })
+  expect(parsed.keyFile.endsWith('/.shoal/gpu-node.key')).toBe(true)
+})
+
+test('the relay may be an origin (path dropped) or a multiaddr naming its peer id', () => {
+  expect(options(['--relay', 'https://relay.example.org/app/']).relay).toEqual({ kind: 'origin', origin: new URL('https://relay.example.org') })
+  const parsed = options([], { SHOAL_RELAY: `/ip4/127.0.0.1/tcp/8080/ws/p2p/${RELAY_ID}` })
+  expect(parsed.relay.kind).toBe('multiaddr')
+  if (parsed.relay.kind === 'multiaddr') {
+    expect(parsed.relay.multiaddr.toString()).toBe(`/ip4/127.0.0.1/tcp/8080/ws/p2p/${RELAY_ID}`)
+  }
+})
+
+test('bad relay addresses are one-line ConfigErrors', () => {
+  expect(configErrorMessage(['--relay', 'not-an-address'])).toMatch(/^invalid --relay "not-an-address": must be an http\(s\) URL/)
+  expect(configErrorMessage(['--relay', '/ip4/127.0.0.1/tcp/8080/ws'])).toContain('must end with /p2p/<relay peer id>')
+  expect(configErrorMessage(['--relay', '/ip4/999.0.0.1/tcp/x'])).toContain('is not a valid multiaddr')
+  expect(configErrorMessage(['--relay', 'http://'])).toContain('--relay')
+  expect(configErrorMessage(['--relay', 'ftp://relay'])).toContain('must be an http(s) URL')
+})
+
+test('ICE servers come as JSON and are checked', () => {
+  expect(options([], { SHOAL_ICE_SERVERS: '[{"urls":"stun:stun.example.org:3478"}]' }).iceServers).toEqual([{ urls: 'stun:stun.example.org:3478' }])
+  expect(configErrorMessage([], { SHOAL_ICE_SERVERS: '{' })).toContain('invalid SHOAL_ICE_SERVERS')
+  expect(configErrorMessage([], { SHOAL_ICE_SERVERS: '[{"url":"stun:x"}]' })).toContain('invalid SHOAL_ICE_SERVERS')
+})
+
+test('bad ports, capacities and unknown flags are ConfigErrors', () => {
+  expect(configErrorMessage(['--api-port', '70000'])).toContain('--api-port')
+  expect(configErrorMessage(['--capacity', '0'])).toContain('--capacity')
+  expect(configErrorMessage(['--model', 'x'])).toBe('unknown option --model (see --help)')
+})

@@ -1,0 +1,42 @@
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { createShoalNode, joinAnnounceTopic } from '../../src/lib/server/index.ts'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ShoalServices } from '../../src/lib/server/index.ts'
+
+export type GpuNodeLibp2p = Libp2p<ShoalServices>
+
+export interface GpuNodeInit {
+  privateKey: PrivateKey
+  /**
+   * STUN/TURN servers for WebRTC.
+   *
+   * @default []
+   */
+  iceServers?: RTCIceServer[]
+}
+
+/**
+ * Starts the verifier's libp2p node. It dials the relay over WebSockets,
+ * listens through it (`/p2p-circuit`) so browsers can reach it, and upgrades
+ * those relayed, limited connections to direct WebRTC (`/webrtc`).
+ */
+export async function startGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> {
+  const node = await createShoalNode({
+    privateKey: init.privateKey,
+    transports: [
+      webSockets(),
+      circuitRelayTransport(),
+      webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })
+    ],
+    listen: ['/p2p-circuit', '/webrtc'],
+    connectionGater: {
+      // Relays and browsers on a LAN or loopback are normal for Shoal; libp2p would refuse to dial them.
+      denyDialMultiaddr: () => false
+    }
+  })
+  await node.start()
+  joinAnnounceTopic(node.services.pubsub)
+  return node
+}

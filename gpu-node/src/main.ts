@@ -1,0 +1,115 @@
+/**
+ * shoal-gpu-node: a Shoal verifier. Joins the mesh through the relay, announces
+ * itself on gossip, answers probes, and serves an HTTP API. The model comes later.
+ *
+ * @example
+ * ```console
+ * $ npm run gpu-node -- --relay http://localhost:8080
+ * Shoal verifier 12D3KooW... API on http://127.0.0.1:8081, relay http://localhost:8080
+ * ```
+ */
+import { AGENT, Announcer, MAX_ANNOUNCED_ADDRESSES, PROBE_PROTOCOL, PeerRole } from '../../src/lib/protocol/index.ts'
+import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '../../src/lib/server/index.ts'
+import { browserDialableAddresses } from './addresses.ts'
+import { createApiServer } from './api-server.ts'
+import { parseGpuNodeOptions } from './config.ts'
+import { startGpuNode } from './gpu-node.ts'
+import { handleProbeStream } from './probe-handler.ts'
+import { formatRelayAddress } from './relay-address.ts'
+import { RelayConnector } from './relay-connector.ts'
+import type { GpuNodeHealth } from './api-server.ts'
+import type { ProbeStats } from './probe-handler.ts'
+import type { Metric } from '../../src/lib/server/index.ts'
+
+runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
+  const parsed = parseGpuNodeOptions()
+  if (parsed.help) {
+    process.stdout.write(parsed.usage)
+    return undefined
+  }
+  const options = parsed.options
+  const startedAt = Date.now()
+  const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
+  const node = await startGpuNode({ privateKey, iceServers: options.iceServers })
+
+  const probes: ProbeStats = { openStreams: 0, messages: 0 }
+  await node.handle(PROBE_PROTOCOL, (stream) => handleProbeStream(stream, { stats: probes }), {
+    // Browsers probe before, and while, upgrading the relayed connection to WebRTC.
+    runOnLimitedConnection: true
+  })
+
+  // Placeholder until the verifier loads a model: no tokenizer, nothing queued.
+  const tokenizerFingerprint = 'none'
+  const relay = new RelayConnector({ node, relay: options.relay, log })
+  let announceFailing = false
+  const announcer = new Announcer({
+    pubsub: node.services.pubsub,
+    describe: () => {
+      announceFailing = false
+      return {
+        role: PeerRole.VERIFIER,
+        agent: AGENT,
+        model: options.modelName,
+        tokenizerFingerprint,
+        queueDepth: 0,
+        capacity: options.capacity,
+        addresses: browserDialableAddresses(node).slice(0, MAX_ANNOUNCED_ADDRESSES)
+      }
+    },
+    onError: (err) => {
+      if (!announceFailing) {
+        log.warn(`announcing failed (${errorMessage(err)}); will keep trying`)
+        announceFailing = true
+      }
+    }
+  })
+  // transport:listening fires the moment a relay reservation gives us new
+  // addresses (self:peer:update comes a second later): announce them at once.
+  node.addEventListener('transport:listening', () => { announcer.announceSoon() })
+
+  const health = (): GpuNodeHealth => ({
+    status: 'ok',
+    peerId: node.peerId.toString(),
+    relay: relay.state,
+    connections: node.getConnections().length,
+    model: { name: options.modelName, loaded: false, tokenizerFingerprint },
+    addresses: browserDialableAddresses(node),
+    uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000)
+  })
+  const metrics = (): Metric[] => {
+    const connections = node.getConnections()
+    return [
+      { name: 'shoal_gpu_node_connections', help: 'Open libp2p connections.', type: 'gauge', value: connections.length },
+      { name: 'shoal_gpu_node_webrtc_connections', help: 'Open direct WebRTC connections.', type: 'gauge', value: connections.filter((connection) => connection.remoteAddr.toString().includes('/webrtc')).length },
+      { name: 'shoal_gpu_node_relay_connected', help: '1 when connected to the relay with a reservation, else 0.', type: 'gauge', value: relay.state === 'connected' ? 1 : 0 },
+      { name: 'shoal_gpu_node_relay_reconnects_total', help: 'Times the relay was lost after being connected.', type: 'counter', value: relay.reconnects },
+      { name: 'shoal_gpu_node_announcements_total', help: 'Announcements published.', type: 'counter', value: announcer.published },
+      { name: 'shoal_gpu_node_probe_streams', help: 'Open probe streams.', type: 'gauge', value: probes.openStreams },
+      { name: 'shoal_gpu_node_probe_messages_total', help: 'Probes echoed.', type: 'counter', value: probes.messages },
+      { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: options.capacity },
+      ...processMetrics('shoal_gpu_node', startedAt)
+    ]
+  }
+
+  const api = createApiServer({ log, health, metrics })
+  let apiPort: number
+  try {
+    apiPort = await listen(api, options.apiPort, options.apiHost, { signal })
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  api.on('error', (err) => { log.warn(`API server: ${errorMessage(err)}`) })
+  relay.start()
+  announcer.start()
+
+  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, apiPort)}, relay ${formatRelayAddress(options.relay)}`)
+
+  return {
+    stop: async () => {
+      announcer.stop()
+      await relay.stop()
+      await Promise.all([closeServer(api), node.stop()])
+    }
+  }
+})

@@ -1,0 +1,170 @@
+import { errorMessage } from '../../src/lib/server/index.ts'
+import { backoffDelay, sleep } from '../../src/lib/protocol/index.ts'
+import { formatRelayAddress, resolveRelayMultiaddr } from './relay-address.ts'
+import type { BackoffInit } from '../../src/lib/protocol/index.ts'
+import type { GpuNodeLibp2p } from './gpu-node.ts'
+import type { RelayAddress } from './relay-address.ts'
+import type { Log } from '../../src/lib/server/index.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** `connected` means browsers can reach us: a connection to the relay and a reservation on it. */
+export type RelayState = 'connecting' | 'connected'
+
+export interface RelayConnectorInit {
+  node: GpuNodeLibp2p
+  relay: RelayAddress
+  log: Log
+  /** Delays between attempts; defaults to 0.5 s doubling up to 10 s. */
+  backoff?: BackoffInit
+  /**
+   * Deadline for one dial, bootstrap fetch included.
+   *
+   * @default 10000
+   */
+  dialTimeoutMs?: number
+  /**
+   * How long after connecting the reservation may take before the connection
+   * is dropped and the whole attempt repeated.
+   *
+   * @default 15000
+   */
+  reservationTimeoutMs?: number
+}
+
+/**
+ * Keeps the verifier connected to, and listening through, its relay. libp2p 3
+ * only re-reserves when it sees the relay connect again, and its own reconnect
+ * gives up after 5 tries, so this loop dials until the relay answers, however
+ * long it is gone, backing off between attempts. It logs changes of state, not
+ * every attempt.
+ */
+export class RelayConnector {
+  readonly #init: RelayConnectorInit
+  readonly #controller = new AbortController()
+  #relayPeer: PeerId | undefined
+  #reconnects = 0
+  #running: Promise<void> | undefined
+
+  constructor (init: RelayConnectorInit) {
+    this.#init = init
+  }
+
+  get state (): RelayState {
+    return this.#relayPeer != null && this.#isConnected(this.#relayPeer) && this.#hasReservation(this.#relayPeer) ? 'connected' : 'connecting'
+  }
+
+  /** The relay's peer id once it has been reached. */
+  get relayPeerId (): PeerId | undefined {
+    return this.#relayPeer
+  }
+
+  /** Times the relay was lost after being connected. */
+  get reconnects (): number {
+    return this.#reconnects
+  }
+
+  start (): void {
+    this.#running ??= this.#run(this.#controller.signal)
+  }
+
+  async stop (): Promise<void> {
+    this.#controller.abort()
+    await this.#running
+  }
+
+  async #run (signal: AbortSignal): Promise<void> {
+    const { node, log } = this.#init
+    const relayName = formatRelayAddress(this.#init.relay)
+    let attempt = 0
+    let reportedFailure = false
+    while (!signal.aborted) {
+      try {
+        const dialSignal = AbortSignal.any([signal, AbortSignal.timeout(this.#init.dialTimeoutMs ?? 10_000)])
+        const address = await resolveRelayMultiaddr(this.#init.relay, { signal: dialSignal })
+        const connection = await node.dial(address, { signal: dialSignal })
+        const relayPeer = connection.remotePeer
+        this.#relayPeer = relayPeer
+        await this.#until(() => this.#hasReservation(relayPeer) || !this.#isConnected(relayPeer), AbortSignal.any([signal, AbortSignal.timeout(this.#init.reservationTimeoutMs ?? 15_000)]))
+          .catch((err: unknown) => {
+            if (!signal.aborted) {
+              throw new Error('the relay accepted the connection but no reservation followed', { cause: err })
+            }
+          })
+        if (!this.#hasReservation(relayPeer)) {
+          throw new Error('the relay hung up before granting a reservation')
+        }
+        const dialable = this.#circuitAddresses(relayPeer).filter((address) => address.includes('/p2p-circuit/webrtc'))
+        log.info(`Relay connected: ${relayName} (peer ${relayPeer.toString()}); browsers can dial ${dialable.join(' ') || 'nothing yet'}`)
+        attempt = 0
+        reportedFailure = false
+
+        await this.#until(() => !this.#isConnected(relayPeer) || !this.#hasReservation(relayPeer), signal)
+        this.#reconnects++
+        log.warn(`lost the relay ${relayName}; reconnecting`)
+        // A connection without a reservation is useless to browsers: start over.
+        await node.hangUp(relayPeer, { signal }).catch(() => {})
+      } catch (err) {
+        if (signal.aborted) {
+          return
+        }
+        if (this.#relayPeer != null && this.#isConnected(this.#relayPeer) && !this.#hasReservation(this.#relayPeer)) {
+          // The next dial must be a fresh connection, or libp2p will not try to reserve again.
+          await node.hangUp(this.#relayPeer, { signal }).catch(() => {})
+        }
+        if (!reportedFailure) {
+          log.warn(`relay ${relayName} unreachable (${errorMessage(err)}); retrying with backoff`)
+          reportedFailure = true
+        }
+      }
+      await sleep(backoffDelay(attempt++, this.#init.backoff), signal).catch(() => {})
+    }
+  }
+
+  #isConnected (peer: PeerId): boolean {
+    return this.#init.node.getConnections(peer).some((connection) => connection.status === 'open')
+  }
+
+  #circuitAddresses (relayPeer: PeerId): string[] {
+    const prefix = `/p2p/${relayPeer.toString()}/p2p-circuit`
+    return this.#init.node.getMultiaddrs().map((address) => address.toString()).filter((address) => address.includes(prefix))
+  }
+
+  #hasReservation (relayPeer: PeerId): boolean {
+    return this.#circuitAddresses(relayPeer).length > 0
+  }
+
+  /** Resolves once `condition` holds, re-checking whenever our addresses or connections change. */
+  async #until (condition: () => boolean, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted()
+    if (condition()) {
+      return
+    }
+    const { node } = this.#init
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (condition()) {
+          cleanup()
+          resolve()
+        }
+      }
+      const onAbort = (): void => {
+        cleanup()
+        reject(signal.reason)
+      }
+      const cleanup = (): void => {
+        node.removeEventListener('self:peer:update', check)
+        node.removeEventListener('transport:listening', check)
+        node.removeEventListener('connection:open', check)
+        node.removeEventListener('connection:close', check)
+        signal.removeEventListener('abort', onAbort)
+      }
+      // transport:listening comes as soon as a reservation is made or lost;
+      // self:peer:update only after libp2p's 1 s debounce.
+      node.addEventListener('transport:listening', check)
+      node.addEventListener('self:peer:update', check)
+      node.addEventListener('connection:open', check)
+      node.addEventListener('connection:close', check)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+}

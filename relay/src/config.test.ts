@@ -1,0 +1,41 @@
+import { isAbsolute, resolve } from 'node:path'
+import { expect, test } from '@playwright/test'
+import { parseRelayOptions } from './config.ts'
+
+function options (argv: string[], env: Record<string, string> = {}): ReturnType<typeof parseRelayOptions> & { help: false } {
+  const parsed = parseRelayOptions(argv, env)
+  if (parsed.help) {
+    throw new Error('unexpected help')
+  }
+  return parsed
+}
+
+test('defaults: 0.0.0.0:8080, 1024 reservations, files in the repository', () => {
+  const { options: parsed } = options([])
+  expect(parsed).toMatchObject({ host: '0.0.0.0', port: 8080, maxReservations: 1024 })
+  expect(isAbsolute(parsed.appDir) && parsed.appDir.endsWith('/build')).toBe(true)
+  expect(parsed.keyFile.endsWith('/.shoal/relay.key')).toBe(true)
+})
+
+test('flags and SHOAL_RELAY_* variables set every option; given paths are relative to the working directory', () => {
+  const { options: parsed } = options(['--port', '0', '--app-dir', 'dist'], {
+    SHOAL_RELAY_HOST: '127.0.0.1',
+    SHOAL_RELAY_KEY_FILE: 'keys/r.key',
+    SHOAL_RELAY_MAX_RESERVATIONS: '5',
+    SHOAL_APP_DIR: 'ignored-because-flag-wins'
+  })
+  expect(parsed).toEqual({
+    host: '127.0.0.1',
+    port: 0,
+    appDir: resolve('dist'),
+    keyFile: resolve('keys/r.key'),
+    maxReservations: 5,
+    maxConnections: 4096
+  })
+})
+
+test('bad values are ConfigErrors', () => {
+  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x']]) {
+    expect(() => parseRelayOptions(argv, {}), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
+  }
+})

@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { hostSchema, integerSchema, parseOptions, portSchema } from '../../src/lib/server/index.ts'
+import type { OptionSpec, ParsedOptions } from '../../src/lib/server/index.ts'
+
+/** Defaults that name files are relative to the repository, so `npm run relay` behaves the same from any folder. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A path given by the operator is relative to their working directory, like any CLI's. */
+const pathSchema = (fallback: string): z.ZodType<string, string | undefined> => z.string()
+  .trim()
+  .min(1, 'must not be empty')
+  .optional()
+  .transform((path) => path == null ? resolve(REPOSITORY_ROOT, fallback) : resolve(path))
+
+export const RelayOptions = z.object({
+  host: hostSchema().default('0.0.0.0'),
+  port: portSchema().default(8080),
+  appDir: pathSchema('build'),
+  keyFile: pathSchema('.shoal/relay.key'),
+  maxReservations: integerSchema({ min: 1, max: 1_000_000 }).default(1024),
+  maxConnections: integerSchema({ min: 1, max: 1_000_000 }).default(4096)
+})
+export type RelayOptions = z.output<typeof RelayOptions>
+
+const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
+  host: { flag: 'host', env: 'SHOAL_RELAY_HOST', description: 'Address the HTTP server binds to.' },
+  port: { flag: 'port', env: 'SHOAL_RELAY_PORT', description: 'The one public port: app, /health, /metrics, bootstrap JSON and libp2p WebSockets (0 picks a free port).' },
+  appDir: { flag: 'app-dir', env: 'SHOAL_APP_DIR', description: 'Folder of the built PWA (`npm run build`).' },
+  keyFile: { flag: 'key-file', env: 'SHOAL_RELAY_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
+  maxReservations: { flag: 'max-reservations', env: 'SHOAL_RELAY_MAX_RESERVATIONS', description: 'Most circuit-relay reservations held at once (one per listening peer).' },
+  maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' }
+}
+
+/**
+ * Reads the relay's options from argv and env.
+ *
+ * @throws {ConfigError} on invalid or unknown options
+ */
+export function parseRelayOptions (argv?: readonly string[], env?: Readonly<Record<string, string | undefined>>): ParsedOptions<RelayOptions> {
+  return parseOptions({
+    program: 'shoal-relay',
+    summary: 'serves the Shoal app and relays libp2p connections between browsers and verifiers.',
+    options,
+    schema: RelayOptions,
+    argv,
+    env
+  })
+}

@@ -1,0 +1,75 @@
+import { createServer } from 'node:http'
+import { BOOTSTRAP_PATH } from '../../src/lib/protocol/index.ts'
+import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendText } from '../../src/lib/server/index.ts'
+import { serveApp } from './static-files.ts'
+import type { Bootstrap } from '../../src/lib/protocol/index.ts'
+import type { Log, Metric } from '../../src/lib/server/index.ts'
+import type { RelayHealth } from './relay-stats.ts'
+import type { WebSocketProxy } from './websocket-proxy.ts'
+import type { Server } from 'node:http'
+
+export interface RelayHttpInit {
+  appDir: string
+  proxy: WebSocketProxy
+  log: Log
+  /** Undefined until libp2p has started. */
+  health: () => RelayHealth | undefined
+  metrics: () => Metric[]
+  bootstrap: () => Bootstrap | undefined
+}
+
+export interface RelayHttpServer {
+  server: Server
+  requests: () => number
+}
+
+/**
+ * The relay's one public port: the PWA, `/health`, `/metrics`, the bootstrap
+ * JSON, and WebSocket upgrades forwarded to libp2p.
+ */
+export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
+  let requests = 0
+  const server = createServer((request, response) => {
+    requests++
+    handle().catch((err: unknown) => {
+      init.log.warn(`HTTP ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
+      if (!response.headersSent) {
+        sendText(response, 500, 'internal error\n')
+      } else {
+        response.destroy()
+      }
+    })
+
+    async function handle (): Promise<void> {
+      const path = requestPath(request)
+      if (path == null) {
+        sendText(response, 400, 'malformed URL\n')
+        return
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        sendText(response, 405, 'method not allowed\n', { Allow: 'GET, HEAD' })
+        return
+      }
+      if (path === '/health' || path === '/metrics' || path === BOOTSTRAP_PATH) {
+        const health = init.health()
+        const bootstrap = init.bootstrap()
+        if (health == null || bootstrap == null) {
+          sendJson(response, 503, { status: 'starting' })
+        } else if (path === '/health') {
+          sendJson(response, 200, health)
+        } else if (path === '/metrics') {
+          sendText(response, 200, renderPrometheus(init.metrics()), { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' })
+        } else {
+          // Pages served from another origin (a dev server, a static host) read it too.
+          sendJson(response, 200, bootstrap, { 'Access-Control-Allow-Origin': '*' })
+        }
+        return
+      }
+      await serveApp(init.appDir, path, request, response)
+    }
+  })
+  server.on('upgrade', (request, socket, head) => {
+    init.proxy.handleUpgrade(request, socket, head)
+  })
+  return { server, requests: () => requests }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import { ANNOUNCE_TOPIC } from '../../src/lib/protocol/index.ts'
+import { processMetrics } from '../../src/lib/server/index.ts'
+import type { RelayLibp2p } from './relay-node.ts'
+import type { WebSocketProxy } from './websocket-proxy.ts'
+import type { Metric } from '../../src/lib/server/index.ts'
+
+/** The body of `GET /health`; clients (tests, monitors) parse it with this schema. */
+export const RelayHealth = z.object({
+  status: z.literal('ok'),
+  peerId: z.string().min(1),
+  connections: z.number().int().nonnegative(),
+  peers: z.number().int().nonnegative(),
+  reservations: z.number().int().nonnegative(),
+  uptimeSeconds: z.number().int().nonnegative()
+})
+export type RelayHealth = z.infer<typeof RelayHealth>
+
+export interface RelayStatsInit {
+  node: RelayLibp2p
+  proxy: WebSocketProxy
+  maxReservations: number
+  startedAt: number
+  /** Requests answered so far, by the HTTP server. */
+  httpRequests: () => number
+}
+
+export function relayHealth (init: RelayStatsInit, now: number = Date.now()): RelayHealth {
+  return {
+    status: 'ok',
+    peerId: init.node.peerId.toString(),
+    connections: init.node.getConnections().length,
+    peers: init.node.getPeers().length,
+    reservations: init.node.services.circuitRelay.reservations.size,
+    uptimeSeconds: Math.floor((now - init.startedAt) / 1000)
+  }
+}
+
+export function relayMetrics (init: RelayStatsInit, now: number = Date.now()): Metric[] {
+  const health = relayHealth(init, now)
+  return [
+    { name: 'shoal_relay_connections', help: 'Open libp2p connections.', type: 'gauge', value: health.connections },
+    { name: 'shoal_relay_peers', help: 'Peers with at least one open connection.', type: 'gauge', value: health.peers },
+    { name: 'shoal_relay_reservations', help: 'Circuit-relay reservations held (peers listening through this relay).', type: 'gauge', value: health.reservations },
+    { name: 'shoal_relay_max_reservations', help: 'Configured reservation limit.', type: 'gauge', value: init.maxReservations },
+    { name: 'shoal_relay_announce_subscribers', help: 'Peers subscribed to the announce topic.', type: 'gauge', value: init.node.services.pubsub.getSubscribers(ANNOUNCE_TOPIC).length },
+    { name: 'shoal_relay_proxied_sockets', help: 'Sockets open in the WebSocket proxy (both sides counted).', type: 'gauge', value: init.proxy.openSockets },
+    { name: 'shoal_relay_websocket_upgrades_total', help: 'WebSocket upgrades forwarded to libp2p.', type: 'counter', value: init.proxy.totalForwarded },
+    { name: 'shoal_relay_http_requests_total', help: 'HTTP requests answered.', type: 'counter', value: init.httpRequests() },
+    ...processMetrics('shoal_relay', init.startedAt, now)
+  ]
+}

@@ -1,0 +1,32 @@
+/**
+ * The page's mesh node: one per page, started on first use.
+ *
+ * @example
+ * ```ts
+ * import { meshNode } from '$lib/mesh'
+ *
+ * const mesh = meshNode()           // starts connecting to the relay that served the page
+ * $effect(() => console.log(mesh.relay.state, mesh.peers.length))
+ * ```
+ */
+import { MeshNode } from './mesh-node.svelte.ts'
+
+export { MeshNode } from './mesh-node.svelte.ts'
+export type { MeshStatus, PeerView, RelayState, RelayView } from './mesh-node.svelte.ts'
+export { CONNECTION_KIND_LABELS } from './connection-kind.ts'
+export type { ConnectionKind } from './connection-kind.ts'
+export { measureRoundTrips, median } from './probe.ts'
+
+let instance: MeshNode | undefined
+
+/** The page's mesh node, created and started on first call. */
+export function meshNode (): MeshNode {
+  if (instance === undefined) {
+    const node = new MeshNode()
+    instance = node
+    node.start().catch((err: unknown) => {
+      console.error('Shoal: the mesh node failed to start', err)
+    })
+  }
+  return instance
+}

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test'
+import { Announcement, PeerRole, decodeAnnouncement, encodeAnnouncement } from './announcement.ts'
+import { ANNOUNCEMENT_MAX_AGE_MS, MAX_ANNOUNCED_ADDRESSES, MAX_ANNOUNCEMENT_BYTES } from './limits.ts'
+
+const NOW = 1_780_000_000_000
+
+test('an announcement survives an encode/decode round trip', () => {
+  const bytes = encodeAnnouncement({
+    role: PeerRole.VERIFIER,
+    agent: 'shoal/0.1.0',
+    model: 'shoal-demo',
+    tokenizerFingerprint: 'sha256:abc',
+    queueDepth: 3,
+    capacity: 4,
+    addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf']
+  }, NOW)
+  expect(decodeAnnouncement(bytes, NOW)).toEqual({
+    role: PeerRole.VERIFIER,
+    agent: 'shoal/0.1.0',
+    model: 'shoal-demo',
+    tokenizerFingerprint: 'sha256:abc',
+    queueDepth: 3,
+    capacity: 4,
+    addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
+    sentAtMs: BigInt(NOW)
+  })
+})
+
+test('bytes that are not an announcement are rejected as malformed', () => {
+  expect(() => decodeAnnouncement(new Uint8Array([0xff, 0xff, 0xff, 0xff]), NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+})
+
+test('an announcement without a role or agent is rejected', () => {
+  const noRole = Announcement.encode({ role: PeerRole.ROLE_UNSPECIFIED, agent: 'x', model: '', tokenizerFingerprint: '', queueDepth: 0, capacity: 0, addresses: [], sentAtMs: BigInt(NOW) })
+  expect(() => decodeAnnouncement(noRole, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringContaining('role') }))
+  const noAgent = Announcement.encode({ role: PeerRole.BROWSER, agent: '', model: '', tokenizerFingerprint: '', queueDepth: 0, capacity: 0, addresses: [], sentAtMs: BigInt(NOW) })
+  expect(() => decodeAnnouncement(noAgent, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringContaining('agent') }))
+})
+
+test('oversized announcements and too many addresses are rejected', () => {
+  expect(() => decodeAnnouncement(new Uint8Array(MAX_ANNOUNCEMENT_BYTES + 1), NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+  const addresses = Array.from({ length: MAX_ANNOUNCED_ADDRESSES + 1 }, (_, index) => `/ip4/10.0.0.${index}/tcp/1`)
+  const tooMany = Announcement.encode({ role: PeerRole.BROWSER, agent: 'a', model: '', tokenizerFingerprint: '', queueDepth: 0, capacity: 0, addresses, sentAtMs: BigInt(NOW) })
+  expect(() => decodeAnnouncement(tooMany, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+  expect(() => encodeAnnouncement({ role: PeerRole.BROWSER, agent: 'a', addresses: ['not-a-multiaddr'] }, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+})
+
+test('stale and future-dated announcements are refused as stale', () => {
+  const old = encodeAnnouncement({ role: PeerRole.BROWSER, agent: 'a' }, NOW - ANNOUNCEMENT_MAX_AGE_MS - 1)
+  expect(() => decodeAnnouncement(old, NOW)).toThrow(expect.objectContaining({ name: 'StaleMessageError' }))
+  const future = encodeAnnouncement({ role: PeerRole.BROWSER, agent: 'a' }, NOW + 3_600_000)
+  expect(() => decodeAnnouncement(future, NOW)).toThrow(expect.objectContaining({ name: 'StaleMessageError' }))
+})

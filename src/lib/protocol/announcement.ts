@@ -1,0 +1,89 @@
+import { MalformedMessageError, StaleMessageError } from './errors.ts'
+import {
+  ANNOUNCEMENT_MAX_AGE_MS,
+  ANNOUNCEMENT_MAX_FUTURE_MS,
+  MAX_ANNOUNCED_ADDRESSES,
+  MAX_ANNOUNCEMENT_BYTES,
+  MAX_ANNOUNCEMENT_FIELD_LENGTH
+} from './limits.ts'
+import { Announcement, PeerRole } from './messages.ts'
+
+export { Announcement, PeerRole }
+
+/** What a peer says about itself, in the form the rest of Shoal uses. */
+export interface AnnouncementInit {
+  role: PeerRole
+  agent: string
+  model?: string
+  tokenizerFingerprint?: string
+  queueDepth?: number
+  capacity?: number
+  addresses?: string[]
+}
+
+/** Encodes an announcement stamped with `now` (ms since the epoch). */
+export function encodeAnnouncement (init: AnnouncementInit, now: number = Date.now()): Uint8Array {
+  const announcement: Announcement = {
+    role: init.role,
+    agent: init.agent,
+    model: init.model ?? '',
+    tokenizerFingerprint: init.tokenizerFingerprint ?? '',
+    queueDepth: init.queueDepth ?? 0,
+    capacity: init.capacity ?? 0,
+    addresses: init.addresses ?? [],
+    sentAtMs: BigInt(Math.floor(now))
+  }
+  assertWellFormed(announcement)
+  return Announcement.encode(announcement)
+}
+
+/**
+ * Decodes and checks an announcement read from gossip.
+ *
+ * @throws {MalformedMessageError} when the bytes are not a well-formed announcement
+ * @throws {StaleMessageError} when it is too old or dated too far in the future
+ */
+export function decodeAnnouncement (bytes: Uint8Array, now: number = Date.now()): Announcement {
+  if (bytes.byteLength > MAX_ANNOUNCEMENT_BYTES) {
+    throw new MalformedMessageError(`announcement is ${bytes.byteLength} bytes, more than ${MAX_ANNOUNCEMENT_BYTES}`)
+  }
+  let announcement: Announcement
+  try {
+    announcement = Announcement.decode(bytes, {
+      limits: { addresses: MAX_ANNOUNCED_ADDRESSES }
+    })
+  } catch (err) {
+    throw new MalformedMessageError(`announcement does not decode: ${(err as Error).message}`)
+  }
+  assertWellFormed(announcement)
+  const sentAt = Number(announcement.sentAtMs)
+  if (sentAt < now - ANNOUNCEMENT_MAX_AGE_MS) {
+    throw new StaleMessageError(`announcement is ${Math.round((now - sentAt) / 1000)} s old`)
+  }
+  if (sentAt > now + ANNOUNCEMENT_MAX_FUTURE_MS) {
+    throw new StaleMessageError(`announcement is dated ${Math.round((sentAt - now) / 1000)} s in the future`)
+  }
+  return announcement
+}
+
+function assertWellFormed (announcement: Announcement): void {
+  if (announcement.role === PeerRole.ROLE_UNSPECIFIED || !Object.values(PeerRole).includes(announcement.role)) {
+    throw new MalformedMessageError('announcement has no known role')
+  }
+  if (announcement.agent === '') {
+    throw new MalformedMessageError('announcement has no agent')
+  }
+  const strings = [announcement.agent, announcement.model, announcement.tokenizerFingerprint, ...announcement.addresses]
+  if (strings.some((value) => value.length > MAX_ANNOUNCEMENT_FIELD_LENGTH)) {
+    throw new MalformedMessageError(`announcement has a field longer than ${MAX_ANNOUNCEMENT_FIELD_LENGTH} characters`)
+  }
+  if (announcement.addresses.length > MAX_ANNOUNCED_ADDRESSES) {
+    throw new MalformedMessageError(`announcement has more than ${MAX_ANNOUNCED_ADDRESSES} addresses`)
+  }
+  if (announcement.addresses.some((address) => !address.startsWith('/'))) {
+    throw new MalformedMessageError('announcement has an address that is not a multiaddr')
+  }
+  if (announcement.capacity > 1_000_000 || announcement.queueDepth > 1_000_000) {
+    throw new MalformedMessageError('announcement has an implausible queue depth or capacity')
+  }
+}

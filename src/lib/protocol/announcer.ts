@@ -1,0 +1,114 @@
+import type { GossipSub, Message } from '@libp2p/gossipsub'
+import { encodeAnnouncement } from './announcement.ts'
+import type { AnnouncementInit } from './announcement.ts'
+import { ANNOUNCE_TOPIC } from './ids.ts'
+import { ANNOUNCE_INTERVAL_MS, PEER_EXPIRY_MS } from './limits.ts'
+
+/** Fewest milliseconds between two announcements, however many triggers arrive. */
+const MIN_GAP_MS = 250
+
+export interface AnnouncerInit {
+  pubsub: GossipSub
+  /** What to announce; called each time, so it reflects the current state. */
+  describe: () => AnnouncementInit
+  /** @default ANNOUNCE_INTERVAL_MS */
+  intervalMs?: number
+  /** Called when publishing fails; the announcer keeps trying. */
+  onError?: (err: unknown) => void
+}
+
+/**
+ * Publishes a peer's announcement every few seconds, and also at once
+ * (rate-limited) when a newcomer appears: a gossip neighbour subscribes to
+ * the topic, or a peer not heard from recently announces itself. A newcomer
+ * thus learns about everyone within milliseconds instead of waiting out the
+ * interval. Callers also call `announceSoon()` when their addresses change.
+ */
+export class Announcer {
+  readonly #init: AnnouncerInit
+  /** When each peer was last heard on the topic, to recognise newcomers. */
+  readonly #heard = new Map<string, number>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #lastAt = 0
+  #stopped = true
+  #published = 0
+
+  constructor (init: AnnouncerInit) {
+    this.#init = init
+  }
+
+  /** Announcements published since start. */
+  get published (): number {
+    return this.#published
+  }
+
+  start (): void {
+    if (!this.#stopped) {
+      return
+    }
+    this.#stopped = false
+    this.#init.pubsub.addEventListener('subscription-change', this.#onSubscriptionChange)
+    this.#init.pubsub.addEventListener('message', this.#onMessage)
+    this.announceSoon()
+  }
+
+  stop (): void {
+    this.#stopped = true
+    this.#init.pubsub.removeEventListener('subscription-change', this.#onSubscriptionChange)
+    this.#init.pubsub.removeEventListener('message', this.#onMessage)
+    clearTimeout(this.#timer)
+  }
+
+  /** Announces as soon as the rate limit allows, then resumes the regular interval. */
+  announceSoon (): void {
+    this.#schedule(Math.max(0, this.#lastAt + MIN_GAP_MS - Date.now()))
+  }
+
+  readonly #onSubscriptionChange = (event: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    if (event.detail.subscriptions.some((subscription) => subscription.topic === ANNOUNCE_TOPIC && subscription.subscribe)) {
+      this.announceSoon()
+    }
+  }
+
+  readonly #onMessage = (event: CustomEvent<Message>): void => {
+    const message = event.detail
+    if (message.topic !== ANNOUNCE_TOPIC || message.type !== 'signed') {
+      return
+    }
+    const now = Date.now()
+    const sender = message.from.toString()
+    const lastHeard = this.#heard.get(sender)
+    this.#heard.set(sender, now)
+    if (lastHeard === undefined || now - lastHeard > PEER_EXPIRY_MS) {
+      this.#forgetSilentPeers(now)
+      this.announceSoon()
+    }
+  }
+
+  #forgetSilentPeers (now: number): void {
+    for (const [peer, heardAt] of this.#heard) {
+      if (now - heardAt > PEER_EXPIRY_MS) {
+        this.#heard.delete(peer)
+      }
+    }
+  }
+
+  #schedule (delayMs: number): void {
+    if (this.#stopped) {
+      return
+    }
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => { void this.#announce() }, delayMs)
+  }
+
+  async #announce (): Promise<void> {
+    this.#lastAt = Date.now()
+    try {
+      await this.#init.pubsub.publish(ANNOUNCE_TOPIC, encodeAnnouncement(this.#init.describe()))
+      this.#published++
+    } catch (err) {
+      this.#init.onError?.(err)
+    }
+    this.#schedule(this.#init.intervalMs ?? ANNOUNCE_INTERVAL_MS)
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import { MalformedMessageError } from './errors.ts'
+
+/**
+ * What the relay serves at BOOTSTRAP_PATH: its peer id and listen addresses.
+ * The relay accepts libp2p WebSocket connections on the same HTTP origin that
+ * serves the app, so a page builds the relay's multiaddr from its own origin
+ * and the same app works behind any host name, port or TLS terminator.
+ */
+export const Bootstrap = z.object({
+  relayPeerId: z.string().min(1).max(128),
+  /** Multiaddrs the relay listens on directly, for peers that dial it without HTTP. */
+  multiaddrs: z.array(z.string().startsWith('/').max(512)).max(16)
+})
+export type Bootstrap = z.infer<typeof Bootstrap>
+
+/** Parses bootstrap JSON fetched from a relay. */
+export function parseBootstrap (json: unknown): Bootstrap {
+  const result = Bootstrap.safeParse(json)
+  if (!result.success) {
+    throw new MalformedMessageError(`relay bootstrap is malformed: ${z.prettifyError(result.error)}`)
+  }
+  return result.data
+}
+
+/**
+ * The multiaddr that reaches a relay's WebSocket endpoint on an HTTP(S) origin:
+ * `https://host` gives `/dns4/host/tcp/443/tls/ws` (wss) and so on.
+ */
+export function relayMultiaddrForOrigin (origin: string, bootstrap: Bootstrap): string {
+  const url = new URL(origin)
+  const secure = url.protocol === 'https:'
+  const port = url.port !== '' ? url.port : (secure ? '443' : '80')
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const hostPart = /^\d+\.\d+\.\d+\.\d+$/.test(host)
+    ? `/ip4/${host}`
+    : host.includes(':') ? `/ip6/${host}` : `/dns/${host}`
+  return `${hostPart}/tcp/${port}${secure ? '/tls' : ''}/ws/p2p/${bootstrap.relayPeerId}`
+}

@@ -1,0 +1,16 @@
+/** Versioned protocol ids and gossip topics. Bump the version on any incompatible change. */
+
+/** Gossip topic every peer publishes its {@link Announcement} on. */
+export const ANNOUNCE_TOPIC = '/shoal/announce/1.0.0'
+
+/**
+ * Echo protocol on one long-lived stream: measures request/response round
+ * trips between two peers without the cost of opening a stream per request.
+ */
+export const PROBE_PROTOCOL = '/shoal/probe/1.0.0'
+
+/** Path, on the relay's HTTP server, of the JSON that tells a page how to dial the relay. */
+export const BOOTSTRAP_PATH = '/shoal/bootstrap.json'
+
+/** The software name and version peers put in their announcements. */
+export const AGENT = 'shoal/0.1.0'

@@ -1,0 +1,21 @@
+/**
+ * Shoal's wire protocol, shared by the page, the relay and gpu-node: protocol
+ * ids, gossip topics, protobuf messages and their validation. Pure TypeScript:
+ * no DOM and no `node:` imports, so all three processes can import it.
+ *
+ * @example
+ * ```ts
+ * import { ANNOUNCE_TOPIC, PeerRole, encodeAnnouncement, decodeAnnouncement } from '$lib/protocol'
+ *
+ * await pubsub.publish(ANNOUNCE_TOPIC, encodeAnnouncement({ role: PeerRole.VERIFIER, agent: AGENT }))
+ * const announcement = decodeAnnouncement(message.data) // throws MalformedMessageError
+ * ```
+ */
+export * from './ids.ts'
+export * from './limits.ts'
+export * from './errors.ts'
+export * from './announcement.ts'
+export * from './bootstrap.ts'
+export * from './gossip.ts'
+export * from './announcer.ts'
+export * from './backoff.ts'

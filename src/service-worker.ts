@@ -1,0 +1,45 @@
+/**
+ * Shoal's service worker: makes the app shell installable and usable offline.
+ *
+ * - Precaches the build's app shell (the list is injected at build time by @vite-pwa/sveltekit,
+ *   see `injectManifest` in vite.config.ts) and serves it cache-first.
+ * - Answers every in-app navigation with the cached `/index.html` (the SPA fallback), so deep links
+ *   such as `/network` open offline; server endpoints and model files always go to the network.
+ * - Never activates an update behind the user's back: a new version waits until the page asks for
+ *   it with `{ type: 'SKIP_WAITING' }` (the "Reload" button of src/lib/ui/update-prompt.svelte).
+ */
+import { clientsClaim, setCacheNameDetails } from 'workbox-core'
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching'
+import { NavigationRoute, registerRoute } from 'workbox-routing'
+
+declare const self: ServiceWorkerGlobalScope & {
+  /** Replaced with the precache list by workbox-build when the app is built. */
+  readonly __WB_MANIFEST: Array<PrecacheEntry | string>
+}
+
+/** Paths the relay answers itself: navigating to them must reach the network, not the app shell. */
+const NETWORK_ONLY_NAVIGATIONS = [
+  /^\/(?:health|metrics)(?:[/?]|$)/,
+  /^\/(?:shoal|models|v1|api)(?:[/?]|$)/,
+  /\.gguf(?:\?|$)/
+]
+
+setCacheNameDetails({ prefix: 'shoal' })
+
+precacheAndRoute(self.__WB_MANIFEST)
+cleanupOutdatedCaches()
+
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: NETWORK_ONLY_NAVIGATIONS }))
+
+self.addEventListener('message', (event) => {
+  if (isSkipWaitingMessage(event.data)) void self.skipWaiting()
+})
+
+// On the first install there is no older worker to wait for, so this worker activates at once;
+// claiming then puts the page that installed it under control without a reload, so it works offline
+// straight away. Updates are unaffected: they still wait for SKIP_WAITING above.
+clientsClaim()
+
+function isSkipWaitingMessage (data: unknown): boolean {
+  return typeof data === 'object' && data !== null && 'type' in data && data.type === 'SKIP_WAITING'
+}
