@@ -53,6 +53,12 @@ export class MeshNode {
   peerId = $state<string | undefined>()
   relay = $state.raw<RelayView>({ state: 'connecting' })
   peers = $state.raw<PeerView[]>([])
+  /**
+   * Announcements that reached this page but did not decode. The topic
+   * validator rejects malformed gossip before delivery, so this stays 0
+   * unless validation is broken.
+   */
+  undecodableAnnouncements = $state(0)
 
   readonly #relayOrigin: string
   readonly #controller = new AbortController()
@@ -181,8 +187,6 @@ export class MeshNode {
   }
 
   #onGossip (message: Message): void {
-    // The topic validator has already rejected malformed announcements; this
-    // decode cannot fail for them, but a stale one may still slip in here.
     if (message.topic !== ANNOUNCE_TOPIC || message.type !== 'signed') {
       return
     }
@@ -194,7 +198,11 @@ export class MeshNode {
     try {
       peerId = message.from.toString()
       this.#table.update(peerId, decodeAnnouncement(message.data), Date.now())
-    } catch {
+    } catch (err) {
+      // Stale ones can slip past the validator by aging in transit; anything else should not.
+      if ((err as Error).name !== 'StaleMessageError') {
+        this.undecodableAnnouncements++
+      }
       return
     }
     const peer = this.#table.get(peerId)
