@@ -4,16 +4,20 @@
  * its own processes; sections run one after another (machines have 2 cores).
  */
 import { REPO_ROOT } from '../tests/support/processes.ts'
+import { benchChatThroughput } from './chat-throughput.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import type { Section } from './report.ts'
 
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
-  { name: 'mesh latency', run: benchMeshLatency }
+  { name: 'mesh latency', run: benchMeshLatency },
+  { name: 'chat speed', run: benchChatThroughput }
 ]
 
+// `npm run bench -- chat` runs only the benchmarks whose name contains "chat".
+const only = process.argv.slice(2)
 const sections: Section[] = []
-for (const benchmark of benchmarks) {
+for (const benchmark of benchmarks.filter((candidate) => only.length === 0 || only.some((word) => candidate.name.includes(word)))) {
   console.log(`bench: ${benchmark.name}`)
   sections.push(await benchmark.run())
 }

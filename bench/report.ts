@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import type { Summary } from './stats.ts'
@@ -15,6 +15,8 @@ export interface Section {
   title: string
   description: string
   measurements: Measurement[]
+  /** When this section was measured (ISO time); set by writeReport. */
+  measuredAt?: string
 }
 
 export function meetsTarget (measurement: Measurement): boolean | undefined {
@@ -29,20 +31,39 @@ function format (value: number): string {
   return Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : '—'
 }
 
-/** Writes docs/benchmarks.md (for people) and docs/benchmarks.json (for machines). */
-export async function writeReport (root: string, sections: Section[]): Promise<void> {
+/** Sections of an earlier report, so a partial run (`npm run bench -- chat`) keeps the others. */
+async function earlierSections (path: string): Promise<Section[]> {
+  try {
+    const report = JSON.parse(await readFile(path, 'utf8')) as { sections?: Section[] }
+    return Array.isArray(report.sections) ? report.sections : []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Writes docs/benchmarks.md (for people) and docs/benchmarks.json (for
+ * machines). Sections not measured in this run are kept from the last report,
+ * each with the time it was measured.
+ */
+export async function writeReport (root: string, measured: Section[]): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`
   const when = new Date().toISOString()
+  const jsonPath = join(root, 'docs/benchmarks.json')
+  const fresh = measured.map((section) => ({ ...section, measuredAt: when }))
+  const sections = (await earlierSections(jsonPath))
+    .map((earlier) => fresh.find((section) => section.title === earlier.title) ?? earlier)
+  sections.push(...fresh.filter((section) => !sections.includes(section)))
   const lines = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${when} (${machine}). Real processes, real Chromium, real libp2p`,
+    `Written by \`npm run bench\` (${machine}). Real processes, real Chromium, real libp2p`,
     'connections, in a private network namespace. Machines here are shared and noisy: compare numbers',
     'measured side by side in one run, not across runs.',
     ''
   ]
   for (const section of sections) {
-    lines.push(`## ${section.title}`, '', section.description, '',
+    lines.push(`## ${section.title}`, '', `Measured ${section.measuredAt ?? 'at an unknown time'}. ${section.description}`, '',
       '| measurement | p50 | p90 | min | max | samples | target | met |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |')
     for (const measurement of section.measurements) {
@@ -53,5 +74,5 @@ export async function writeReport (root: string, sections: Section[]): Promise<v
     lines.push('')
   }
   await writeFile(join(root, 'docs/benchmarks.md'), lines.join('\n'))
-  await writeFile(join(root, 'docs/benchmarks.json'), JSON.stringify({ writtenAt: when, machine, sections }, null, 2) + '\n')
+  await writeFile(jsonPath, JSON.stringify({ writtenAt: when, machine, sections }, null, 2) + '\n')
 }

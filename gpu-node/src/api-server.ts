@@ -1,9 +1,12 @@
 import { createServer } from 'node:http'
 import { z } from 'zod'
 import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '../../src/lib/server/index.ts'
+import { ApiError, handleChatCompletions, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
+import type { ApiContext, ApiHandler, RouteLabel } from './http/index.ts'
 import type { Log, Metric } from '../../src/lib/server/index.ts'
 import type { RelayState } from './relay-connector.ts'
-import type { Server } from 'node:http'
+import type { Verifier } from './verifier/types.ts'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 
 /** The body of `GET /health`; clients (tests, monitors, pages) parse it with this schema. */
 export const GpuNodeHealth = z.object({
@@ -14,9 +17,15 @@ export const GpuNodeHealth = z.object({
   model: z.object({
     name: z.string(),
     loaded: z.boolean(),
-    /** `'none'` until a model is loaded. */
-    tokenizerFingerprint: z.string()
+    /** `sha256:<hex>` of the tokenizer (see gpu-node/src/model/tokenizer-fingerprint.ts); `'none'` until a model is loaded. */
+    tokenizerFingerprint: z.string(),
+    /** True for the built-in demo model, whose text means nothing. */
+    demo: z.boolean(),
+    /** Tokens one chat may hold (prompt and answer). */
+    contextLength: z.number().int().nonnegative()
   }),
+  /** Chats waiting for a free sequence. */
+  queueDepth: z.number().int().nonnegative(),
   /** Addresses browsers can dial (WebRTC through the relay). */
   addresses: z.array(z.string()),
   uptimeSeconds: z.number().int().nonnegative()
@@ -27,6 +36,26 @@ export interface ApiServerInit {
   log: Log
   health: () => GpuNodeHealth
   metrics: () => Metric[]
+  /**
+   * The verifier serving completions; while it returns undefined (no model
+   * loaded yet) the model routes answer 503.
+   *
+   * @default () => undefined
+   */
+  verifier?: () => Verifier | undefined
+  /**
+   * Most tokens one request may ask for: the verifier's per-request limit,
+   * which the API checks first so that asking too much is a 400 naming the
+   * parameter (not a retryable 429), and which caps requests that set none.
+   *
+   * @default Infinity
+   */
+  maxTokensPerRequest?: number
+  /**
+   * When set, every `/v1/*` and `/api/*` request must carry
+   * `Authorization: Bearer <apiKey>`; `/health` and `/metrics` stay open.
+   */
+  apiKey?: string
 }
 
 /** Any page may call the API (it is how a browser on another origin reaches a local verifier). */
@@ -36,31 +65,127 @@ const CORS_HEADERS = {
   'Access-Control-Allow-Headers': 'Content-Type, Authorization'
 }
 
-/** gpu-node's HTTP API: `/health` and `/metrics` for now. */
+/** Which API a path belongs to decides how its errors are written. */
+type Family = 'openai' | 'ollama'
+
+interface Route {
+  label: RouteLabel
+  method: 'GET' | 'POST'
+  handle: ApiHandler
+}
+
+const ROUTES = new Map<string, Route>([
+  ['/v1/chat/completions', { label: '/v1/chat/completions', method: 'POST', handle: handleChatCompletions }],
+  ['/v1/models', { label: '/v1/models', method: 'GET', handle: handleListModels }],
+  ['/api/chat', { label: '/api/chat', method: 'POST', handle: handleOllamaChat }],
+  ['/api/generate', { label: '/api/generate', method: 'POST', handle: handleOllamaGenerate }],
+  ['/api/tags', { label: '/api/tags', method: 'GET', handle: handleOllamaTags }],
+  ['/api/version', { label: '/api/version', method: 'GET', handle: handleOllamaVersion }]
+])
+
+const MODEL_PATH_PREFIX = '/v1/models/'
+
+/**
+ * gpu-node's HTTP API: `/health`, `/metrics`, the OpenAI-compatible `/v1/*`
+ * and the Ollama-compatible `/api/*` (see docs/http-api.md).
+ */
 export function createApiServer (init: ApiServerInit): Server {
+  const httpMetrics = new HttpMetrics()
+  const modelCreatedAt = Math.floor(Date.now() / 1000)
   const server = createServer((request, response) => {
-    try {
-      const path = requestPath(request)
-      if (request.method === 'OPTIONS') {
-        response.writeHead(204, { ...CORS_HEADERS, 'Access-Control-Max-Age': '600' })
-        response.end()
-      } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
-        sendJson(response, 200, init.health(), CORS_HEADERS)
-      } else if (path === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')) {
-        sendText(response, 200, renderPrometheus(init.metrics()), { ...CORS_HEADERS, 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' })
-      } else if (path === '/health' || path === '/metrics') {
-        sendJsonError(response, 405, `${request.method ?? '?'} is not allowed on ${path}`, 'invalid_request_error', { ...CORS_HEADERS, Allow: 'GET, HEAD' })
-      } else {
-        sendJsonError(response, 404, `no route ${request.method ?? '?'} ${path ?? request.url ?? ''}`, 'not_found_error', CORS_HEADERS)
-      }
-    } catch (err) {
-      init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
-      if (!response.headersSent) {
-        sendJsonError(response, 500, 'internal error', 'server_error', CORS_HEADERS)
-      } else {
+    for (const [name, value] of Object.entries(CORS_HEADERS)) {
+      response.setHeader(name, value)
+    }
+    const path = requestPath(request)
+    const family: Family | undefined = path?.startsWith('/v1/') === true ? 'openai' : path?.startsWith('/api/') === true ? 'ollama' : undefined
+    const route = path == null ? undefined : ROUTES.get(path)
+    const label = route?.label ?? (path === '/health' || path === '/metrics' ? path : path?.startsWith(MODEL_PATH_PREFIX) === true ? '/v1/models' : 'other')
+    if (request.method !== 'OPTIONS') {
+      httpMetrics.track(label, response)
+    }
+    serve(request, response, path, family, route).catch((err: unknown) => {
+      try {
+        if (family === undefined) {
+          init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
+          sendApiError(response, undefined, new ApiError(500, 'internal error', { type: 'server_error' }))
+        } else {
+          sendApiError(response, family, toApiError(err, request))
+        }
+      } catch (writeError) {
+        init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'}: cannot send the error: ${errorMessage(writeError)}`)
         response.destroy()
       }
-    }
+    })
   })
+
+  const toApiError = (err: unknown, request: IncomingMessage): ApiError | undefined => {
+    if (err instanceof ApiError) {
+      return err
+    }
+    if (isClientGone(err)) {
+      return undefined
+    }
+    const mapped = verifierErrorToApiError(err)
+    if (mapped !== undefined) {
+      return mapped
+    }
+    init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
+    return new ApiError(500, 'internal error', { type: 'server_error' })
+  }
+
+  const serve = async (request: IncomingMessage, response: ServerResponse, path: string | undefined, family: Family | undefined, route: Route | undefined): Promise<void> => {
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, { 'Access-Control-Max-Age': '600' })
+      response.end()
+    } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
+      sendJson(response, 200, init.health())
+    } else if (path === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')) {
+      const text = renderPrometheus([...init.metrics(), ...httpMetrics.metrics()])
+      sendText(response, 200, text, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' })
+    } else if (path === '/health' || path === '/metrics') {
+      sendJsonError(response, 405, `${request.method ?? '?'} is not allowed on ${path}`, 'invalid_request_error', { Allow: 'GET, HEAD' })
+    } else if (family !== undefined && init.apiKey !== undefined && !hasValidApiKey(request, init.apiKey)) {
+      throw new ApiError(401, request.headers.authorization === undefined
+        ? 'missing API key: send "Authorization: Bearer <key>"'
+        : 'invalid API key', { type: 'invalid_request_error', code: 'invalid_api_key', headers: { 'WWW-Authenticate': 'Bearer' } })
+    } else if (route !== undefined || path?.startsWith(MODEL_PATH_PREFIX) === true) {
+      const method = route?.method ?? 'GET'
+      if (request.method !== method && !(method === 'GET' && request.method === 'HEAD')) {
+        throw new ApiError(405, `${request.method ?? '?'} is not allowed on ${path ?? ''}; use ${method}`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { Allow: method === 'GET' ? 'GET, HEAD' : method } })
+      }
+      const verifier = init.verifier?.()
+      if (verifier === undefined) {
+        throw new ApiError(503, 'no model is loaded yet; retry shortly', { type: 'server_error', code: 'model_not_loaded', headers: { 'Retry-After': '5' } })
+      }
+      const context: ApiContext = { verifier, metrics: httpMetrics, log: init.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY }
+      if (route !== undefined) {
+        await route.handle(context, request, response)
+      } else {
+        await handleRetrieveModel(context, (path ?? '').slice(MODEL_PATH_PREFIX.length), response)
+      }
+    } else {
+      sendJsonError(response, 404, `no route ${request.method ?? '?'} ${path ?? request.url ?? ''}`, 'not_found_error')
+    }
+  }
   return server
+}
+
+/**
+ * Writes `error` as its API family does: OpenAI's
+ * `{"error":{"message","type","param","code"}}`, Ollama's `{"error":"..."}`,
+ * or (outside both) `{"error":{"message","type"}}`. Undefined means the
+ * client is gone: nothing to write.
+ */
+function sendApiError (response: ServerResponse, family: Family | undefined, error: ApiError | undefined): void {
+  if (error === undefined || response.headersSent || response.destroyed) {
+    response.destroy()
+    return
+  }
+  if (family === 'ollama') {
+    sendJson(response, error.status, { error: error.message }, error.headers)
+  } else if (family === 'openai') {
+    sendJson(response, error.status, { error: { message: error.message, type: error.type, param: error.param, code: error.code } }, error.headers)
+  } else {
+    sendJsonError(response, error.status, error.message, error.type, error.headers)
+  }
 }

@@ -27,7 +27,7 @@ function configErrorMessage (argv: string[], env: Record<string, string> = {}): 
 test('defaults: relay on localhost:8080, API on 127.0.0.1:8081, no ICE servers', () => {
   const parsed = options([])
   expect(parsed.relay).toEqual({ kind: 'origin', origin: new URL('http://localhost:8080') })
-  expect(parsed).toMatchObject({ apiHost: '127.0.0.1', apiPort: 8081, modelName: 'shoal-demo', capacity: 4, iceServers: [] })
+  expect(parsed).toMatchObject({ apiHost: '127.0.0.1', apiPort: 8081, capacity: 4, iceServers: [] })
   expect(parsed.keyFile.endsWith('/.shoal/gpu-node.key')).toBe(true)
 })
 
@@ -57,5 +57,29 @@ test('ICE servers come as JSON and are checked', () => {
 test('bad ports, capacities and unknown flags are ConfigErrors', () => {
   expect(configErrorMessage(['--api-port', '70000'])).toContain('--api-port')
   expect(configErrorMessage(['--capacity', '0'])).toContain('--capacity')
-  expect(configErrorMessage(['--model', 'x'])).toBe('unknown option --model (see --help)')
+  expect(configErrorMessage(['--modle', 'x'])).toBe('unknown option --modle (see --help)')
+})
+
+test('model options: demo model by default, threads never unset, limits with defaults', () => {
+  const parsed = options([])
+  expect(parsed.model).toBeUndefined()
+  expect(parsed.modelName).toBeUndefined()
+  expect(parsed.threads).toBeGreaterThanOrEqual(1)
+  expect(parsed.threads).toBeLessThanOrEqual(4)
+  expect(parsed).toMatchObject({ gpu: 'auto', queueSize: 32, clientMaxConcurrent: 2, clientMaxTokens: 4096 })
+  expect(parsed.contextSize).toBeUndefined()
+
+  const set = options(['--model', 'hf:user/repo:Q4_K_M', '--threads', '1', '--gpu', 'off', '--queue-size', '0', '--client-max-concurrent', '5', '--client-max-tokens', '100', '--context-size', '512'], { SHOAL_MODEL_NAME: 'mine' })
+  expect(set).toMatchObject({ model: 'hf:user/repo:Q4_K_M', modelName: 'mine', threads: 1, gpu: 'off', queueSize: 0, clientMaxConcurrent: 5, clientMaxTokens: 100, contextSize: 512 })
+  expect(options([], { SHOAL_MODEL: '/models/x.gguf', SHOAL_THREADS: '3', SHOAL_GPU: 'off', SHOAL_QUEUE_SIZE: '7' })).toMatchObject({ model: '/models/x.gguf', threads: 3, gpu: 'off', queueSize: 7 })
+})
+
+test('bad model options are ConfigErrors naming the flag', () => {
+  expect(configErrorMessage(['--threads', '0'])).toContain('--threads')
+  expect(configErrorMessage(['--gpu', 'cuda'])).toBe('invalid --gpu "cuda": must be "auto" or "off"')
+  expect(configErrorMessage(['--queue-size', '-1'])).toContain('--queue-size')
+  expect(configErrorMessage(['--client-max-concurrent', '0'])).toContain('--client-max-concurrent')
+  expect(configErrorMessage(['--client-max-tokens', 'lots'])).toContain('--client-max-tokens')
+  expect(configErrorMessage(['--context-size', '10'])).toContain('--context-size')
+  expect(configErrorMessage(['--model', ' '])).toContain('--model')
 })

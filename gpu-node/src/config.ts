@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import { z } from 'zod'
@@ -7,6 +8,17 @@ import type { RelayAddress } from './relay-address.ts'
 import type { OptionSpec, ParsedOptions } from '../../src/lib/server/index.ts'
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * llama.cpp threads unless told: one core is left for the mesh, the HTTP API
+ * and whatever else runs beside us, and at most 4 (more rarely helps on CPU).
+ * llama.cpp's threads spin while they wait for each other, so one descheduled
+ * thread stalls every token: on a busy 2-core machine 2 threads ran the demo
+ * model about 20x slower than 1.
+ */
+export function defaultThreads (): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1))
+}
 
 const IceServer = z.object({
   urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
@@ -27,8 +39,17 @@ export const GpuNodeOptions = z.object({
   apiPort: portSchema().default(8081),
   keyFile: z.string().trim().min(1, 'must not be empty').optional()
     .transform((path) => path == null ? resolve(REPOSITORY_ROOT, '.shoal/gpu-node.key') : resolve(path)),
-  modelName: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters').default('shoal-demo'),
+  model: z.string().trim().min(1, 'must not be empty').optional(),
+  modelName: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
+  threads: integerSchema({ min: 1, max: 1024 }).default(defaultThreads()),
+  gpu: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }).default('auto'),
   capacity: integerSchema({ min: 1, max: 10_000 }).default(4),
+  contextSize: integerSchema({ min: 64, max: 1_048_576 }).optional(),
+  queueSize: integerSchema({ min: 0, max: 100_000 }).default(32),
+  clientMaxConcurrent: integerSchema({ min: 1, max: 10_000 }).default(2),
+  clientMaxTokens: integerSchema({ min: 1, max: 1_048_576 }).default(4096),
+  apiKey: z.string().trim().min(8, 'must be at least 8 characters').max(512, 'must be at most 512 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   iceServers: z.string().optional().transform((text, context): RTCIceServer[] => {
     if (text == null) {
       // No STUN by default: local and test meshes must not reach out to public servers.
@@ -56,8 +77,16 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   apiHost: { flag: 'api-host', env: 'SHOAL_API_HOST', description: 'Address the HTTP API binds to.' },
   apiPort: { flag: 'api-port', env: 'SHOAL_API_PORT', description: 'Port of the HTTP API (0 picks a free port).' },
   keyFile: { flag: 'key-file', env: 'SHOAL_GPU_NODE_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
-  modelName: { flag: 'model-name', env: 'SHOAL_MODEL_NAME', description: 'Model name announced to the mesh.' },
-  capacity: { flag: 'capacity', env: 'SHOAL_CAPACITY', description: 'Chats served at once, announced to the mesh.' },
+  model: { flag: 'model', env: 'SHOAL_MODEL', description: 'The model: a .gguf file, or a node-llama-cpp URI (hf:user/repo:quant, https://...) downloaded into ~/.node-llama-cpp/models.', defaultText: 'the built-in demo model' },
+  modelName: { flag: 'model-name', env: 'SHOAL_MODEL_NAME', description: 'Model name announced to the mesh and used by the APIs.', defaultText: 'the file name without .gguf; shoal-demo for the demo model' },
+  threads: { flag: 'threads', env: 'SHOAL_THREADS', description: 'CPU threads for llama.cpp (too many is far slower than too few on a busy machine).' },
+  gpu: { flag: 'gpu', env: 'SHOAL_GPU', description: '"auto" runs on a GPU (CUDA, Vulkan, Metal) when one and its binaries are found, else the CPU; "off" is CPU only.' },
+  capacity: { flag: 'capacity', env: 'SHOAL_CAPACITY', description: 'Chats generated at once (sequences of the shared context), announced to the mesh.' },
+  contextSize: { flag: 'context-size', env: 'SHOAL_CONTEXT_SIZE', description: 'Tokens per chat (prompt and answer).', defaultText: "the model's, at most 4096" },
+  queueSize: { flag: 'queue-size', env: 'SHOAL_QUEUE_SIZE', description: 'Chats that may wait for a free sequence; more are refused as busy.' },
+  clientMaxConcurrent: { flag: 'client-max-concurrent', env: 'SHOAL_CLIENT_MAX_CONCURRENT', description: 'Chats one client may have running or queued.' },
+  clientMaxTokens: { flag: 'client-max-tokens', env: 'SHOAL_CLIENT_MAX_TOKENS', description: 'Most tokens one request may ask for.' },
+  apiKey: { flag: 'api-key', env: 'SHOAL_API_KEY', description: 'When set, /v1/* and /api/* require "Authorization: Bearer <key>" (prefer the variable: flags show in ps).', defaultText: 'none' },
   iceServers: { flag: 'ice-servers', env: 'SHOAL_ICE_SERVERS', description: 'JSON list of STUN/TURN servers for WebRTC, e.g. [{"urls":"stun:stun.example.org:3478"}].', defaultText: 'none' }
 }
 

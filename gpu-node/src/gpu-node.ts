@@ -31,6 +31,14 @@ export async function startGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> {
       webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })
     ],
     listen: ['/p2p-circuit', '/webrtc'],
+    connectionManager: {
+      // Every relayed connection (and so every WebRTC upgrade signalled
+      // through it) arrives from the relay's address: libp2p's default of 5
+      // new inbound connections per second per host would throttle all
+      // browsers together, not one noisy peer.
+      inboundConnectionThreshold: 1000,
+      maxIncomingPendingConnections: 256
+    },
     connectionGater: {
       // Relays and browsers on a LAN or loopback are normal for Shoal; libp2p would refuse to dial them.
       denyDialMultiaddr: () => false

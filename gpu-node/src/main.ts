@@ -1,6 +1,7 @@
 /**
- * shoal-gpu-node: a Shoal verifier. Joins the mesh through the relay, announces
- * itself on gossip, answers probes, and serves an HTTP API. The model comes later.
+ * shoal-gpu-node: a Shoal verifier. Loads the model (`--model`, else the
+ * built-in demo model), joins the mesh through the relay, announces itself on
+ * gossip, answers probes, and serves an HTTP API.
  *
  * @example
  * ```console
@@ -11,8 +12,12 @@
 import { AGENT, Announcer, MAX_ANNOUNCED_ADDRESSES, PROBE_PROTOCOL, PeerRole } from '../../src/lib/protocol/index.ts'
 import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '../../src/lib/server/index.ts'
 import { browserDialableAddresses } from './addresses.ts'
+import { registerChatProtocol } from './chat/index.ts'
 import { createApiServer } from './api-server.ts'
 import { parseGpuNodeOptions } from './config.ts'
+import { resolveModelPath } from './model/resolve-model.ts'
+import { createLlamaVerifier } from './verifier/llama-verifier.ts'
+import { verifierMetrics } from './verifier/metrics.ts'
 import { startGpuNode } from './gpu-node.ts'
 import { handleProbeStream } from './probe-handler.ts'
 import { formatRelayAddress } from './relay-address.ts'
@@ -30,16 +35,42 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const options = parsed.options
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
-  const node = await startGpuNode({ privateKey, iceServers: options.iceServers })
+
+  // The model before the mesh: a bad model file stops the process (one line, exit 1) before it joins.
+  const model = await resolveModelPath(options.model, { name: options.modelName, progress: process.stderr, signal })
+  if (model.demo) {
+    log.info('Using the built-in demo model: its text is not meaningful. Set SHOAL_MODEL=/path/to/model.gguf for a real one.')
+  }
+  // What the chat protocol and the HTTP APIs serve completions from.
+  const verifier = await createLlamaVerifier({
+    modelPath: model.path,
+    modelName: model.name,
+    demo: model.demo,
+    threads: options.threads,
+    gpu: options.gpu === 'off' ? false : 'auto',
+    capacity: options.capacity,
+    contextSize: options.contextSize,
+    queueSize: options.queueSize,
+    perClientMaxConcurrent: options.clientMaxConcurrent,
+    perClientMaxTokens: options.clientMaxTokens,
+    log
+  })
+  let node: Awaited<ReturnType<typeof startGpuNode>>
+  try {
+    node = await startGpuNode({ privateKey, iceServers: options.iceServers })
+  } catch (err) {
+    await verifier.dispose()
+    throw err
+  }
 
   const probes: ProbeStats = { openStreams: 0, messages: 0 }
   await node.handle(PROBE_PROTOCOL, (stream) => handleProbeStream(stream, { stats: probes }), {
     // Browsers probe before, and while, upgrading the relayed connection to WebRTC.
     runOnLimitedConnection: true
   })
+  // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
+  const chats = await registerChatProtocol(node, { verifier: () => verifier, log })
 
-  // Placeholder until the verifier loads a model: no tokenizer, nothing queued.
-  const tokenizerFingerprint = 'none'
   const relay = new RelayConnector({ node, relay: options.relay, log })
   let announceFailing = false
   const announcer = new Announcer({
@@ -49,10 +80,10 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       return {
         role: PeerRole.VERIFIER,
         agent: AGENT,
-        model: options.modelName,
-        tokenizerFingerprint,
-        queueDepth: 0,
-        capacity: options.capacity,
+        model: verifier.model.name,
+        tokenizerFingerprint: verifier.model.tokenizerFingerprint,
+        queueDepth: verifier.queueDepth,
+        capacity: verifier.capacity,
         addresses: browserDialableAddresses(node).slice(0, MAX_ANNOUNCED_ADDRESSES)
       }
     },
@@ -72,7 +103,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     peerId: node.peerId.toString(),
     relay: relay.state,
     connections: node.getConnections().length,
-    model: { name: options.modelName, loaded: false, tokenizerFingerprint },
+    model: { name: verifier.model.name, loaded: true, tokenizerFingerprint: verifier.model.tokenizerFingerprint, demo: verifier.model.demo, contextLength: verifier.model.contextLength },
+    queueDepth: verifier.queueDepth,
     addresses: browserDialableAddresses(node),
     uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000)
   })
@@ -86,17 +118,19 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       { name: 'shoal_gpu_node_announcements_total', help: 'Announcements published.', type: 'counter', value: announcer.published },
       { name: 'shoal_gpu_node_probe_streams', help: 'Open probe streams.', type: 'gauge', value: probes.openStreams },
       { name: 'shoal_gpu_node_probe_messages_total', help: 'Probes echoed.', type: 'counter', value: probes.messages },
-      { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: options.capacity },
+      { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: verifier.capacity },
+      ...verifierMetrics(verifier.stats),
+      ...chats.metrics(),
       ...processMetrics('shoal_gpu_node', startedAt)
     ]
   }
 
-  const api = createApiServer({ log, health, metrics })
+  const api = createApiServer({ log, health, metrics, verifier: () => verifier, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })
   let apiPort: number
   try {
     apiPort = await listen(api, options.apiPort, options.apiHost, { signal })
   } catch (err) {
-    await node.stop()
+    await Promise.all([node.stop(), verifier.dispose()])
     throw err
   }
   api.on('error', (err) => { log.warn(`API server: ${errorMessage(err)}`) })
@@ -109,7 +143,9 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     stop: async () => {
       announcer.stop()
       await relay.stop()
-      await Promise.all([closeServer(api), node.stop()])
+      // Tells chats in flight the verifier is going, while their streams still work.
+      await chats.stop()
+      await Promise.all([closeServer(api), node.stop(), verifier.dispose()])
     }
   }
 })

@@ -177,7 +177,7 @@ test.describe('gpu-node', () => {
     const relayProcess = await relay()
     const verifier = await gpuNode(relayProcess.url)
     const health = await waitForRelayState(verifier, 'connected')
-    expect(health.model).toEqual({ name: 'shoal-demo', loaded: false, tokenizerFingerprint: 'none' })
+    expect(health.model).toMatchObject({ name: 'shoal-demo', loaded: true, demo: true, tokenizerFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })
     expect(health.addresses.some((address) => address.includes('/p2p-circuit/webrtc/p2p/'))).toBe(true)
     expect((await relayHealth(relayProcess)).reservations).toBeGreaterThanOrEqual(1)
     expect(verifier.output()).toContain(`Shoal verifier ${health.peerId} API on ${verifier.url}, relay ${relayProcess.url}`)
@@ -202,7 +202,7 @@ test.describe('gpu-node', () => {
     await client.dial(multiaddr(bootstrap.multiaddrs[0] ?? ''))
 
     const announcement = await heard
-    expect(announcement).toMatchObject({ role: PeerRole.VERIFIER, model: 'shoal-demo', tokenizerFingerprint: 'none', queueDepth: 0, capacity: 4 })
+    expect(announcement).toMatchObject({ role: PeerRole.VERIFIER, model: 'shoal-demo', tokenizerFingerprint: health.model.tokenizerFingerprint, queueDepth: 0, capacity: 4 })
     expect(announcement.addresses.length).toBeGreaterThan(0)
     expect(announcement.addresses.every((address) => address.includes('/webrtc'))).toBe(true)
 

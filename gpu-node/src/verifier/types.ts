@@ -70,7 +70,10 @@ export interface Verifier {
   readonly queueDepth: number
   /**
    * Streams a completion. Aborting `signal` stops generation and frees the
-   * sequence (the stream then ends with `done`, finishReason `cancelled`).
+   * sequence (the stream then ends with `done`, finishReason `cancelled`);
+   * so does leaving the iteration early (`break`, `return()`). Should
+   * llama.cpp fail mid-answer, iterating throws that error instead of `done`.
+   * Once `dispose()` has begun, `complete` throws BusyError (retry elsewhere).
    *
    * @throws {BusyError} at once when the queue is full
    * @throws {LimitError} at once when the client is over its limits

@@ -93,10 +93,14 @@ export class MeshNode {
         onError: (err) => { console.warn('Shoal: announcing failed:', describeError(err)) }
       })
       // A new reservation gives us new addresses: tell the mesh right away.
-      node.addEventListener('self:peer:update', () => {
+      // transport:listening fires the moment it is made; self:peer:update is
+      // debounced by libp2p and comes about a second later.
+      const onAddressesChanged = (): void => {
         this.#refreshRelay()
         announcer.announceSoon()
-      })
+      }
+      node.addEventListener('transport:listening', onAddressesChanged)
+      node.addEventListener('self:peer:update', onAddressesChanged)
       signal.addEventListener('abort', () => { announcer.stop() }, { once: true })
       node.addEventListener('connection:open', () => { this.#refreshPeers() })
       node.addEventListener('connection:close', () => { this.#refreshPeers() })

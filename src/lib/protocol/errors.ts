@@ -14,3 +14,9 @@ export class StaleMessageError extends Error {
   static readonly name = 'StaleMessageError'
   override readonly name = 'StaleMessageError'
 }
+
+/** A message over its size limit (see limits.ts); it is refused unread. */
+export class MessageTooLargeError extends Error {
+  static readonly name = 'MessageTooLargeError'
+  override readonly name = 'MessageTooLargeError'
+}

@@ -14,3 +14,10 @@ export const BOOTSTRAP_PATH = '/shoal/bootstrap.json'
 
 /** The software name and version peers put in their announcements. */
 export const AGENT = 'shoal/0.1.0'
+
+/**
+ * Chat with a verifier: one stream per chat. The client writes a
+ * `ChatRequest` (then any `ChatControl`), the verifier streams `ChatEvent`s.
+ * See `chat.ts`.
+ */
+export const CHAT_PROTOCOL = '/shoal/chat/1.0.0'

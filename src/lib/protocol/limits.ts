@@ -26,3 +26,48 @@ export const MAX_PROBE_BYTES = 1024
 
 /** Deadline for reading one probe reply. */
 export const PROBE_READ_TIMEOUT_MS = 5_000
+
+/** Largest `ChatRequest` a verifier reads, in bytes (the whole conversation travels in it). */
+export const MAX_CHAT_REQUEST_BYTES = 256 * 1024
+
+/** Largest `ChatEvent` a client reads, in bytes. */
+export const MAX_CHAT_EVENT_BYTES = 64 * 1024
+
+/** Largest `ChatControl` a verifier reads, in bytes. */
+export const MAX_CHAT_CONTROL_BYTES = 64
+
+/** Most messages (turns) in one chat request. */
+export const MAX_CHAT_MESSAGES = 512
+
+/** Most stop strings in one chat request. */
+export const MAX_CHAT_STOP_SEQUENCES = 8
+
+/** Longest stop string, in characters. */
+export const MAX_CHAT_STOP_LENGTH = 256
+
+/** Longest request id, in characters. */
+export const MAX_CHAT_REQUEST_ID_LENGTH = 64
+
+/** Most tokens a chat request may ask for; the verifier may enforce less (LIMIT). */
+export const MAX_CHAT_MAX_TOKENS = 32_768
+
+/** Highest sampling temperature accepted. */
+export const MAX_CHAT_TEMPERATURE = 2
+
+/** The request must arrive within this long after the stream opens. */
+export const CHAT_REQUEST_TIMEOUT_MS = 10_000
+
+/**
+ * Longest a verifier waits for the client to take one event (backpressure);
+ * a client that stops reading for longer is dropped and its chat cancelled.
+ */
+export const CHAT_WRITE_TIMEOUT_MS = 30_000
+
+/**
+ * Longest a client waits for the next event. Verifiers send `queued` again
+ * while a chat waits, so silence this long means the verifier is gone.
+ */
+export const CHAT_EVENT_TIMEOUT_MS = 60_000
+
+/** How often a verifier repeats `queued` while a chat waits, so the client knows it is alive. */
+export const CHAT_QUEUED_HEARTBEAT_MS = 15_000

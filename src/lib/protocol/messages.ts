@@ -290,3 +290,1623 @@ export namespace Announcement {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
+
+export enum ChatRole {
+  CHAT_ROLE_UNSPECIFIED = 'CHAT_ROLE_UNSPECIFIED',
+  SYSTEM = 'SYSTEM',
+  USER = 'USER',
+  ASSISTANT = 'ASSISTANT'
+}
+
+enum __ChatRoleValues {
+  CHAT_ROLE_UNSPECIFIED = 0,
+  SYSTEM = 1,
+  USER = 2,
+  ASSISTANT = 3
+}
+
+export namespace ChatRole {
+  export const codec = (): Codec<ChatRole> => {
+    return enumeration<ChatRole>(__ChatRoleValues)
+  }
+}
+
+export enum ChatPrivacy {
+  VERIFIER_ONLY = 'VERIFIER_ONLY',
+  DRAFTERS_ALLOWED = 'DRAFTERS_ALLOWED'
+}
+
+enum __ChatPrivacyValues {
+  VERIFIER_ONLY = 0,
+  DRAFTERS_ALLOWED = 1
+}
+
+export namespace ChatPrivacy {
+  export const codec = (): Codec<ChatPrivacy> => {
+    return enumeration<ChatPrivacy>(__ChatPrivacyValues)
+  }
+}
+
+export interface ChatMessage {
+  role: ChatRole
+  content: string
+}
+
+export namespace ChatMessage {
+  let _codec: Codec<ChatMessage>
+
+  export const codec = (): Codec<ChatMessage> => {
+    if (_codec == null) {
+      _codec = message<ChatMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.role != null && __ChatRoleValues[obj.role] !== 0) {
+          w.uint32(8)
+          ChatRole.codec().encode(obj.role, w)
+        }
+
+        if ((obj.content != null && obj.content !== '')) {
+          w.uint32(18)
+          w.string(obj.content)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          role: ChatRole.CHAT_ROLE_UNSPECIFIED,
+          content: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.role = ChatRole.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.content = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.role`,
+                value: ChatRole.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.content`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatMessageRoleFieldEvent {
+    field: '$.role'
+    value: ChatRole
+  }
+
+  export interface ChatMessageContentFieldEvent {
+    field: '$.content'
+    value: string
+  }
+
+  export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): ChatMessage {
+    return decodeMessage(buf, ChatMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent> {
+    return streamMessage(buf, ChatMessage.codec(), opts)
+  }
+}
+
+export interface ChatRequest {
+  requestId: string
+  messages: ChatMessage[]
+  maxTokens: number
+  temperature: number
+  topP: number
+  seed?: number
+  stop: string[]
+  privacy: ChatPrivacy
+}
+
+export namespace ChatRequest {
+  let _codec: Codec<ChatRequest>
+
+  export const codec = (): Codec<ChatRequest> => {
+    if (_codec == null) {
+      _codec = message<ChatRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.requestId != null && obj.requestId !== '')) {
+          w.uint32(10)
+          w.string(obj.requestId)
+        }
+
+        if (obj.messages != null && obj.messages.length > 0) {
+          for (const value of obj.messages) {
+            w.uint32(18)
+            ChatMessage.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.maxTokens != null && obj.maxTokens !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.maxTokens)
+        }
+
+        if ((obj.temperature != null && obj.temperature !== 0)) {
+          w.uint32(33)
+          w.double(obj.temperature)
+        }
+
+        if ((obj.topP != null && obj.topP !== 0)) {
+          w.uint32(41)
+          w.double(obj.topP)
+        }
+
+        if (obj.seed != null) {
+          w.uint32(48)
+          w.uint32(obj.seed)
+        }
+
+        if (obj.stop != null && obj.stop.length > 0) {
+          for (const value of obj.stop) {
+            w.uint32(58)
+            w.string(value)
+          }
+        }
+
+        if (obj.privacy != null && __ChatPrivacyValues[obj.privacy] !== 0) {
+          w.uint32(64)
+          ChatPrivacy.codec().encode(obj.privacy, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          requestId: '',
+          messages: [],
+          maxTokens: 0,
+          temperature: 0,
+          topP: 0,
+          stop: [],
+          privacy: ChatPrivacy.VERIFIER_ONLY
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.requestId = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.messages != null && obj.messages.length === opts.limits.messages) {
+                throw new MaxLengthError('Decode error - repeated field "messages" had too many elements')
+              }
+
+              obj.messages.push(ChatMessage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.messages$
+              }))
+              break
+            }
+            case 3: {
+              obj.maxTokens = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.temperature = reader.double()
+              break
+            }
+            case 5: {
+              obj.topP = reader.double()
+              break
+            }
+            case 6: {
+              obj.seed = reader.uint32()
+              break
+            }
+            case 7: {
+              if (opts.limits?.stop != null && obj.stop.length === opts.limits.stop) {
+                throw new MaxLengthError('Decode error - repeated field "stop" had too many elements')
+              }
+
+              obj.stop.push(reader.string())
+              break
+            }
+            case 8: {
+              obj.privacy = ChatPrivacy.codec().decode(reader)
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          messages: 0,
+          stop: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.requestId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.messages != null && obj.messages === opts.limits.messages) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messages" had too many elements')
+              }
+
+              for (const evt of ChatMessage.codec().stream(reader, reader.uint32(), `${prefix}.messages[]`, {
+                limits: opts.limits?.messages$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.messages
+                }
+              }
+
+              obj.messages++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.maxTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.temperature`,
+                value: reader.double()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.topP`,
+                value: reader.double()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.seed`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              if (opts.limits?.stop != null && obj.stop === opts.limits.stop) {
+                throw new MaxLengthError('Streaming decode error - repeated field "stop" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.stop[]`,
+                index: obj.stop,
+                value: reader.string()
+              }
+
+              obj.stop++
+
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.privacy`,
+                value: ChatPrivacy.codec().decode(reader)
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatRequestRequestIdFieldEvent {
+    field: '$.requestId'
+    value: string
+  }
+
+  export interface ChatRequestMessagesRoleFieldEvent {
+    field: '$.messages[].role'
+    value: ChatRole
+    index: number
+  }
+
+  export interface ChatRequestMessagesContentFieldEvent {
+    field: '$.messages[].content'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestMaxTokensFieldEvent {
+    field: '$.maxTokens'
+    value: number
+  }
+
+  export interface ChatRequestTemperatureFieldEvent {
+    field: '$.temperature'
+    value: number
+  }
+
+  export interface ChatRequestTopPFieldEvent {
+    field: '$.topP'
+    value: number
+  }
+
+  export interface ChatRequestSeedFieldEvent {
+    field: '$.seed'
+    value: number
+  }
+
+  export interface ChatRequestStopFieldEvent {
+    field: '$.stop[]'
+    index: number
+    value: string
+  }
+
+  export interface ChatRequestPrivacyFieldEvent {
+    field: '$.privacy'
+    value: ChatPrivacy
+  }
+
+  export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): ChatRequest {
+    return decodeMessage(buf, ChatRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent> {
+    return streamMessage(buf, ChatRequest.codec(), opts)
+  }
+}
+
+export interface ChatControl {
+  cancel: boolean
+}
+
+export namespace ChatControl {
+  let _codec: Codec<ChatControl>
+
+  export const codec = (): Codec<ChatControl> => {
+    if (_codec == null) {
+      _codec = message<ChatControl>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cancel != null && obj.cancel !== false)) {
+          w.uint32(8)
+          w.bool(obj.cancel)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cancel: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cancel = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cancel`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatControlCancelFieldEvent {
+    field: '$.cancel'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<ChatControl>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatControl.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatControl>): ChatControl {
+    return decodeMessage(buf, ChatControl.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatControl>): Generator<ChatControlCancelFieldEvent> {
+    return streamMessage(buf, ChatControl.codec(), opts)
+  }
+}
+
+export interface ChatQueued {
+  position: number
+  etaMs: number
+}
+
+export namespace ChatQueued {
+  let _codec: Codec<ChatQueued>
+
+  export const codec = (): Codec<ChatQueued> => {
+    if (_codec == null) {
+      _codec = message<ChatQueued>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.position != null && obj.position !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.position)
+        }
+
+        if ((obj.etaMs != null && obj.etaMs !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.etaMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          position: 0,
+          etaMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.position = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.etaMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.position`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.etaMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatQueuedPositionFieldEvent {
+    field: '$.position'
+    value: number
+  }
+
+  export interface ChatQueuedEtaMsFieldEvent {
+    field: '$.etaMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChatQueued>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatQueued.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatQueued>): ChatQueued {
+    return decodeMessage(buf, ChatQueued.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatQueued>): Generator<ChatQueuedPositionFieldEvent | ChatQueuedEtaMsFieldEvent> {
+    return streamMessage(buf, ChatQueued.codec(), opts)
+  }
+}
+
+export interface ChatStarted {
+  model: string
+  tokenizerFingerprint: string
+  contextLength: number
+  demo: boolean
+  agent: string
+}
+
+export namespace ChatStarted {
+  let _codec: Codec<ChatStarted>
+
+  export const codec = (): Codec<ChatStarted> => {
+    if (_codec == null) {
+      _codec = message<ChatStarted>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.model != null && obj.model !== '')) {
+          w.uint32(10)
+          w.string(obj.model)
+        }
+
+        if ((obj.tokenizerFingerprint != null && obj.tokenizerFingerprint !== '')) {
+          w.uint32(18)
+          w.string(obj.tokenizerFingerprint)
+        }
+
+        if ((obj.contextLength != null && obj.contextLength !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.contextLength)
+        }
+
+        if ((obj.demo != null && obj.demo !== false)) {
+          w.uint32(32)
+          w.bool(obj.demo)
+        }
+
+        if ((obj.agent != null && obj.agent !== '')) {
+          w.uint32(42)
+          w.string(obj.agent)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          model: '',
+          tokenizerFingerprint: '',
+          contextLength: 0,
+          demo: false,
+          agent: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.model = reader.string()
+              break
+            }
+            case 2: {
+              obj.tokenizerFingerprint = reader.string()
+              break
+            }
+            case 3: {
+              obj.contextLength = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.demo = reader.bool()
+              break
+            }
+            case 5: {
+              obj.agent = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.model`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.tokenizerFingerprint`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.contextLength`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.demo`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.agent`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatStartedModelFieldEvent {
+    field: '$.model'
+    value: string
+  }
+
+  export interface ChatStartedTokenizerFingerprintFieldEvent {
+    field: '$.tokenizerFingerprint'
+    value: string
+  }
+
+  export interface ChatStartedContextLengthFieldEvent {
+    field: '$.contextLength'
+    value: number
+  }
+
+  export interface ChatStartedDemoFieldEvent {
+    field: '$.demo'
+    value: boolean
+  }
+
+  export interface ChatStartedAgentFieldEvent {
+    field: '$.agent'
+    value: string
+  }
+
+  export function encode (obj: Partial<ChatStarted>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatStarted.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatStarted>): ChatStarted {
+    return decodeMessage(buf, ChatStarted.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatStarted>): Generator<ChatStartedModelFieldEvent | ChatStartedTokenizerFingerprintFieldEvent | ChatStartedContextLengthFieldEvent | ChatStartedDemoFieldEvent | ChatStartedAgentFieldEvent> {
+    return streamMessage(buf, ChatStarted.codec(), opts)
+  }
+}
+
+export interface ChatDelta {
+  text: string
+}
+
+export namespace ChatDelta {
+  let _codec: Codec<ChatDelta>
+
+  export const codec = (): Codec<ChatDelta> => {
+    if (_codec == null) {
+      _codec = message<ChatDelta>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(10)
+          w.string(obj.text)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          text: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.text = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatDeltaTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export function encode (obj: Partial<ChatDelta>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatDelta.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDelta>): ChatDelta {
+    return decodeMessage(buf, ChatDelta.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDelta>): Generator<ChatDeltaTextFieldEvent> {
+    return streamMessage(buf, ChatDelta.codec(), opts)
+  }
+}
+
+export enum FinishReason {
+  FINISH_REASON_UNSPECIFIED = 'FINISH_REASON_UNSPECIFIED',
+  FINISH_STOP = 'FINISH_STOP',
+  FINISH_LENGTH = 'FINISH_LENGTH',
+  FINISH_CANCELLED = 'FINISH_CANCELLED'
+}
+
+enum __FinishReasonValues {
+  FINISH_REASON_UNSPECIFIED = 0,
+  FINISH_STOP = 1,
+  FINISH_LENGTH = 2,
+  FINISH_CANCELLED = 3
+}
+
+export namespace FinishReason {
+  export const codec = (): Codec<FinishReason> => {
+    return enumeration<FinishReason>(__FinishReasonValues)
+  }
+}
+
+export interface ChatDone {
+  finishReason: FinishReason
+  promptTokens: number
+  completionTokens: number
+  queuedMs: number
+  firstTokenMs: number
+  totalMs: number
+}
+
+export namespace ChatDone {
+  let _codec: Codec<ChatDone>
+
+  export const codec = (): Codec<ChatDone> => {
+    if (_codec == null) {
+      _codec = message<ChatDone>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.finishReason != null && __FinishReasonValues[obj.finishReason] !== 0) {
+          w.uint32(8)
+          FinishReason.codec().encode(obj.finishReason, w)
+        }
+
+        if ((obj.promptTokens != null && obj.promptTokens !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.promptTokens)
+        }
+
+        if ((obj.completionTokens != null && obj.completionTokens !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.completionTokens)
+        }
+
+        if ((obj.queuedMs != null && obj.queuedMs !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.queuedMs)
+        }
+
+        if ((obj.firstTokenMs != null && obj.firstTokenMs !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.firstTokenMs)
+        }
+
+        if ((obj.totalMs != null && obj.totalMs !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.totalMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          finishReason: FinishReason.FINISH_REASON_UNSPECIFIED,
+          promptTokens: 0,
+          completionTokens: 0,
+          queuedMs: 0,
+          firstTokenMs: 0,
+          totalMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.finishReason = FinishReason.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.promptTokens = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.completionTokens = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.queuedMs = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.firstTokenMs = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.totalMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.finishReason`,
+                value: FinishReason.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.promptTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.completionTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.queuedMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.firstTokenMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.totalMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatDoneFinishReasonFieldEvent {
+    field: '$.finishReason'
+    value: FinishReason
+  }
+
+  export interface ChatDonePromptTokensFieldEvent {
+    field: '$.promptTokens'
+    value: number
+  }
+
+  export interface ChatDoneCompletionTokensFieldEvent {
+    field: '$.completionTokens'
+    value: number
+  }
+
+  export interface ChatDoneQueuedMsFieldEvent {
+    field: '$.queuedMs'
+    value: number
+  }
+
+  export interface ChatDoneFirstTokenMsFieldEvent {
+    field: '$.firstTokenMs'
+    value: number
+  }
+
+  export interface ChatDoneTotalMsFieldEvent {
+    field: '$.totalMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChatDone>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatDone.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDone>): ChatDone {
+    return decodeMessage(buf, ChatDone.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDone>): Generator<ChatDoneFinishReasonFieldEvent | ChatDonePromptTokensFieldEvent | ChatDoneCompletionTokensFieldEvent | ChatDoneQueuedMsFieldEvent | ChatDoneFirstTokenMsFieldEvent | ChatDoneTotalMsFieldEvent> {
+    return streamMessage(buf, ChatDone.codec(), opts)
+  }
+}
+
+export enum ChatErrorCode {
+  CHAT_ERROR_UNSPECIFIED = 'CHAT_ERROR_UNSPECIFIED',
+  MALFORMED_MESSAGE = 'MALFORMED_MESSAGE',
+  TOO_LARGE = 'TOO_LARGE',
+  BUSY = 'BUSY',
+  LIMIT = 'LIMIT',
+  INVALID_REQUEST = 'INVALID_REQUEST',
+  INTERNAL = 'INTERNAL',
+  CANCELLED = 'CANCELLED',
+  TIMEOUT = 'TIMEOUT'
+}
+
+enum __ChatErrorCodeValues {
+  CHAT_ERROR_UNSPECIFIED = 0,
+  MALFORMED_MESSAGE = 1,
+  TOO_LARGE = 2,
+  BUSY = 3,
+  LIMIT = 4,
+  INVALID_REQUEST = 5,
+  INTERNAL = 6,
+  CANCELLED = 7,
+  TIMEOUT = 8
+}
+
+export namespace ChatErrorCode {
+  export const codec = (): Codec<ChatErrorCode> => {
+    return enumeration<ChatErrorCode>(__ChatErrorCodeValues)
+  }
+}
+
+export interface ChatError {
+  code: ChatErrorCode
+  message: string
+  retryAfterSeconds: number
+}
+
+export namespace ChatError {
+  let _codec: Codec<ChatError>
+
+  export const codec = (): Codec<ChatError> => {
+    if (_codec == null) {
+      _codec = message<ChatError>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.code != null && __ChatErrorCodeValues[obj.code] !== 0) {
+          w.uint32(8)
+          ChatErrorCode.codec().encode(obj.code, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if ((obj.retryAfterSeconds != null && obj.retryAfterSeconds !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.retryAfterSeconds)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          code: ChatErrorCode.CHAT_ERROR_UNSPECIFIED,
+          message: '',
+          retryAfterSeconds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.code = ChatErrorCode.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            case 3: {
+              obj.retryAfterSeconds = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.code`,
+                value: ChatErrorCode.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.retryAfterSeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatErrorCodeFieldEvent {
+    field: '$.code'
+    value: ChatErrorCode
+  }
+
+  export interface ChatErrorMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface ChatErrorRetryAfterSecondsFieldEvent {
+    field: '$.retryAfterSeconds'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChatError>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatError.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatError>): ChatError {
+    return decodeMessage(buf, ChatError.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatError>): Generator<ChatErrorCodeFieldEvent | ChatErrorMessageFieldEvent | ChatErrorRetryAfterSecondsFieldEvent> {
+    return streamMessage(buf, ChatError.codec(), opts)
+  }
+}
+
+export interface ChatEvent {
+  queued?: ChatQueued
+  started?: ChatStarted
+  delta?: ChatDelta
+  done?: ChatDone
+  error?: ChatError
+}
+
+export namespace ChatEvent {
+  let _codec: Codec<ChatEvent>
+
+  export const codec = (): Codec<ChatEvent> => {
+    if (_codec == null) {
+      _codec = message<ChatEvent>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.error != null) {
+          obj.done = undefined
+          obj.delta = undefined
+          obj.started = undefined
+          obj.queued = undefined
+        }
+
+        if (obj.done != null) {
+          obj.error = undefined
+          obj.delta = undefined
+          obj.started = undefined
+          obj.queued = undefined
+        }
+
+        if (obj.delta != null) {
+          obj.error = undefined
+          obj.done = undefined
+          obj.started = undefined
+          obj.queued = undefined
+        }
+
+        if (obj.started != null) {
+          obj.error = undefined
+          obj.done = undefined
+          obj.delta = undefined
+          obj.queued = undefined
+        }
+
+        if (obj.queued != null) {
+          obj.error = undefined
+          obj.done = undefined
+          obj.delta = undefined
+          obj.started = undefined
+        }
+
+        if (obj.queued != null) {
+          w.uint32(10)
+          ChatQueued.codec().encode(obj.queued, w)
+        }
+
+        if (obj.started != null) {
+          w.uint32(18)
+          ChatStarted.codec().encode(obj.started, w)
+        }
+
+        if (obj.delta != null) {
+          w.uint32(26)
+          ChatDelta.codec().encode(obj.delta, w)
+        }
+
+        if (obj.done != null) {
+          w.uint32(34)
+          ChatDone.codec().encode(obj.done, w)
+        }
+
+        if (obj.error != null) {
+          w.uint32(42)
+          ChatError.codec().encode(obj.error, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.queued = ChatQueued.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.queued
+              })
+              break
+            }
+            case 2: {
+              obj.started = ChatStarted.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.started
+              })
+              break
+            }
+            case 3: {
+              obj.delta = ChatDelta.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delta
+              })
+              break
+            }
+            case 4: {
+              obj.done = ChatDone.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.done
+              })
+              break
+            }
+            case 5: {
+              obj.error = ChatError.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.error
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.error != null) {
+          delete obj.done
+          delete obj.delta
+          delete obj.started
+          delete obj.queued
+        }
+
+        if (obj.done != null) {
+          delete obj.error
+          delete obj.delta
+          delete obj.started
+          delete obj.queued
+        }
+
+        if (obj.delta != null) {
+          delete obj.error
+          delete obj.done
+          delete obj.started
+          delete obj.queued
+        }
+
+        if (obj.started != null) {
+          delete obj.error
+          delete obj.done
+          delete obj.delta
+          delete obj.queued
+        }
+
+        if (obj.queued != null) {
+          delete obj.error
+          delete obj.done
+          delete obj.delta
+          delete obj.started
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * ChatQueued.codec().stream(reader, reader.uint32(), `${prefix}.queued`, {
+                limits: opts.limits?.queued
+              })
+
+              break
+            }
+            case 2: {
+              yield * ChatStarted.codec().stream(reader, reader.uint32(), `${prefix}.started`, {
+                limits: opts.limits?.started
+              })
+
+              break
+            }
+            case 3: {
+              yield * ChatDelta.codec().stream(reader, reader.uint32(), `${prefix}.delta`, {
+                limits: opts.limits?.delta
+              })
+
+              break
+            }
+            case 4: {
+              yield * ChatDone.codec().stream(reader, reader.uint32(), `${prefix}.done`, {
+                limits: opts.limits?.done
+              })
+
+              break
+            }
+            case 5: {
+              yield * ChatError.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
+                limits: opts.limits?.error
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatEventQueuedPositionFieldEvent {
+    field: '$.queued.position'
+    value: number
+  }
+
+  export interface ChatEventQueuedEtaMsFieldEvent {
+    field: '$.queued.etaMs'
+    value: number
+  }
+
+  export interface ChatEventStartedModelFieldEvent {
+    field: '$.started.model'
+    value: string
+  }
+
+  export interface ChatEventStartedTokenizerFingerprintFieldEvent {
+    field: '$.started.tokenizerFingerprint'
+    value: string
+  }
+
+  export interface ChatEventStartedContextLengthFieldEvent {
+    field: '$.started.contextLength'
+    value: number
+  }
+
+  export interface ChatEventStartedDemoFieldEvent {
+    field: '$.started.demo'
+    value: boolean
+  }
+
+  export interface ChatEventStartedAgentFieldEvent {
+    field: '$.started.agent'
+    value: string
+  }
+
+  export interface ChatEventDeltaTextFieldEvent {
+    field: '$.delta.text'
+    value: string
+  }
+
+  export interface ChatEventDoneFinishReasonFieldEvent {
+    field: '$.done.finishReason'
+    value: FinishReason
+  }
+
+  export interface ChatEventDonePromptTokensFieldEvent {
+    field: '$.done.promptTokens'
+    value: number
+  }
+
+  export interface ChatEventDoneCompletionTokensFieldEvent {
+    field: '$.done.completionTokens'
+    value: number
+  }
+
+  export interface ChatEventDoneQueuedMsFieldEvent {
+    field: '$.done.queuedMs'
+    value: number
+  }
+
+  export interface ChatEventDoneFirstTokenMsFieldEvent {
+    field: '$.done.firstTokenMs'
+    value: number
+  }
+
+  export interface ChatEventDoneTotalMsFieldEvent {
+    field: '$.done.totalMs'
+    value: number
+  }
+
+  export interface ChatEventErrorCodeFieldEvent {
+    field: '$.error.code'
+    value: ChatErrorCode
+  }
+
+  export interface ChatEventErrorMessageFieldEvent {
+    field: '$.error.message'
+    value: string
+  }
+
+  export interface ChatEventErrorRetryAfterSecondsFieldEvent {
+    field: '$.error.retryAfterSeconds'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChatEvent>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatEvent.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): ChatEvent {
+    return decodeMessage(buf, ChatEvent.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
+    return streamMessage(buf, ChatEvent.codec(), opts)
+  }
+}

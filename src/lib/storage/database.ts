@@ -1,10 +1,13 @@
 import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
+import type { ConversationRecord, MessageRecord, MessageStatus } from './chat-records.ts'
 
 /**
  * The page's one IndexedDB database. Each store is typed here; each schema
  * change adds a step to the migration ladder in `upgrade` and bumps
  * DATABASE_VERSION, so every older database reaches the current shape.
+ * Values are typed for writing; every read is parsed again with its schema
+ * (`chat-records.ts`), since another version of the app may have written it.
  */
 export interface ShoalDatabase extends DBSchema {
   /** Small named values: the peer identity key, settings. */
@@ -12,10 +15,25 @@ export interface ShoalDatabase extends DBSchema {
     key: string
     value: Uint8Array | string | number | boolean
   }
+  /** Since v2: one record per chat, listed newest first by `updatedAt`. */
+  conversations: {
+    key: string
+    value: ConversationRecord
+    indexes: { 'by-updated': number }
+  }
+  /** Since v2: the turns of every chat, in order by `sequence` within their conversation. */
+  messages: {
+    key: string
+    value: MessageRecord
+    indexes: {
+      'by-conversation': [string, number]
+      'by-status': MessageStatus
+    }
+  }
 }
 
 export const DATABASE_NAME = 'shoal'
-export const DATABASE_VERSION = 1
+export const DATABASE_VERSION = 2
 
 let opening: Promise<IDBPDatabase<ShoalDatabase>> | undefined
 
@@ -23,8 +41,17 @@ let opening: Promise<IDBPDatabase<ShoalDatabase>> | undefined
 export function openDatabase (): Promise<IDBPDatabase<ShoalDatabase>> {
   opening ??= openDB<ShoalDatabase>(DATABASE_NAME, DATABASE_VERSION, {
     upgrade (database, oldVersion) {
+      // Each step takes a database of the version before it; keep steps forever and never edit
+      // one that has shipped, or databases created by it would miss later changes.
       if (oldVersion < 1) {
         database.createObjectStore('keyValue')
+      }
+      if (oldVersion < 2) {
+        const conversations = database.createObjectStore('conversations', { keyPath: 'id' })
+        conversations.createIndex('by-updated', 'updatedAt')
+        const messages = database.createObjectStore('messages', { keyPath: 'id' })
+        messages.createIndex('by-conversation', ['conversationId', 'sequence'], { unique: true })
+        messages.createIndex('by-status', 'status')
       }
     },
     blocked () {

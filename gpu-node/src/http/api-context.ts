@@ -1,0 +1,33 @@
+import type { HttpMetrics } from './http-metrics.ts'
+import type { Log } from '../../../src/lib/server/index.ts'
+import type { Verifier } from '../verifier/types.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** What every API handler is given. */
+export interface ApiContext {
+  verifier: Verifier
+  metrics: HttpMetrics
+  log: Log
+  /** Unix seconds reported as the model's creation time (`created`, `modified_at`). */
+  modelCreatedAt: number
+  /** Most tokens one request may ask for (the verifier refuses more); `Infinity` for no limit. */
+  maxTokensPerRequest: number
+}
+
+export type ApiHandler = (context: ApiContext, request: IncomingMessage, response: ServerResponse) => Promise<void>
+
+/**
+ * Who asks, for the verifier's per-client limits: the peer address. Not the
+ * request's `user` field, which the client picks and could vary to dodge limits.
+ */
+export function clientIdOf (request: IncomingMessage): string {
+  return `http:${request.socket.remoteAddress ?? 'unknown'}`
+}
+
+/**
+ * Tokens a request that sets no limit may generate: until the context is
+ * full, as OpenAI and Ollama do, within the per-request limit.
+ */
+export function defaultMaxTokens (context: ApiContext): number {
+  return Math.min(context.verifier.model.contextLength, context.maxTokensPerRequest)
+}

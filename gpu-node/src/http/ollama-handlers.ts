@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto'
+import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
+import { clientIdOf, defaultMaxTokens } from './api-context.ts'
+import { CompletionRun } from './completion-run.ts'
+import { OLLAMA_COMPATIBLE_VERSION } from './constants.ts'
+import { ApiError, cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
+import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
+import { readJsonBody } from './read-json-body.ts'
+import { StreamWriter } from './stream-writer.ts'
+import { parseRequest } from './validation.ts'
+import type { ApiContext } from './api-context.ts'
+import type { ChatMessage, CompletionEvent, Timings, Usage } from '../verifier/types.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** Ollama's `/api/chat` and `/api/generate` differ only in how text is wrapped. */
+interface Shape {
+  /** The fields carrying `text` in one response object. */
+  text: (text: string) => Record<string, unknown>
+}
+
+const CHAT: Shape = { text: (text) => ({ message: { role: 'assistant', content: text } }) }
+const GENERATE: Shape = { text: (text) => ({ response: text }) }
+
+/** `POST /api/chat`: NDJSON lines by default, one object with `"stream": false`. */
+export async function handleOllamaChat (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = parseRequest(OllamaChatRequest, await readJsonBody(request, { requireJsonContentType: false }))
+  await answer(context, request, response, CHAT, { model: body.model, stream: body.stream ?? true, options: body.options, messages: body.messages ?? [] })
+}
+
+/** `POST /api/generate`: a prompt (and optional system prompt) through the model's chat template. */
+export async function handleOllamaGenerate (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = parseRequest(OllamaGenerateRequest, await readJsonBody(request, { requireJsonContentType: false }))
+  const messages = body.prompt == null || body.prompt === '' ? [] : generateMessages(body)
+  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages })
+}
+
+/** `GET /api/tags`: the served model, in Ollama's listing format. */
+export async function handleOllamaTags (context: ApiContext, _request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { model } = context.verifier
+  sendJson(response, 200, {
+    models: [{
+      name: model.name,
+      model: model.name,
+      modified_at: new Date(context.modelCreatedAt * 1000).toISOString(),
+      size: 0,
+      // Ollama's digest names a manifest; this one names the model and its tokenizer.
+      digest: createHash('sha256').update(`${model.name}\0${model.tokenizerFingerprint}`).digest('hex'),
+      details: { parent_model: '', format: 'gguf', family: '', families: null, parameter_size: '', quantization_level: '' }
+    }]
+  })
+}
+
+/** `GET /api/version`: Ollama clients ask before anything else. */
+export async function handleOllamaVersion (_context: ApiContext, _request: IncomingMessage, response: ServerResponse): Promise<void> {
+  sendJson(response, 200, { version: OLLAMA_COMPATIBLE_VERSION })
+}
+
+interface Question {
+  model: string
+  stream: boolean
+  options: Parameters<typeof toCompletionRequest>[1]
+  messages: ChatMessage[]
+}
+
+/** Ollama names models `name:tag` and fills in `latest`; both spellings reach the served model. */
+function checkModel (context: ApiContext, model: string): void {
+  const served = context.verifier.model.name
+  if (model !== served && model !== `${served}:latest`) {
+    throw new ApiError(404, `model "${model}" not found; this server serves "${served}"`, { type: 'not_found_error', code: 'model_not_found', param: 'model' })
+  }
+}
+
+async function answer (context: ApiContext, request: IncomingMessage, response: ServerResponse, shape: Shape, question: Question): Promise<void> {
+  checkModel(context, question.model)
+  const model = context.verifier.model.name
+  const line = (fields: Record<string, unknown>): Record<string, unknown> => ({ model, created_at: new Date().toISOString(), ...fields })
+  if (question.messages.length === 0) {
+    // Ollama's way to preload a model: nothing to say, and it is loaded already.
+    sendJson(response, 200, line({ ...shape.text(''), done: true, done_reason: 'load' }))
+    return
+  }
+  const completion = toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) })
+  const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
+  if (question.stream) {
+    await streamAnswer(context, run, response, shape, line)
+    return
+  }
+  let text = ''
+  let done: Extract<CompletionEvent, { type: 'done' }> | undefined
+  for await (const event of run) {
+    if (event.type === 'delta') {
+      text += event.text
+    } else if (event.type === 'done') {
+      done = event
+    }
+  }
+  if (done == null) {
+    throw new Error('the verifier ended a completion without a done event')
+  }
+  if (done.finishReason === 'cancelled') {
+    throw run.clientGone ? new ClientGoneError() : cancelledByServer()
+  }
+  sendJson(response, 200, line({ ...shape.text(text), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings) }))
+}
+
+async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, shape: Shape, line: (fields: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+  response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' })
+  const writer = new StreamWriter(response)
+  const write = async (fields: Record<string, unknown>): Promise<boolean> => writer.write(`${JSON.stringify(line(fields))}\n`)
+  try {
+    for await (const event of run) {
+      if (event.type === 'delta') {
+        if (event.text !== '' && !await write({ ...shape.text(event.text), done: false })) {
+          break
+        }
+      } else if (event.type === 'done') {
+        if (event.finishReason === 'cancelled') {
+          if (!run.clientGone) {
+            await writer.write(`${JSON.stringify({ error: cancelledByServer().message })}\n`)
+          }
+          break
+        }
+        await write({ ...shape.text(''), done: true, done_reason: event.finishReason, ...statistics(event.usage, event.timings) })
+      }
+    }
+  } catch (err) {
+    if (!isClientGone(err)) {
+      context.log.warn(`Ollama stream failed: ${errorMessage(err)}`)
+      // Ollama reports errors after the stream began as a line of their own.
+      await writer.write(`${JSON.stringify({ error: 'the completion failed on the server' })}\n`)
+    }
+  } finally {
+    await run.close()
+    writer.end()
+  }
+}
+
+/**
+ * Ollama's statistics, in nanoseconds. The model is loaded before requests
+ * are taken (`load_duration` 0); queueing counts in the total only.
+ */
+function statistics (usage: Usage, timings: Timings): Record<string, number> {
+  const nanoseconds = (ms: number): number => Math.max(0, Math.round(ms * 1e6))
+  return {
+    total_duration: nanoseconds(timings.totalMs),
+    load_duration: 0,
+    prompt_eval_count: usage.promptTokens,
+    prompt_eval_duration: nanoseconds(timings.firstTokenMs),
+    eval_count: usage.completionTokens,
+    eval_duration: nanoseconds(timings.totalMs - timings.queuedMs - timings.firstTokenMs)
+  }
+}

@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test'
+import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
+import { parseRequest } from './validation.ts'
+import type { ApiError } from './errors.ts'
+
+function rejection (schema: typeof OllamaChatRequest | typeof OllamaGenerateRequest, body: unknown): string {
+  try {
+    parseRequest(schema, body)
+  } catch (err) {
+    return (err as ApiError).message
+  }
+  throw new Error(`accepted ${JSON.stringify(body)}`)
+}
+
+test('chat: options map onto the verifier request; Ollama defaults otherwise', () => {
+  const parsed = parseRequest(OllamaChatRequest, {
+    model: 'm',
+    messages: [{ role: 'user', content: 'hi', images: [] }],
+    options: { temperature: 0, top_p: 0.2, seed: 3, num_predict: 5, stop: ['x'], num_ctx: 4096, top_k: 1 },
+    keep_alive: '5m'
+  })
+  expect(toCompletionRequest(parsed.messages ?? [], parsed.options, { defaultMaxTokens: 50, maxTokens: 500, clientId: 'c' })).toEqual({
+    messages: [{ role: 'user', content: 'hi' }], maxTokens: 5, temperature: 0, topP: 0.2, seed: 3, stop: ['x'], clientId: 'c'
+  })
+  const bare = parseRequest(OllamaChatRequest, { model: 'm', messages: [{ role: 'user', content: 'hi' }], options: { num_predict: -1, stop: 'y' } })
+  expect(toCompletionRequest([], bare.options, { defaultMaxTokens: 50, maxTokens: 500, clientId: 'c' })).toMatchObject({ maxTokens: 50, temperature: 0.8, topP: 0.9, stop: ['y'] })
+})
+
+test('generate: the system prompt comes first, then the prompt as the user turn', () => {
+  const parsed = parseRequest(OllamaGenerateRequest, { model: 'm', prompt: 'why?', system: 'be terse', stream: false })
+  expect(generateMessages(parsed)).toEqual([{ role: 'system', content: 'be terse' }, { role: 'user', content: 'why?' }])
+  expect(generateMessages(parseRequest(OllamaGenerateRequest, { model: 'm', prompt: 'why?' }))).toEqual([{ role: 'user', content: 'why?' }])
+})
+
+test('refuses what it cannot honour, by name', () => {
+  expect(rejection(OllamaChatRequest, { messages: [] })).toBe("Missing required parameter: 'model'.")
+  expect(rejection(OllamaChatRequest, { model: 'm', format: 'json' })).toBe("Invalid 'format': format is not supported")
+  expect(rejection(OllamaChatRequest, { model: 'm', messages: [{ role: 'user', content: 'x', images: ['aGk='] }] })).toContain("'messages[0].images'")
+  expect(rejection(OllamaChatRequest, { model: 'm', options: { temperature: 3 } })).toContain("'options.temperature'")
+  expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', raw: true })).toContain("'raw'")
+  expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', context: [1, 2] })).toContain("'context'")
+  expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 5 })).toContain("'prompt'")
+})

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto'
+import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
+import { clientIdOf, defaultMaxTokens } from './api-context.ts'
+import { CompletionRun } from './completion-run.ts'
+import { ApiError, cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
+import { ChatCompletionRequest, toCompletionRequest } from './openai-schema.ts'
+import { readJsonBody } from './read-json-body.ts'
+import { StreamWriter } from './stream-writer.ts'
+import { parseRequest } from './validation.ts'
+import type { ApiContext } from './api-context.ts'
+import type { CompletionEvent, FinishReason, Usage } from '../verifier/types.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** OpenAI's usage object. */
+export interface OpenAiUsage {
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+}
+
+/** `POST /v1/chat/completions`, streaming (SSE) or not. */
+export async function handleChatCompletions (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = parseRequest(ChatCompletionRequest, await readJsonBody(request, { requireJsonContentType: true }))
+  const { verifier } = context
+  checkModel(context, body.model)
+  const completion = toCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) })
+  const run = await CompletionRun.start(verifier, completion, response, context.metrics)
+  const answer: Answer = {
+    id: `chatcmpl-${randomBytes(18).toString('base64url')}`,
+    created: Math.floor(Date.now() / 1000),
+    model: verifier.model.name
+  }
+  if (body.stream === true) {
+    await streamAnswer(context, run, response, answer, body.stream_options?.include_usage === true)
+  } else {
+    await sendAnswer(context, run, response, answer)
+  }
+}
+
+/** `GET /v1/models`. */
+export async function handleListModels (context: ApiContext, _request: IncomingMessage, response: ServerResponse): Promise<void> {
+  sendJson(response, 200, { object: 'list', data: [modelObject(context)] })
+}
+
+/** `GET /v1/models/{id}`. */
+export async function handleRetrieveModel (context: ApiContext, id: string, response: ServerResponse): Promise<void> {
+  checkModel(context, id)
+  sendJson(response, 200, modelObject(context))
+}
+
+function modelObject (context: ApiContext): { id: string, object: 'model', created: number, owned_by: string } {
+  return { id: context.verifier.model.name, object: 'model', created: context.modelCreatedAt, owned_by: 'shoal' }
+}
+
+/** @throws {ApiError} 404 `model_not_found` unless `model` is the one served */
+function checkModel (context: ApiContext, model: string): void {
+  const served = context.verifier.model.name
+  if (model !== served) {
+    throw new ApiError(404, `The model \`${model}\` does not exist; this server serves \`${served}\`.`, { type: 'invalid_request_error', code: 'model_not_found', param: 'model' })
+  }
+}
+
+interface Answer {
+  id: string
+  created: number
+  model: string
+}
+
+function toOpenAiUsage (usage: Usage): OpenAiUsage {
+  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens }
+}
+
+async function sendAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer): Promise<void> {
+  let content = ''
+  let done: Extract<CompletionEvent, { type: 'done' }> | undefined
+  for await (const event of run) {
+    if (event.type === 'delta') {
+      content += event.text
+    } else if (event.type === 'done') {
+      done = event
+    }
+  }
+  if (done == null) {
+    throw new Error('the verifier ended a completion without a done event')
+  }
+  if (done.finishReason === 'cancelled') {
+    throw run.clientGone ? new ClientGoneError() : cancelledByServer()
+  }
+  sendJson(response, 200, {
+    id: answer.id,
+    object: 'chat.completion',
+    created: answer.created,
+    model: answer.model,
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: done.finishReason }],
+    usage: toOpenAiUsage(done.usage)
+  })
+}
+
+/**
+ * Server-sent events as OpenAI sends them: a first chunk with the role, one
+ * per delta, one with `finish_reason`, then (with `include_usage`) one with
+ * empty `choices` and the usage, and `data: [DONE]`. While queued, SSE
+ * comments keep the connection (and proxies) from idling out.
+ */
+async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, includeUsage: boolean): Promise<void> {
+  response.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    // nginx would otherwise buffer the stream.
+    'X-Accel-Buffering': 'no'
+  })
+  const writer = new StreamWriter(response)
+  const chunk = (delta: { role?: 'assistant', content?: string }, finishReason: FinishReason | null): string => data({
+    id: answer.id,
+    object: 'chat.completion.chunk',
+    created: answer.created,
+    model: answer.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(includeUsage ? { usage: null } : {})
+  })
+  try {
+    if (!await writer.write(chunk({ role: 'assistant', content: '' }, null))) {
+      return
+    }
+    for await (const event of run) {
+      let written = true
+      if (event.type === 'queued') {
+        written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
+      } else if (event.type === 'delta') {
+        if (event.text !== '') {
+          written = await writer.write(chunk({ content: event.text }, null))
+        }
+      } else {
+        if (event.finishReason === 'cancelled') {
+          if (!run.clientGone) {
+            await writer.write(errorEvent(cancelledByServer()))
+          }
+          break
+        }
+        await writer.write(chunk({}, event.finishReason))
+        if (includeUsage) {
+          await writer.write(data({ id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model, choices: [], usage: toOpenAiUsage(event.usage) }))
+        }
+        await writer.write('data: [DONE]\n\n')
+      }
+      if (!written) {
+        break
+      }
+    }
+  } catch (err) {
+    if (!isClientGone(err)) {
+      context.log.warn(`chat completion stream failed: ${errorMessage(err)}`)
+      await writer.write(errorEvent(new ApiError(500, 'the completion failed on the server', { type: 'server_error' })))
+    }
+  } finally {
+    await run.close()
+    writer.end()
+  }
+}
+
+function data (value: unknown): string {
+  return `data: ${JSON.stringify(value)}\n\n`
+}
+
+/** An error after the stream began: OpenAI's clients raise it as an APIError. */
+function errorEvent (error: ApiError): string {
+  return data({ error: { message: error.message, type: error.type, param: error.param, code: error.code } })
+}

@@ -1,0 +1,82 @@
+import { expect, test } from '@playwright/test'
+import { ChatCompletionRequest, toCompletionRequest } from './openai-schema.ts'
+import { parseRequest } from './validation.ts'
+import type { ApiError } from './errors.ts'
+
+const user = { role: 'user', content: 'hi' }
+
+function rejection (body: unknown): Pick<ApiError, 'status' | 'message' | 'param' | 'code'> {
+  try {
+    parseRequest(ChatCompletionRequest, body)
+  } catch (err) {
+    const { status, message, param, code } = err as ApiError
+    return { status, message, param, code }
+  }
+  throw new Error(`accepted ${JSON.stringify(body)}`)
+}
+
+test('maps a full request onto the verifier request, ignoring unknown fields', () => {
+  const parsed = parseRequest(ChatCompletionRequest, {
+    model: 'm',
+    messages: [
+      { role: 'developer', content: 'be brief' },
+      { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }], name: 'ann' },
+      { role: 'assistant', content: null },
+      user
+    ],
+    max_tokens: 7,
+    max_completion_tokens: 9,
+    temperature: 0,
+    top_p: 0.5,
+    seed: 42,
+    stop: 'END',
+    n: 1,
+    user: 'someone',
+    presence_penalty: 0,
+    metadata: { anything: true }
+  })
+  expect(toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'http:1' })).toEqual({
+    messages: [
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'a\nb' },
+      { role: 'assistant', content: '' },
+      { role: 'user', content: 'hi' }
+    ],
+    maxTokens: 9,
+    temperature: 0,
+    topP: 0.5,
+    seed: 42,
+    stop: ['END'],
+    clientId: 'http:1'
+  })
+})
+
+test('fills OpenAI defaults and accepts explicit nulls', () => {
+  const parsed = parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], stop: null, max_tokens: null, temperature: null, stream: null })
+  expect(toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'c' })).toEqual({
+    messages: [{ role: 'user', content: 'hi' }], maxTokens: 100, temperature: 1, topP: 1, stop: [], clientId: 'c'
+  })
+})
+
+test('names the offending parameter', () => {
+  expect(rejection({ model: 'm' })).toEqual({ status: 400, message: "Missing required parameter: 'messages'.", param: 'messages', code: 'missing_required_parameter' })
+  expect(rejection({ model: 'm', messages: [] })).toMatchObject({ param: 'messages' })
+  expect(rejection({ model: 'm', messages: [user], temperature: 5 })).toMatchObject({ status: 400, param: 'temperature', message: expect.stringContaining("Invalid 'temperature'") })
+  expect(rejection({ model: 'm', messages: [user], temperature: '0' })).toMatchObject({ param: 'temperature', code: 'invalid_type' })
+  expect(rejection({ model: 'm', messages: [user], n: 2 })).toEqual({ status: 400, message: "Invalid 'n': only n=1 is supported", param: 'n', code: 'invalid_value' })
+  expect(rejection({ model: 'm', messages: [user], stop: ['a', 'b', 'c', 'd', 'e'] })).toMatchObject({ param: 'stop' })
+  expect(rejection({ model: 'm', messages: [user], max_tokens: 0 })).toMatchObject({ param: 'max_tokens' })
+  expect(rejection({ model: 'm', messages: [user], max_tokens: 1.5 })).toMatchObject({ param: 'max_tokens' })
+  expect(rejection({ model: 'm', messages: [user], tools: [{ type: 'function' }] })).toMatchObject({ param: 'tools', message: expect.stringContaining('not supported') })
+  expect(rejection({ model: 'm', messages: [user], response_format: { type: 'json_object' } })).toMatchObject({ param: 'response_format.type' })
+  expect(rejection({ model: 'm', messages: [{ role: 'tool', content: 'x' }] })).toMatchObject({ param: 'messages[0].role' })
+  expect(rejection({ model: 'm', messages: [{ role: 'user' }] })).toMatchObject({ param: 'messages[0].content' })
+  expect(rejection({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }))
+    .toMatchObject({ param: 'messages[0].content[0].type', message: expect.stringContaining('only text content parts') })
+  expect(rejection([])).toMatchObject({ param: null, message: expect.stringContaining('expected object') })
+})
+
+test('asking for more tokens than allowed per request is a 400 naming the parameter', () => {
+  const parsed = parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], max_completion_tokens: 1001 })
+  expect(() => toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'c' })).toThrow(expect.objectContaining({ status: 400, param: 'max_completion_tokens' }))
+})

@@ -1,0 +1,452 @@
+import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
+import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
+import { buildChatPrompt } from './chat-prompt.ts'
+import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
+import { EventChannel } from './event-channel.ts'
+import { Scheduler } from './scheduler.ts'
+import { TextStream } from './text-stream.ts'
+import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
+import type { ChatPrompt } from './chat-prompt.ts'
+import type { CompletionEvent, CompletionRequest, FinishReason, ModelInfo, Verifier } from './types.ts'
+
+export interface LlamaVerifierInit {
+  /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
+  modelPath: string
+  /** CPU threads for llama.cpp; always set it (its default oversubscribes small machines badly). */
+  threads: number
+  /**
+   * `'auto'` uses CUDA, Vulkan or Metal when node-llama-cpp has binaries for
+   * a GPU it finds, else the CPU; `false` is CPU only.
+   *
+   * @default 'auto'
+   */
+  gpu?: 'auto' | false
+  /** Chats generated at once: the sequences of the one shared context. */
+  capacity: number
+  /** Most requests waiting for a sequence; beyond that, BusyError. */
+  queueSize: number
+  /** Most requests (running and queued) per client; beyond that, LimitError. */
+  perClientMaxConcurrent: number
+  /** Most tokens one request may ask for; beyond that, LimitError. */
+  perClientMaxTokens: number
+  /**
+   * Tokens each sequence holds (prompt and answer).
+   *
+   * @default the model's training context, at most 4096
+   */
+  contextSize?: number
+  /**
+   * Name clients use for the model.
+   *
+   * @default the file name without `.gguf`
+   */
+  modelName?: string
+  /**
+   * Marks the built-in demo model (announced, shown in /health).
+   *
+   * @default false
+   */
+  demo?: boolean
+  /** Where llama.cpp's warnings and the backend line go. */
+  log?: { info: (message: string) => void, warn: (message: string) => void }
+}
+
+/** Limits checked on every request; callers (HTTP, mesh) should also parse their input with a schema. */
+const MAX_MESSAGES = 1_000
+const MAX_STOP_STRINGS = 16
+const MAX_STOP_LENGTH = 1_000
+const MAX_TEMPERATURE = 2
+
+const DEFAULT_CONTEXT_SIZE = 4096
+
+/**
+ * Loads a GGUF model with node-llama-cpp and serves completions from one
+ * context whose sequences are the verifier's capacity: node-llama-cpp
+ * batches the evaluations of concurrent sequences into one llama.cpp decode.
+ *
+ * Each request runs its own token loop on its sequence with
+ * `controlledEvaluate`: the prompt (chat-wrapped as `LlamaChat` does), then
+ * one token per step, greedy at temperature 0 (byte-identical to
+ * node-llama-cpp's own greedy `LlamaChat`/`LlamaChatSession` output with
+ * `repeatPenalty: false`), or sampled with temperature and top-p from a seed
+ * derived per step, so a seed reproduces an answer. Speculative drafting
+ * plugs into the same loop: it evaluates `[last, ...drafts]` in one step.
+ *
+ * @example
+ * ```ts
+ * const verifier = await createLlamaVerifier({ modelPath, threads: 2, capacity: 4, queueSize: 32, perClientMaxConcurrent: 2, perClientMaxTokens: 4096 })
+ * for await (const event of verifier.complete({ messages: [{ role: 'user', content: 'Hi' }], maxTokens: 64, temperature: 0, topP: 1, stop: [], clientId: 'me' }, {})) {
+ *   if (event.type === 'delta') process.stdout.write(event.text)
+ * }
+ * await verifier.dispose()
+ * ```
+ *
+ * @throws {ModelFileError} when the file is missing, malformed, or llama.cpp cannot load it
+ */
+export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<LlamaVerifier> {
+  if (!Number.isInteger(init.threads) || init.threads < 1) {
+    throw new RangeError(`threads must be a positive integer, not ${init.threads}`)
+  }
+  if (!Number.isInteger(init.capacity) || init.capacity < 1) {
+    throw new RangeError(`capacity must be a positive integer, not ${init.capacity}`)
+  }
+  const file = await inspectModelFile(init.modelPath)
+  // While loading, llama.cpp's messages are kept: a failure becomes one error line that quotes them.
+  let loading: string[] | undefined = []
+  const llama = await getLlama({
+    gpu: init.gpu === false ? false : 'auto',
+    // Never compile llama.cpp or download its sources at startup: prebuilt binaries or nothing.
+    build: 'never',
+    maxThreads: init.threads,
+    logLevel: LlamaLogLevel.warn,
+    logger: (level, message) => {
+      const line = message.replace(/\s+/g, ' ').trim()
+      if (line === '') {
+        return
+      }
+      if (loading != null) {
+        loading.push(line)
+      } else {
+        init.log?.warn(`llama.cpp: ${line}`)
+      }
+    }
+  })
+  let model: LlamaModel
+  try {
+    model = await llama.loadModel({ modelPath: file.path, gpuLayers: init.gpu === false ? 0 : 'auto' })
+  } catch (err) {
+    await llama.dispose()
+    const reason = loadFailureReason(loading) ?? (err instanceof Error ? err.message : String(err))
+    throw new ModelFileError(`llama.cpp cannot load model file ${file.path}: ${reason}`)
+  }
+  for (const line of loading) {
+    init.log?.warn(`llama.cpp: ${line}`)
+  }
+  loading = undefined
+  const contextSize = Math.min(init.contextSize ?? Math.min(file.trainContextLength, DEFAULT_CONTEXT_SIZE), file.trainContextLength)
+  let context: LlamaContext
+  try {
+    context = await model.createContext({
+      contextSize,
+      sequences: init.capacity,
+      threads: init.threads,
+      // Predictable memory: no automatic shrinking or growing behind the operator's back.
+      failedCreationRemedy: false
+    })
+  } catch (err) {
+    await model.dispose()
+    await llama.dispose()
+    throw new Error(`cannot create a context of ${contextSize} tokens x ${init.capacity} sequences: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const backend = llama.gpu === false ? 'CPU' : llama.gpu
+  init.log?.info(`Model ${file.path} on ${backend} (${init.threads} threads, ${init.capacity} sequences of ${context.contextSize} tokens)`)
+  return new LlamaVerifier({
+    init,
+    llama,
+    model,
+    context,
+    chatWrapper: resolveChatWrapper(model),
+    info: {
+      name: init.modelName ?? modelNameFromPath(file.path),
+      tokenizerFingerprint: file.tokenizerFingerprint,
+      contextLength: context.contextSize,
+      demo: init.demo ?? false
+    },
+    backend
+  })
+}
+
+interface LlamaVerifierParts {
+  init: LlamaVerifierInit
+  llama: Llama
+  model: LlamaModel
+  context: LlamaContext
+  chatWrapper: ChatWrapper
+  info: ModelInfo
+  backend: string
+}
+
+/** What a finished request reports besides its events, for metrics. */
+export interface VerifierStats {
+  /** Requests holding a sequence now. */
+  running: number
+  queued: number
+  completed: number
+  cancelled: number
+  generatedTokens: number
+  /** Moving average of the time one sequence takes per token, in ms. */
+  tokenMs: number
+}
+
+export class LlamaVerifier implements Verifier {
+  readonly model: ModelInfo
+  /** `CPU`, or the GPU type llama.cpp runs on (`cuda`, `vulkan`, `metal`). */
+  readonly backend: string
+  readonly #llama: Llama
+  readonly #model: LlamaModel
+  readonly #context: LlamaContext
+  readonly #chatWrapper: ChatWrapper
+  readonly #scheduler: Scheduler<LlamaContextSequence>
+  readonly #shutdown = new AbortController()
+  readonly #runs = new Set<Promise<void>>()
+  #completed = 0
+  #cancelled = 0
+  #generatedTokens = 0
+  #disposed: Promise<void> | undefined
+
+  constructor (parts: LlamaVerifierParts) {
+    this.model = parts.info
+    this.backend = parts.backend
+    this.#llama = parts.llama
+    this.#model = parts.model
+    this.#context = parts.context
+    this.#chatWrapper = parts.chatWrapper
+    const slots: LlamaContextSequence[] = []
+    for (let index = 0; index < parts.init.capacity; index++) {
+      slots.push(parts.context.getSequence())
+    }
+    this.#scheduler = new Scheduler({
+      slots,
+      queueSize: parts.init.queueSize,
+      perClientMaxConcurrent: parts.init.perClientMaxConcurrent,
+      perClientMaxTokens: parts.init.perClientMaxTokens
+    })
+  }
+
+  get capacity (): number {
+    return this.#scheduler.capacity
+  }
+
+  get queueDepth (): number {
+    return this.#scheduler.queueDepth
+  }
+
+  get stats (): VerifierStats {
+    return {
+      running: this.#scheduler.runningCount,
+      queued: this.#scheduler.queueDepth,
+      completed: this.#completed,
+      cancelled: this.#cancelled,
+      generatedTokens: this.#generatedTokens,
+      tokenMs: this.#scheduler.tokenMs
+    }
+  }
+
+  /** Prompt tokens for `messages`, as `complete` would evaluate them (for tests and token counting). */
+  tokenizeChat (messages: CompletionRequest['messages']): Token[] {
+    return buildChatPrompt(this.#model, this.#chatWrapper, messages).tokens
+  }
+
+  complete (request: CompletionRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<CompletionEvent> {
+    if (this.#disposed != null) {
+      // Shutting down: like a full queue, the client should try again (elsewhere, or after a restart).
+      throw new BusyError(5)
+    }
+    validateRequest(request)
+    const prompt = buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
+    if (prompt.tokens.length >= this.model.contextLength) {
+      throw new InvalidRequestError(`the prompt is ${prompt.tokens.length} tokens; this model's context holds ${this.model.contextLength}`)
+    }
+    const submittedAt = performance.now()
+    if (options.signal?.aborted === true) {
+      const cancelled = new EventChannel<CompletionEvent>()
+      cancelled.push({ type: 'done', finishReason: 'cancelled', usage: { promptTokens: prompt.tokens.length, completionTokens: 0 }, timings: { queuedMs: 0, firstTokenMs: 0, totalMs: 0 } })
+      cancelled.close()
+      return cancelled
+    }
+    const cancel = new AbortController()
+    const signal = AbortSignal.any([cancel.signal, this.#shutdown.signal, ...(options.signal == null ? [] : [options.signal])])
+    const channel = new EventChannel<CompletionEvent>(() => { cancel.abort() })
+    this.#scheduler.submit({
+      clientId: request.clientId,
+      maxTokens: request.maxTokens,
+      signal,
+      onQueued: (position, etaMs) => { channel.push({ type: 'queued', position, etaMs }) },
+      onCancelledWhileQueued: () => {
+        this.#cancelled++
+        const totalMs = Math.round(performance.now() - submittedAt)
+        channel.push({ type: 'done', finishReason: 'cancelled', usage: { promptTokens: prompt.tokens.length, completionTokens: 0 }, timings: { queuedMs: totalMs, firstTokenMs: 0, totalMs } })
+        channel.close()
+      },
+      run: async (sequence) => {
+        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt)
+        this.#runs.add(run)
+        try {
+          await run
+        } finally {
+          this.#runs.delete(run)
+        }
+      }
+    })
+    return channel
+  }
+
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number): Promise<void> {
+    const startedAt = performance.now()
+    let firstTokenAt: number | undefined
+    let generated = 0
+    let finishReason: FinishReason = 'length'
+    const seed = request.seed ?? randomSeed()
+    const text = new TextStream<Token>(
+      (tokens, previous) => this.#model.detokenize(tokens, false, previous),
+      [...request.stop, ...prompt.stopStrings]
+    )
+    const generatedTokens: Token[] = []
+    try {
+      let input: Token[] = prompt.tokens
+      while (true) {
+        if (signal.aborted) {
+          finishReason = 'cancelled'
+          break
+        }
+        if (generated >= request.maxTokens || sequence.nextTokenIndex + input.length >= sequence.contextSize) {
+          finishReason = 'length'
+          break
+        }
+        const last = input.length - 1
+        const evaluation: ControlledEvaluateInputItem[] = input.map((token, index) => index === last
+          ? [token, { generateNext: { token: true, options: samplingOptions(request, seed, generated) } }]
+          : token)
+        const results = await sequence.controlledEvaluate(evaluation)
+        const token = results[last]?.next.token
+        if (token == null) {
+          throw new Error('llama.cpp returned no token')
+        }
+        firstTokenAt ??= performance.now()
+        if (this.#model.isEogToken(token)) {
+          finishReason = 'stop'
+          break
+        }
+        generated++
+        generatedTokens.push(token)
+        const step = text.push(token)
+        if (step.text !== '') {
+          channel.push({ type: 'delta', text: step.text })
+        }
+        if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
+          finishReason = 'stop'
+          break
+        }
+        input = [token]
+      }
+      if (finishReason === 'length') {
+        const rest = text.finish()
+        if (rest !== '') {
+          channel.push({ type: 'delta', text: rest })
+        }
+      }
+    } catch (err) {
+      await sequence.clearHistory().catch(() => undefined)
+      channel.fail(err)
+      return
+    }
+    // Free the KV cache now: the next request on this sequence starts from nothing.
+    await sequence.clearHistory()
+    const endedAt = performance.now()
+    if (firstTokenAt != null && generated > 1) {
+      this.#scheduler.recordThroughput(generated - 1, endedAt - firstTokenAt)
+    }
+    this.#scheduler.recordCompletion(generated)
+    this.#generatedTokens += generated
+    if (finishReason === 'cancelled') {
+      this.#cancelled++
+    } else {
+      this.#completed++
+    }
+    channel.push({
+      type: 'done',
+      finishReason,
+      usage: { promptTokens: prompt.tokens.length, completionTokens: generated },
+      timings: {
+        queuedMs: Math.round(startedAt - submittedAt),
+        firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
+        totalMs: Math.round(endedAt - submittedAt)
+      }
+    })
+    channel.close()
+  }
+
+  /** Cancels queued and running requests, then frees the model. */
+  async dispose (): Promise<void> {
+    this.#disposed ??= (async () => {
+      this.#scheduler.close()
+      this.#shutdown.abort()
+      await Promise.allSettled([...this.#runs])
+      await this.#context.dispose()
+      await this.#model.dispose()
+      await this.#llama.dispose()
+    })()
+    return this.#disposed
+  }
+}
+
+/** The line of llama.cpp's log that says why a load failed (it logs the cause, then "failed to load model"). */
+function loadFailureReason (lines: readonly string[]): string | undefined {
+  const cause = lines.find((line) => /error loading model:/.test(line))
+  return cause?.replace(/^.*error loading model:\s*/, '') ?? lines.at(-1)
+}
+
+function validateRequest (request: CompletionRequest): void {
+  const { messages, maxTokens, temperature, topP, seed, stop, clientId } = request
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new InvalidRequestError('messages must be a non-empty list')
+  }
+  if (messages.length > MAX_MESSAGES) {
+    throw new InvalidRequestError(`at most ${MAX_MESSAGES} messages are allowed`)
+  }
+  for (const message of messages) {
+    if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
+      throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
+    }
+  }
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) {
+    throw new InvalidRequestError(`maxTokens must be a positive integer, not ${maxTokens}`)
+  }
+  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_TEMPERATURE) {
+    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_TEMPERATURE}, not ${temperature}`)
+  }
+  if (!Number.isFinite(topP) || topP <= 0 || topP > 1) {
+    throw new InvalidRequestError(`topP must be greater than 0 and at most 1, not ${topP}`)
+  }
+  if (seed != null && !Number.isSafeInteger(seed)) {
+    throw new InvalidRequestError(`seed must be an integer, not ${seed}`)
+  }
+  if (!Array.isArray(stop) || stop.length > MAX_STOP_STRINGS || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_STOP_LENGTH)) {
+    throw new InvalidRequestError(`stop must be at most ${MAX_STOP_STRINGS} non-empty strings of at most ${MAX_STOP_LENGTH} characters`)
+  }
+  if (typeof clientId !== 'string') {
+    throw new InvalidRequestError('clientId must be a string')
+  }
+}
+
+type SamplingOptions = NonNullable<NonNullable<Extract<ControlledEvaluateInputItem, unknown[]>[1]['generateNext']>['options']>
+
+/**
+ * Greedy at temperature 0. Otherwise temperature and top-p over the whole
+ * vocabulary (node-llama-cpp's default top-k of 40 and min-p are turned off),
+ * drawn with a seed derived from the request's seed and the token's index:
+ * each step gets a fresh sampler, so the draw must not depend on sampler
+ * state, only on (seed, index).
+ */
+function samplingOptions (request: CompletionRequest, seed: number, index: number): SamplingOptions {
+  if (request.temperature === 0) {
+    return { temperature: 0 }
+  }
+  return { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0, seed: mixSeed(seed, index) }
+}
+
+/** A well-spread u32 from (seed, index) (SplitMix32-style finaliser). */
+export function mixSeed (seed: number, index: number): number {
+  let value = (Math.floor(Math.abs(seed)) % 0x100000000) ^ Math.imul(index + 1, 0x9e3779b9)
+  value = Math.imul(value ^ (value >>> 16), 0x85ebca6b)
+  value = Math.imul(value ^ (value >>> 13), 0xc2b2ae35)
+  return (value ^ (value >>> 16)) >>> 0
+}
+
+function randomSeed (): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0
+}
+
+function endsWithAny (tokens: readonly Token[], sequences: readonly Token[][]): boolean {
+  return sequences.some((sequence) => sequence.length <= tokens.length && sequence.every((token, index) => tokens[tokens.length - sequence.length + index] === token))
+}

@@ -1,0 +1,14 @@
+import type { Metric } from '../../../src/lib/server/index.ts'
+import type { VerifierStats } from './llama-verifier.ts'
+
+/** The verifier's Prometheus metrics, for gpu-node's `/metrics`. */
+export function verifierMetrics (stats: VerifierStats): Metric[] {
+  return [
+    { name: 'shoal_gpu_node_queue_depth', help: 'Chats waiting for a free sequence.', type: 'gauge', value: stats.queued },
+    { name: 'shoal_gpu_node_running', help: 'Chats being generated.', type: 'gauge', value: stats.running },
+    { name: 'shoal_gpu_node_completions_total', help: 'Chats finished (stop or length).', type: 'counter', value: stats.completed },
+    { name: 'shoal_gpu_node_cancellations_total', help: 'Chats cancelled, queued or running.', type: 'counter', value: stats.cancelled },
+    { name: 'shoal_gpu_node_generated_tokens_total', help: 'Tokens generated.', type: 'counter', value: stats.generatedTokens },
+    { name: 'shoal_gpu_node_token_seconds', help: 'Moving average of the time one chat takes per token.', type: 'gauge', value: stats.tokenMs / 1000 }
+  ]
+}

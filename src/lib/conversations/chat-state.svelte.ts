@@ -1,0 +1,514 @@
+import { z } from 'zod'
+import { chatWithVerifier, pickVerifier } from '../chat/index.ts'
+import type { ChatMessage, ChatNode, ChatStreamEvent, VerifierCandidate } from '../chat/index.ts'
+import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_TEMPERATURE } from '../protocol/index.ts'
+import { DEFAULT_PRIVACY_POLICY } from '../storage/chat-records.ts'
+import type { ConversationRecord, MessageRecord } from '../storage/chat-records.ts'
+import {
+  deleteConversation,
+  listConversations,
+  listMessages,
+  markAbandonedAnswersInterrupted,
+  readSetting,
+  saveMessage,
+  saveTurn,
+  writeSetting
+} from '../storage/conversation-store.ts'
+import { chatFailure, describeChatFailure, isDemoModelName, randomId, titleFromMessage } from './chat-text.ts'
+
+export const chatSettingsSchema = z.object({
+  temperature: z.number().min(0).max(MAX_CHAT_TEMPERATURE),
+  maxTokens: z.number().int().min(1).max(MAX_CHAT_MAX_TOKENS)
+})
+export type ChatSettings = z.infer<typeof chatSettingsSchema>
+
+/** Some variety for people; the settings panel offers 0 for reproducible (greedy) answers. */
+export const DEFAULT_CHAT_SETTINGS: ChatSettings = { temperature: 0.7, maxTokens: 512 }
+const SETTINGS_KEY = 'chat-settings'
+
+/** A verifier as the mesh lists it: what picking one needs, plus its announced model. */
+export type VerifierPeer = VerifierCandidate & { model: string }
+
+export interface ChatStateInit<Peer extends VerifierPeer> {
+  /** The page's mesh: who can answer, and the node to reach them through. */
+  mesh: { readonly peers: readonly Peer[], readonly node: ChatNode | undefined }
+  /**
+   * Sends one chat (a seam for tests).
+   *
+   * @default chatWithVerifier
+   */
+  chat?: typeof chatWithVerifier
+  /**
+   * How often the text of a streaming answer is saved, so a crash loses at most this much.
+   *
+   * @default 250
+   */
+  saveIntervalMs?: number
+  /**
+   * How long a message (or a retry) waits for a verifier when none is known yet, before the user is
+   * told that none is reachable.
+   *
+   * @default 8000
+   */
+  verifierWaitMs?: number
+}
+
+const VERIFIER_POLL_MS = 200
+
+/** The answer being generated right now. */
+export interface LiveAnswer {
+  messageId: string
+  conversationId: string
+  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive. */
+  phase: 'connecting' | 'queued' | 'answering' | 'stopping'
+  queuePosition?: number
+  etaMs?: number
+}
+
+export interface ChatNotice {
+  kind: 'no-verifier' | 'error'
+  text: string
+}
+
+export const NO_VERIFIER_TEXT = 'No verifier is reachable right now, so nothing was sent. Your message is kept: send it again once a verifier has joined the mesh (the Network page lists them).'
+
+/**
+ * The chat page's state: the conversation list, the open conversation's
+ * messages, the answer being streamed, and the settings. Everything is kept
+ * in IndexedDB; a streaming answer is saved every `saveIntervalMs` and when
+ * it ends, and an answer whose page died mid-stream is shown as interrupted
+ * the next time the page loads. One answer streams at a time.
+ *
+ * @example
+ * ```ts
+ * const chat = new ChatState({ mesh: meshNode() })
+ * await chat.load()
+ * if (!await chat.send('Hello!')) console.log(chat.notice?.text)   // no verifier: message kept
+ * chat.stop()                                                       // keeps the partial answer
+ * ```
+ */
+export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
+  /** Every conversation, most recently used first. */
+  conversations = $state.raw<ConversationRecord[]>([])
+  /** The open conversation; undefined for a new chat not sent yet. */
+  selectedId = $state<string | undefined>()
+  /** The open conversation's messages, in order (the streaming answer included, as it grows). */
+  messages = $state.raw<MessageRecord[]>([])
+  live = $state.raw<LiveAnswer | undefined>()
+  notice = $state.raw<ChatNotice | undefined>()
+  settings = $state.raw<ChatSettings>(DEFAULT_CHAT_SETTINGS)
+  /** Stored chats have been read (or failed to be: see `loadError`). */
+  ready = $state(false)
+  loadError = $state<string | undefined>()
+  /** A message waits for a verifier to be heard of (see `verifierWaitMs`). */
+  lookingForVerifier = $state(false)
+
+  readonly #mesh: ChatStateInit<Peer>['mesh']
+  readonly #chat: typeof chatWithVerifier
+  readonly #saveIntervalMs: number
+  readonly #verifierWaitMs: number
+  /** Held for this page's life; streaming answers carry its name (see `markAbandonedAnswersInterrupted`). */
+  readonly #writerLock = `shoal-chat-writer-${randomId()}`
+  #controller: AbortController | undefined
+  #generation: Promise<void> | undefined
+  /** The streaming answer as last updated, whichever conversation is open. */
+  #liveRecord: MessageRecord | undefined
+  #saveTimer: ReturnType<typeof setTimeout> | undefined
+  /** Writes of one answer, in order: a late throttled save must never overwrite the final one. */
+  #saving: Promise<void> = Promise.resolve()
+  #selecting = 0
+  /** Whose messages `messages` holds: differs from `selectedId` while a conversation loads. */
+  #messagesOf: string | undefined
+
+  constructor (init: ChatStateInit<Peer>) {
+    this.#mesh = init.mesh
+    this.#chat = init.chat ?? chatWithVerifier
+    this.#saveIntervalMs = init.saveIntervalMs ?? 250
+    this.#verifierWaitMs = init.verifierWaitMs ?? 8_000
+  }
+
+  get selected (): ConversationRecord | undefined {
+    return this.conversations.find((conversation) => conversation.id === this.selectedId)
+  }
+
+  /** The verifier a message sent now would go to (reactive: follows the mesh's peer list). */
+  get nextVerifier (): Peer | undefined {
+    return pickVerifier(this.#mesh.peers)
+  }
+
+  /** Reads the stored chats and opens the most recent one. Call once per page. */
+  async load (): Promise<void> {
+    try {
+      await holdLock(this.#writerLock)
+      await markAbandonedAnswersInterrupted(await heldLockNames())
+      const [conversations, settings] = await Promise.all([
+        listConversations(),
+        readSetting(SETTINGS_KEY, chatSettingsSchema, DEFAULT_CHAT_SETTINGS)
+      ])
+      this.conversations = conversations
+      this.settings = settings
+      const latest = conversations[0]
+      if (latest !== undefined && this.selectedId === undefined) {
+        await this.select(latest.id)
+      }
+    } catch (err) {
+      console.error('Shoal: cannot read stored chats', err)
+      this.loadError = `Stored chats cannot be read: ${describe(err)}`
+    } finally {
+      this.ready = true
+    }
+  }
+
+  async select (conversationId: string): Promise<void> {
+    const selecting = ++this.#selecting
+    this.selectedId = conversationId
+    this.notice = undefined
+    let messages: MessageRecord[]
+    try {
+      messages = await listMessages(conversationId)
+    } catch (err) {
+      this.notice = { kind: 'error', text: `This conversation cannot be read: ${describe(err)}` }
+      return
+    }
+    if (selecting !== this.#selecting) {
+      return
+    }
+    // The stored copy of a streaming answer lags by up to one save interval.
+    const live = this.#liveRecord
+    this.messages = live === undefined ? messages : messages.map((message) => message.id === live.id ? live : message)
+    this.#messagesOf = conversationId
+  }
+
+  /** Opens an empty chat; it is stored when its first message is sent. */
+  startNew (): void {
+    this.#selecting++
+    this.selectedId = undefined
+    this.messages = []
+    this.#messagesOf = undefined
+    this.notice = undefined
+  }
+
+  async delete (conversationId: string): Promise<void> {
+    if (this.live?.conversationId === conversationId) {
+      this.stop()
+      await this.#generation
+    }
+    try {
+      await deleteConversation(conversationId)
+    } catch (err) {
+      this.notice = { kind: 'error', text: `The conversation cannot be deleted: ${describe(err)}` }
+      return
+    }
+    this.conversations = this.conversations.filter((conversation) => conversation.id !== conversationId)
+    if (this.selectedId === conversationId) {
+      this.startNew()
+    }
+  }
+
+  async updateSettings (settings: ChatSettings): Promise<void> {
+    const parsed = chatSettingsSchema.safeParse(settings)
+    if (!parsed.success) {
+      return
+    }
+    this.settings = parsed.data
+    await writeSetting(SETTINGS_KEY, parsed.data).catch((err: unknown) => {
+      // They still apply to this page; only the next visit will not remember them.
+      console.warn('Shoal: cannot store the chat settings', err)
+    })
+  }
+
+  /**
+   * Sends a user message in the open conversation (starting one if none is
+   * open) and streams the answer. Resolves false, storing nothing, when the
+   * message cannot be sent now (no verifier reachable, an answer still
+   * streaming): the caller keeps the text.
+   */
+  async send (text: string): Promise<boolean> {
+    const content = text.trim()
+    if (content === '' || this.live !== undefined || this.lookingForVerifier || this.#messagesOf !== this.selectedId) {
+      return false
+    }
+    this.notice = undefined
+    const verifier = await this.#findVerifier()
+    if (verifier === undefined) {
+      this.notice = { kind: 'no-verifier', text: NO_VERIFIER_TEXT }
+      return false
+    }
+    if (this.live !== undefined || this.#messagesOf !== this.selectedId) {
+      return false
+    }
+    const now = Date.now()
+    const existing = this.selected
+    const conversation: ConversationRecord = existing === undefined
+      ? { id: randomId(), title: titleFromMessage(content), createdAt: now, updatedAt: now, privacy: DEFAULT_PRIVACY_POLICY }
+      : { ...existing, updatedAt: now }
+    const previous = existing === undefined ? [] : this.messages
+    const sequence = (previous.at(-1)?.sequence ?? -1) + 1
+    const question: MessageRecord = { id: randomId(), conversationId: conversation.id, sequence, role: 'user', content, status: 'complete', createdAt: now, updatedAt: now }
+    const answer = this.#newAnswer(conversation.id, sequence + 1, verifier, now)
+    try {
+      await saveTurn(conversation, [question, answer])
+    } catch (err) {
+      this.notice = { kind: 'error', text: `The message cannot be stored, so it was not sent: ${describe(err)}` }
+      return false
+    }
+
+    this.conversations = [conversation, ...this.conversations.filter((other) => other.id !== conversation.id)]
+    this.#selecting++
+    this.selectedId = conversation.id
+    this.messages = [...previous, question, answer]
+    this.#messagesOf = conversation.id
+    this.#startGeneration(answer, conversation, verifier)
+    return true
+  }
+
+  /**
+   * Generates an answer again (one that was interrupted, stopped or failed),
+   * from another verifier when there is one, else from the same one.
+   */
+  async retry (messageId: string): Promise<void> {
+    const message = this.messages.find((candidate) => candidate.id === messageId)
+    const conversation = this.selected
+    if (message === undefined || message.role !== 'assistant' || conversation === undefined || this.live !== undefined || this.lookingForVerifier) {
+      return
+    }
+    const exclude = message.verifierPeerId === undefined ? [] : [message.verifierPeerId]
+    this.notice = undefined
+    const verifier = pickVerifier(this.#mesh.peers, exclude) ?? await this.#findVerifier()
+    if (this.live !== undefined) {
+      return
+    }
+    if (verifier === undefined) {
+      this.notice = { kind: 'no-verifier', text: 'No verifier is reachable right now. Retry once a verifier has joined the mesh (the Network page lists them).' }
+      return
+    }
+    const answer: MessageRecord = { ...this.#newAnswer(message.conversationId, message.sequence, verifier, Date.now()), id: message.id, createdAt: message.createdAt }
+    try {
+      await saveMessage(answer)
+    } catch (err) {
+      this.notice = { kind: 'error', text: `The answer cannot be stored, so it was not retried: ${describe(err)}` }
+      return
+    }
+    this.#show(answer)
+    this.#startGeneration(answer, conversation, verifier)
+  }
+
+  /**
+   * The verifier to send to, waiting a little for one when there is none
+   * yet: a page that has just loaded needs a few seconds to hear the
+   * verifiers' announcements, and Enter pressed in those seconds should not fail.
+   */
+  async #findVerifier (): Promise<Peer | undefined> {
+    const deadline = Date.now() + this.#verifierWaitMs
+    let verifier = this.nextVerifier
+    if (verifier === undefined || this.#mesh.node === undefined) {
+      this.lookingForVerifier = true
+      try {
+        while ((verifier === undefined || this.#mesh.node === undefined) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, VERIFIER_POLL_MS))
+          verifier = this.nextVerifier
+        }
+      } finally {
+        this.lookingForVerifier = false
+      }
+    }
+    return this.#mesh.node === undefined ? undefined : verifier
+  }
+
+  /** Stops the streaming answer; what arrived so far is kept, marked as stopped. */
+  stop (): void {
+    if (this.live === undefined || this.#controller === undefined) {
+      return
+    }
+    this.live = { ...this.live, phase: 'stopping' }
+    this.#controller.abort()
+  }
+
+  #newAnswer (conversationId: string, sequence: number, verifier: Peer, now: number): MessageRecord {
+    return {
+      id: randomId(),
+      conversationId,
+      sequence,
+      role: 'assistant',
+      content: '',
+      status: 'streaming',
+      createdAt: now,
+      updatedAt: now,
+      verifierPeerId: verifier.peerId,
+      ...(verifier.model === '' ? {} : { model: verifier.model, demo: isDemoModelName(verifier.model) }),
+      writerLock: this.#writerLock
+    }
+  }
+
+  #startGeneration (answer: MessageRecord, conversation: ConversationRecord, verifier: Peer): void {
+    const controller = new AbortController()
+    this.#controller = controller
+    this.#liveRecord = answer
+    this.live = { messageId: answer.id, conversationId: answer.conversationId, phase: 'connecting' }
+    const history = historyBefore(this.messages, answer.sequence)
+    this.#generation = this.#generate(answer, history, conversation, verifier, controller.signal)
+  }
+
+  async #generate (answer: MessageRecord, history: ChatMessage[], conversation: ConversationRecord, first: Peer, signal: AbortSignal): Promise<void> {
+    let record = answer
+    let verifier = first
+    let started = false
+    const tried = [verifier.peerId]
+    const request = {
+      messages: history,
+      maxTokens: this.settings.maxTokens,
+      temperature: this.settings.temperature,
+      privacy: conversation.privacy
+    }
+    const onEvent = (event: ChatStreamEvent): void => {
+      switch (event.type) {
+        case 'queued':
+          this.#setLive({ phase: 'queued', queuePosition: event.position, etaMs: event.etaMs })
+          return
+        case 'started':
+          started = true
+          record = { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model) }
+          this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
+          this.#show(record)
+          return
+        case 'delta':
+          record = { ...record, content: record.content + event.text, updatedAt: Date.now() }
+          if (this.live?.phase !== 'answering' && this.live?.phase !== 'stopping') {
+            this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
+          }
+          this.#show(record)
+          this.#scheduleSave()
+          return
+        case 'done':
+          record = {
+            ...record,
+            status: event.finishReason === 'cancelled' ? 'cancelled' : 'complete',
+            finishReason: event.finishReason,
+            usage: event.usage,
+            timings: event.timings
+          }
+      }
+    }
+
+    try {
+      while (true) {
+        const node = this.#mesh.node
+        try {
+          if (node === undefined) {
+            throw Object.assign(new Error('the mesh node is not running'), { name: 'VerifierUnreachableError' })
+          }
+          for await (const event of this.#chat(node, verifier.peerId, request, { signal })) {
+            onEvent(event)
+          }
+          break
+        } catch (err) {
+          // Nothing generated yet, and the verifier could not take it: another one may.
+          const failure = chatFailure(err)
+          const movable = failure.name === 'VerifierUnreachableError' || failure.code === 'BUSY'
+          const next = !signal.aborted && !started && movable ? pickVerifier(this.#mesh.peers, tried) : undefined
+          if (next === undefined) {
+            throw err
+          }
+          verifier = next
+          tried.push(next.peerId)
+          record = { ...record, verifierPeerId: next.peerId, ...(next.model === '' ? {} : { model: next.model, demo: isDemoModelName(next.model) }) }
+          this.#setLive({ phase: 'connecting' })
+          this.#show(record)
+        }
+      }
+      if (record.status === 'streaming') {
+        // The client ends every stream with `done` or an error; this is only a safety net.
+        record = { ...record, status: 'interrupted' }
+      }
+    } catch (err) {
+      const failure = chatFailure(err)
+      if (signal.aborted) {
+        record = { ...record, status: 'cancelled' }
+      } else if (failure.name === 'VerifierGoneError') {
+        record = { ...record, status: 'interrupted', error: describeChatFailure(failure) }
+      } else {
+        record = { ...record, status: 'error', error: describeChatFailure(failure) }
+      }
+    } finally {
+      record = { ...record, writerLock: undefined, updatedAt: Date.now() }
+      clearTimeout(this.#saveTimer)
+      this.#saveTimer = undefined
+      this.#liveRecord = undefined
+      this.#show(record)
+      this.live = undefined
+      this.#controller = undefined
+      await this.#save(record).catch((err: unknown) => {
+        console.error('Shoal: cannot save the answer', err)
+      })
+    }
+  }
+
+  #setLive (change: Partial<LiveAnswer>): void {
+    if (this.live !== undefined) {
+      // Once Stop is pressed, say so until the stream has ended.
+      this.live = { ...this.live, ...change, phase: this.live.phase === 'stopping' ? 'stopping' : change.phase ?? this.live.phase }
+    }
+  }
+
+  /** Puts the latest version of a message on screen, if its conversation is open. */
+  #show (record: MessageRecord): void {
+    if (record.status === 'streaming') {
+      this.#liveRecord = record
+    }
+    if (record.conversationId === this.selectedId) {
+      this.messages = this.messages.map((message) => message.id === record.id ? record : message)
+    }
+  }
+
+  #scheduleSave (): void {
+    this.#saveTimer ??= setTimeout(() => {
+      this.#saveTimer = undefined
+      const record = this.#liveRecord
+      if (record !== undefined) {
+        this.#save(record).catch((err: unknown) => { console.warn('Shoal: cannot save the partial answer', err) })
+      }
+    }, this.#saveIntervalMs)
+  }
+
+  #save (record: MessageRecord): Promise<void> {
+    this.#saving = this.#saving.catch(() => {}).then(() => saveMessage(record))
+    return this.#saving
+  }
+}
+
+/**
+ * The conversation a verifier is asked to continue: the turns before
+ * `sequence`. Partial answers (stopped, interrupted) are included, as the
+ * user saw them; failed ones are not.
+ */
+export function historyBefore (messages: readonly MessageRecord[], sequence: number): ChatMessage[] {
+  return messages
+    .filter((message) => message.sequence < sequence && message.content !== '' && message.status !== 'error')
+    .map((message) => ({ role: message.role, content: message.content }))
+}
+
+function describe (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** Takes a Web Lock and keeps it until the page goes away. */
+function holdLock (name: string): Promise<void> {
+  if (typeof navigator.locks === 'undefined') {
+    // Insecure contexts have no Web Locks; answers of other tabs then look abandoned after a reload.
+    return Promise.resolve()
+  }
+  return new Promise((resolve) => {
+    void navigator.locks.request(name, () => {
+      resolve()
+      return new Promise<void>(() => {})
+    })
+  })
+}
+
+async function heldLockNames (): Promise<Set<string>> {
+  if (typeof navigator.locks === 'undefined') {
+    return new Set()
+  }
+  const snapshot = await navigator.locks.query()
+  return new Set((snapshot.held ?? []).flatMap((lock) => lock.name === undefined ? [] : [lock.name]))
+}

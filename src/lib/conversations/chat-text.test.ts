@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test'
+import { chatFailure, describeChatFailure, describeQueue, formatEta, isDemoModelName, shortPeerId, titleFromMessage } from './chat-text.ts'
+
+test('a title is the first message on one line, cut to a readable length', () => {
+  expect(titleFromMessage('  What is\n\na  shoal?  ')).toBe('What is a shoal?')
+  expect(titleFromMessage('   ')).toBe('New chat')
+  const long = titleFromMessage('word '.repeat(40))
+  expect(long.length).toBeLessThanOrEqual(60)
+  expect(long.endsWith('…')).toBe(true)
+})
+
+test('queue position and ETA read as a sentence', () => {
+  expect(describeQueue(2, 3_200)).toBe('Waiting in queue: position 2, about 4 s')
+  expect(describeQueue(1, 0)).toBe('Waiting in queue: position 1')
+  expect(formatEta(200)).toBe('about 1 s')
+  expect(formatEta(150_000)).toBe('about 3 min')
+})
+
+test('demo models are told apart by name, peers by the end of their id', () => {
+  expect(isDemoModelName('shoal-demo')).toBe(true)
+  expect(isDemoModelName('shoal-demo-draft')).toBe(true)
+  expect(isDemoModelName('llama-3.2-1b')).toBe(false)
+  expect(isDemoModelName(undefined)).toBe(false)
+  expect(shortPeerId('12D3KooWAbcdefghijklmnop')).toBe('…ijklmnop')
+})
+
+test('chat failures are described from their name, code and retry-after', () => {
+  const busy = Object.assign(new Error('queue full'), { name: 'ChatError', code: 'BUSY', retryAfterSeconds: 4.2 })
+  expect(chatFailure(busy)).toEqual({ name: 'ChatError', message: 'queue full', code: 'BUSY', retryAfterSeconds: 4.2 })
+  expect(describeChatFailure(chatFailure(busy))).toBe('The verifier is busy. Try again in 5 s.')
+  expect(describeChatFailure({ name: 'ChatError', message: 'too many chats', code: 'LIMIT', retryAfterSeconds: 10 }))
+    .toBe('The verifier refused: you are over its limits (too many chats). Try again in 10 s.')
+  expect(describeChatFailure({ name: 'VerifierUnreachableError', message: 'x' })).toMatch(/^No verifier could be reached/)
+  expect(describeChatFailure(chatFailure('boom'))).toBe('Something went wrong: boom')
+})

@@ -1,0 +1,390 @@
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { MalformedMessageError, MessageTooLargeError } from './errors.ts'
+import {
+  MAX_CHAT_CONTROL_BYTES,
+  MAX_CHAT_EVENT_BYTES,
+  MAX_CHAT_MAX_TOKENS,
+  MAX_CHAT_MESSAGES,
+  MAX_CHAT_REQUEST_BYTES,
+  MAX_CHAT_REQUEST_ID_LENGTH,
+  MAX_CHAT_STOP_LENGTH,
+  MAX_CHAT_STOP_SEQUENCES,
+  MAX_CHAT_TEMPERATURE
+} from './limits.ts'
+import {
+  ChatControl,
+  ChatErrorCode as WireChatErrorCode,
+  ChatEvent,
+  ChatPrivacy as WireChatPrivacy,
+  ChatRequest,
+  ChatRole as WireChatRole,
+  FinishReason as WireFinishReason
+} from './messages.ts'
+
+/*
+ * The chat protocol's messages in the form the rest of Shoal uses: plain
+ * strings for enums, a discriminated union for events. Everything read from
+ * the network goes through a `decode*` function here, which bounds its size
+ * and checks every field, so handlers never see a half-valid message.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant'
+
+export interface ChatMessage {
+  role: ChatRole
+  content: string
+}
+
+/**
+ * Who may see a chat's context: only the verifier (the default), or also
+ * scouts drafting for it.
+ */
+export type ChatPrivacy = 'verifier-only' | 'drafters-allowed'
+
+/** A complete, checked chat request. */
+export interface ValidChatRequest {
+  /** Names the chat in logs and receipts: 1-64 printable ASCII characters. */
+  requestId: string
+  messages: ChatMessage[]
+  /** Most tokens to generate, 1 to {@link MAX_CHAT_MAX_TOKENS}. */
+  maxTokens: number
+  /** 0 (greedy) to {@link MAX_CHAT_TEMPERATURE}. */
+  temperature: number
+  /** Nucleus sampling, in (0, 1]; 1 disables it. */
+  topP: number
+  /** Integer from 0 to 2^32 - 1. */
+  seed?: number
+  stop: string[]
+  privacy: ChatPrivacy
+}
+
+export type ChatFinishReason = 'stop' | 'length' | 'cancelled'
+
+/** Why a verifier refused or ended a chat; the wire enum's names. */
+export type ChatErrorCode = Exclude<`${WireChatErrorCode}`, 'CHAT_ERROR_UNSPECIFIED'>
+
+/** What a verifier streams for a chat, in order: `queued`*, `started`, `delta`*, `done`. */
+export type ChatStreamEvent =
+  | { type: 'queued', position: number, etaMs: number }
+  | { type: 'started', model: string, tokenizerFingerprint: string, contextLength: number, demo: boolean, agent: string }
+  | { type: 'delta', text: string }
+  | {
+    type: 'done'
+    finishReason: ChatFinishReason
+    usage: { promptTokens: number, completionTokens: number }
+    timings: { queuedMs: number, firstTokenMs: number, totalMs: number }
+  }
+
+/** Ends a chat at any point instead of `done`. */
+export interface ChatErrorEvent {
+  type: 'error'
+  code: ChatErrorCode
+  message: string
+  /** Set for `BUSY`: seconds to wait before trying again. */
+  retryAfterSeconds?: number
+}
+
+/** Anything a verifier writes on a chat stream. */
+export type ChatServerEvent = ChatStreamEvent | ChatErrorEvent
+
+/** Longest error message sent; longer ones are cut (they are for people, not programs). */
+const MAX_ERROR_MESSAGE_LENGTH = 1024
+
+const ROLES: Record<ChatRole, WireChatRole> = {
+  system: WireChatRole.SYSTEM,
+  user: WireChatRole.USER,
+  assistant: WireChatRole.ASSISTANT
+}
+
+const PRIVACY: Record<ChatPrivacy, WireChatPrivacy> = {
+  'verifier-only': WireChatPrivacy.VERIFIER_ONLY,
+  'drafters-allowed': WireChatPrivacy.DRAFTERS_ALLOWED
+}
+
+const FINISH_REASONS: Record<ChatFinishReason, WireFinishReason> = {
+  stop: WireFinishReason.FINISH_STOP,
+  length: WireFinishReason.FINISH_LENGTH,
+  cancelled: WireFinishReason.FINISH_CANCELLED
+}
+
+const UINT32_MAX = 0xffff_ffff
+
+/**
+ * Checks a request's fields: what a verifier needs before it spends anything
+ * on the chat.
+ *
+ * @throws {MalformedMessageError} naming the first bad field
+ */
+export function assertValidChatRequest (request: ValidChatRequest): void {
+  if (typeof request.requestId !== 'string' || request.requestId.length === 0 || request.requestId.length > MAX_CHAT_REQUEST_ID_LENGTH ||
+    !/^[\x21-\x7e]+$/.test(request.requestId)) {
+    throw new MalformedMessageError(`requestId must be 1-${MAX_CHAT_REQUEST_ID_LENGTH} printable ASCII characters`)
+  }
+  if (!Array.isArray(request.messages) || request.messages.length === 0) {
+    throw new MalformedMessageError('a chat needs at least one message')
+  }
+  if (request.messages.length > MAX_CHAT_MESSAGES) {
+    throw new MalformedMessageError(`a chat has at most ${MAX_CHAT_MESSAGES} messages, not ${request.messages.length}`)
+  }
+  for (const [index, message] of request.messages.entries()) {
+    if (!Object.hasOwn(ROLES, message.role)) {
+      throw new MalformedMessageError(`message ${index} has no known role`)
+    }
+    if (typeof message.content !== 'string') {
+      throw new MalformedMessageError(`message ${index} has no content`)
+    }
+  }
+  if (!isIntegerIn(request.maxTokens, 1, MAX_CHAT_MAX_TOKENS)) {
+    throw new MalformedMessageError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}`)
+  }
+  if (typeof request.temperature !== 'number' || !Number.isFinite(request.temperature) || request.temperature < 0 || request.temperature > MAX_CHAT_TEMPERATURE) {
+    throw new MalformedMessageError(`temperature must be a number from 0 to ${MAX_CHAT_TEMPERATURE}`)
+  }
+  if (typeof request.topP !== 'number' || !Number.isFinite(request.topP) || request.topP <= 0 || request.topP > 1) {
+    throw new MalformedMessageError('topP must be a number above 0 and at most 1')
+  }
+  if (request.seed !== undefined && !isIntegerIn(request.seed, 0, UINT32_MAX)) {
+    throw new MalformedMessageError('seed must be an integer from 0 to 2^32 - 1')
+  }
+  if (!Array.isArray(request.stop) || request.stop.length > MAX_CHAT_STOP_SEQUENCES) {
+    throw new MalformedMessageError(`a chat has at most ${MAX_CHAT_STOP_SEQUENCES} stop strings`)
+  }
+  if (request.stop.some((stop) => typeof stop !== 'string' || stop.length === 0 || stop.length > MAX_CHAT_STOP_LENGTH)) {
+    throw new MalformedMessageError(`stop strings must be 1-${MAX_CHAT_STOP_LENGTH} characters`)
+  }
+  if (!Object.hasOwn(PRIVACY, request.privacy)) {
+    throw new MalformedMessageError('privacy must be verifier-only or drafters-allowed')
+  }
+}
+
+/**
+ * Encodes a chat request, the first message a client writes.
+ *
+ * @throws {MalformedMessageError} when a field is invalid
+ * @throws {MessageTooLargeError} when it encodes to more than {@link MAX_CHAT_REQUEST_BYTES}
+ */
+export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
+  assertValidChatRequest(request)
+  const bytes = ChatRequest.encode({
+    requestId: request.requestId,
+    messages: request.messages.map((message) => ({ role: ROLES[message.role], content: message.content })),
+    maxTokens: request.maxTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    seed: request.seed,
+    stop: request.stop,
+    privacy: PRIVACY[request.privacy]
+  })
+  if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
+    throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
+  }
+  return bytes
+}
+
+/**
+ * Decodes and checks a chat request read from a stream.
+ *
+ * @throws {MessageTooLargeError} when it is over {@link MAX_CHAT_REQUEST_BYTES}
+ * @throws {MalformedMessageError} when it does not decode or a field is invalid
+ */
+export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidChatRequest {
+  if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
+    throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
+  }
+  let wire: ChatRequest
+  try {
+    wire = ChatRequest.decode(bytes, {
+      // One over the limit, so "too many" is reported as such below rather than as a decode failure.
+      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1 }
+    })
+  } catch (err) {
+    throw new MalformedMessageError(`the chat request does not decode: ${(err as Error).message}`)
+  }
+  const request: ValidChatRequest = {
+    requestId: wire.requestId,
+    messages: wire.messages.map((message, index) => ({ role: roleName(message.role, index), content: message.content })),
+    maxTokens: wire.maxTokens,
+    temperature: wire.temperature,
+    // Unset on the wire (0) means "no nucleus sampling".
+    topP: wire.topP === 0 ? 1 : wire.topP,
+    ...(wire.seed === undefined ? {} : { seed: wire.seed }),
+    stop: wire.stop,
+    privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only'
+  }
+  assertValidChatRequest(request)
+  return request
+}
+
+function roleName (role: WireChatRole, index: number): ChatRole {
+  for (const [name, value] of Object.entries(ROLES)) {
+    if (value === role) {
+      return name as ChatRole
+    }
+  }
+  throw new MalformedMessageError(`message ${index} has no known role`)
+}
+
+/** Encodes a control message (cancel), which a client may write after its request. */
+export function encodeChatControl (control: { cancel: boolean }): Uint8Array {
+  return ChatControl.encode({ cancel: control.cancel })
+}
+
+/**
+ * Decodes a control message read from a chat stream.
+ *
+ * @throws {MessageTooLargeError} when it is over {@link MAX_CHAT_CONTROL_BYTES}
+ * @throws {MalformedMessageError} when it does not decode
+ */
+export function decodeChatControl (bytes: Uint8Array | Uint8ArrayList): { cancel: boolean } {
+  if (bytes.byteLength > MAX_CHAT_CONTROL_BYTES) {
+    throw new MessageTooLargeError(`the chat control message is ${bytes.byteLength} bytes, more than ${MAX_CHAT_CONTROL_BYTES}`)
+  }
+  try {
+    return { cancel: ChatControl.decode(bytes).cancel }
+  } catch (err) {
+    throw new MalformedMessageError(`the chat control message does not decode: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * Encodes one event a verifier streams. Long error messages are cut;
+ * deltas must be split by the caller (see {@link splitDeltaText}).
+ *
+ * @throws {MalformedMessageError} when a field is out of range
+ * @throws {MessageTooLargeError} when it encodes to more than {@link MAX_CHAT_EVENT_BYTES}
+ */
+export function encodeChatEvent (event: ChatServerEvent): Uint8Array {
+  let wire: ChatEvent
+  switch (event.type) {
+    case 'queued':
+      wire = { queued: { position: uint32('position', event.position), etaMs: uint32('etaMs', event.etaMs) } }
+      break
+    case 'started':
+      wire = {
+        started: {
+          model: event.model,
+          tokenizerFingerprint: event.tokenizerFingerprint,
+          contextLength: uint32('contextLength', event.contextLength),
+          demo: event.demo,
+          agent: event.agent
+        }
+      }
+      break
+    case 'delta':
+      wire = { delta: { text: event.text } }
+      break
+    case 'done':
+      wire = {
+        done: {
+          finishReason: FINISH_REASONS[event.finishReason],
+          promptTokens: uint32('promptTokens', event.usage.promptTokens),
+          completionTokens: uint32('completionTokens', event.usage.completionTokens),
+          queuedMs: uint32('queuedMs', event.timings.queuedMs),
+          firstTokenMs: uint32('firstTokenMs', event.timings.firstTokenMs),
+          totalMs: uint32('totalMs', event.timings.totalMs)
+        }
+      }
+      break
+    case 'error':
+      wire = {
+        error: {
+          code: WireChatErrorCode[event.code],
+          message: event.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
+          retryAfterSeconds: uint32('retryAfterSeconds', event.retryAfterSeconds ?? 0)
+        }
+      }
+      break
+  }
+  const bytes = ChatEvent.encode(wire)
+  if (bytes.byteLength > MAX_CHAT_EVENT_BYTES) {
+    throw new MessageTooLargeError(`the chat event is ${bytes.byteLength} bytes, more than ${MAX_CHAT_EVENT_BYTES}`)
+  }
+  return bytes
+}
+
+/**
+ * Decodes and checks one event read from a chat stream.
+ *
+ * @throws {MessageTooLargeError} when it is over {@link MAX_CHAT_EVENT_BYTES}
+ * @throws {MalformedMessageError} when it does not decode, carries no event, or an enum is unknown
+ */
+export function decodeChatEvent (bytes: Uint8Array | Uint8ArrayList): ChatServerEvent {
+  if (bytes.byteLength > MAX_CHAT_EVENT_BYTES) {
+    throw new MessageTooLargeError(`the chat event is ${bytes.byteLength} bytes, more than ${MAX_CHAT_EVENT_BYTES}`)
+  }
+  let wire: ChatEvent
+  try {
+    wire = ChatEvent.decode(bytes)
+  } catch (err) {
+    throw new MalformedMessageError(`the chat event does not decode: ${(err as Error).message}`)
+  }
+  if (wire.queued != null) {
+    return { type: 'queued', position: wire.queued.position, etaMs: wire.queued.etaMs }
+  }
+  if (wire.started != null) {
+    const { model, tokenizerFingerprint, contextLength, demo, agent } = wire.started
+    return { type: 'started', model, tokenizerFingerprint, contextLength, demo, agent }
+  }
+  if (wire.delta != null) {
+    return { type: 'delta', text: wire.delta.text }
+  }
+  if (wire.done != null) {
+    const done = wire.done
+    const finishReason = (Object.keys(FINISH_REASONS) as ChatFinishReason[]).find((name) => FINISH_REASONS[name] === done.finishReason)
+    if (finishReason === undefined) {
+      throw new MalformedMessageError('the chat ended with no known finish reason')
+    }
+    return {
+      type: 'done',
+      finishReason,
+      usage: { promptTokens: done.promptTokens, completionTokens: done.completionTokens },
+      timings: { queuedMs: done.queuedMs, firstTokenMs: done.firstTokenMs, totalMs: done.totalMs }
+    }
+  }
+  if (wire.error != null) {
+    const { code, message, retryAfterSeconds } = wire.error
+    if (code === WireChatErrorCode.CHAT_ERROR_UNSPECIFIED) {
+      throw new MalformedMessageError('the chat error has no code')
+    }
+    return { type: 'error', code, message, ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}) }
+  }
+  throw new MalformedMessageError('the chat event carries no event')
+}
+
+/**
+ * Splits delta text into pieces that each fit in one event: at most
+ * `maxLength` UTF-16 units (16 Ki units encode to at most 48 KiB of UTF-8),
+ * never between the two halves of a surrogate pair.
+ */
+export function splitDeltaText (text: string, maxLength = 16 * 1024): string[] {
+  if (text.length <= maxLength) {
+    return [text]
+  }
+  const pieces: string[] = []
+  let start = 0
+  while (start < text.length) {
+    let end = Math.min(start + maxLength, text.length)
+    const last = text.charCodeAt(end - 1)
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) {
+      end--
+    }
+    pieces.push(text.slice(start, end))
+    start = end
+  }
+  return pieces
+}
+
+function isIntegerIn (value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+}
+
+function uint32 (field: string, value: number): number {
+  if (!isIntegerIn(value, 0, UINT32_MAX)) {
+    // Durations and counts come from our own clocks and counters: clamp rather than fail a whole answer.
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      return Math.min(UINT32_MAX, Math.max(0, Math.round(value)))
+    }
+    throw new MalformedMessageError(`${field} must be a finite number`)
+  }
+  return value
+}

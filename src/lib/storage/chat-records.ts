@@ -1,0 +1,87 @@
+import { z } from 'zod'
+
+/**
+ * The shapes of stored chats. IndexedDB hands back whatever an app version
+ * once wrote (or a user's devtools edit), so each read is parsed with these
+ * schemas; records that do not parse are skipped, never trusted.
+ */
+
+/**
+ * Who may see a conversation's context. Only 'verifier-only' exists in
+ * practice today; drafters will need 'drafters-allowed' (see docs/chat.md).
+ */
+export const PRIVACY_POLICIES = ['verifier-only', 'drafters-allowed'] as const
+export type PrivacyPolicy = typeof PRIVACY_POLICIES[number]
+export const DEFAULT_PRIVACY_POLICY: PrivacyPolicy = 'verifier-only'
+
+export const conversationRecordSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  privacy: z.enum(PRIVACY_POLICIES).catch(DEFAULT_PRIVACY_POLICY)
+})
+export type ConversationRecord = z.infer<typeof conversationRecordSchema>
+
+/**
+ * - complete: the verifier finished the answer.
+ * - streaming: tokens are arriving (a record left in this state by a page that is gone is
+ *   turned into 'interrupted' when the chat page loads).
+ * - interrupted: the verifier, or the page, went away mid-answer; the partial text is kept.
+ * - cancelled: the user pressed Stop; the partial text is kept.
+ * - error: the verifier refused or failed; `error` says why.
+ */
+export const MESSAGE_STATUSES = ['complete', 'streaming', 'interrupted', 'cancelled', 'error'] as const
+export type MessageStatus = typeof MESSAGE_STATUSES[number]
+
+export const messageTimingsSchema = z.object({
+  queuedMs: z.number().nonnegative(),
+  firstTokenMs: z.number().nonnegative(),
+  totalMs: z.number().nonnegative()
+})
+export type MessageTimings = z.infer<typeof messageTimingsSchema>
+
+export const messageUsageSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative()
+})
+export type MessageUsage = z.infer<typeof messageUsageSchema>
+
+export const messageRecordSchema = z.object({
+  id: z.string().min(1),
+  conversationId: z.string().min(1),
+  /** Position in the conversation: 0, 1, 2, … */
+  sequence: z.number().int().nonnegative(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** The verifier that answered (assistant messages). */
+  verifierPeerId: z.string().optional(),
+  /** The model that answered, as the verifier named it. */
+  model: z.string().optional(),
+  /** The verifier ran its built-in demo model: the text is meaningless. */
+  demo: z.boolean().optional(),
+  finishReason: z.string().optional(),
+  usage: messageUsageSchema.optional(),
+  timings: messageTimingsSchema.optional(),
+  /** Why the answer failed, in words for the user. */
+  error: z.string().optional(),
+  /**
+   * The page life that is streaming this answer (while status is 'streaming'): that page holds a
+   * Web Lock of this name, so another tab can tell a live answer from one whose page is gone.
+   */
+  writerLock: z.string().optional()
+})
+export type MessageRecord = z.infer<typeof messageRecordSchema>
+
+/** Parses a stored record; undefined (with a warning) when it does not have the expected shape. */
+export function parseStored<T> (schema: z.ZodType<T>, value: unknown, what: string): T | undefined {
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    console.warn(`Shoal: skipping an unreadable stored ${what}:`, z.prettifyError(result.error))
+    return undefined
+  }
+  return result.data
+}
