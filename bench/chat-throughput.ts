@@ -3,6 +3,7 @@ import type { ChatHistoryItem } from 'node-llama-cpp'
 import { ensureDemoModels } from '../tests/support/models.ts'
 import { startGpuNode, startRelay } from '../tests/support/processes.ts'
 import type { ShoalProcess } from '../tests/support/processes.ts'
+import { meshChatTimings } from './mesh-chat.ts'
 import type { Section } from './report.ts'
 import { summarize } from './stats.ts'
 
@@ -129,6 +130,8 @@ export async function benchChatThroughput (): Promise<Section> {
     verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--threads', String(BENCH_THREADS), '--capacity', '8', '--queue-size', '16', '--client-max-concurrent', '8'] })
     await httpCompletion(verifier.url, 'warm up')
     const http = await httpTimings(verifier.url)
+    const { peerId: verifierId } = await (await fetch(`${verifier.url}/health`)).json() as { peerId: string }
+    const mesh = await meshChatTimings(relay.url, verifierId, Array.from({ length: RUNS }, (_, run) => PROMPTS[run % PROMPTS.length]!), MAX_TOKENS)
     const aggregate: Array<[number, number]> = []
     for (const concurrency of [1, 2, 4, 8]) {
       aggregate.push([concurrency, await aggregateTokensPerSecond(verifier.url, concurrency)])
@@ -140,15 +143,20 @@ export async function benchChatThroughput (): Promise<Section> {
       title: 'Chat speed',
       description: `Demo target model (256-wide, 4 layers, F32), ${BENCH_THREADS} threads, greedy, up to ${MAX_TOKENS} tokens, ${RUNS} prompts. ` +
         'Direct: node-llama-cpp `LlamaChat` in the bench process. HTTP: streamed `/v1/chat/completions` on a real gpu-node. ' +
-        'Ratios are each HTTP run over the direct median, measured in the same run. Concurrency: that many streamed HTTP chats at once, ' +
+        'Mesh: the same questions asked in the chat page in Chromium, over direct WebRTC to that gpu-node, timed in the page from Enter to text on screen. ' +
+        'Ratios are each run over the direct median, measured in the same run. Concurrency: that many streamed HTTP chats at once, ' +
         'batched in one context (`--capacity 8`); aggregate generated tokens per second of wall time.',
       measurements: [
         { name: 'direct: time to first token', unit: 'ms', summary: directSummary },
         { name: 'direct: tokens/s', unit: 'tokens/s', summary: directRate },
         { name: 'HTTP: time to first token', unit: 'ms', summary: summarize(http.map((timing) => timing.firstTokenMs)) },
         { name: 'HTTP: tokens/s', unit: 'tokens/s', summary: summarize(http.map((timing) => timing.tokensPerSecond)) },
+        { name: 'mesh (chat page): time to first token', unit: 'ms', summary: summarize(mesh.map((timing) => timing.firstTokenMs)) },
+        { name: 'mesh (chat page): tokens/s', unit: 'tokens/s', summary: summarize(mesh.map((timing) => timing.tokensPerSecond)) },
         { name: 'HTTP / direct: time to first token', unit: 'ratio', summary: summarize(ratio(http.map((timing) => timing.firstTokenMs), directSummary.p50)), target: { op: '<=', value: 1.2, of: 'p50' } },
         { name: 'HTTP / direct: tokens/s', unit: 'ratio', summary: summarize(ratio(http.map((timing) => timing.tokensPerSecond), directRate.p50)), target: { op: '>=', value: 0.9, of: 'p50' } },
+        { name: 'mesh / direct: time to first token', unit: 'ratio', summary: summarize(ratio(mesh.map((timing) => timing.firstTokenMs), directSummary.p50)), target: { op: '<=', value: 1.2, of: 'p50' } },
+        { name: 'mesh / direct: tokens/s', unit: 'ratio', summary: summarize(ratio(mesh.map((timing) => timing.tokensPerSecond), directRate.p50)), target: { op: '>=', value: 0.9, of: 'p50' } },
         ...aggregate.map(([concurrency, rate]) => ({ name: `aggregate with ${concurrency} concurrent chat${concurrency === 1 ? '' : 's'}`, unit: 'tokens/s', summary: summarize([rate]) }))
       ]
     }
