@@ -1,5 +1,5 @@
-import { getLlama, LlamaChat, LlamaLogLevel } from 'node-llama-cpp'
-import type { ChatHistoryItem } from 'node-llama-cpp'
+import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
+import { buildChatPrompt } from '../gpu-node/src/verifier/chat-prompt.ts'
 import { ensureDemoModels } from '../tests/support/models.ts'
 import { startGpuNode, startRelay } from '../tests/support/processes.ts'
 import type { ShoalProcess } from '../tests/support/processes.ts'
@@ -20,30 +20,37 @@ export interface GenerationTiming {
   tokens: number
 }
 
-/** node-llama-cpp called directly: the baseline the mesh and HTTP paths are compared to. */
+/**
+ * node-llama-cpp called directly: the baseline the mesh and HTTP paths are
+ * compared to. The prompt is formatted with the chat wrapper node-llama-cpp
+ * picks for the model (as gpu-node does), then generated greedily with
+ * `LlamaContextSequence.evaluate`, its leanest generation loop, timing each
+ * token as it comes out. (`LlamaChat` holds text back to check for stop
+ * triggers, which would skew the time to first token.)
+ */
 async function directTimings (modelPath: string): Promise<GenerationTiming[]> {
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: BENCH_THREADS, logLevel: LlamaLogLevel.error })
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
+  const chatWrapper = resolveChatWrapper(model)
   const timings: GenerationTiming[] = []
   try {
+    const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: BENCH_THREADS })
+    const sequence = context.getSequence()
     for (let run = 0; run < RUNS; run++) {
-      const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: BENCH_THREADS })
-      const chat = new LlamaChat({ contextSequence: context.getSequence() })
-      const history: ChatHistoryItem[] = [{ type: 'user', text: PROMPTS[run % PROMPTS.length]! }, { type: 'model', response: [] }]
+      await sequence.clearHistory()
+      const prompt = buildChatPrompt(model, chatWrapper, [{ role: 'user', content: PROMPTS[run % PROMPTS.length]! }])
       const started = performance.now()
       let firstAt: number | undefined
-      const result = await chat.generateResponse(history, {
-        temperature: 0,
-        repeatPenalty: false,
-        maxTokens: MAX_TOKENS,
-        onTextChunk: () => { firstAt ??= performance.now() }
-      })
-      const ended = performance.now()
-      const tokens = model.tokenize(result.response).length
-      timings.push(toTiming(started, firstAt ?? ended, ended, tokens))
-      await chat.dispose()
-      await context.dispose()
+      let tokens = 0
+      for await (const token of sequence.evaluate(prompt.tokens, { temperature: 0 })) {
+        firstAt ??= performance.now()
+        if (model.isEogToken(token) || ++tokens >= MAX_TOKENS) {
+          break
+        }
+      }
+      timings.push(toTiming(started, firstAt ?? performance.now(), performance.now(), tokens))
     }
+    await context.dispose()
   } finally {
     await model.dispose()
   }
@@ -142,7 +149,7 @@ export async function benchChatThroughput (): Promise<Section> {
     return {
       title: 'Chat speed',
       description: `Demo target model (256-wide, 4 layers, F32), ${BENCH_THREADS} threads, greedy, up to ${MAX_TOKENS} tokens, ${RUNS} prompts. ` +
-        'Direct: node-llama-cpp `LlamaChat` in the bench process. HTTP: streamed `/v1/chat/completions` on a real gpu-node. ' +
+        'Direct: node-llama-cpp in the bench process (same chat template, `LlamaContextSequence.evaluate`, greedy). HTTP: streamed `/v1/chat/completions` on a real gpu-node. ' +
         'Mesh: the same questions asked in the chat page in Chromium, over direct WebRTC to that gpu-node, timed in the page from Enter to text on screen. ' +
         'Ratios are each run over the direct median, measured in the same run. Concurrency: that many streamed HTTP chats at once, ' +
         'batched in one context (`--capacity 8`); aggregate generated tokens per second of wall time.',

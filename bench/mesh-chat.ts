@@ -12,17 +12,18 @@ async function timeOneAnswer (page: Page, prompt: string): Promise<GenerationTim
   await page.getByRole('button', { name: 'New chat' }).click()
   const composer = page.getByRole('textbox', { name: 'Message' })
   await composer.fill(prompt)
+  // No named functions inside: tsx would wrap them in a `__name` helper the page does not have.
   const times = await page.evaluate(async () => {
     const textbox = document.querySelector<HTMLTextAreaElement>('textarea')
     if (textbox === null) {
       throw new Error('no composer')
     }
-    const answers = (): NodeListOf<Element> => document.querySelectorAll('[data-testid="message"][data-role="assistant"]')
-    const before = answers().length
+    const selector = '[data-testid="message"][data-role="assistant"]'
+    const before = document.querySelectorAll(selector).length
     return new Promise<{ started: number, firstAt: number, endedAt: number }>((resolve) => {
       let firstAt: number | undefined
       const observer = new MutationObserver(() => {
-        const answer = answers()[before]
+        const answer = document.querySelectorAll(selector)[before]
         if (answer === undefined) {
           return
         }
