@@ -20,7 +20,9 @@ declare const self: ServiceWorkerGlobalScope & {
 /** Paths the relay answers itself: navigating to them must reach the network, not the app shell. */
 const NETWORK_ONLY_NAVIGATIONS = [
   /^\/(?:health|metrics)(?:[/?]|$)/,
-  /^\/(?:shoal|models|v1|api)(?:[/?]|$)/,
+  /^\/(?:shoal|v1|api)(?:[/?]|$)/,
+  // Model files live under /models/; the /models page itself is part of the app.
+  /^\/models\//,
   /\.gguf(?:\?|$)/
 ]
 

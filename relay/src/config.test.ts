@@ -15,6 +15,7 @@ test('defaults: 0.0.0.0:8080, 1024 reservations, files in the repository', () =>
   expect(parsed).toMatchObject({ host: '0.0.0.0', port: 8080, maxReservations: 1024 })
   expect(isAbsolute(parsed.appDir) && parsed.appDir.endsWith('/build')).toBe(true)
   expect(parsed.keyFile.endsWith('/.shoal/relay.key')).toBe(true)
+  expect(parsed.modelDir.endsWith('/.cache/models')).toBe(true)
 })
 
 test('flags and SHOAL_RELAY_* variables set every option; given paths are relative to the working directory', () => {
@@ -22,13 +23,15 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     SHOAL_RELAY_HOST: '127.0.0.1',
     SHOAL_RELAY_KEY_FILE: 'keys/r.key',
     SHOAL_RELAY_MAX_RESERVATIONS: '5',
-    SHOAL_APP_DIR: 'ignored-because-flag-wins'
+    SHOAL_APP_DIR: 'ignored-because-flag-wins',
+    SHOAL_MODEL_CACHE: 'models'
   })
   expect(parsed).toEqual({
     host: '127.0.0.1',
     port: 0,
     appDir: resolve('dist'),
     keyFile: resolve('keys/r.key'),
+    modelDir: resolve('models'),
     maxReservations: 5,
     maxConnections: 4096
   })

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import { BOOTSTRAP_PATH } from '../../src/lib/protocol/index.ts'
 import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendText } from '../../src/lib/server/index.ts'
-import { serveApp } from './static-files.ts'
+import { MODELS_PREFIX, serveApp, serveModel } from './static-files.ts'
 import type { Bootstrap } from '../../src/lib/protocol/index.ts'
 import type { Log, Metric } from '../../src/lib/server/index.ts'
 import type { RelayHealth } from './relay-stats.ts'
@@ -10,6 +10,8 @@ import type { Server } from 'node:http'
 
 export interface RelayHttpInit {
   appDir: string
+  /** Folder whose `*.gguf` files are served at `/models/<file>.gguf`. */
+  modelDir?: string
   proxy: WebSocketProxy
   log: Log
   /** Undefined until libp2p has started. */
@@ -25,7 +27,8 @@ export interface RelayHttpServer {
 
 /**
  * The relay's one public port: the PWA, `/health`, `/metrics`, the bootstrap
- * JSON, and WebSocket upgrades forwarded to libp2p.
+ * JSON, the model files (`/models/<file>.gguf`), and WebSocket upgrades
+ * forwarded to libp2p.
  */
 export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
   let requests = 0
@@ -63,6 +66,10 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
           // Pages served from another origin (a dev server, a static host) read it too.
           sendJson(response, 200, bootstrap, { 'Access-Control-Allow-Origin': '*' })
         }
+        return
+      }
+      if (path.startsWith(MODELS_PREFIX) && init.modelDir != null) {
+        await serveModel(init.modelDir, path.slice(MODELS_PREFIX.length), request, response)
         return
       }
       await serveApp(init.appDir, path, request, response)

@@ -36,6 +36,7 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   let bootstrap: Bootstrap | undefined
   const http = createRelayHttpServer({
     appDir: options.appDir,
+    modelDir: options.modelDir,
     proxy,
     log,
     health: () => stats == null ? undefined : relayHealth(stats),

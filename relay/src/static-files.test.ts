@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
-import { resolveAppPath } from './static-files.ts'
+import { parseByteRange, resolveAppPath } from './static-files.ts'
 
 const ROOT = resolve('/srv/shoal/build')
 
@@ -20,4 +20,16 @@ test('traversal and odd bytes are refused', () => {
 test('a sibling folder sharing the prefix is outside', () => {
   // resolve('/srv/shoal/build', './../build-secrets') would pass a naive startsWith check.
   expect(resolveAppPath(ROOT, '/../build-secrets/key')).toBeUndefined()
+})
+
+test('byte ranges: one range is served, several or malformed ones get the whole file', () => {
+  expect(parseByteRange(undefined, 100)).toBeUndefined()
+  expect(parseByteRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 })
+  expect(parseByteRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 })
+  expect(parseByteRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 })
+  expect(parseByteRange('bytes=50-500', 100)).toEqual({ start: 50, end: 99 })
+  expect(parseByteRange('bytes=0-1,5-6', 100)).toBeUndefined()
+  expect(parseByteRange('items=0-1', 100)).toBeUndefined()
+  expect(parseByteRange('bytes=100-', 100)).toBe('unsatisfiable')
+  expect(parseByteRange('bytes=9-3', 100)).toBe('unsatisfiable')
 })

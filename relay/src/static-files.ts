@@ -29,6 +29,22 @@ const CONTENT_TYPES: Record<string, string> = {
 /** Hashed file names under this prefix never change content, so browsers may keep them forever. */
 const IMMUTABLE_PREFIX = '/_app/immutable/'
 
+/** URL prefix of the model files. */
+export const MODELS_PREFIX = '/models/'
+
+/** A model file name: no folders, no leading dot, `.gguf` only. */
+const MODEL_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.gguf$/
+
+/**
+ * Cross-origin isolation, so pages get `SharedArrayBuffer` and wllama runs
+ * multi-threaded. Everything the app loads comes from this origin, which
+ * `require-corp` allows without further headers.
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp'
+}
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shoal: app not built</title></head>
 <body><h1>The Shoal app is not built</h1>
@@ -63,7 +79,7 @@ export async function serveApp (root: string, pathname: string, request: Incomin
   const index = join(root, 'index.html')
   const indexStats = await fileStats(index)
   if (indexStats == null) {
-    response.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '30' })
+    response.writeHead(503, { ...CROSS_ORIGIN_ISOLATION_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '30' })
     response.end(request.method === 'HEAD' ? undefined : NOT_BUILT_PAGE)
     return
   }
@@ -93,6 +109,7 @@ export async function serveApp (root: string, pathname: string, request: Incomin
 function sendFile (file: string, stats: Stats, immutable: boolean, request: IncomingMessage, response: ServerResponse): void {
   const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`
   const headers = {
+    ...CROSS_ORIGIN_ISOLATION_HEADERS,
     'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'X-Content-Type-Options': 'nosniff',
@@ -112,6 +129,82 @@ function sendFile (file: string, stats: Stats, immutable: boolean, request: Inco
   stream.on('error', () => { response.destroy() })
   response.on('close', () => { stream.destroy() })
   stream.pipe(response)
+}
+
+/**
+ * Serves one GGUF file of `root` (read-only), named by `name` (the path after
+ * `/models/`): no folders, no traversal, nothing but `*.gguf`. Supports a
+ * single byte range (`Range: bytes=a-b`), so loaders can fetch in parts.
+ */
+export async function serveModel (root: string, name: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (!MODEL_FILE_NAME.test(name)) {
+    sendText(response, 404, 'not found\n', { 'Cache-Control': 'no-cache' })
+    return
+  }
+  const file = resolveAppPath(root, `/${name}`)
+  const stats = file == null ? undefined : await fileStats(file)
+  if (file == null || stats == null) {
+    sendText(response, 404, 'not found\n', { 'Cache-Control': 'no-cache' })
+    return
+  }
+  const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`
+  const headers = {
+    'Content-Type': 'application/octet-stream',
+    'Cache-Control': 'no-cache',
+    'Accept-Ranges': 'bytes',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Content-Type-Options': 'nosniff',
+    ETag: etag
+  }
+  if (request.headers['if-none-match'] === etag) {
+    response.writeHead(304, headers)
+    response.end()
+    return
+  }
+  const range = parseByteRange(request.headers.range, stats.size)
+  if (range === 'unsatisfiable') {
+    response.writeHead(416, { ...headers, 'Content-Range': `bytes */${stats.size}` })
+    response.end()
+    return
+  }
+  const { start, end } = range ?? { start: 0, end: stats.size - 1 }
+  const length = Math.max(0, end - start + 1)
+  response.writeHead(range == null ? 200 : 206, {
+    ...headers,
+    'Content-Length': length,
+    ...(range == null ? {} : { 'Content-Range': `bytes ${start}-${end}/${stats.size}` })
+  })
+  if (request.method === 'HEAD' || length === 0) {
+    response.end()
+    return
+  }
+  const stream = createReadStream(file, { start, end })
+  stream.on('error', () => { response.destroy() })
+  response.on('close', () => { stream.destroy() })
+  stream.pipe(response)
+}
+
+/**
+ * One range of a `Range` header (`bytes=a-b`, `bytes=a-`, `bytes=-n`);
+ * undefined for no header or one we ignore (several ranges, other units),
+ * which then gets the whole file.
+ */
+export function parseByteRange (header: string | undefined, size: number): { start: number, end: number } | 'unsatisfiable' | undefined {
+  const match = header == null ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim())
+  if (match == null) {
+    return undefined
+  }
+  const [, first = '', last = ''] = match
+  if (first === '' && last === '') {
+    return undefined
+  }
+  if (first === '') {
+    const suffix = Number(last)
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 }
+  }
+  const start = Number(first)
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1)
+  return start >= size || end < start ? 'unsatisfiable' : { start, end }
 }
 
 async function fileStats (path: string): Promise<Stats | undefined> {

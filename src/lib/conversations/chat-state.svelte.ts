@@ -51,7 +51,27 @@ export interface ChatStateInit<Peer extends VerifierPeer> {
    * @default 8000
    */
   verifierWaitMs?: number
+  /** A model on this device that can answer instead of the mesh (see `answerWith`). */
+  device?: DeviceAnswerer
 }
+
+/** Who answers: a verifier on the mesh, or the model loaded on this device. */
+export type AnswerWith = 'mesh' | 'device'
+
+/**
+ * A model running on this device, as the chat needs it: its name once it is
+ * ready, and a chat that streams the same events a verifier sends. A device
+ * that goes away mid-answer (the model unloaded, its worker gone) ends the
+ * stream with an `EngineDisposedError`.
+ */
+export interface DeviceAnswerer {
+  /** The loaded model's name; undefined while none is ready. */
+  readonly model: string | undefined
+  chat: (request: { messages: ChatMessage[], maxTokens: number, temperature: number }, options: { signal: AbortSignal }) => AsyncIterable<ChatStreamEvent>
+}
+
+export const DEVICE_GONE_TEXT = 'The model on this device was unloaded before finishing this answer.'
+export const NO_DEVICE_MODEL_TEXT = 'No model is loaded on this device, so nothing was sent. Load one (or answer with the mesh), then send again.'
 
 const VERIFIER_POLL_MS = 200
 
@@ -102,11 +122,14 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   loadError = $state<string | undefined>()
   /** A message waits for a verifier to be heard of (see `verifierWaitMs`). */
   lookingForVerifier = $state(false)
+  /** The user's choice; the device also answers, whatever the choice, when no verifier is reachable. */
+  answerWith = $state<AnswerWith>('mesh')
 
   readonly #mesh: ChatStateInit<Peer>['mesh']
   readonly #chat: typeof chatWithVerifier
   readonly #saveIntervalMs: number
   readonly #verifierWaitMs: number
+  readonly #device: DeviceAnswerer | undefined
   /** Held for this page's life; streaming answers carry its name (see `markAbandonedAnswersInterrupted`). */
   readonly #writerLock = `shoal-chat-writer-${randomId()}`
   #controller: AbortController | undefined
@@ -125,6 +148,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.#chat = init.chat ?? chatWithVerifier
     this.#saveIntervalMs = init.saveIntervalMs ?? 250
     this.#verifierWaitMs = init.verifierWaitMs ?? 8_000
+    this.#device = init.device
   }
 
   get selected (): ConversationRecord | undefined {
@@ -134,6 +158,19 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   /** The verifier a message sent now would go to (reactive: follows the mesh's peer list). */
   get nextVerifier (): Peer | undefined {
     return pickVerifier(this.#mesh.peers)
+  }
+
+  /** The model on this device, when one is ready. */
+  get deviceModel (): string | undefined {
+    return this.#device?.model
+  }
+
+  /**
+   * Whether a message sent now is answered on this device: the user chose
+   * it, or a model is ready here and no verifier is reachable.
+   */
+  get answersOnDevice (): boolean {
+    return this.answerWith === 'device' || (this.deviceModel !== undefined && this.nextVerifier === undefined)
   }
 
   /** Reads the stored chats and opens the most recent one. Call once per page. */
@@ -229,8 +266,13 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       return false
     }
     this.notice = undefined
-    const verifier = await this.#findVerifier()
-    if (verifier === undefined) {
+    const onDevice = this.answersOnDevice
+    if (onDevice && this.deviceModel === undefined) {
+      this.notice = { kind: 'no-verifier', text: NO_DEVICE_MODEL_TEXT }
+      return false
+    }
+    const verifier = onDevice ? undefined : await this.#findVerifier()
+    if (!onDevice && verifier === undefined) {
       this.notice = { kind: 'no-verifier', text: NO_VERIFIER_TEXT }
       return false
     }
@@ -274,11 +316,16 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
     const exclude = message.verifierPeerId === undefined ? [] : [message.verifierPeerId]
     this.notice = undefined
-    const verifier = pickVerifier(this.#mesh.peers, exclude) ?? await this.#findVerifier()
+    const onDevice = this.answersOnDevice
+    if (onDevice && this.deviceModel === undefined) {
+      this.notice = { kind: 'no-verifier', text: NO_DEVICE_MODEL_TEXT }
+      return
+    }
+    const verifier = onDevice ? undefined : pickVerifier(this.#mesh.peers, exclude) ?? await this.#findVerifier()
     if (this.live !== undefined) {
       return
     }
-    if (verifier === undefined) {
+    if (!onDevice && verifier === undefined) {
       this.notice = { kind: 'no-verifier', text: 'No verifier is reachable right now. Retry once a verifier has joined the mesh (the Network page lists them).' }
       return
     }
@@ -324,7 +371,12 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.#controller.abort()
   }
 
-  #newAnswer (conversationId: string, sequence: number, verifier: Peer, now: number): MessageRecord {
+  /** A new, empty answer, from `verifier` or (undefined) this device. */
+  #newAnswer (conversationId: string, sequence: number, verifier: Peer | undefined, now: number): MessageRecord {
+    if (verifier === undefined) {
+      const model = `${this.deviceModel ?? 'local model'} (this device)`
+      return { id: randomId(), conversationId, sequence, role: 'assistant', content: '', status: 'streaming', createdAt: now, updatedAt: now, model, demo: isDemoModelName(model), writerLock: this.#writerLock }
+    }
     return {
       id: randomId(),
       conversationId,
@@ -340,7 +392,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
   }
 
-  #startGeneration (answer: MessageRecord, conversation: ConversationRecord, verifier: Peer): void {
+  #startGeneration (answer: MessageRecord, conversation: ConversationRecord, verifier: Peer | undefined): void {
     const controller = new AbortController()
     this.#controller = controller
     this.#liveRecord = answer
@@ -349,11 +401,11 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.#generation = this.#generate(answer, history, conversation, verifier, controller.signal)
   }
 
-  async #generate (answer: MessageRecord, history: ChatMessage[], conversation: ConversationRecord, first: Peer, signal: AbortSignal): Promise<void> {
+  async #generate (answer: MessageRecord, history: ChatMessage[], conversation: ConversationRecord, first: Peer | undefined, signal: AbortSignal): Promise<void> {
     let record = answer
     let verifier = first
     let started = false
-    const tried = [verifier.peerId]
+    const tried = verifier === undefined ? [] : [verifier.peerId]
     const request = {
       messages: history,
       maxTokens: this.settings.maxTokens,
@@ -367,7 +419,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
           return
         case 'started':
           started = true
-          record = { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model) }
+          if (verifier !== undefined) {
+            record = { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model) }
+          }
           this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
           this.#show(record)
           return
@@ -391,7 +445,15 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
 
     try {
-      while (true) {
+      if (verifier === undefined) {
+        if (this.#device === undefined) {
+          throw Object.assign(new Error('no model on this device'), { name: 'EngineNotLoadedError' })
+        }
+        for await (const event of this.#device.chat(request, { signal })) {
+          onEvent(event)
+        }
+      }
+      while (verifier !== undefined) {
         const node = this.#mesh.node
         try {
           if (node === undefined) {
@@ -426,6 +488,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
         record = { ...record, status: 'cancelled' }
       } else if (failure.name === 'VerifierGoneError') {
         record = { ...record, status: 'interrupted', error: describeChatFailure(failure) }
+      } else if (failure.name === 'EngineDisposedError') {
+        record = { ...record, status: 'interrupted', error: DEVICE_GONE_TEXT }
       } else {
         record = { ...record, status: 'error', error: describeChatFailure(failure) }
       }

@@ -16,12 +16,13 @@
  * <button onclick={() => chat.send('Hello!')}>Send</button>
  * ```
  */
+import { localModel } from '../inference/wllama-local-model.svelte.ts'
 import { meshNode } from '../mesh/index.ts'
 import type { PeerView } from '../mesh/index.ts'
 import { ChatState } from './chat-state.svelte.ts'
 
-export { ChatState, DEFAULT_CHAT_SETTINGS, NO_VERIFIER_TEXT, chatSettingsSchema, historyBefore } from './chat-state.svelte.ts'
-export type { ChatNotice, ChatSettings, ChatStateInit, LiveAnswer, VerifierPeer } from './chat-state.svelte.ts'
+export { ChatState, DEFAULT_CHAT_SETTINGS, DEVICE_GONE_TEXT, NO_DEVICE_MODEL_TEXT, NO_VERIFIER_TEXT, chatSettingsSchema, historyBefore } from './chat-state.svelte.ts'
+export type { AnswerWith, ChatNotice, ChatSettings, ChatStateInit, DeviceAnswerer, LiveAnswer, VerifierPeer } from './chat-state.svelte.ts'
 export * from './chat-text.ts'
 
 let instance: ChatState<PeerView> | undefined
@@ -33,7 +34,7 @@ let instance: ChatState<PeerView> | undefined
  */
 export function chatState (): ChatState<PeerView> {
   if (instance === undefined) {
-    instance = new ChatState({ mesh: meshNode() })
+    instance = new ChatState({ mesh: meshNode(), device: localModel() })
     void instance.load()
   }
   return instance
