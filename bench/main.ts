@@ -4,6 +4,7 @@
  * its own processes; sections run one after another (machines have 2 cores).
  */
 import { REPO_ROOT } from '../tests/support/processes.ts'
+import { benchBrowserEngine } from './browser-engine.ts'
 import { benchChatThroughput } from './chat-throughput.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
@@ -11,7 +12,8 @@ import type { Section } from './report.ts'
 
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'mesh latency', run: benchMeshLatency },
-  { name: 'chat speed', run: benchChatThroughput }
+  { name: 'chat speed', run: benchChatThroughput },
+  { name: 'browser engine', run: benchBrowserEngine }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat".

@@ -2,18 +2,24 @@ import type { Page } from '@playwright/test'
 import { launchProfile } from '../tests/support/browser.ts'
 import type { GenerationTiming } from './chat-throughput.ts'
 
+/** When an answer started, showed its first text and completed, in the page's clock (ms). */
+export interface AnswerTimes {
+  started: number
+  firstAt: number
+  endedAt: number
+}
+
 /**
  * Times one answer in the real chat page, in the page's own clock: from the
  * Enter that sends the question to the first answer text on screen (time to
- * first token), and from there to the answer marked complete. The token count
- * is the verifier's, as the page stored it in IndexedDB.
+ * first token), and from there to the answer marked complete.
  */
-async function timeOneAnswer (page: Page, prompt: string): Promise<GenerationTiming> {
+export async function timeAnswerInPage (page: Page, prompt: string): Promise<AnswerTimes> {
   await page.getByRole('button', { name: 'New chat' }).click()
   const composer = page.getByRole('textbox', { name: 'Message' })
   await composer.fill(prompt)
   // No named functions inside: tsx would wrap them in a `__name` helper the page does not have.
-  const times = await page.evaluate(async () => {
+  return page.evaluate(async () => {
     const textbox = document.querySelector<HTMLTextAreaElement>('textarea')
     if (textbox === null) {
       throw new Error('no composer')
@@ -41,6 +47,11 @@ async function timeOneAnswer (page: Page, prompt: string): Promise<GenerationTim
       textbox.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
     })
   })
+}
+
+/** Times one answer from the verifier; the token count is the verifier's, as the page stored it. */
+async function timeOneAnswer (page: Page, prompt: string): Promise<GenerationTiming> {
+  const times = await timeAnswerInPage(page, prompt)
   const tokens = await page.evaluate(async () => {
     const database = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('shoal')

@@ -15,6 +15,11 @@
 import type { ChatMessage, ChatStreamEvent } from '../protocol/index.ts'
 import type { ChatCompletionSummary, EngineModel, InferenceEngine } from './engine.ts'
 import { createWllamaEngine } from './wllama-engine.ts'
+import type { WllamaEngine } from './wllama-engine.ts'
+
+function isWllamaEngine (engine: InferenceEngine): engine is WllamaEngine {
+  return engine.kind === 'wllama'
+}
 
 /** The demo target (256x4), as the relay serves it from its model cache. */
 export const DEMO_LOCAL_MODEL: EngineModel = { id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf', contextLength: 2048 }
@@ -34,6 +39,8 @@ export class LocalModel {
   error = $state<string | undefined>()
   /** The loaded model runs on several threads (the page is cross-origin isolated). */
   multiThreaded = $state(false)
+  /** Threads the loaded model runs on (0 until loaded). */
+  threads = $state(0)
   #modelId = $state<string | undefined>()
   #engine: InferenceEngine | undefined
   #loading: AbortController | undefined
@@ -61,6 +68,7 @@ export class LocalModel {
       await engine.load(model, { signal: controller.signal, onProgress: ({ loaded, total }) => { this.progress = { loaded, total } } })
       this.#modelId = model.id
       this.multiThreaded = engine.capabilities.multiThreaded === true
+      this.threads = isWllamaEngine(engine) ? engine.loaded?.threads ?? 0 : 0
       this.status = 'ready'
     } catch (err) {
       await engine.dispose()
