@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import type { BrowserContext, Locator, Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
+import { storedAnswers } from '../support/chat-page.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
@@ -96,26 +97,6 @@ async function partialAnswer (page: Page): Promise<string> {
   await expect(answer).toHaveAttribute('data-status', 'streaming')
   await expect(answer.getByTestId('answer-text')).not.toBeEmpty({ timeout: 30_000 })
   return (await answer.getByTestId('answer-text').textContent()) ?? ''
-}
-
-/** The stored answers (of the only conversation), in order, read straight from IndexedDB. */
-async function storedAnswers (page: Page): Promise<Array<{ content: string, status: string }>> {
-  return page.evaluate(async () => {
-    const database = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('shoal')
-      request.onerror = () => { reject(request.error ?? new Error('open failed')) }
-      request.onsuccess = () => { resolve(request.result) }
-    })
-    const all = await new Promise<Array<{ role: string, content: string, status: string, sequence: number }>>((resolve, reject) => {
-      const request = database.transaction('messages').objectStore('messages').getAll()
-      request.onsuccess = () => { resolve(request.result) }
-      request.onerror = () => { reject(request.error ?? new Error('read failed')) }
-    })
-    database.close()
-    return all.filter((message) => message.role === 'assistant')
-      .sort((a, b) => a.sequence - b.sequence)
-      .map(({ content, status }) => ({ content, status }))
-  })
 }
 
 test('with no verifier reachable, the page says so and keeps the typed message', async () => {

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import type { BrowserContext, Locator, Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
+import { storedAnswers } from '../support/chat-page.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
@@ -59,26 +60,6 @@ async function ask (page: Page, question: string): Promise<void> {
   await composer(page).fill(question)
   await composer(page).press('Enter')
   await expect(composer(page)).toHaveValue('')
-}
-
-/** The stored answers, in order, read straight from IndexedDB (the page renders markdown). */
-async function storedAnswers (page: Page): Promise<Array<{ content: string, status: string }>> {
-  return page.evaluate(async () => {
-    const database = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('shoal')
-      request.onerror = () => { reject(request.error ?? new Error('open failed')) }
-      request.onsuccess = () => { resolve(request.result) }
-    })
-    const all = await new Promise<Array<{ role: string, content: string, status: string, sequence: number }>>((resolve, reject) => {
-      const request = database.transaction('messages').objectStore('messages').getAll()
-      request.onsuccess = () => { resolve(request.result) }
-      request.onerror = () => { reject(request.error ?? new Error('read failed')) }
-    })
-    database.close()
-    return all.filter((message) => message.role === 'assistant')
-      .sort((a, b) => a.sequence - b.sequence)
-      .map(({ content, status }) => ({ content, status }))
-  })
 }
 
 test('the page is cross-origin isolated and the relay serves the demo model read-only, with ranges', async () => {

@@ -1,0 +1,25 @@
+import type { Page } from '@playwright/test'
+
+/**
+ * The stored answers of the page's conversations, in order, read straight
+ * from IndexedDB: the page renders Markdown, so its text on screen is not the
+ * raw answer the tests compare with node-llama-cpp's.
+ */
+export async function storedAnswers (page: Page): Promise<Array<{ content: string, status: string }>> {
+  return page.evaluate(async () => {
+    const database = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('shoal')
+      request.onerror = () => { reject(request.error ?? new Error('open failed')) }
+      request.onsuccess = () => { resolve(request.result) }
+    })
+    const all = await new Promise<Array<{ role: string, content: string, status: string, sequence: number }>>((resolve, reject) => {
+      const request = database.transaction('messages').objectStore('messages').getAll()
+      request.onsuccess = () => { resolve(request.result) }
+      request.onerror = () => { reject(request.error ?? new Error('read failed')) }
+    })
+    database.close()
+    return all.filter((message) => message.role === 'assistant')
+      .sort((a, b) => a.sequence - b.sequence)
+      .map(({ content, status }) => ({ content, status }))
+  })
+}
