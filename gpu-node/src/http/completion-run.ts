@@ -1,4 +1,4 @@
-import { ClientGoneError, isClientGone } from './errors.ts'
+import { cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
 import type { HttpMetrics } from './http-metrics.ts'
 import type { CompletionEvent, CompletionRequest, Verifier } from '../verifier/types.ts'
 import type { ServerResponse } from 'node:http'
@@ -64,6 +64,30 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
   /** True once the client has disconnected. */
   get clientGone (): boolean {
     return isClientGone(this.#controller.signal.reason)
+  }
+
+  /**
+   * Reads the whole answer, for clients that asked not to stream.
+   *
+   * @throws {ClientGoneError} when the client left; an ApiError when the server cancelled it
+   */
+  async collect (): Promise<{ text: string, done: Extract<CompletionEvent, { type: 'done' }> }> {
+    let text = ''
+    let done: Extract<CompletionEvent, { type: 'done' }> | undefined
+    for await (const event of this) {
+      if (event.type === 'delta') {
+        text += event.text
+      } else if (event.type === 'done') {
+        done = event
+      }
+    }
+    if (done == null) {
+      throw new Error('the verifier ended a completion without a done event')
+    }
+    if (done.finishReason === 'cancelled') {
+      throw this.clientGone ? new ClientGoneError() : cancelledByServer()
+    }
+    return { text, done }
   }
 
   async * [Symbol.asyncIterator] (): AsyncGenerator<CompletionEvent, void, undefined> {

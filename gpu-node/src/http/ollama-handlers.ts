@@ -3,13 +3,13 @@ import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { OLLAMA_COMPATIBLE_VERSION } from './constants.ts'
-import { ApiError, cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
+import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
 import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
-import type { ChatMessage, CompletionEvent, Timings, Usage } from '../verifier/types.ts'
+import type { ChatMessage, Timings, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** Ollama's `/api/chat` and `/api/generate` differ only in how text is wrapped. */
@@ -85,21 +85,7 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
     await streamAnswer(context, run, response, shape, line)
     return
   }
-  let text = ''
-  let done: Extract<CompletionEvent, { type: 'done' }> | undefined
-  for await (const event of run) {
-    if (event.type === 'delta') {
-      text += event.text
-    } else if (event.type === 'done') {
-      done = event
-    }
-  }
-  if (done == null) {
-    throw new Error('the verifier ended a completion without a done event')
-  }
-  if (done.finishReason === 'cancelled') {
-    throw run.clientGone ? new ClientGoneError() : cancelledByServer()
-  }
+  const { text, done } = await run.collect()
   sendJson(response, 200, line({ ...shape.text(text), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings) }))
 }
 

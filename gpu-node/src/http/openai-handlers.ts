@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
-import { ApiError, cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
+import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
 import { ChatCompletionRequest, toCompletionRequest } from './openai-schema.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
-import type { CompletionEvent, FinishReason, Usage } from '../verifier/types.ts'
+import type { FinishReason, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** OpenAI's usage object. */
@@ -71,21 +71,7 @@ function toOpenAiUsage (usage: Usage): OpenAiUsage {
 }
 
 async function sendAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer): Promise<void> {
-  let content = ''
-  let done: Extract<CompletionEvent, { type: 'done' }> | undefined
-  for await (const event of run) {
-    if (event.type === 'delta') {
-      content += event.text
-    } else if (event.type === 'done') {
-      done = event
-    }
-  }
-  if (done == null) {
-    throw new Error('the verifier ended a completion without a done event')
-  }
-  if (done.finishReason === 'cancelled') {
-    throw run.clientGone ? new ClientGoneError() : cancelledByServer()
-  }
+  const { text: content, done } = await run.collect()
   sendJson(response, 200, {
     id: answer.id,
     object: 'chat.completion',
