@@ -17,7 +17,7 @@ export const GpuNodeHealth = z.object({
   model: z.object({
     name: z.string(),
     loaded: z.boolean(),
-    /** `sha256:<hex>` of the tokenizer (see gpu-node/src/model/tokenizer-fingerprint.ts); `'none'` until a model is loaded. */
+    /** `sha256:<hex>` of the tokenizer (see src/lib/gguf/tokenizer-fingerprint.ts); `'none'` until a model is loaded. */
     tokenizerFingerprint: z.string(),
     /** True for the built-in demo model, whose text means nothing. */
     demo: z.boolean(),

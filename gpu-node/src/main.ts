@@ -13,6 +13,7 @@ import { AGENT, Announcer, MAX_ANNOUNCED_ADDRESSES, PROBE_PROTOCOL, PeerRole } f
 import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '../../src/lib/server/index.ts'
 import { browserDialableAddresses } from './addresses.ts'
 import { registerChatProtocol } from './chat/index.ts'
+import { registerDraftProtocol } from './drafting/index.ts'
 import { createApiServer } from './api-server.ts'
 import { parseGpuNodeOptions } from './config.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
@@ -70,6 +71,9 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   })
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = await registerChatProtocol(node, { verifier: () => verifier, log })
+  // Drafters (contributing tabs) on one long-lived stream each; answers that allow it get drafts from them.
+  const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log })
+  verifier.drafters = (prompt) => drafting.pool.open(prompt)
 
   const relay = new RelayConnector({ node, relay: options.relay, log })
   let announceFailing = false
@@ -121,6 +125,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: verifier.capacity },
       ...verifierMetrics(verifier.stats),
       ...chats.metrics(),
+      ...drafting.metrics(),
       ...processMetrics('shoal_gpu_node', startedAt)
     ]
   }
@@ -145,6 +150,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       await relay.stop()
       // Tells chats in flight the verifier is going, while their streams still work.
       await chats.stop()
+      await drafting.stop()
       await Promise.all([closeServer(api), node.stop(), verifier.dispose()])
     }
   }

@@ -114,6 +114,12 @@ test('prompt tokens match the verifier\'s, greedy tokens match node-llama-cpp, a
   const again = await call<Array<{ token: number }>>(page, 'generateGreedy', 4, 'gen-2')
   expect(again.map(({ token }) => token)).toEqual(greedy.slice(4).map(({ token }) => token))
 
+  // Rewinding to the start empties the context; the same prompt gives the same tokens again.
+  expect(await call<number>(page, 'rewind', 0)).toBe(0)
+  await call<number>(page, 'evaluate', verifierPrompt)
+  const fresh = await call<Array<{ token: number }>>(page, 'generateGreedy', 2, 'gen-3')
+  expect(fresh.map(({ token }) => token)).toEqual(greedy.slice(0, 2).map(({ token }) => token))
+
   // Errors cross the boundary by name.
   await call(page, 'unload')
   await expect(call(page, 'tokenize', 'x', false)).rejects.toThrow(/EngineNotLoadedError|no model is loaded/)

@@ -33,7 +33,8 @@ test('maps a full request onto the verifier request, ignoring unknown fields', (
     n: 1,
     user: 'someone',
     presence_penalty: 0,
-    metadata: { anything: true }
+    metadata: { anything: true },
+    privacy: 'drafters-allowed'
   })
   expect(toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'http:1' })).toEqual({
     messages: [
@@ -47,14 +48,15 @@ test('maps a full request onto the verifier request, ignoring unknown fields', (
     topP: 0.5,
     seed: 42,
     stop: ['END'],
-    clientId: 'http:1'
+    clientId: 'http:1',
+    privacy: 'drafters-allowed'
   })
 })
 
 test('fills OpenAI defaults and accepts explicit nulls', () => {
   const parsed = parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], stop: null, max_tokens: null, temperature: null, stream: null })
   expect(toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'c' })).toEqual({
-    messages: [{ role: 'user', content: 'hi' }], maxTokens: 100, temperature: 1, topP: 1, stop: [], clientId: 'c'
+    messages: [{ role: 'user', content: 'hi' }], maxTokens: 100, temperature: 1, topP: 1, stop: [], clientId: 'c', privacy: 'verifier-only'
   })
 })
 

@@ -67,7 +67,9 @@ export const ChatCompletionRequest = z.object({
   user: z.string().max(256).nullish(),
   tools: z.array(z.unknown()).max(0, { error: 'tools are not supported' }).nullish(),
   response_format: z.object({ type: z.literal('text', { error: 'only the "text" response format is supported' }) }).nullish(),
-  logprobs: z.literal(false, { error: 'logprobs are not supported' }).nullish()
+  logprobs: z.literal(false, { error: 'logprobs are not supported' }).nullish(),
+  // Shoal's extension: may drafters (contributing browsers) see this chat to draft for it? Default: no.
+  privacy: z.enum(['verifier-only', 'drafters-allowed']).nullish()
 })
 export type ChatCompletionRequest = z.output<typeof ChatCompletionRequest>
 
@@ -91,6 +93,7 @@ export function toCompletionRequest (request: ChatCompletionRequest, options: { 
     topP: request.top_p ?? OPENAI_DEFAULT_TOP_P,
     ...(request.seed == null ? {} : { seed: request.seed }),
     stop,
-    clientId: options.clientId
+    clientId: options.clientId,
+    privacy: request.privacy ?? 'verifier-only'
   }
 }

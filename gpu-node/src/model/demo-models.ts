@@ -21,11 +21,11 @@
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { GgufValueType } from './gguf-format.ts'
+import { GgufValueType } from '../../../src/lib/gguf/gguf-format.ts'
 import { ggufFileSize, writeGgufFile } from './gguf-writer.ts'
 import { buildDemoTokenizer, DEMO_CHAT_TEMPLATE } from './demo-tokenizer.ts'
 import { SeededRandom } from './seeded-random.ts'
-import type { GgufValue } from './gguf-format.ts'
+import type { GgufValue } from '../../../src/lib/gguf/gguf-format.ts'
 import type { GgufFileSpec, GgufTensorSpec } from './gguf-writer.ts'
 import type { DemoTokenizer } from './demo-tokenizer.ts'
 

@@ -11,10 +11,10 @@
  * console.log(info.tokenizerFingerprint)                  // 'sha256:5b1d...'
  * ```
  */
-export * from './gguf-format.ts'
-export * from './gguf-reader.ts'
+export * from '../../../src/lib/gguf/gguf-format.ts'
+export * from '../../../src/lib/gguf/gguf-reader.ts'
 export * from './gguf-writer.ts'
-export * from './tokenizer-fingerprint.ts'
+export * from '../../../src/lib/gguf/tokenizer-fingerprint.ts'
 export * from './demo-tokenizer.ts'
 export * from './demo-models.ts'
 export * from './model-file.ts'

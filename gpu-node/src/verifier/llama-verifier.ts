@@ -7,7 +7,7 @@ import { Scheduler } from './scheduler.ts'
 import { TextStream } from './text-stream.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import type { CompletionEvent, CompletionRequest, FinishReason, ModelInfo, Verifier } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -146,6 +146,7 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
     model,
     context,
     chatWrapper: resolveChatWrapper(model),
+    vocabularySize: file.tokenCount,
     info: {
       name: init.modelName ?? modelNameFromPath(file.path),
       tokenizerFingerprint: file.tokenizerFingerprint,
@@ -164,6 +165,8 @@ interface LlamaVerifierParts {
   chatWrapper: ChatWrapper
   info: ModelInfo
   backend: string
+  /** Tokens in the model's vocabulary: drafted ids at or above it are refused. */
+  vocabularySize: number
 }
 
 /** What a finished request reports besides its events, for metrics. */
@@ -176,6 +179,10 @@ export interface VerifierStats {
   generatedTokens: number
   /** Moving average of the time one sequence takes per token, in ms. */
   tokenMs: number
+  /** Forward passes over all sequences' tokens (one per step of each answer). */
+  passes: number
+  draftedTokens: number
+  acceptedTokens: number
 }
 
 export class LlamaVerifier implements Verifier {
@@ -192,7 +199,11 @@ export class LlamaVerifier implements Verifier {
   #completed = 0
   #cancelled = 0
   #generatedTokens = 0
+  readonly #work: Work = { passes: 0, draftedTokens: 0, acceptedTokens: 0 }
+  readonly #vocabularySize: number
   #disposed: Promise<void> | undefined
+  /** Where answers that allow drafters get their drafts (gpu-node sets its drafter pool here). */
+  drafters: DraftSourceOpener | undefined
 
   constructor (parts: LlamaVerifierParts) {
     this.model = parts.info
@@ -201,6 +212,7 @@ export class LlamaVerifier implements Verifier {
     this.#model = parts.model
     this.#context = parts.context
     this.#chatWrapper = parts.chatWrapper
+    this.#vocabularySize = parts.vocabularySize
     const slots: LlamaContextSequence[] = []
     for (let index = 0; index < parts.init.capacity; index++) {
       slots.push(parts.context.getSequence())
@@ -228,7 +240,8 @@ export class LlamaVerifier implements Verifier {
       completed: this.#completed,
       cancelled: this.#cancelled,
       generatedTokens: this.#generatedTokens,
-      tokenMs: this.#scheduler.tokenMs
+      tokenMs: this.#scheduler.tokenMs,
+      ...this.#work
     }
   }
 
@@ -237,7 +250,7 @@ export class LlamaVerifier implements Verifier {
     return buildChatPrompt(this.#model, this.#chatWrapper, messages).tokens
   }
 
-  complete (request: CompletionRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<CompletionEvent> {
+  complete (request: CompletionRequest, options: CompletionOptions = {}): AsyncIterable<CompletionEvent> {
     if (this.#disposed != null) {
       // Shutting down: like a full queue, the client should try again (elsewhere, or after a restart).
       throw new BusyError(5)
@@ -250,7 +263,7 @@ export class LlamaVerifier implements Verifier {
     const submittedAt = performance.now()
     if (options.signal?.aborted === true) {
       const cancelled = new EventChannel<CompletionEvent>()
-      cancelled.push({ type: 'done', finishReason: 'cancelled', usage: { promptTokens: prompt.tokens.length, completionTokens: 0 }, timings: { queuedMs: 0, firstTokenMs: 0, totalMs: 0 } })
+      cancelled.push({ type: 'done', finishReason: 'cancelled', usage: { promptTokens: prompt.tokens.length, completionTokens: 0 }, timings: { queuedMs: 0, firstTokenMs: 0, totalMs: 0 }, work: noWork() })
       cancelled.close()
       return cancelled
     }
@@ -265,11 +278,13 @@ export class LlamaVerifier implements Verifier {
       onCancelledWhileQueued: () => {
         this.#cancelled++
         const totalMs = Math.round(performance.now() - submittedAt)
-        channel.push({ type: 'done', finishReason: 'cancelled', usage: { promptTokens: prompt.tokens.length, completionTokens: 0 }, timings: { queuedMs: totalMs, firstTokenMs: 0, totalMs } })
+        channel.push({ type: 'done', finishReason: 'cancelled', usage: { promptTokens: prompt.tokens.length, completionTokens: 0 }, timings: { queuedMs: totalMs, firstTokenMs: 0, totalMs }, work: noWork() })
         channel.close()
       },
       run: async (sequence) => {
-        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt)
+        // The one place a prompt can leave for drafters, and only when the chat allows it.
+        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.drafters)?.(prompt.tokens) : undefined
+        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
         this.#runs.add(run)
         try {
           await run
@@ -281,11 +296,21 @@ export class LlamaVerifier implements Verifier {
     return channel
   }
 
-  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number): Promise<void> {
+  /**
+   * One answer's token loop. Each step is ONE forward pass over
+   * `[last, ...drafts]`: the last verified token plus whatever drafts have
+   * arrived (maybe none; it never waits for them). Every position in the
+   * pass samples the verifier's own next token, exactly as the step without
+   * drafts would (same sampler, same per-index seed); drafts are accepted
+   * while they equal those tokens, then the verifier's own token follows.
+   * So the answer is the one the verifier alone would give, token for token.
+   */
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
     const startedAt = performance.now()
     let firstTokenAt: number | undefined
     let generated = 0
-    let finishReason: FinishReason = 'length'
+    let finishReason: FinishReason | undefined
+    const work = noWork()
     const seed = request.seed ?? randomSeed()
     const text = new TextStream<Token>(
       (tokens, previous) => this.#model.detokenize(tokens, false, previous),
@@ -294,7 +319,7 @@ export class LlamaVerifier implements Verifier {
     const generatedTokens: Token[] = []
     try {
       let input: Token[] = prompt.tokens
-      while (true) {
+      while (finishReason == null) {
         if (signal.aborted) {
           finishReason = 'cancelled'
           break
@@ -303,31 +328,62 @@ export class LlamaVerifier implements Verifier {
           finishReason = 'length'
           break
         }
-        const last = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = input.map((token, index) => index === last
-          ? [token, { generateNext: { token: true, options: samplingOptions(request, seed, generated) } }]
+        // Room for the drafts and the verifier's own token after them.
+        const room = Math.min(request.maxTokens - generated - 1, sequence.contextSize - sequence.nextTokenIndex - input.length - 1)
+        const proposed = drafts?.take(Math.max(0, room)) ?? []
+        if (proposed.some((token) => !Number.isInteger(token) || token < 0 || token >= this.#vocabularySize)) {
+          drafts?.close('misbehaved')
+          drafts = undefined
+          proposed.length = 0
+        }
+        // Drafted ids were checked against the vocabulary above, so they are tokens of this model.
+        const evaluated: Token[] = [...input, ...proposed as Token[]]
+        const firstSampled = input.length - 1
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled
+          ? [token, { generateNext: { token: true, options: samplingOptions(request, seed, generated + index - firstSampled) } }]
           : token)
+        const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
-        const token = results[last]?.next.token
-        if (token == null) {
-          throw new Error('llama.cpp returned no token')
+        const stepMs = performance.now() - stepStartedAt
+        const own: Token[] = []
+        for (let index = firstSampled; index < evaluated.length; index++) {
+          const token = results[index]?.next.token
+          if (token == null) {
+            throw new Error('llama.cpp returned no token')
+          }
+          own.push(token)
         }
+        let accepted = 0
+        while (accepted < proposed.length && proposed[accepted] === own[accepted]) {
+          accepted++
+        }
+        const verified = own.slice(0, accepted + 1)
+        const rejected = proposed.length - accepted
+        if (rejected > 0) {
+          // The rejected drafts are in the KV cache, after everything accepted: drop them.
+          await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - rejected, end: sequence.nextTokenIndex }])
+        }
+        work.passes++
+        work.draftedTokens += proposed.length
+        work.acceptedTokens += accepted
+        drafts?.settle({ offered: proposed.length, accepted, tokens: verified, stepMs })
         firstTokenAt ??= performance.now()
-        if (this.#model.isEogToken(token)) {
-          finishReason = 'stop'
-          break
+        for (const token of verified) {
+          if (this.#model.isEogToken(token)) {
+            finishReason = 'stop'
+            break
+          }
+          generated++
+          finishReason = this.#emit(token, generatedTokens, text, prompt, channel)
+          if (finishReason != null) {
+            break
+          }
+          if (generated >= request.maxTokens) {
+            finishReason = 'length'
+            break
+          }
         }
-        generated++
-        generatedTokens.push(token)
-        const step = text.push(token)
-        if (step.text !== '') {
-          channel.push({ type: 'delta', text: step.text })
-        }
-        if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
-          finishReason = 'stop'
-          break
-        }
-        input = [token]
+        input = own.slice(accepted, accepted + 1)
       }
       if (finishReason === 'length') {
         const rest = text.finish()
@@ -336,10 +392,12 @@ export class LlamaVerifier implements Verifier {
         }
       }
     } catch (err) {
+      drafts?.close('done')
       await sequence.clearHistory().catch(() => undefined)
       channel.fail(err)
       return
     }
+    drafts?.close('done')
     // Free the KV cache now: the next request on this sequence starts from nothing.
     await sequence.clearHistory()
     const endedAt = performance.now()
@@ -348,6 +406,9 @@ export class LlamaVerifier implements Verifier {
     }
     this.#scheduler.recordCompletion(generated)
     this.#generatedTokens += generated
+    this.#work.passes += work.passes
+    this.#work.draftedTokens += work.draftedTokens
+    this.#work.acceptedTokens += work.acceptedTokens
     if (finishReason === 'cancelled') {
       this.#cancelled++
     } else {
@@ -355,15 +416,32 @@ export class LlamaVerifier implements Verifier {
     }
     channel.push({
       type: 'done',
-      finishReason,
+      finishReason: finishReason ?? 'length',
       usage: { promptTokens: prompt.tokens.length, completionTokens: generated },
       timings: {
         queuedMs: Math.round(startedAt - submittedAt),
         firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
         totalMs: Math.round(endedAt - submittedAt)
-      }
+      },
+      work
     })
     channel.close()
+  }
+
+  /**
+   * Streams one verified token (not end-of-generation); says `stop` when a
+   * stop string or stop token sequence ends with it.
+   */
+  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, channel: EventChannel<CompletionEvent>): FinishReason | undefined {
+    generatedTokens.push(token)
+    const step = text.push(token)
+    if (step.text !== '') {
+      channel.push({ type: 'delta', text: step.text })
+    }
+    if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
+      return 'stop'
+    }
+    return undefined
   }
 
   /** Cancels queued and running requests, then frees the model. */
@@ -441,6 +519,10 @@ export function mixSeed (seed: number, index: number): number {
   value = Math.imul(value ^ (value >>> 16), 0x85ebca6b)
   value = Math.imul(value ^ (value >>> 13), 0xc2b2ae35)
   return (value ^ (value >>> 16)) >>> 0
+}
+
+function noWork (): Work {
+  return { passes: 0, draftedTokens: 0, acceptedTokens: 0 }
 }
 
 function randomSeed (): number {

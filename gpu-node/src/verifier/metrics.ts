@@ -9,6 +9,9 @@ export function verifierMetrics (stats: VerifierStats): Metric[] {
     { name: 'shoal_gpu_node_completions_total', help: 'Chats finished (stop or length).', type: 'counter', value: stats.completed },
     { name: 'shoal_gpu_node_cancellations_total', help: 'Chats cancelled, queued or running.', type: 'counter', value: stats.cancelled },
     { name: 'shoal_gpu_node_generated_tokens_total', help: 'Tokens generated.', type: 'counter', value: stats.generatedTokens },
+    { name: 'shoal_gpu_node_forward_passes_total', help: 'Forward passes over answers\' sequences (one per step of each answer).', type: 'counter', value: stats.passes },
+    { name: 'shoal_gpu_node_draft_tokens_verified_total', help: 'Drafted tokens evaluated in forward passes.', type: 'counter', value: stats.draftedTokens },
+    { name: 'shoal_gpu_node_draft_tokens_accepted_total', help: 'Drafted tokens accepted (equal to the verifier\'s own choice).', type: 'counter', value: stats.acceptedTokens },
     { name: 'shoal_gpu_node_token_seconds', help: 'Moving average of the time one chat takes per token.', type: 'gauge', value: stats.tokenMs / 1000 }
   ]
 }

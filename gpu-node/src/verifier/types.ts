@@ -28,6 +28,13 @@ export interface CompletionRequest {
    * concurrent requests and tokens are counted against it.
    */
   clientId: string
+  /**
+   * Whether drafters (other people's browsers) may see this chat to draft
+   * for it. Drafters see the prompt and the answer.
+   *
+   * @default 'verifier-only'
+   */
+  privacy?: 'verifier-only' | 'drafters-allowed'
 }
 
 export type FinishReason = 'stop' | 'length' | 'cancelled'
@@ -46,11 +53,44 @@ export interface Timings {
   totalMs: number
 }
 
+/** What the verifier's model did for one answer. */
+export interface Work {
+  /** Forward passes over this answer's sequence (the prompt's included). */
+  passes: number
+  /** Drafted tokens evaluated in those passes. */
+  draftedTokens: number
+  /** Drafted tokens accepted (each equal to the verifier's own choice). */
+  acceptedTokens: number
+}
+
 /** What a completion streams, in order: any number of `queued`, then `delta`s, then one `done`. */
 export type CompletionEvent =
   | { type: 'queued', position: number, etaMs: number }
   | { type: 'delta', text: string }
-  | { type: 'done', finishReason: FinishReason, usage: Usage, timings: Timings }
+  | { type: 'done', finishReason: FinishReason, usage: Usage, timings: Timings, work: Work }
+
+/**
+ * Drafted tokens for one answer (see gpu-node/src/drafting). The verifier
+ * never waits on it: `take` returns whatever has arrived.
+ */
+export interface DraftSource {
+  /**
+   * Drafts continuing the verified tokens that have arrived by now: at most
+   * `max`, and no more than the source expects to pay off. Never waits.
+   */
+  take: (max: number) => number[]
+  /**
+   * The outcome of one forward pass: of `offered` drafts the first
+   * `accepted` equalled the verifier's own choices; `tokens` are the newly
+   * verified tokens (those drafts, then the verifier's own next token).
+   */
+  settle: (step: { offered: number, accepted: number, tokens: number[], stepMs: number }) => void
+  /** The answer is over (`done`), or the drafts broke the rules (`misbehaved`): release the drafter. */
+  close: (reason: 'done' | 'misbehaved') => void
+}
+
+/** Opens a draft source for an answer whose prompt is `prompt`, or says there is none to be had. */
+export type DraftSourceOpener = (prompt: readonly number[]) => DraftSource | undefined
 
 export interface ModelInfo {
   /** Name clients use to ask for it, e.g. "shoal-demo". */
@@ -60,6 +100,15 @@ export interface ModelInfo {
   contextLength: number
   /** True when the built-in demo model (meaningless text) is loaded. */
   demo: boolean
+}
+
+export interface CompletionOptions {
+  signal?: AbortSignal
+  /**
+   * Where drafts come from for this request (instead of the verifier's
+   * drafters). Used only when the request's privacy allows drafters.
+   */
+  drafts?: DraftSourceOpener
 }
 
 export interface Verifier {
@@ -79,6 +128,6 @@ export interface Verifier {
    * @throws {LimitError} at once when the client is over its limits
    * @throws {InvalidRequestError} at once when the request is unusable
    */
-  complete: (request: CompletionRequest, options: { signal?: AbortSignal }) => AsyncIterable<CompletionEvent>
+  complete: (request: CompletionRequest, options: CompletionOptions) => AsyncIterable<CompletionEvent>
   dispose: () => Promise<void>
 }

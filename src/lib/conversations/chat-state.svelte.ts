@@ -2,8 +2,8 @@ import { z } from 'zod'
 import { chatWithVerifier, pickVerifier } from '../chat/index.ts'
 import type { ChatMessage, ChatNode, ChatStreamEvent, VerifierCandidate } from '../chat/index.ts'
 import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_TEMPERATURE } from '../protocol/index.ts'
-import { DEFAULT_PRIVACY_POLICY } from '../storage/chat-records.ts'
-import type { ConversationRecord, MessageRecord } from '../storage/chat-records.ts'
+import { DEFAULT_PRIVACY_POLICY, PRIVACY_POLICIES } from '../storage/chat-records.ts'
+import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/chat-records.ts'
 import {
   deleteConversation,
   listConversations,
@@ -18,12 +18,14 @@ import { chatFailure, describeChatFailure, isDemoModelName, randomId, titleFromM
 
 export const chatSettingsSchema = z.object({
   temperature: z.number().min(0).max(MAX_CHAT_TEMPERATURE),
-  maxTokens: z.number().int().min(1).max(MAX_CHAT_MAX_TOKENS)
+  maxTokens: z.number().int().min(1).max(MAX_CHAT_MAX_TOKENS),
+  /** Privacy of new chats (settings stored before it existed read as the default). */
+  privacy: z.enum(PRIVACY_POLICIES).default(DEFAULT_PRIVACY_POLICY)
 })
 export type ChatSettings = z.infer<typeof chatSettingsSchema>
 
 /** Some variety for people; the settings panel offers 0 for reproducible (greedy) answers. */
-export const DEFAULT_CHAT_SETTINGS: ChatSettings = { temperature: 0.7, maxTokens: 512 }
+export const DEFAULT_CHAT_SETTINGS: ChatSettings = { temperature: 0.7, maxTokens: 512, privacy: DEFAULT_PRIVACY_POLICY }
 const SETTINGS_KEY = 'chat-settings'
 
 /** A verifier as the mesh lists it: what picking one needs, plus its announced model. */
@@ -255,6 +257,26 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   }
 
   /**
+   * Changes who may see the open conversation from its next answer on:
+   * `drafters-allowed` lets contributing browsers draft for it (they see its
+   * text); `verifier-only` keeps it between this page and the verifier.
+   */
+  async setPrivacy (privacy: PrivacyPolicy): Promise<void> {
+    const conversation = this.selected
+    if (conversation === undefined || conversation.privacy === privacy) {
+      return
+    }
+    const updated = { ...conversation, privacy }
+    try {
+      await saveTurn(updated, [])
+    } catch (err) {
+      this.notice = { kind: 'error', text: `The privacy setting cannot be stored: ${describe(err)}` }
+      return
+    }
+    this.conversations = this.conversations.map((other) => other.id === updated.id ? updated : other)
+  }
+
+  /**
    * Sends a user message in the open conversation (starting one if none is
    * open) and streams the answer. Resolves false, storing nothing, when the
    * message cannot be sent now (no verifier reachable, an answer still
@@ -282,7 +304,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     const now = Date.now()
     const existing = this.selected
     const conversation: ConversationRecord = existing === undefined
-      ? { id: randomId(), title: titleFromMessage(content), createdAt: now, updatedAt: now, privacy: DEFAULT_PRIVACY_POLICY }
+      ? { id: randomId(), title: titleFromMessage(content), createdAt: now, updatedAt: now, privacy: this.settings.privacy }
       : { ...existing, updatedAt: now }
     const previous = existing === undefined ? [] : this.messages
     const sequence = (previous.at(-1)?.sequence ?? -1) + 1

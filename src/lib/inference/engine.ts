@@ -53,6 +53,13 @@ export interface EngineModel {
    * @default the engine's choice (wllama: 2048)
    */
   contextLength?: number
+  /**
+   * CPU threads (wllama only). Threads that share busy cores wait on each
+   * other, so background work such as drafting should use one.
+   *
+   * @default half the cores, 2 to 4 (1 where the page is not cross-origin isolated)
+   */
+  threads?: number
 }
 
 export interface LoadProgress {

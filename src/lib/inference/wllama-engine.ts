@@ -143,7 +143,8 @@ export function createWllamaEngine (init: WllamaEngineInit = {}): WllamaEngine {
           operationId,
           id: next.id,
           url,
-          ...(next.contextLength === undefined ? {} : { contextLength: next.contextLength })
+          ...(next.contextLength === undefined ? {} : { contextLength: next.contextLength }),
+          ...(next.threads === undefined ? {} : { threads: next.threads })
         }, progress))
         model = next
       } catch (err) {

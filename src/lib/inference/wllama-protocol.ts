@@ -12,7 +12,8 @@ export const wllamaLoadRequestSchema = z.object({
   id: z.string().min(1),
   /** URL of the GGUF file (absolute, or relative to the worker's URL). */
   url: z.string().min(1),
-  contextLength: z.number().int().min(64).max(1 << 20).optional()
+  contextLength: z.number().int().min(64).max(1 << 20).optional(),
+  threads: z.number().int().min(1).max(64).optional()
 })
 export type WllamaLoadRequest = z.infer<typeof wllamaLoadRequestSchema>
 

@@ -169,7 +169,7 @@ const api: WllamaWorkerApi = {
           n_ctx: contextLength,
           seed: 0,
           // Threads need cross-origin isolation (SharedArrayBuffer); wllama falls back to one otherwise.
-          n_threads: self.crossOriginIsolated ? threadCount(navigator.hardwareConcurrency) : 1
+          n_threads: self.crossOriginIsolated ? request.threads ?? threadCount(navigator.hardwareConcurrency) : 1
         })
       } catch (err) {
         await instance.exit().catch(() => {})
@@ -293,7 +293,12 @@ const api: WllamaWorkerApi = {
   async rewind (position) {
     return await exclusive(async () => {
       const model = requireModel()
-      await model.kvRemove(Math.max(0, position), -1)
+      if (position <= 0) {
+        // wllama's kvRemove fails when asked to keep nothing; clearing is the same thing.
+        await model.kvClear()
+      } else {
+        await model.kvRemove(position, -1)
+      }
       return await contextTokens(model)
     })
   },

@@ -59,6 +59,8 @@ export class MeshNode {
    * unless validation is broken.
    */
   undecodableAnnouncements = $state(0)
+  /** This tab contributes drafts (announced, so the network page can show it). */
+  drafting = $state(false)
 
   readonly #relayOrigin: string
   readonly #controller = new AbortController()
@@ -89,7 +91,7 @@ export class MeshNode {
       node.services.pubsub.addEventListener('message', (event) => { this.#onGossip(event.detail) })
       const announcer = new Announcer({
         pubsub: node.services.pubsub,
-        describe: () => ({ role: PeerRole.BROWSER, agent: AGENT, addresses: dialableAddresses(node) }),
+        describe: () => ({ role: PeerRole.BROWSER, agent: AGENT, addresses: dialableAddresses(node), drafting: this.drafting }),
         onError: (err) => { console.warn('Shoal: announcing failed:', describeError(err)) }
       })
       // A new reservation gives us new addresses: tell the mesh right away.

@@ -4,7 +4,7 @@ import type { Announcement } from '../protocol/index.ts'
 import { PeerTable, shouldDial, webRTCDialAddresses } from './peer-table.ts'
 
 function announcement (role: PeerRole, addresses: string[] = []): Announcement {
-  return { role, agent: 'shoal/0.1.0', model: 'm', tokenizerFingerprint: 'f', queueDepth: 1, capacity: 4, addresses, sentAtMs: 0n }
+  return { role, agent: 'shoal/0.1.0', model: 'm', tokenizerFingerprint: 'f', queueDepth: 1, capacity: 4, addresses, sentAtMs: 0n, drafting: false }
 }
 
 test('the peer table records peers and forgets silent ones', () => {

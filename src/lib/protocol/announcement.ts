@@ -19,6 +19,8 @@ export interface AnnouncementInit {
   queueDepth?: number
   capacity?: number
   addresses?: string[]
+  /** A browser contributing drafts. */
+  drafting?: boolean
 }
 
 /** Encodes an announcement stamped with `now` (ms since the epoch). */
@@ -31,6 +33,7 @@ export function encodeAnnouncement (init: AnnouncementInit, now: number = Date.n
     queueDepth: init.queueDepth ?? 0,
     capacity: init.capacity ?? 0,
     addresses: init.addresses ?? [],
+    drafting: init.drafting ?? false,
     sentAtMs: BigInt(Math.floor(now))
   }
   assertWellFormed(announcement)

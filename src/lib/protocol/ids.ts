@@ -21,3 +21,9 @@ export const AGENT = 'shoal/0.1.0'
  * See `chat.ts`.
  */
 export const CHAT_PROTOCOL = '/shoal/chat/1.0.0'
+
+/**
+ * Draft for a verifier: ONE long-lived stream per drafter and verifier,
+ * opened by the drafter, carrying every job between them. See `draft.ts`.
+ */
+export const DRAFT_PROTOCOL = '/shoal/draft/1.0.0'

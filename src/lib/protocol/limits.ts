@@ -71,3 +71,21 @@ export const CHAT_EVENT_TIMEOUT_MS = 60_000
 
 /** How often a verifier repeats `queued` while a chat waits, so the client knows it is alive. */
 export const CHAT_QUEUED_HEARTBEAT_MS = 15_000
+
+/** Largest message a drafter reads from a verifier, in bytes (a job's opening carries its whole context). */
+export const MAX_DRAFT_TO_DRAFTER_BYTES = 256 * 1024
+
+/** Largest message a verifier reads from a drafter, in bytes. */
+export const MAX_DRAFT_TO_VERIFIER_BYTES = 2048
+
+/** Most tokens in one draft batch. */
+export const MAX_DRAFT_BATCH_TOKENS = 64
+
+/** Most tokens a verifier asks a drafter to draft past the last verified one. */
+export const MAX_DRAFT_LOOKAHEAD = 64
+
+/** Most jobs a drafter may offer to hold at once. */
+export const MAX_DRAFT_JOBS = 64
+
+/** The drafter's hello must arrive within this long after the stream opens. */
+export const DRAFT_HELLO_TIMEOUT_MS = 10_000

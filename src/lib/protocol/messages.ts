@@ -31,6 +31,7 @@ export interface Announcement {
   capacity: number
   addresses: string[]
   sentAtMs: bigint
+  drafting: boolean
 }
 
 export namespace Announcement {
@@ -85,6 +86,11 @@ export namespace Announcement {
           w.uint64(obj.sentAtMs)
         }
 
+        if ((obj.drafting != null && obj.drafting !== false)) {
+          w.uint32(72)
+          w.bool(obj.drafting)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -97,7 +103,8 @@ export namespace Announcement {
           queueDepth: 0,
           capacity: 0,
           addresses: [],
-          sentAtMs: 0n
+          sentAtMs: 0n,
+          drafting: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -140,6 +147,10 @@ export namespace Announcement {
             }
             case 8: {
               obj.sentAtMs = reader.uint64()
+              break
+            }
+            case 9: {
+              obj.drafting = reader.bool()
               break
             }
             default: {
@@ -225,6 +236,13 @@ export namespace Announcement {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.drafting`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -278,6 +296,11 @@ export namespace Announcement {
     value: bigint
   }
 
+  export interface AnnouncementDraftingFieldEvent {
+    field: '$.drafting'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -286,7 +309,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
@@ -1908,5 +1931,1688 @@ export namespace ChatEvent {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
     return streamMessage(buf, ChatEvent.codec(), opts)
+  }
+}
+
+export interface DraftHello {
+  model: string
+  tokenizerFingerprint: string
+  maxJobs: number
+}
+
+export namespace DraftHello {
+  let _codec: Codec<DraftHello>
+
+  export const codec = (): Codec<DraftHello> => {
+    if (_codec == null) {
+      _codec = message<DraftHello>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.model != null && obj.model !== '')) {
+          w.uint32(10)
+          w.string(obj.model)
+        }
+
+        if ((obj.tokenizerFingerprint != null && obj.tokenizerFingerprint !== '')) {
+          w.uint32(18)
+          w.string(obj.tokenizerFingerprint)
+        }
+
+        if ((obj.maxJobs != null && obj.maxJobs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.maxJobs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          model: '',
+          tokenizerFingerprint: '',
+          maxJobs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.model = reader.string()
+              break
+            }
+            case 2: {
+              obj.tokenizerFingerprint = reader.string()
+              break
+            }
+            case 3: {
+              obj.maxJobs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.model`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.tokenizerFingerprint`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.maxJobs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftHelloModelFieldEvent {
+    field: '$.model'
+    value: string
+  }
+
+  export interface DraftHelloTokenizerFingerprintFieldEvent {
+    field: '$.tokenizerFingerprint'
+    value: string
+  }
+
+  export interface DraftHelloMaxJobsFieldEvent {
+    field: '$.maxJobs'
+    value: number
+  }
+
+  export function encode (obj: Partial<DraftHello>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftHello.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftHello>): DraftHello {
+    return decodeMessage(buf, DraftHello.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftHello>): Generator<DraftHelloModelFieldEvent | DraftHelloTokenizerFingerprintFieldEvent | DraftHelloMaxJobsFieldEvent> {
+    return streamMessage(buf, DraftHello.codec(), opts)
+  }
+}
+
+export interface DraftWelcome {
+  maxBatchTokens: number
+}
+
+export namespace DraftWelcome {
+  let _codec: Codec<DraftWelcome>
+
+  export const codec = (): Codec<DraftWelcome> => {
+    if (_codec == null) {
+      _codec = message<DraftWelcome>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.maxBatchTokens != null && obj.maxBatchTokens !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.maxBatchTokens)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          maxBatchTokens: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.maxBatchTokens = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.maxBatchTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftWelcomeMaxBatchTokensFieldEvent {
+    field: '$.maxBatchTokens'
+    value: number
+  }
+
+  export function encode (obj: Partial<DraftWelcome>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftWelcome.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftWelcome>): DraftWelcome {
+    return decodeMessage(buf, DraftWelcome.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftWelcome>): Generator<DraftWelcomeMaxBatchTokensFieldEvent> {
+    return streamMessage(buf, DraftWelcome.codec(), opts)
+  }
+}
+
+export enum DraftRefusalCode {
+  DRAFT_REFUSAL_UNSPECIFIED = 'DRAFT_REFUSAL_UNSPECIFIED',
+  TOKENIZER_MISMATCH = 'TOKENIZER_MISMATCH',
+  DRAFT_MALFORMED = 'DRAFT_MALFORMED',
+  DRAFT_TOO_LARGE = 'DRAFT_TOO_LARGE',
+  DRAFT_TIMEOUT = 'DRAFT_TIMEOUT',
+  DRAFT_SHUTTING_DOWN = 'DRAFT_SHUTTING_DOWN',
+  DRAFT_OVERLOADED = 'DRAFT_OVERLOADED'
+}
+
+enum __DraftRefusalCodeValues {
+  DRAFT_REFUSAL_UNSPECIFIED = 0,
+  TOKENIZER_MISMATCH = 1,
+  DRAFT_MALFORMED = 2,
+  DRAFT_TOO_LARGE = 3,
+  DRAFT_TIMEOUT = 4,
+  DRAFT_SHUTTING_DOWN = 5,
+  DRAFT_OVERLOADED = 6
+}
+
+export namespace DraftRefusalCode {
+  export const codec = (): Codec<DraftRefusalCode> => {
+    return enumeration<DraftRefusalCode>(__DraftRefusalCodeValues)
+  }
+}
+
+export interface DraftRefusal {
+  code: DraftRefusalCode
+  message: string
+}
+
+export namespace DraftRefusal {
+  let _codec: Codec<DraftRefusal>
+
+  export const codec = (): Codec<DraftRefusal> => {
+    if (_codec == null) {
+      _codec = message<DraftRefusal>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.code != null && __DraftRefusalCodeValues[obj.code] !== 0) {
+          w.uint32(8)
+          DraftRefusalCode.codec().encode(obj.code, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          code: DraftRefusalCode.DRAFT_REFUSAL_UNSPECIFIED,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.code = DraftRefusalCode.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.code`,
+                value: DraftRefusalCode.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftRefusalCodeFieldEvent {
+    field: '$.code'
+    value: DraftRefusalCode
+  }
+
+  export interface DraftRefusalMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<DraftRefusal>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftRefusal.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftRefusal>): DraftRefusal {
+    return decodeMessage(buf, DraftRefusal.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftRefusal>): Generator<DraftRefusalCodeFieldEvent | DraftRefusalMessageFieldEvent> {
+    return streamMessage(buf, DraftRefusal.codec(), opts)
+  }
+}
+
+export interface DraftJobOpen {
+  jobId: number
+  context: number[]
+  lookahead: number
+}
+
+export namespace DraftJobOpen {
+  let _codec: Codec<DraftJobOpen>
+
+  export const codec = (): Codec<DraftJobOpen> => {
+    if (_codec == null) {
+      _codec = message<DraftJobOpen>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.jobId)
+        }
+
+        if (obj.context != null && obj.context.length > 0) {
+          for (const value of obj.context) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if ((obj.lookahead != null && obj.lookahead !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.lookahead)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: 0,
+          context: [],
+          lookahead: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.context != null && obj.context.length === opts.limits.context) {
+                throw new MaxLengthError('Decode error - repeated field "context" had too many elements')
+              }
+
+              obj.context.push(reader.uint32())
+              break
+            }
+            case 3: {
+              obj.lookahead = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          context: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.context != null && obj.context === opts.limits.context) {
+                throw new MaxLengthError('Streaming decode error - repeated field "context" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.context[]`,
+                index: obj.context,
+                value: reader.uint32()
+              }
+
+              obj.context++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.lookahead`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftJobOpenJobIdFieldEvent {
+    field: '$.jobId'
+    value: number
+  }
+
+  export interface DraftJobOpenContextFieldEvent {
+    field: '$.context[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftJobOpenLookaheadFieldEvent {
+    field: '$.lookahead'
+    value: number
+  }
+
+  export function encode (obj: Partial<DraftJobOpen>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftJobOpen.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftJobOpen>): DraftJobOpen {
+    return decodeMessage(buf, DraftJobOpen.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftJobOpen>): Generator<DraftJobOpenJobIdFieldEvent | DraftJobOpenContextFieldEvent | DraftJobOpenLookaheadFieldEvent> {
+    return streamMessage(buf, DraftJobOpen.codec(), opts)
+  }
+}
+
+export interface DraftVerdict {
+  jobId: number
+  position: number
+  accepted: number
+  tokens: number[]
+  lookahead: number
+}
+
+export namespace DraftVerdict {
+  let _codec: Codec<DraftVerdict>
+
+  export const codec = (): Codec<DraftVerdict> => {
+    if (_codec == null) {
+      _codec = message<DraftVerdict>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.jobId)
+        }
+
+        if ((obj.position != null && obj.position !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.position)
+        }
+
+        if ((obj.accepted != null && obj.accepted !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.accepted)
+        }
+
+        if (obj.tokens != null && obj.tokens.length > 0) {
+          for (const value of obj.tokens) {
+            w.uint32(32)
+            w.uint32(value)
+          }
+        }
+
+        if ((obj.lookahead != null && obj.lookahead !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.lookahead)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: 0,
+          position: 0,
+          accepted: 0,
+          tokens: [],
+          lookahead: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.position = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.accepted = reader.uint32()
+              break
+            }
+            case 4: {
+              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
+                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
+              }
+
+              obj.tokens.push(reader.uint32())
+              break
+            }
+            case 5: {
+              obj.lookahead = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokens: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.position`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.accepted`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokens[]`,
+                index: obj.tokens,
+                value: reader.uint32()
+              }
+
+              obj.tokens++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.lookahead`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftVerdictJobIdFieldEvent {
+    field: '$.jobId'
+    value: number
+  }
+
+  export interface DraftVerdictPositionFieldEvent {
+    field: '$.position'
+    value: number
+  }
+
+  export interface DraftVerdictAcceptedFieldEvent {
+    field: '$.accepted'
+    value: number
+  }
+
+  export interface DraftVerdictTokensFieldEvent {
+    field: '$.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftVerdictLookaheadFieldEvent {
+    field: '$.lookahead'
+    value: number
+  }
+
+  export function encode (obj: Partial<DraftVerdict>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftVerdict.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftVerdict>): DraftVerdict {
+    return decodeMessage(buf, DraftVerdict.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftVerdict>): Generator<DraftVerdictJobIdFieldEvent | DraftVerdictPositionFieldEvent | DraftVerdictAcceptedFieldEvent | DraftVerdictTokensFieldEvent | DraftVerdictLookaheadFieldEvent> {
+    return streamMessage(buf, DraftVerdict.codec(), opts)
+  }
+}
+
+export enum DraftJobCloseReason {
+  DRAFT_JOB_CLOSE_UNSPECIFIED = 'DRAFT_JOB_CLOSE_UNSPECIFIED',
+  ANSWER_DONE = 'ANSWER_DONE',
+  NOT_PAYING = 'NOT_PAYING',
+  DRAFTER_STALLED = 'DRAFTER_STALLED',
+  DRAFTER_MISBEHAVED = 'DRAFTER_MISBEHAVED'
+}
+
+enum __DraftJobCloseReasonValues {
+  DRAFT_JOB_CLOSE_UNSPECIFIED = 0,
+  ANSWER_DONE = 1,
+  NOT_PAYING = 2,
+  DRAFTER_STALLED = 3,
+  DRAFTER_MISBEHAVED = 4
+}
+
+export namespace DraftJobCloseReason {
+  export const codec = (): Codec<DraftJobCloseReason> => {
+    return enumeration<DraftJobCloseReason>(__DraftJobCloseReasonValues)
+  }
+}
+
+export interface DraftJobClose {
+  jobId: number
+  reason: DraftJobCloseReason
+}
+
+export namespace DraftJobClose {
+  let _codec: Codec<DraftJobClose>
+
+  export const codec = (): Codec<DraftJobClose> => {
+    if (_codec == null) {
+      _codec = message<DraftJobClose>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.jobId)
+        }
+
+        if (obj.reason != null && __DraftJobCloseReasonValues[obj.reason] !== 0) {
+          w.uint32(16)
+          DraftJobCloseReason.codec().encode(obj.reason, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: 0,
+          reason: DraftJobCloseReason.DRAFT_JOB_CLOSE_UNSPECIFIED
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.reason = DraftJobCloseReason.codec().decode(reader)
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.reason`,
+                value: DraftJobCloseReason.codec().decode(reader)
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftJobCloseJobIdFieldEvent {
+    field: '$.jobId'
+    value: number
+  }
+
+  export interface DraftJobCloseReasonFieldEvent {
+    field: '$.reason'
+    value: DraftJobCloseReason
+  }
+
+  export function encode (obj: Partial<DraftJobClose>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftJobClose.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftJobClose>): DraftJobClose {
+    return decodeMessage(buf, DraftJobClose.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftJobClose>): Generator<DraftJobCloseJobIdFieldEvent | DraftJobCloseReasonFieldEvent> {
+    return streamMessage(buf, DraftJobClose.codec(), opts)
+  }
+}
+
+export interface DraftToDrafter {
+  welcome?: DraftWelcome
+  refusal?: DraftRefusal
+  open?: DraftJobOpen
+  verdict?: DraftVerdict
+  close?: DraftJobClose
+}
+
+export namespace DraftToDrafter {
+  let _codec: Codec<DraftToDrafter>
+
+  export const codec = (): Codec<DraftToDrafter> => {
+    if (_codec == null) {
+      _codec = message<DraftToDrafter>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.close != null) {
+          obj.verdict = undefined
+          obj.open = undefined
+          obj.refusal = undefined
+          obj.welcome = undefined
+        }
+
+        if (obj.verdict != null) {
+          obj.close = undefined
+          obj.open = undefined
+          obj.refusal = undefined
+          obj.welcome = undefined
+        }
+
+        if (obj.open != null) {
+          obj.close = undefined
+          obj.verdict = undefined
+          obj.refusal = undefined
+          obj.welcome = undefined
+        }
+
+        if (obj.refusal != null) {
+          obj.close = undefined
+          obj.verdict = undefined
+          obj.open = undefined
+          obj.welcome = undefined
+        }
+
+        if (obj.welcome != null) {
+          obj.close = undefined
+          obj.verdict = undefined
+          obj.open = undefined
+          obj.refusal = undefined
+        }
+
+        if (obj.welcome != null) {
+          w.uint32(10)
+          DraftWelcome.codec().encode(obj.welcome, w)
+        }
+
+        if (obj.refusal != null) {
+          w.uint32(18)
+          DraftRefusal.codec().encode(obj.refusal, w)
+        }
+
+        if (obj.open != null) {
+          w.uint32(26)
+          DraftJobOpen.codec().encode(obj.open, w)
+        }
+
+        if (obj.verdict != null) {
+          w.uint32(34)
+          DraftVerdict.codec().encode(obj.verdict, w)
+        }
+
+        if (obj.close != null) {
+          w.uint32(42)
+          DraftJobClose.codec().encode(obj.close, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.welcome = DraftWelcome.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.welcome
+              })
+              break
+            }
+            case 2: {
+              obj.refusal = DraftRefusal.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.refusal
+              })
+              break
+            }
+            case 3: {
+              obj.open = DraftJobOpen.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.open
+              })
+              break
+            }
+            case 4: {
+              obj.verdict = DraftVerdict.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.verdict
+              })
+              break
+            }
+            case 5: {
+              obj.close = DraftJobClose.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.close
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.close != null) {
+          delete obj.verdict
+          delete obj.open
+          delete obj.refusal
+          delete obj.welcome
+        }
+
+        if (obj.verdict != null) {
+          delete obj.close
+          delete obj.open
+          delete obj.refusal
+          delete obj.welcome
+        }
+
+        if (obj.open != null) {
+          delete obj.close
+          delete obj.verdict
+          delete obj.refusal
+          delete obj.welcome
+        }
+
+        if (obj.refusal != null) {
+          delete obj.close
+          delete obj.verdict
+          delete obj.open
+          delete obj.welcome
+        }
+
+        if (obj.welcome != null) {
+          delete obj.close
+          delete obj.verdict
+          delete obj.open
+          delete obj.refusal
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * DraftWelcome.codec().stream(reader, reader.uint32(), `${prefix}.welcome`, {
+                limits: opts.limits?.welcome
+              })
+
+              break
+            }
+            case 2: {
+              yield * DraftRefusal.codec().stream(reader, reader.uint32(), `${prefix}.refusal`, {
+                limits: opts.limits?.refusal
+              })
+
+              break
+            }
+            case 3: {
+              yield * DraftJobOpen.codec().stream(reader, reader.uint32(), `${prefix}.open`, {
+                limits: opts.limits?.open
+              })
+
+              break
+            }
+            case 4: {
+              yield * DraftVerdict.codec().stream(reader, reader.uint32(), `${prefix}.verdict`, {
+                limits: opts.limits?.verdict
+              })
+
+              break
+            }
+            case 5: {
+              yield * DraftJobClose.codec().stream(reader, reader.uint32(), `${prefix}.close`, {
+                limits: opts.limits?.close
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftToDrafterWelcomeMaxBatchTokensFieldEvent {
+    field: '$.welcome.maxBatchTokens'
+    value: number
+  }
+
+  export interface DraftToDrafterRefusalCodeFieldEvent {
+    field: '$.refusal.code'
+    value: DraftRefusalCode
+  }
+
+  export interface DraftToDrafterRefusalMessageFieldEvent {
+    field: '$.refusal.message'
+    value: string
+  }
+
+  export interface DraftToDrafterOpenJobIdFieldEvent {
+    field: '$.open.jobId'
+    value: number
+  }
+
+  export interface DraftToDrafterOpenContextFieldEvent {
+    field: '$.open.context[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftToDrafterOpenLookaheadFieldEvent {
+    field: '$.open.lookahead'
+    value: number
+  }
+
+  export interface DraftToDrafterVerdictJobIdFieldEvent {
+    field: '$.verdict.jobId'
+    value: number
+  }
+
+  export interface DraftToDrafterVerdictPositionFieldEvent {
+    field: '$.verdict.position'
+    value: number
+  }
+
+  export interface DraftToDrafterVerdictAcceptedFieldEvent {
+    field: '$.verdict.accepted'
+    value: number
+  }
+
+  export interface DraftToDrafterVerdictTokensFieldEvent {
+    field: '$.verdict.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftToDrafterVerdictLookaheadFieldEvent {
+    field: '$.verdict.lookahead'
+    value: number
+  }
+
+  export interface DraftToDrafterCloseJobIdFieldEvent {
+    field: '$.close.jobId'
+    value: number
+  }
+
+  export interface DraftToDrafterCloseReasonFieldEvent {
+    field: '$.close.reason'
+    value: DraftJobCloseReason
+  }
+
+  export function encode (obj: Partial<DraftToDrafter>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftToDrafter.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToDrafter>): DraftToDrafter {
+    return decodeMessage(buf, DraftToDrafter.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToDrafter>): Generator<DraftToDrafterWelcomeMaxBatchTokensFieldEvent | DraftToDrafterRefusalCodeFieldEvent | DraftToDrafterRefusalMessageFieldEvent | DraftToDrafterOpenJobIdFieldEvent | DraftToDrafterOpenContextFieldEvent | DraftToDrafterOpenLookaheadFieldEvent | DraftToDrafterVerdictJobIdFieldEvent | DraftToDrafterVerdictPositionFieldEvent | DraftToDrafterVerdictAcceptedFieldEvent | DraftToDrafterVerdictTokensFieldEvent | DraftToDrafterVerdictLookaheadFieldEvent | DraftToDrafterCloseJobIdFieldEvent | DraftToDrafterCloseReasonFieldEvent> {
+    return streamMessage(buf, DraftToDrafter.codec(), opts)
+  }
+}
+
+export interface DraftBatch {
+  jobId: number
+  epoch: number
+  position: number
+  tokens: number[]
+  probabilities: number[]
+}
+
+export namespace DraftBatch {
+  let _codec: Codec<DraftBatch>
+
+  export const codec = (): Codec<DraftBatch> => {
+    if (_codec == null) {
+      _codec = message<DraftBatch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.jobId)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.position != null && obj.position !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.position)
+        }
+
+        if (obj.tokens != null && obj.tokens.length > 0) {
+          for (const value of obj.tokens) {
+            w.uint32(32)
+            w.uint32(value)
+          }
+        }
+
+        if (obj.probabilities != null && obj.probabilities.length > 0) {
+          for (const value of obj.probabilities) {
+            w.uint32(45)
+            w.float(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: 0,
+          epoch: 0,
+          position: 0,
+          tokens: [],
+          probabilities: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.position = reader.uint32()
+              break
+            }
+            case 4: {
+              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
+                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
+              }
+
+              obj.tokens.push(reader.uint32())
+              break
+            }
+            case 5: {
+              if (opts.limits?.probabilities != null && obj.probabilities.length === opts.limits.probabilities) {
+                throw new MaxLengthError('Decode error - repeated field "probabilities" had too many elements')
+              }
+
+              obj.probabilities.push(reader.float())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokens: 0,
+          probabilities: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.position`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokens[]`,
+                index: obj.tokens,
+                value: reader.uint32()
+              }
+
+              obj.tokens++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.probabilities != null && obj.probabilities === opts.limits.probabilities) {
+                throw new MaxLengthError('Streaming decode error - repeated field "probabilities" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.probabilities[]`,
+                index: obj.probabilities,
+                value: reader.float()
+              }
+
+              obj.probabilities++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftBatchJobIdFieldEvent {
+    field: '$.jobId'
+    value: number
+  }
+
+  export interface DraftBatchEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface DraftBatchPositionFieldEvent {
+    field: '$.position'
+    value: number
+  }
+
+  export interface DraftBatchTokensFieldEvent {
+    field: '$.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftBatchProbabilitiesFieldEvent {
+    field: '$.probabilities[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<DraftBatch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftBatch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftBatch>): DraftBatch {
+    return decodeMessage(buf, DraftBatch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftBatch>): Generator<DraftBatchJobIdFieldEvent | DraftBatchEpochFieldEvent | DraftBatchPositionFieldEvent | DraftBatchTokensFieldEvent | DraftBatchProbabilitiesFieldEvent> {
+    return streamMessage(buf, DraftBatch.codec(), opts)
+  }
+}
+
+export interface DraftJobFailed {
+  jobId: number
+  message: string
+}
+
+export namespace DraftJobFailed {
+  let _codec: Codec<DraftJobFailed>
+
+  export const codec = (): Codec<DraftJobFailed> => {
+    if (_codec == null) {
+      _codec = message<DraftJobFailed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.jobId)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: 0,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftJobFailedJobIdFieldEvent {
+    field: '$.jobId'
+    value: number
+  }
+
+  export interface DraftJobFailedMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<DraftJobFailed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftJobFailed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftJobFailed>): DraftJobFailed {
+    return decodeMessage(buf, DraftJobFailed.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftJobFailed>): Generator<DraftJobFailedJobIdFieldEvent | DraftJobFailedMessageFieldEvent> {
+    return streamMessage(buf, DraftJobFailed.codec(), opts)
+  }
+}
+
+export interface DraftToVerifier {
+  hello?: DraftHello
+  batch?: DraftBatch
+  failed?: DraftJobFailed
+}
+
+export namespace DraftToVerifier {
+  let _codec: Codec<DraftToVerifier>
+
+  export const codec = (): Codec<DraftToVerifier> => {
+    if (_codec == null) {
+      _codec = message<DraftToVerifier>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.failed != null) {
+          obj.batch = undefined
+          obj.hello = undefined
+        }
+
+        if (obj.batch != null) {
+          obj.failed = undefined
+          obj.hello = undefined
+        }
+
+        if (obj.hello != null) {
+          obj.failed = undefined
+          obj.batch = undefined
+        }
+
+        if (obj.hello != null) {
+          w.uint32(10)
+          DraftHello.codec().encode(obj.hello, w)
+        }
+
+        if (obj.batch != null) {
+          w.uint32(18)
+          DraftBatch.codec().encode(obj.batch, w)
+        }
+
+        if (obj.failed != null) {
+          w.uint32(26)
+          DraftJobFailed.codec().encode(obj.failed, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.hello = DraftHello.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.hello
+              })
+              break
+            }
+            case 2: {
+              obj.batch = DraftBatch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.batch
+              })
+              break
+            }
+            case 3: {
+              obj.failed = DraftJobFailed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.failed
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.failed != null) {
+          delete obj.batch
+          delete obj.hello
+        }
+
+        if (obj.batch != null) {
+          delete obj.failed
+          delete obj.hello
+        }
+
+        if (obj.hello != null) {
+          delete obj.failed
+          delete obj.batch
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * DraftHello.codec().stream(reader, reader.uint32(), `${prefix}.hello`, {
+                limits: opts.limits?.hello
+              })
+
+              break
+            }
+            case 2: {
+              yield * DraftBatch.codec().stream(reader, reader.uint32(), `${prefix}.batch`, {
+                limits: opts.limits?.batch
+              })
+
+              break
+            }
+            case 3: {
+              yield * DraftJobFailed.codec().stream(reader, reader.uint32(), `${prefix}.failed`, {
+                limits: opts.limits?.failed
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DraftToVerifierHelloModelFieldEvent {
+    field: '$.hello.model'
+    value: string
+  }
+
+  export interface DraftToVerifierHelloTokenizerFingerprintFieldEvent {
+    field: '$.hello.tokenizerFingerprint'
+    value: string
+  }
+
+  export interface DraftToVerifierHelloMaxJobsFieldEvent {
+    field: '$.hello.maxJobs'
+    value: number
+  }
+
+  export interface DraftToVerifierBatchJobIdFieldEvent {
+    field: '$.batch.jobId'
+    value: number
+  }
+
+  export interface DraftToVerifierBatchEpochFieldEvent {
+    field: '$.batch.epoch'
+    value: number
+  }
+
+  export interface DraftToVerifierBatchPositionFieldEvent {
+    field: '$.batch.position'
+    value: number
+  }
+
+  export interface DraftToVerifierBatchTokensFieldEvent {
+    field: '$.batch.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftToVerifierBatchProbabilitiesFieldEvent {
+    field: '$.batch.probabilities[]'
+    index: number
+    value: number
+  }
+
+  export interface DraftToVerifierFailedJobIdFieldEvent {
+    field: '$.failed.jobId'
+    value: number
+  }
+
+  export interface DraftToVerifierFailedMessageFieldEvent {
+    field: '$.failed.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<DraftToVerifier>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DraftToVerifier.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToVerifier>): DraftToVerifier {
+    return decodeMessage(buf, DraftToVerifier.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToVerifier>): Generator<DraftToVerifierHelloModelFieldEvent | DraftToVerifierHelloTokenizerFingerprintFieldEvent | DraftToVerifierHelloMaxJobsFieldEvent | DraftToVerifierBatchJobIdFieldEvent | DraftToVerifierBatchEpochFieldEvent | DraftToVerifierBatchPositionFieldEvent | DraftToVerifierBatchTokensFieldEvent | DraftToVerifierBatchProbabilitiesFieldEvent | DraftToVerifierFailedJobIdFieldEvent | DraftToVerifierFailedMessageFieldEvent> {
+    return streamMessage(buf, DraftToVerifier.codec(), opts)
   }
 }

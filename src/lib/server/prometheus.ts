@@ -54,7 +54,10 @@ function renderValue (value: number): string {
 /** Metrics every Shoal process reports about itself, with `prefix` e.g. `shoal_relay`. */
 export function processMetrics (prefix: string, startedAt: number, now: number = Date.now()): Metric[] {
   const memory = process.memoryUsage()
+  const cpu = process.cpuUsage()
   return [
+    // All threads of the process (llama.cpp's included), as Prometheus' own client reports it.
+    { name: 'process_cpu_seconds_total', help: 'User and system CPU time spent, in seconds.', type: 'counter', value: (cpu.user + cpu.system) / 1e6 },
     { name: `${prefix}_uptime_seconds`, help: 'Seconds since the process started.', type: 'gauge', value: Math.floor((now - startedAt) / 1000) },
     { name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', value: memory.rss },
     { name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, in bytes.', type: 'gauge', value: memory.heapUsed }

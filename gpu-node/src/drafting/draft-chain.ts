@@ -1,0 +1,80 @@
+/**
+ * The drafts one drafter has sent for one job, as the verifier sees them: a
+ * chain of proposed tokens continuing the verified ones.
+ *
+ * A drafter drafts ahead without waiting for verdicts, so its messages can
+ * be behind the verifier: drafts for positions already verified, or the
+ * rest of a chain the verifier already rejected. Each time the drafter
+ * rewinds it starts a new epoch; within an epoch its batches continue one
+ * chain. So: a batch of an older epoch is stale; a newer epoch replaces the
+ * chain; a chain that contradicts a verified token is dead until the next
+ * epoch. Only a live chain that starts exactly at the first unverified
+ * position is ever offered to the verifier.
+ */
+export class DraftChain {
+  #epoch = -1
+  #dead = false
+  /** Position of `#tokens[0]`; everything before it is verified. */
+  #start = 0
+  #tokens: number[] = []
+  #probabilities: number[] = []
+
+  /**
+   * Adds a batch. `verified` is the job's whole token sequence so far
+   * (context and verified tokens). Returns whether the batch was kept.
+   */
+  offer (batch: { epoch: number, position: number, tokens: readonly number[], probabilities: readonly number[] }, verified: readonly number[]): boolean {
+    if (batch.epoch < this.#epoch || (batch.epoch === this.#epoch && this.#dead)) {
+      return false
+    }
+    if (batch.epoch > this.#epoch) {
+      // A drafter's new chain starts from tokens it was told were verified, never beyond them.
+      if (batch.position > verified.length) {
+        return false
+      }
+      this.#epoch = batch.epoch
+      this.#dead = false
+      this.#start = batch.position
+      this.#tokens = [...batch.tokens]
+      this.#probabilities = [...batch.probabilities]
+    } else {
+      if (batch.position !== this.#start + this.#tokens.length) {
+        return false
+      }
+      this.#tokens.push(...batch.tokens)
+      this.#probabilities.push(...batch.probabilities)
+    }
+    this.check(verified)
+    return !this.#dead
+  }
+
+  /** Drops the drafts that are now verified; a chain that contradicts a verified token dies. */
+  check (verified: readonly number[]): void {
+    let matched = 0
+    while (matched < this.#tokens.length && this.#start + matched < verified.length) {
+      if (this.#tokens[matched] !== verified[this.#start + matched]) {
+        this.#dead = true
+        this.#tokens = []
+        this.#probabilities = []
+        return
+      }
+      matched++
+    }
+    this.#start += matched
+    this.#tokens.splice(0, matched)
+    this.#probabilities.splice(0, matched)
+  }
+
+  /** Up to `max` drafts for the positions right after `verifiedLength`; none when the chain does not start there. */
+  take (verifiedLength: number, max: number): number[] {
+    if (this.#dead || this.#start !== verifiedLength) {
+      return []
+    }
+    return this.#tokens.slice(0, max)
+  }
+
+  /** Drafts held past the verified tokens. */
+  get length (): number {
+    return this.#dead ? 0 : this.#tokens.length
+  }
+}

@@ -1,0 +1,140 @@
+import { MAX_DRAFT_LOOKAHEAD } from '../../../src/lib/protocol/index.ts'
+import { DraftChain } from './draft-chain.ts'
+import { DraftPolicy } from './draft-policy.ts'
+import type { PassCostModel } from './draft-policy.ts'
+import type { DraftJobCloseReason, DraftToDrafterMessage } from '../../../src/lib/protocol/index.ts'
+import type { DraftSource } from '../verifier/types.ts'
+
+/** How one job went, for the drafter's reputation, metrics and (later) receipts. */
+export interface DraftJobOutcome {
+  reason: DraftJobCloseReason
+  /** Drafts the verifier evaluated. */
+  offered: number
+  /** Of those, equal to the verifier's own choice. */
+  accepted: number
+  /** Tokens the drafter sent. */
+  drafted: number
+}
+
+export interface DraftJobInit {
+  jobId: number
+  /** The answer's prompt: sent to the drafter, so only for chats that allow drafters. */
+  context: readonly number[]
+  cost: PassCostModel
+  send: (message: DraftToDrafterMessage) => void
+  onClose: (outcome: DraftJobOutcome) => void
+  /** A job whose drafter has sent nothing usable for this long is closed as stalled. */
+  stallMs: number
+  now?: () => number
+}
+
+/**
+ * One answer's drafting, on the verifier: the {@link DraftSource} the token
+ * loop reads (never waiting), fed by the drafter's batches, answering each
+ * pass with a verdict. It closes itself when the drafter's drafts do not
+ * pay, stop coming, or break the rules; the answer goes on without them.
+ */
+export class DraftJob implements DraftSource {
+  readonly jobId: number
+  readonly #verified: number[]
+  readonly #chain = new DraftChain()
+  readonly #policy: DraftPolicy
+  readonly #init: DraftJobInit
+  readonly #now: () => number
+  #lastUsefulAt: number
+  #passes = 0
+  #offered = 0
+  #accepted = 0
+  #drafted = 0
+  #closed = false
+
+  constructor (init: DraftJobInit) {
+    this.jobId = init.jobId
+    this.#init = init
+    this.#verified = [...init.context]
+    this.#policy = new DraftPolicy(init.cost)
+    this.#now = init.now ?? (() => performance.now())
+    this.#lastUsefulAt = this.#now()
+    init.send({ type: 'open', jobId: this.jobId, context: this.#verified, lookahead: this.#lookahead() })
+  }
+
+  get closed (): boolean {
+    return this.#closed
+  }
+
+  take (max: number): number[] {
+    if (this.#closed) {
+      return []
+    }
+    if (this.#now() - this.#lastUsefulAt > this.#init.stallMs) {
+      this.#close('DRAFTER_STALLED')
+      return []
+    }
+    return this.#chain.take(this.#verified.length, Math.min(max, this.#policy.draftsPerPass))
+  }
+
+  settle (step: { offered: number, accepted: number, tokens: number[], stepMs: number }): void {
+    if (this.#closed) {
+      return
+    }
+    const position = this.#verified.length
+    this.#verified.push(...step.tokens)
+    this.#chain.check(this.#verified)
+    // The first pass evaluates the whole prompt: its time says nothing about drafts.
+    if (this.#passes > 0) {
+      this.#init.cost.record(step.offered, step.stepMs)
+    }
+    this.#passes++
+    if (step.offered > 0) {
+      this.#policy.record(step.offered, step.accepted)
+      this.#offered += step.offered
+      this.#accepted += step.accepted
+    }
+    this.#init.send({ type: 'verdict', jobId: this.jobId, position, accepted: step.accepted, tokens: step.tokens, lookahead: this.#lookahead() })
+    if (this.#policy.notPaying) {
+      this.#close('NOT_PAYING')
+    }
+  }
+
+  /** A batch from the drafter (already decoded and bounded by the protocol). */
+  offer (batch: { epoch: number, position: number, tokens: number[], probabilities: number[] }): void {
+    if (this.#closed) {
+      return
+    }
+    this.#drafted += batch.tokens.length
+    this.#chain.offer(batch, this.#verified)
+    if (this.#chain.length > 0) {
+      this.#lastUsefulAt = this.#now()
+    }
+  }
+
+  close (reason: 'done' | 'misbehaved'): void {
+    this.#close(reason === 'done' ? 'ANSWER_DONE' : 'DRAFTER_MISBEHAVED')
+  }
+
+  /** Ends the job without telling the drafter (it is gone). */
+  abandon (): void {
+    if (!this.#closed) {
+      this.#closed = true
+      this.#init.onClose(this.#outcome('DRAFTER_STALLED'))
+    }
+  }
+
+  #close (reason: DraftJobCloseReason): void {
+    if (this.#closed) {
+      return
+    }
+    this.#closed = true
+    this.#init.send({ type: 'close', jobId: this.jobId, reason })
+    this.#init.onClose(this.#outcome(reason))
+  }
+
+  #outcome (reason: DraftJobCloseReason): DraftJobOutcome {
+    return { reason, offered: this.#offered, accepted: this.#accepted, drafted: this.#drafted }
+  }
+
+  /** Drafts wanted past the last verified token: twice a pass's worth, so the next pass finds them ready. */
+  #lookahead (): number {
+    return Math.min(MAX_DRAFT_LOOKAHEAD, Math.max(4, 2 * this.#policy.draftsPerPass + 2))
+  }
+}

@@ -1,0 +1,202 @@
+import { lpStream } from '@libp2p/utils'
+import {
+  DRAFT_HELLO_TIMEOUT_MS,
+  MAX_DRAFT_BATCH_TOKENS,
+  MAX_DRAFT_TO_VERIFIER_BYTES,
+  decodeDraftToVerifier,
+  encodeDraftToDrafter
+} from '../../../src/lib/protocol/index.ts'
+import { errorMessage } from '../../../src/lib/server/index.ts'
+import type { DraftRefusalCode, DraftToDrafterMessage } from '../../../src/lib/protocol/index.ts'
+import type { Log } from '../../../src/lib/server/index.ts'
+import type { DraftJob } from './draft-job.ts'
+import type { Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+/** Messages waiting for a drafter that stopped reading; past this, it is dropped. */
+const MAX_QUEUED_MESSAGES = 1024
+
+/** How long, after our last message, the drafter may take to close its side before a reset. */
+const CLOSE_LINGER_MS = 2_000
+
+export interface DrafterHello {
+  model: string
+  maxJobs: number
+}
+
+/**
+ * One drafter's long-lived draft stream, on the verifier. Writes never block
+ * the caller (the token loop): messages are queued and written in order; a
+ * drafter that stops reading is dropped. Reads feed batches to the jobs.
+ */
+export class DrafterConnection {
+  readonly peerId: string
+  readonly model: string
+  readonly maxJobs: number
+  readonly jobs = new Map<number, DraftJob>()
+  readonly #messages: LengthPrefixedStream<Stream>
+  readonly #stream: Stream
+  readonly #queue: Uint8Array[] = []
+  #writing = false
+  #ended = false
+
+  constructor (stream: Stream, messages: LengthPrefixedStream<Stream>, peerId: string, hello: DrafterHello) {
+    this.#stream = stream
+    this.#messages = messages
+    this.peerId = peerId
+    this.model = hello.model
+    this.maxJobs = hello.maxJobs
+  }
+
+  get ended (): boolean {
+    return this.#ended
+  }
+
+  /** Queues a message; never waits. */
+  send (message: DraftToDrafterMessage): void {
+    if (this.#ended) {
+      return
+    }
+    if (this.#queue.length >= MAX_QUEUED_MESSAGES) {
+      this.end(new Error('the drafter stopped reading'))
+      return
+    }
+    this.#queue.push(encodeDraftToDrafter(message))
+    void this.#drain()
+  }
+
+  /**
+   * Reads the drafter's messages until the stream ends. A malformed,
+   * oversized or out-of-place message ends the whole connection (with a
+   * refusal saying why); its jobs' answers go on without drafts.
+   */
+  async serve (log: Log): Promise<void> {
+    try {
+      while (!this.#ended) {
+        const message = decodeDraftToVerifier(await this.#messages.read())
+        if (message.type === 'batch') {
+          this.jobs.get(message.jobId)?.offer(message)
+        } else if (message.type === 'failed') {
+          this.jobs.get(message.jobId)?.close('done')
+        } else {
+          throw new DraftProtocolError('hello sent twice')
+        }
+      }
+    } catch (err) {
+      if (!this.#ended) {
+        log.info(`drafter ${this.peerId} dropped: ${errorMessage(err)}`)
+        const refusal = refusalFor(err)
+        if (refusal != null) {
+          this.send(refusal)
+        }
+        this.end()
+      }
+    }
+  }
+
+  /** Ends the connection: its jobs are abandoned, queued messages are flushed if possible, the stream closes. */
+  end (err?: Error): void {
+    if (this.#ended) {
+      return
+    }
+    this.#ended = true
+    for (const job of this.jobs.values()) {
+      job.abandon()
+    }
+    this.jobs.clear()
+    void this.#finish(err)
+  }
+
+  async #drain (): Promise<void> {
+    if (this.#writing) {
+      return
+    }
+    this.#writing = true
+    try {
+      while (this.#queue.length > 0) {
+        const bytes = this.#queue.shift()
+        if (bytes != null) {
+          await this.#messages.write(bytes)
+        }
+      }
+    } catch (err) {
+      this.#queue.length = 0
+      this.end(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      this.#writing = false
+    }
+  }
+
+  async #finish (err: Error | undefined): Promise<void> {
+    if (err != null) {
+      this.#stream.abort(err)
+      return
+    }
+    try {
+      // Let the last queued messages (a refusal, job closes) go out before closing.
+      await this.#drain()
+      await this.#stream.close({ signal: AbortSignal.timeout(CLOSE_LINGER_MS) })
+    } catch (closeError) {
+      this.#stream.abort(closeError instanceof Error ? closeError : new Error(String(closeError)))
+    }
+  }
+}
+
+/** What to tell a drafter whose message broke the rules; nothing when its stream just ended or broke. */
+function refusalFor (err: unknown): DraftToDrafterMessage | undefined {
+  const name = err instanceof Error ? err.name : ''
+  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'MessageTooLargeError') {
+    return { type: 'refusal', code: 'DRAFT_TOO_LARGE', message: `draft messages are at most ${MAX_DRAFT_TO_VERIFIER_BYTES} bytes` }
+  }
+  if (name === 'MalformedMessageError' || name === 'DraftProtocolError') {
+    return { type: 'refusal', code: 'DRAFT_MALFORMED', message: errorMessage(err) }
+  }
+  return undefined
+}
+
+/** A well-formed message that is out of place (a second hello). */
+class DraftProtocolError extends Error {
+  override readonly name = 'DraftProtocolError'
+}
+
+/**
+ * Reads and checks a drafter's hello. Returns the connection, or undefined
+ * after refusing it (and closing the stream).
+ */
+export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string | undefined, helloTimeoutMs?: number }): Promise<DrafterConnection | undefined> {
+  const messages = lpStream(stream, { maxDataLength: MAX_DRAFT_TO_VERIFIER_BYTES })
+  const refuse = async (code: DraftRefusalCode, message: string): Promise<undefined> => {
+    try {
+      await messages.write(encodeDraftToDrafter({ type: 'refusal', code, message }), { signal: AbortSignal.timeout(CLOSE_LINGER_MS) })
+      await stream.close({ signal: AbortSignal.timeout(CLOSE_LINGER_MS) })
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+    return undefined
+  }
+  let hello
+  try {
+    hello = decodeDraftToVerifier(await messages.read({ signal: AbortSignal.timeout(options.helloTimeoutMs ?? DRAFT_HELLO_TIMEOUT_MS) }))
+  } catch (err) {
+    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+      return refuse('DRAFT_TIMEOUT', 'no hello arrived in time')
+    }
+    const refusal = refusalFor(err)
+    if (refusal?.type === 'refusal') {
+      return refuse(refusal.code, refusal.message)
+    }
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    return undefined
+  }
+  if (hello.type !== 'hello') {
+    return refuse('DRAFT_MALFORMED', 'the first message must be a hello')
+  }
+  if (options.tokenizerFingerprint == null) {
+    return refuse('DRAFT_SHUTTING_DOWN', 'this verifier has no model loaded yet')
+  }
+  if (hello.tokenizerFingerprint !== options.tokenizerFingerprint) {
+    return refuse('TOKENIZER_MISMATCH', `this verifier's tokenizer is ${options.tokenizerFingerprint}, not ${hello.tokenizerFingerprint}`)
+  }
+  await messages.write(encodeDraftToDrafter({ type: 'welcome', maxBatchTokens: MAX_DRAFT_BATCH_TOKENS }))
+  return new DrafterConnection(stream, messages, peerId, { model: hello.model, maxJobs: hello.maxJobs })
+}

@@ -1,0 +1,95 @@
+/**
+ * gpu-node's side of the draft protocol (`/shoal/draft/1.0.0`): drafters
+ * (contributing browser tabs) open one long-lived stream each; the verifier
+ * opens draft jobs on it for answers whose privacy policy allows drafters,
+ * and its token loop verifies whatever drafts have arrived, never waiting.
+ * The wire format lives in `src/lib/protocol/draft.ts`; the drafter's side
+ * in `src/lib/drafting/`.
+ *
+ * @example
+ * ```ts
+ * const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log })
+ * verifier.complete(request, { drafts: (prompt) => drafting.pool.open(prompt) })
+ * ```
+ */
+import { DRAFT_PROTOCOL } from '../../../src/lib/protocol/index.ts'
+import { errorMessage } from '../../../src/lib/server/index.ts'
+import { acceptDrafter } from './drafter-connection.ts'
+import { DrafterPool } from './drafter-pool.ts'
+import type { DrafterConnection } from './drafter-connection.ts'
+import type { Log, Metric } from '../../../src/lib/server/index.ts'
+import type { Verifier } from '../verifier/types.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+export { DrafterPool, DEFAULT_STALL_MS } from './drafter-pool.ts'
+export type { DraftingStats } from './drafter-pool.ts'
+export { DraftChain } from './draft-chain.ts'
+export { DraftPolicy, PassCostModel, bestDraftCount, MAX_DRAFTS_PER_PASS } from './draft-policy.ts'
+
+export interface DraftProtocolInit {
+  verifier: () => Verifier | undefined
+  log: Log
+  /** See {@link DrafterPool}. */
+  stallMs?: number
+  helloTimeoutMs?: number
+}
+
+export interface DraftProtocol {
+  readonly pool: DrafterPool
+  metrics: () => Metric[]
+  /** Stops taking drafters and drops those connected; answers in flight go on alone. */
+  stop: () => Promise<void>
+}
+
+/**
+ * Serves drafters on `node`. Only on direct connections: relayed ones carry
+ * little data and add a hop to every draft.
+ */
+export async function registerDraftProtocol (node: Pick<Libp2p, 'handle' | 'unhandle'>, init: DraftProtocolInit): Promise<DraftProtocol> {
+  const pool = new DrafterPool({ stallMs: init.stallMs })
+  const connected = new Set<DrafterConnection>()
+  await node.handle(DRAFT_PROTOCOL, (stream, connection) => {
+    void (async () => {
+      const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), {
+        tokenizerFingerprint: init.verifier()?.model.tokenizerFingerprint,
+        helloTimeoutMs: init.helloTimeoutMs
+      })
+      if (drafter == null) {
+        return
+      }
+      init.log.info(`drafter ${drafter.peerId} joined (${drafter.model === '' ? 'unnamed model' : drafter.model}, up to ${drafter.maxJobs} jobs)`)
+      connected.add(drafter)
+      pool.add(drafter)
+      try {
+        await drafter.serve(init.log)
+      } finally {
+        drafter.end()
+        pool.remove(drafter)
+        connected.delete(drafter)
+      }
+    })().catch((err: unknown) => { init.log.warn(`draft stream failed: ${errorMessage(err)}`) })
+  }, { maxInboundStreams: 4 })
+  return {
+    pool,
+    metrics: () => [
+      { name: 'shoal_gpu_node_drafters', help: 'Drafters connected.', type: 'gauge', value: pool.stats.drafters },
+      { name: 'shoal_gpu_node_draft_jobs_opened_total', help: 'Draft jobs opened.', type: 'counter', value: pool.stats.jobsOpened },
+      ...Object.entries(pool.stats.jobsClosed).map(([reason, value]): Metric => ({
+        name: 'shoal_gpu_node_draft_jobs_closed_total',
+        help: 'Draft jobs closed, by reason.',
+        type: 'counter',
+        value,
+        labels: { reason }
+      })),
+      { name: 'shoal_gpu_node_drafted_tokens_offered_total', help: 'Drafted tokens the verifier evaluated.', type: 'counter', value: pool.stats.offeredTokens },
+      { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens }
+    ],
+    stop: async () => {
+      await node.unhandle(DRAFT_PROTOCOL)
+      for (const drafter of connected) {
+        drafter.send({ type: 'refusal', code: 'DRAFT_SHUTTING_DOWN', message: 'the verifier is stopping' })
+        drafter.end()
+      }
+    }
+  }
+}

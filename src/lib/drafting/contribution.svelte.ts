@@ -1,0 +1,258 @@
+/**
+ * "Leave this tab open to contribute", as page state: loads a draft model
+ * (wllama, in a worker), finds a verifier whose announced tokenizer matches
+ * it, and drafts for that verifier over one long-lived draft stream on the
+ * direct connection, reconnecting (with backoff) whenever it ends. The
+ * setting is remembered: a tab that was contributing resumes after a reload.
+ * Everything is driven by network messages and the engine's worker, not by
+ * timers, so it keeps working in a background tab.
+ *
+ * @example
+ * ```ts
+ * const contribution = contribution()
+ * await contribution.start() // loads the default draft model, then drafts
+ * contribution.stats.acceptedTokens
+ * await contribution.stop()
+ * ```
+ */
+import { DRAFT_PROTOCOL, PeerRole, backoffDelay, sleep } from '../protocol/index.ts'
+import { meshNode } from '../mesh/index.ts'
+import { preferredConnection } from '../mesh/connection-kind.ts'
+import { createWllamaEngine } from '../inference/wllama-engine.ts'
+import { MODELS_PATH } from '../inference/model-catalog.ts'
+import { readSetting, writeSetting } from '../storage/conversation-store.ts'
+import { Drafter, DraftRefusedError } from './drafter.ts'
+import { draftTransport } from './draft-transport.ts'
+import { modelTokenizerFingerprint } from './model-fingerprint.ts'
+import type { DrafterStats } from './drafter.ts'
+import type { InferenceEngine } from '../inference/engine.ts'
+import type { MeshNode } from '../mesh/mesh-node.svelte.ts'
+import type { Connection } from '@libp2p/interface'
+import { z } from 'zod'
+
+/** The demo draft (the demo target's first two layers), served by the relay. */
+export const DEFAULT_DRAFT_MODEL_ID = 'shoal-demo-v1-draft-small-256x4'
+
+/** Context window of the draft model: jobs longer than this are declined. */
+const DRAFT_CONTEXT_LENGTH = 2048
+
+/** How often the page's view of the drafter's counters is refreshed. */
+const STATS_INTERVAL_MS = 500
+
+const SETTINGS_KEY = 'contribution'
+const settingsSchema = z.object({ enabled: z.boolean(), modelId: z.string().regex(/^[\w.-]+$/) })
+type ContributionSettings = z.infer<typeof settingsSchema>
+
+export type ContributionStatus = 'off' | 'loading' | 'waiting' | 'drafting' | 'failed'
+
+const NO_STATS: DrafterStats = { activeJobs: 0, jobs: 0, draftedTokens: 0, lateTokens: 0, acceptedTokens: 0, tokensPerSecond: 0, contextTokens: 0 }
+
+export class Contribution {
+  status = $state<ContributionStatus>('off')
+  error = $state<string | undefined>()
+  /** The draft model: a GGUF file the relay serves at /models/<id>.gguf. */
+  modelId = $state(DEFAULT_DRAFT_MODEL_ID)
+  fingerprint = $state<string | undefined>()
+  progress = $state.raw<{ loaded: number, total: number }>({ loaded: 0, total: 0 })
+  /** The verifier this tab drafts for now. */
+  verifier = $state<string | undefined>()
+  /** Why the last verifier stopped taking drafts, if it did. */
+  lastEnd = $state<string | undefined>()
+  /** Totals since the toggle was switched on. */
+  stats = $state.raw<DrafterStats>(NO_STATS)
+
+  readonly #mesh: () => MeshNode
+  readonly #createEngine: () => InferenceEngine
+  #controller: AbortController | undefined
+  #engine: InferenceEngine | undefined
+  #drafter: Drafter | undefined
+  /** Totals of drafters that already ended. */
+  #past: DrafterStats = NO_STATS
+  #restored = false
+
+  constructor (init: { mesh?: () => MeshNode, createEngine?: () => InferenceEngine } = {}) {
+    this.#mesh = init.mesh ?? meshNode
+    this.#createEngine = init.createEngine ?? createWllamaEngine
+  }
+
+  get enabled (): boolean {
+    return this.status !== 'off' && this.status !== 'failed'
+  }
+
+  /** Resumes contributing if it was on when the page last closed (once per page). */
+  async restore (): Promise<void> {
+    if (this.#restored) {
+      return
+    }
+    this.#restored = true
+    const settings = await readSetting(SETTINGS_KEY, settingsSchema, { enabled: false, modelId: DEFAULT_DRAFT_MODEL_ID })
+    this.modelId = settings.modelId
+    if (settings.enabled && this.status === 'off') {
+      await this.start(settings.modelId)
+    }
+  }
+
+  /** Loads the draft model and starts drafting for a matching verifier. */
+  async start (modelId: string = this.modelId): Promise<void> {
+    await this.stop({ remember: false })
+    const parsed = settingsSchema.safeParse({ enabled: true, modelId })
+    if (!parsed.success) {
+      this.status = 'failed'
+      this.error = `"${modelId}" is not a model file name`
+      return
+    }
+    await this.#remember(parsed.data)
+    const controller = new AbortController()
+    this.#controller = controller
+    this.modelId = modelId
+    this.status = 'loading'
+    this.error = undefined
+    this.lastEnd = undefined
+    this.#past = NO_STATS
+    this.stats = NO_STATS
+    const url = `${MODELS_PATH}${modelId}.gguf`
+    const engine = this.#createEngine()
+    this.#engine = engine
+    try {
+      // One thread: drafting is background work, and the person's own use of the machine comes first.
+      await engine.load({ id: modelId, url, contextLength: DRAFT_CONTEXT_LENGTH, threads: 1 }, {
+        signal: controller.signal,
+        onProgress: ({ loaded, total }) => { this.progress = { loaded, total } }
+      })
+      this.fingerprint = await modelTokenizerFingerprint(url, controller.signal)
+      // The first evaluation sets up the engine's buffers and threads: pay for it now, not during a job.
+      await engine.evaluate([0, 0, 0, 0], { signal: controller.signal })
+      await engine.rewind(0)
+    } catch (err) {
+      await engine.dispose()
+      if (!controller.signal.aborted) {
+        this.status = 'failed'
+        this.error = `The draft model cannot be loaded: ${err instanceof Error ? err.message : String(err)}`
+        this.#engine = undefined
+      }
+      return
+    }
+    this.status = 'waiting'
+    this.#mesh().drafting = true
+    const timer = setInterval(() => { this.#refreshStats() }, STATS_INTERVAL_MS)
+    controller.signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
+    this.#draftForVerifiers(engine, this.fingerprint, controller.signal).catch((err: unknown) => {
+      // Stopping aborts the loop's sleeps; anything else is a bug worth seeing.
+      if (!controller.signal.aborted) {
+        console.error('Shoal: contributing stopped', err)
+      }
+    })
+  }
+
+  /** Stops drafting and frees the model. */
+  async stop (options: { remember?: boolean } = {}): Promise<void> {
+    this.#controller?.abort()
+    this.#controller = undefined
+    this.#mesh().drafting = false
+    const engine = this.#engine
+    this.#engine = undefined
+    await engine?.dispose()
+    this.verifier = undefined
+    if (this.status !== 'failed') {
+      this.status = 'off'
+    }
+    if (options.remember !== false) {
+      await this.#remember({ enabled: false, modelId: this.modelId })
+    }
+  }
+
+  async #remember (settings: ContributionSettings): Promise<void> {
+    await writeSetting(SETTINGS_KEY, settings).catch((err: unknown) => {
+      console.warn('Shoal: cannot store the contribution setting', err)
+    })
+  }
+
+  /** Drafts for one matching verifier at a time (the engine holds one context), forever. */
+  async #draftForVerifiers (engine: InferenceEngine, fingerprint: string, signal: AbortSignal): Promise<void> {
+    const refused = new Set<string>()
+    let failures = 0
+    while (!signal.aborted) {
+      const target = this.#pickVerifier(fingerprint, refused)
+      if (target == null) {
+        this.status = 'waiting'
+        await sleep(1_000, signal)
+        continue
+      }
+      this.verifier = target.peerId
+      this.status = 'drafting'
+      let drafter: Drafter | undefined
+      try {
+        const stream = await target.connection.newStream(DRAFT_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+        drafter = new Drafter({
+          engine,
+          transport: draftTransport(stream),
+          model: this.modelId,
+          tokenizerFingerprint: fingerprint,
+          contextLength: DRAFT_CONTEXT_LENGTH,
+          maxJobs: 1
+        })
+        this.#drafter = drafter
+        await drafter.run(signal)
+        this.lastEnd = 'the verifier closed the draft stream'
+        failures = 0
+      } catch (err) {
+        if (err instanceof DraftRefusedError && err.code === 'TOKENIZER_MISMATCH') {
+          refused.add(target.peerId)
+        }
+        this.lastEnd = err instanceof Error ? err.message : String(err)
+        failures++
+      } finally {
+        if (drafter != null) {
+          this.#past = addStats(this.#past, drafter.stats)
+        }
+        this.#drafter = undefined
+        this.verifier = undefined
+      }
+      await sleep(backoffDelay(failures), signal)
+    }
+  }
+
+  /** A verifier with this tokenizer and a direct (not relayed) connection: drafting needs a fast link. */
+  #pickVerifier (fingerprint: string, refused: ReadonlySet<string>): { peerId: string, connection: Connection } | undefined {
+    const mesh = this.#mesh()
+    const node = mesh.node
+    if (node == null) {
+      return undefined
+    }
+    for (const peer of mesh.peers) {
+      if (peer.role !== PeerRole.VERIFIER || peer.tokenizerFingerprint !== fingerprint || refused.has(peer.peerId) || peer.connection !== 'webrtc') {
+        continue
+      }
+      const connection = preferredConnection(node.getConnections().filter((candidate) => candidate.remotePeer.toString() === peer.peerId && candidate.limits == null))
+      if (connection != null) {
+        return { peerId: peer.peerId, connection }
+      }
+    }
+    return undefined
+  }
+
+  #refreshStats (): void {
+    const current = this.#drafter?.stats
+    this.stats = current == null ? this.#past : addStats(this.#past, current)
+  }
+}
+
+function addStats (a: DrafterStats, b: DrafterStats): DrafterStats {
+  return {
+    activeJobs: b.activeJobs,
+    jobs: a.jobs + b.jobs,
+    draftedTokens: a.draftedTokens + b.draftedTokens,
+    lateTokens: a.lateTokens + b.lateTokens,
+    acceptedTokens: a.acceptedTokens + b.acceptedTokens,
+    tokensPerSecond: b.tokensPerSecond,
+    contextTokens: a.contextTokens + b.contextTokens
+  }
+}
+
+let instance: Contribution | undefined
+
+/** The page's one contribution (it survives navigation between pages). */
+export function contribution (): Contribution {
+  instance ??= new Contribution()
+  return instance
+}

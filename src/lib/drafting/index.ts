@@ -1,0 +1,10 @@
+/**
+ * The drafter's side of the draft protocol (`/shoal/draft/1.0.0`): a tab
+ * that contributes runs a small draft model and drafts ahead for answers
+ * a verifier is generating. See docs/drafting.md.
+ */
+export { Drafter, DraftRefusedError } from './drafter.ts'
+export type { DraftEngine, DrafterInit, DrafterStats } from './drafter.ts'
+export { DraftJobState } from './draft-job-state.ts'
+export { draftTransport } from './draft-transport.ts'
+export type { DraftTransport } from './draft-transport.ts'

@@ -1,0 +1,87 @@
+import { expect, test } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
+import { launchProfile } from '../support/browser.ts'
+import { storedAnswers } from '../support/chat-page.ts'
+import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { startGpuNode, startRelay } from '../support/processes.ts'
+import type { ShoalProcess } from '../support/processes.ts'
+
+/**
+ * Contributing end to end: one Chromium tab drafts (wllama, in its worker)
+ * for a real verifier over direct WebRTC while another tab chats. The
+ * answer must be the verifier's own, and the contributor must see its
+ * drafts accepted. Runs inside the private test network.
+ */
+
+const processes: ShoalProcess[] = []
+const profiles: BrowserContext[] = []
+
+test.afterEach(async () => {
+  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
+  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
+})
+
+async function openProfile (): Promise<Page> {
+  const profile = await launchProfile()
+  profiles.push(profile)
+  return profile.pages()[0] ?? await profile.newPage()
+}
+
+async function statOf (page: Page, name: string): Promise<number> {
+  return Number(await page.getByTestId(`stat-${name}`).textContent())
+}
+
+test('a contributing tab drafts for another tab\'s chat: the answer is the verifier\'s own, and drafts are accepted', async () => {
+  test.setTimeout(240_000)
+  // 512x8: the verifier takes a few ms per token, as a real model would, so a browser draft can be ahead of it.
+  const models = await ensureDemoModels({ width: 512, layers: 8 })
+  const relay = await startRelay()
+  processes.push(relay)
+  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo-512x8', '--threads', '1'] })
+  processes.push(verifier)
+  const verifierId = (await (await fetch(`${verifier.url}/health`)).json() as { peerId: string }).peerId
+
+  const contributor = await openProfile()
+  await contributor.goto(`${relay.url}/contribute?model=shoal-demo-v1-draft-small-512x8`)
+  await contributor.getByTestId('contribute-toggle').check()
+  await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
+
+  const chatter = await openProfile()
+  await chatter.goto(relay.url)
+  await expect(chatter.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
+  // New chats may be drafted for; the default is "verifier only".
+  await expect(chatter.getByTestId('chat-privacy')).toHaveAttribute('data-policy', 'verifier-only')
+  await chatter.getByTestId('chat-privacy').getByRole('combobox').selectOption('drafters-allowed')
+  const panel = chatter.locator('details', { hasText: 'Answer settings' })
+  await panel.locator('summary').click()
+  await chatter.getByLabel('Temperature').fill('0')
+  await chatter.getByLabel('Max tokens').fill('900')
+  await expect(panel.locator('summary')).toContainText('temperature 0 · up to 900 tokens')
+
+  const question = 'Tell me a long story about the sea, the wind and the ships.'
+  const composer = chatter.getByRole('textbox', { name: 'Message' })
+  await composer.fill(question)
+  await composer.press('Enter')
+  const answer = chatter.locator('[data-testid="message"][data-role="assistant"]').last()
+  await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  const expected = await referenceGreedyCompletion(models.target, [{ role: 'user', content: question }], 900)
+  expect((await storedAnswers(chatter)).at(-1)?.content).toBe(expected.text)
+  await expect(chatter.getByTestId('chat-privacy')).toHaveAttribute('data-policy', 'drafters-allowed')
+
+  await expect.poll(async () => statOf(contributor, 'jobs'), { timeout: 10_000 }).toBe(1)
+  expect(await statOf(contributor, 'drafted')).toBeGreaterThan(0)
+  await expect.poll(async () => statOf(contributor, 'accepted'), { timeout: 10_000 }).toBeGreaterThan(0)
+
+  // A chat kept between the page and the verifier never reaches the contributor.
+  await chatter.getByRole('button', { name: 'New chat' }).click()
+  await chatter.getByTestId('chat-privacy').getByRole('combobox').selectOption('verifier-only')
+  await composer.fill('Something private.')
+  await composer.press('Enter')
+  await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  await contributor.waitForTimeout(1_000)
+  expect(await statOf(contributor, 'jobs')).toBe(1)
+
+  // The toggle is remembered: after a reload the tab contributes again by itself.
+  await contributor.reload()
+  await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
+})
