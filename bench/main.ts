@@ -6,6 +6,7 @@
 import { REPO_ROOT } from '../tests/support/processes.ts'
 import { benchBrowserEngine } from './browser-engine.ts'
 import { benchChatThroughput } from './chat-throughput.ts'
+import { benchDrafting } from './drafting.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import type { Section } from './report.ts'
@@ -13,7 +14,8 @@ import type { Section } from './report.ts'
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'mesh latency', run: benchMeshLatency },
   { name: 'chat speed', run: benchChatThroughput },
-  { name: 'browser engine', run: benchBrowserEngine }
+  { name: 'browser engine', run: benchBrowserEngine },
+  { name: 'drafting', run: benchDrafting }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat".

@@ -15,6 +15,8 @@ export interface Section {
   title: string
   description: string
   measurements: Measurement[]
+  /** A table of single values shown before the measurements (e.g. one row per configuration). */
+  table?: { columns: string[], rows: string[][] }
   /** When this section was measured (ISO time); set by writeReport. */
   measuredAt?: string
 }
@@ -63,8 +65,12 @@ export async function writeReport (root: string, measured: Section[]): Promise<v
     ''
   ]
   for (const section of sections) {
-    lines.push(`## ${section.title}`, '', `Measured ${section.measuredAt ?? 'at an unknown time'}. ${section.description}`, '',
-      '| measurement | p50 | p90 | min | max | samples | target | met |',
+    lines.push(`## ${section.title}`, '', `Measured ${section.measuredAt ?? 'at an unknown time'}. ${section.description}`, '')
+    if (section.table !== undefined) {
+      lines.push(`| ${section.table.columns.join(' | ')} |`, `| ${section.table.columns.map(() => '---').join(' | ')} |`,
+        ...section.table.rows.map((row) => `| ${row.join(' | ')} |`), '')
+    }
+    lines.push('| measurement | p50 | p90 | min | max | samples | target | met |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |')
     for (const measurement of section.measurements) {
       const { summary, target } = measurement

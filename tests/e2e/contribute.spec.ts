@@ -33,16 +33,17 @@ async function statOf (page: Page, name: string): Promise<number> {
 
 test('a contributing tab drafts for another tab\'s chat: the answer is the verifier\'s own, and drafts are accepted', async () => {
   test.setTimeout(240_000)
-  // 512x8: the verifier takes a few ms per token, as a real model would, so a browser draft can be ahead of it.
-  const models = await ensureDemoModels({ width: 512, layers: 8 })
+  // 512x16: the verifier takes several ms per token, as a real model would, more than the
+  // 2-layer draft takes in the browser, so the draft can be ahead of it.
+  const models = await ensureDemoModels({ width: 512, layers: 16 })
   const relay = await startRelay()
   processes.push(relay)
-  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo-512x8', '--threads', '1'] })
+  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo-512x16', '--threads', '1'] })
   processes.push(verifier)
   const verifierId = (await (await fetch(`${verifier.url}/health`)).json() as { peerId: string }).peerId
 
   const contributor = await openProfile()
-  await contributor.goto(`${relay.url}/contribute?model=shoal-demo-v1-draft-small-512x8`)
+  await contributor.goto(`${relay.url}/contribute?model=shoal-demo-v1-draft-small-512x16`)
   await contributor.getByTestId('contribute-toggle').check()
   await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
 

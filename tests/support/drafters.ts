@@ -177,7 +177,7 @@ export async function startNodeDrafter (gpuNodeUrl: string, engine: DisposableDr
     model: 'test drafter',
     tokenizerFingerprint: options.tokenizerFingerprint ?? health.model.tokenizerFingerprint,
     contextLength: 2048,
-    maxJobs: options.maxJobs ?? 4
+    maxJobs: options.maxJobs ?? 1
   })
   const controller = new AbortController()
   const running = drafter.run(controller.signal)

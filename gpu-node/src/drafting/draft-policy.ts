@@ -12,9 +12,6 @@
 /** Largest number of drafts verified in one pass. */
 export const MAX_DRAFTS_PER_PASS = 16
 
-/** Acceptance is judged only after this many drafts were compared; before, the prior rules. */
-const MIN_TRIALS = 8
-
 /** Prior belief about a new drafter: as if 2 of 3 drafts had been accepted. */
 const PRIOR_ACCEPTED = 2
 const PRIOR_TRIALS = 3
@@ -101,9 +98,12 @@ export class DraftPolicy {
     return bestDraftCount(this.acceptance, this.#cost.relativeCost)
   }
 
-  /** The drafter has had its chance and its drafts do not pay. */
+  /**
+   * The evidence says no number of drafts pays. (The prior alone always
+   * allows some, so a drafter gets a few passes to show what it can do.)
+   */
   get notPaying (): boolean {
-    return this.#observedTrials >= MIN_TRIALS && this.draftsPerPass === 0
+    return this.#observedTrials > 0 && this.draftsPerPass === 0
   }
 
   /**

@@ -78,7 +78,20 @@ export class DrafterPool {
     }
     const drafter = chosen
     const jobId = this.#nextJobId++
-    const job = new DraftJob({
+    let job: DraftJob
+    try {
+      job = this.#createJob(drafter, jobId, prompt)
+    } catch {
+      // A context too large for one message: this answer goes without drafts.
+      return undefined
+    }
+    drafter.jobs.set(jobId, job)
+    this.stats.jobsOpened++
+    return job
+  }
+
+  #createJob (drafter: DrafterConnection, jobId: number, prompt: readonly number[]): DraftJob {
+    return new DraftJob({
       jobId,
       context: prompt,
       cost: this.#cost,
@@ -90,9 +103,6 @@ export class DrafterPool {
         this.#record(drafter.peerId, outcome)
       }
     })
-    drafter.jobs.set(jobId, job)
-    this.stats.jobsOpened++
-    return job
   }
 
   #record (peerId: string, outcome: DraftJobOutcome): void {

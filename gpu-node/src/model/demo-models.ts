@@ -145,8 +145,10 @@ const HEAD_NOISE = 1.6
 /** How much each attention layer adds of the (recent) context. */
 const ATTENTION_CARRY = 0.5
 /**
- * Layers past the first two (which `draft-small` shares) add this much less,
- * so a 2-layer draft agrees with any deep target often but not always.
+ * Layers past the first two (which `draft-small` shares) add this much less
+ * in a 4-layer model; deeper models scale each by sqrt(2 / deep layers), so
+ * all of them together add about as much at any depth and a 2-layer draft
+ * agrees with any target often but not always (as a real draft model does).
  */
 const DEEP_LAYER_SCALE = 0.5
 /** Sharpness of the recency preference of attention. */
@@ -200,7 +202,7 @@ export function demoModelSpec (role: DemoModelRole, shapeOptions: Partial<DemoMo
     }
   })
   for (let layer = 0; layer < layers; layer++) {
-    makers.push(...layerMakers(layer, width, heads, headWidth, feedForward))
+    makers.push(...layerMakers(layer, width, heads, headWidth, feedForward, layers))
   }
   makers.push({ name: 'output_norm', dimensions: [width], make: () => new Float32Array(width).fill(1) })
   makers.push({
@@ -266,9 +268,9 @@ export function demoModelSpec (role: DemoModelRole, shapeOptions: Partial<DemoMo
   return { metadata, tensors }
 }
 
-function layerMakers (layer: number, width: number, heads: number, headWidth: number, feedForward: number): TensorMaker[] {
+function layerMakers (layer: number, width: number, heads: number, headWidth: number, feedForward: number, layers: number): TensorMaker[] {
   const prefix = `blk.${layer}`
-  const depthScale = layer < 2 ? 1 : DEEP_LAYER_SCALE
+  const depthScale = layer < 2 ? 1 : DEEP_LAYER_SCALE * Math.sqrt(2 / (layers - 2))
   const square = [width, width]
   return [
     { name: `${prefix}.attn_norm`, dimensions: [width], make: () => new Float32Array(width).fill(1) },

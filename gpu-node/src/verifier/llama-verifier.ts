@@ -5,6 +5,7 @@ import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
 import { TextStream } from './text-stream.ts'
+import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
@@ -66,11 +67,12 @@ const DEFAULT_CONTEXT_SIZE = 4096
  *
  * Each request runs its own token loop on its sequence with
  * `controlledEvaluate`: the prompt (chat-wrapped as `LlamaChat` does), then
- * one token per step, greedy at temperature 0 (byte-identical to
+ * one step per forward pass, greedy at temperature 0 (byte-identical to
  * node-llama-cpp's own greedy `LlamaChat`/`LlamaChatSession` output with
- * `repeatPenalty: false`), or sampled with temperature and top-p from a seed
- * derived per step, so a seed reproduces an answer. Speculative drafting
- * plugs into the same loop: it evaluates `[last, ...drafts]` in one step.
+ * `repeatPenalty: false`), or drawn from the temperature/top-p distribution
+ * with a uniform number that depends only on the seed and the position
+ * (`sampling.ts`), so a seed reproduces an answer. Drafts ride in the same
+ * step: it evaluates `[last, ...drafts]` in one pass (see `#run`).
  *
  * @example
  * ```ts
@@ -300,10 +302,10 @@ export class LlamaVerifier implements Verifier {
    * One answer's token loop. Each step is ONE forward pass over
    * `[last, ...drafts]`: the last verified token plus whatever drafts have
    * arrived (maybe none; it never waits for them). Every position in the
-   * pass samples the verifier's own next token, exactly as the step without
-   * drafts would (same sampler, same per-index seed); drafts are accepted
-   * while they equal those tokens, then the verifier's own token follows.
-   * So the answer is the one the verifier alone would give, token for token.
+   * pass yields the verifier's own next token, chosen as a step without
+   * drafts would choose it (argmax, or a draw fixed by seed and position);
+   * drafts are accepted while they equal those tokens, then the verifier's
+   * own token follows. So the answer is the one the verifier alone gives.
    */
   async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
     const startedAt = performance.now()
@@ -339,24 +341,15 @@ export class LlamaVerifier implements Verifier {
         // Drafted ids were checked against the vocabulary above, so they are tokens of this model.
         const evaluated: Token[] = [...input, ...proposed as Token[]]
         const firstSampled = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled
-          ? [token, { generateNext: { token: true, options: samplingOptions(request, seed, generated + index - firstSampled) } }]
-          : token)
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: nextTokenRequest(request) }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
         const stepMs = performance.now() - stepStartedAt
         const own: Token[] = []
         for (let index = firstSampled; index < evaluated.length; index++) {
-          const token = results[index]?.next.token
-          if (token == null) {
-            throw new Error('llama.cpp returned no token')
-          }
-          own.push(token)
+          own.push(ownToken(results[index]?.next, request, seed, generated + index - firstSampled))
         }
-        let accepted = 0
-        while (accepted < proposed.length && proposed[accepted] === own[accepted]) {
-          accepted++
-        }
+        const accepted = acceptedDrafts(proposed, own)
         const verified = own.slice(0, accepted + 1)
         const rejected = proposed.length - accepted
         if (rejected > 0) {
@@ -497,28 +490,33 @@ function validateRequest (request: CompletionRequest): void {
   }
 }
 
-type SamplingOptions = NonNullable<NonNullable<Extract<ControlledEvaluateInputItem, unknown[]>[1]['generateNext']>['options']>
+type NextTokenRequest = NonNullable<Extract<ControlledEvaluateInputItem, unknown[]>[1]['generateNext']>
 
 /**
- * Greedy at temperature 0. Otherwise temperature and top-p over the whole
- * vocabulary (node-llama-cpp's default top-k of 40 and min-p are turned off),
- * drawn with a seed derived from the request's seed and the token's index:
- * each step gets a fresh sampler, so the draw must not depend on sampler
- * state, only on (seed, index).
+ * What to ask llama.cpp for at each sampled position: the argmax at
+ * temperature 0; otherwise the distribution after temperature and top-p over
+ * the whole vocabulary (node-llama-cpp's default top-k of 40 and min-p are
+ * turned off), from which {@link ownToken} draws.
  */
-function samplingOptions (request: CompletionRequest, seed: number, index: number): SamplingOptions {
+function nextTokenRequest (request: CompletionRequest): NextTokenRequest {
   if (request.temperature === 0) {
-    return { temperature: 0 }
+    return { token: true, options: { temperature: 0 } }
   }
-  return { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0, seed: mixSeed(seed, index) }
+  return { probabilities: true, options: { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0 } }
 }
 
-/** A well-spread u32 from (seed, index) (SplitMix32-style finaliser). */
-export function mixSeed (seed: number, index: number): number {
-  let value = (Math.floor(Math.abs(seed)) % 0x100000000) ^ Math.imul(index + 1, 0x9e3779b9)
-  value = Math.imul(value ^ (value >>> 16), 0x85ebca6b)
-  value = Math.imul(value ^ (value >>> 13), 0xc2b2ae35)
-  return (value ^ (value >>> 16)) >>> 0
+/** The verifier's own token at answer position `index`: the argmax, or a draw that depends only on (seed, index). */
+function ownToken (next: { token?: Token | null, probabilities?: Map<Token, number> } | undefined, request: CompletionRequest, seed: number, index: number): Token {
+  if (request.temperature === 0) {
+    if (next?.token == null) {
+      throw new Error('llama.cpp returned no token')
+    }
+    return next.token
+  }
+  if (next?.probabilities == null) {
+    throw new Error('llama.cpp returned no probabilities')
+  }
+  return drawToken(next.probabilities, positionUniform(seed, index)) as Token
 }
 
 function noWork (): Work {

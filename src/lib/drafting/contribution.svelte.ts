@@ -15,7 +15,7 @@
  * await contribution.stop()
  * ```
  */
-import { DRAFT_PROTOCOL, PeerRole, backoffDelay, sleep } from '../protocol/index.ts'
+import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS, PeerRole, backoffDelay, sleep } from '../protocol/index.ts'
 import { meshNode } from '../mesh/index.ts'
 import { preferredConnection } from '../mesh/connection-kind.ts'
 import { createWllamaEngine } from '../inference/wllama-engine.ts'
@@ -92,8 +92,12 @@ export class Contribution {
     }
   }
 
-  /** Loads the draft model and starts drafting for a matching verifier. */
-  async start (modelId: string = this.modelId): Promise<void> {
+  /**
+   * Loads the draft model and starts drafting for a matching verifier.
+   * `maxJobs`: answers drafted for at once; they take turns on the one
+   * engine, so more than one pays only on a fast device.
+   */
+  async start (modelId: string = this.modelId, options: { maxJobs?: number } = {}): Promise<void> {
     await this.stop({ remember: false })
     const parsed = settingsSchema.safeParse({ enabled: true, modelId })
     if (!parsed.success) {
@@ -136,7 +140,7 @@ export class Contribution {
     this.#mesh().drafting = true
     const timer = setInterval(() => { this.#refreshStats() }, STATS_INTERVAL_MS)
     controller.signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
-    this.#draftForVerifiers(engine, this.fingerprint, controller.signal).catch((err: unknown) => {
+    this.#draftForVerifiers(engine, this.fingerprint, Math.max(1, Math.min(options.maxJobs ?? 1, MAX_DRAFT_JOBS)), controller.signal).catch((err: unknown) => {
       // Stopping aborts the loop's sleeps; anything else is a bug worth seeing.
       if (!controller.signal.aborted) {
         console.error('Shoal: contributing stopped', err)
@@ -168,7 +172,7 @@ export class Contribution {
   }
 
   /** Drafts for one matching verifier at a time (the engine holds one context), forever. */
-  async #draftForVerifiers (engine: InferenceEngine, fingerprint: string, signal: AbortSignal): Promise<void> {
+  async #draftForVerifiers (engine: InferenceEngine, fingerprint: string, maxJobs: number, signal: AbortSignal): Promise<void> {
     const refused = new Set<string>()
     let failures = 0
     while (!signal.aborted) {
@@ -189,7 +193,7 @@ export class Contribution {
           model: this.modelId,
           tokenizerFingerprint: fingerprint,
           contextLength: DRAFT_CONTEXT_LENGTH,
-          maxJobs: 1
+          maxJobs
         })
         this.#drafter = drafter
         await drafter.run(signal)

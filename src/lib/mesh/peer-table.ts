@@ -11,6 +11,8 @@ export interface KnownPeer {
   queueDepth: number
   capacity: number
   addresses: string[]
+  /** A browser contributing drafts. */
+  drafting: boolean
   /** Sender's clock when it sent the last announcement. */
   sentAtMs: number
   /** Local clock when the last announcement arrived. */
@@ -38,6 +40,7 @@ export class PeerTable {
       queueDepth: announcement.queueDepth,
       capacity: announcement.capacity,
       addresses: announcement.addresses,
+      drafting: announcement.drafting,
       sentAtMs: Number(announcement.sentAtMs),
       lastSeenMs: nowMs
     })

@@ -12,7 +12,8 @@ test('an announcement survives an encode/decode round trip', () => {
     tokenizerFingerprint: 'sha256:abc',
     queueDepth: 3,
     capacity: 4,
-    addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf']
+    addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
+    drafting: true
   }, NOW)
   expect(decodeAnnouncement(bytes, NOW)).toEqual({
     role: PeerRole.VERIFIER,
@@ -22,6 +23,7 @@ test('an announcement survives an encode/decode round trip', () => {
     queueDepth: 3,
     capacity: 4,
     addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
+    drafting: true,
     sentAtMs: BigInt(NOW)
   })
 })
