@@ -71,7 +71,17 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
 
   await expect.poll(async () => statOf(contributor, 'jobs'), { timeout: 10_000 }).toBe(1)
   expect(await statOf(contributor, 'drafted')).toBeGreaterThan(0)
+  // Whether a draft arrives before the verifier gets there depends on how busy the machine is:
+  // ask again (up to three more answers) until some were accepted.
+  for (let more = 0; more < 3 && await statOf(contributor, 'accepted') === 0; more++) {
+    // A new chat each time (the default is now "the verifier and contributors"): a long answer fills the context.
+    await chatter.getByRole('button', { name: 'New chat' }).click()
+    await composer.fill(`${question} Again, please (${more}).`)
+    await composer.press('Enter')
+    await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  }
   await expect.poll(async () => statOf(contributor, 'accepted'), { timeout: 10_000 }).toBeGreaterThan(0)
+  const jobs = await statOf(contributor, 'jobs')
 
   // A chat kept between the page and the verifier never reaches the contributor.
   await chatter.getByRole('button', { name: 'New chat' }).click()
@@ -80,7 +90,7 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
   await composer.press('Enter')
   await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
   await contributor.waitForTimeout(1_000)
-  expect(await statOf(contributor, 'jobs')).toBe(1)
+  expect(await statOf(contributor, 'jobs')).toBe(jobs)
 
   // The toggle is remembered: after a reload the tab contributes again by itself.
   await contributor.reload()

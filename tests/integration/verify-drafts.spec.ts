@@ -106,9 +106,12 @@ test('temperature > 0: with perfect drafts seeded answers are (nearly always) th
     const alone = await answer(input, recorder)
     const tokens = recorder.verified
     const drafted = await answer(input, source((at, max) => tokens.slice(at, at + Math.min(max, 8))))
-    same += drafted.text === alone.text ? 1 : 0
     texts.add(alone.text)
-    expect(drafted.work.passes).toBeLessThan(alone.work.passes / 3)
+    if (drafted.text === alone.text) {
+      same++
+      // Where the answer did not turn, every draft was the verifier's own token.
+      expect(drafted.work.passes).toBeLessThan(alone.work.passes / 3)
+    }
   }
   expect(texts.size).toBe(seeds.length)
   expect(same).toBeGreaterThanOrEqual(seeds.length / 2)

@@ -11,6 +11,16 @@
  * epoch. Only a live chain that starts exactly at the first unverified
  * position is ever offered to the verifier.
  */
+/** What comparing drafts with verified tokens showed. */
+export interface ChainCheck {
+  /** Drafts equal to the verified token at their position. */
+  matched: number
+  /** A draft differed from the verified token at its position (the chain is dead). */
+  contradicted: boolean
+}
+
+const NOTHING_CHECKED: ChainCheck = { matched: 0, contradicted: false }
+
 export class DraftChain {
   #epoch = -1
   #dead = false
@@ -21,16 +31,17 @@ export class DraftChain {
 
   /**
    * Adds a batch. `verified` is the job's whole token sequence so far
-   * (context and verified tokens). Returns whether the batch was kept.
+   * (context and verified tokens). Drafts for positions already verified are
+   * compared there and then (see {@link check}).
    */
-  offer (batch: { epoch: number, position: number, tokens: readonly number[], probabilities: readonly number[] }, verified: readonly number[]): boolean {
+  offer (batch: { epoch: number, position: number, tokens: readonly number[], probabilities: readonly number[] }, verified: readonly number[]): ChainCheck {
     if (batch.epoch < this.#epoch || (batch.epoch === this.#epoch && this.#dead)) {
-      return false
+      return NOTHING_CHECKED
     }
     if (batch.epoch > this.#epoch) {
       // A drafter's new chain starts from tokens it was told were verified, never beyond them.
       if (batch.position > verified.length) {
-        return false
+        return NOTHING_CHECKED
       }
       this.#epoch = batch.epoch
       this.#dead = false
@@ -39,30 +50,34 @@ export class DraftChain {
       this.#probabilities = [...batch.probabilities]
     } else {
       if (batch.position !== this.#start + this.#tokens.length) {
-        return false
+        return NOTHING_CHECKED
       }
       this.#tokens.push(...batch.tokens)
       this.#probabilities.push(...batch.probabilities)
     }
-    this.check(verified)
-    return !this.#dead
+    return this.check(verified)
   }
 
-  /** Drops the drafts that are now verified; a chain that contradicts a verified token dies. */
-  check (verified: readonly number[]): void {
+  /**
+   * Drops the drafts that are now verified. Says how many matched the
+   * verified tokens and whether one contradicted them: evidence about the
+   * drafter even though no pass evaluated them. A contradicted chain dies.
+   */
+  check (verified: readonly number[]): ChainCheck {
     let matched = 0
     while (matched < this.#tokens.length && this.#start + matched < verified.length) {
       if (this.#tokens[matched] !== verified[this.#start + matched]) {
         this.#dead = true
         this.#tokens = []
         this.#probabilities = []
-        return
+        return { matched, contradicted: true }
       }
       matched++
     }
     this.#start += matched
     this.#tokens.splice(0, matched)
     this.#probabilities.splice(0, matched)
+    return { matched, contradicted: false }
   }
 
   /** Up to `max` drafts for the positions right after `verifiedLength`; none when the chain does not start there. */

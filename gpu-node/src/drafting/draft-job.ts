@@ -2,6 +2,7 @@ import { MAX_DRAFT_LOOKAHEAD } from '../../../src/lib/protocol/index.ts'
 import { DraftChain } from './draft-chain.ts'
 import { DraftPolicy } from './draft-policy.ts'
 import type { PassCostModel } from './draft-policy.ts'
+import type { ChainCheck } from './draft-chain.ts'
 import type { DraftJobCloseReason, DraftToDrafterMessage } from '../../../src/lib/protocol/index.ts'
 import type { DraftSource } from '../verifier/types.ts'
 
@@ -79,7 +80,8 @@ export class DraftJob implements DraftSource {
     }
     const position = this.#verified.length
     this.#verified.push(...step.tokens)
-    this.#chain.check(this.#verified)
+    // Drafts past the ones this pass evaluated were checked by the pass too.
+    this.#learn(this.#chain.check(this.#verified))
     // The first pass evaluates the whole prompt: its time says nothing about drafts.
     if (this.#passes > 0) {
       this.#init.cost.record(step.offered, step.stepMs)
@@ -102,9 +104,25 @@ export class DraftJob implements DraftSource {
       return
     }
     this.#drafted += batch.tokens.length
-    this.#chain.offer(batch, this.#verified)
+    this.#learn(this.#chain.offer(batch, this.#verified))
     if (this.#chain.length > 0) {
       this.#lastUsefulAt = this.#now()
+    }
+  }
+
+  /**
+   * Drafts that arrived too late for a pass still say how often the drafter
+   * is right: a wrong one counts against it like a rejected draft, so a
+   * drafter whose drafts are wrong stops being used even if none was ever
+   * verified in a pass.
+   */
+  #learn (checked: ChainCheck): void {
+    if (checked.matched === 0 && !checked.contradicted) {
+      return
+    }
+    this.#policy.record(checked.matched + (checked.contradicted ? 1 : 0), checked.matched)
+    if (this.#policy.notPaying) {
+      this.#close('NOT_PAYING')
     }
   }
 
