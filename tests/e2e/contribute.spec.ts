@@ -95,4 +95,10 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
   // The toggle is remembered: after a reload the tab contributes again by itself.
   await contributor.reload()
   await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
+  // Another tab of the same browser does not start a second contributor.
+  const second = await contributor.context().newPage()
+  await second.goto(`${relay.url}/contribute`)
+  await expect(second.getByTestId('contributing-elsewhere')).toBeVisible({ timeout: 30_000 })
+  await expect(second.getByTestId('contribute-status')).toHaveAttribute('data-status', 'off')
+  await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting')
 })

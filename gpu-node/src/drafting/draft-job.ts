@@ -80,8 +80,7 @@ export class DraftJob implements DraftSource {
     }
     const position = this.#verified.length
     this.#verified.push(...step.tokens)
-    // Drafts past the ones this pass evaluated were checked by the pass too.
-    this.#learn(this.#chain.check(this.#verified))
+    const checked = this.#chain.check(this.#verified)
     // The first pass evaluates the whole prompt: its time says nothing about drafts.
     if (this.#passes > 0) {
       this.#init.cost.record(step.offered, step.stepMs)
@@ -91,6 +90,11 @@ export class DraftJob implements DraftSource {
       this.#policy.record(step.offered, step.accepted)
       this.#offered += step.offered
       this.#accepted += step.accepted
+    }
+    if (step.accepted === step.offered) {
+      // Every evaluated draft matched, so the verifier's own token was also compared with the
+      // draft after them (when the chain had one): evidence the pass itself did not count.
+      this.#learn({ matched: checked.matched - step.offered, contradicted: checked.contradicted })
     }
     this.#init.send({ type: 'verdict', jobId: this.jobId, position, accepted: step.accepted, tokens: step.tokens, lookahead: this.#lookahead() })
     if (this.#policy.notPaying) {
@@ -105,25 +109,26 @@ export class DraftJob implements DraftSource {
     }
     this.#drafted += batch.tokens.length
     this.#learn(this.#chain.offer(batch, this.#verified))
+    if (this.#policy.notPaying) {
+      this.#close('NOT_PAYING')
+      return
+    }
     if (this.#chain.length > 0) {
       this.#lastUsefulAt = this.#now()
     }
   }
 
   /**
-   * Drafts that arrived too late for a pass still say how often the drafter
-   * is right: a wrong one counts against it like a rejected draft, so a
-   * drafter whose drafts are wrong stops being used even if none was ever
-   * verified in a pass.
+   * Drafts compared with verified tokens outside a pass (they arrived too
+   * late, or lay past the ones evaluated) still say how often the drafter is
+   * right: a wrong one counts against it like a rejected draft, so a drafter
+   * whose drafts are wrong is dropped even if none was ever evaluated.
    */
   #learn (checked: ChainCheck): void {
     if (checked.matched === 0 && !checked.contradicted) {
       return
     }
     this.#policy.record(checked.matched + (checked.contradicted ? 1 : 0), checked.matched)
-    if (this.#policy.notPaying) {
-      this.#close('NOT_PAYING')
-    }
   }
 
   close (reason: 'done' | 'misbehaved'): void {

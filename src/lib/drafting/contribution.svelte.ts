@@ -40,6 +40,7 @@ const DRAFT_CONTEXT_LENGTH = 2048
 const STATS_INTERVAL_MS = 500
 
 const SETTINGS_KEY = 'contribution'
+const CONTRIBUTION_LOCK = 'shoal-contribution'
 const settingsSchema = z.object({ enabled: z.boolean(), modelId: z.string().regex(/^[\w.-]+$/) })
 type ContributionSettings = z.infer<typeof settingsSchema>
 
@@ -60,6 +61,8 @@ export class Contribution {
   lastEnd = $state<string | undefined>()
   /** Totals since the toggle was switched on. */
   stats = $state.raw<DrafterStats>(NO_STATS)
+  /** Another tab of this browser is contributing, so this one does not (one engine per machine is plenty). */
+  elsewhere = $state(false)
 
   readonly #mesh: () => MeshNode
   readonly #createEngine: () => InferenceEngine
@@ -69,6 +72,8 @@ export class Contribution {
   /** Totals of drafters that already ended. */
   #past: DrafterStats = NO_STATS
   #restored = false
+  /** Releases the Web Lock that marks this tab as the browser's contributor. */
+  #releaseLock: (() => void) | undefined
 
   constructor (init: { mesh?: () => MeshNode, createEngine?: () => InferenceEngine } = {}) {
     this.#mesh = init.mesh ?? meshNode
@@ -106,6 +111,10 @@ export class Contribution {
       return
     }
     await this.#remember(parsed.data)
+    this.elsewhere = !await this.#takeLock()
+    if (this.elsewhere) {
+      return
+    }
     const controller = new AbortController()
     this.#controller = controller
     this.modelId = modelId
@@ -157,12 +166,31 @@ export class Contribution {
     this.#engine = undefined
     await engine?.dispose()
     this.verifier = undefined
+    this.#releaseLock?.()
+    this.#releaseLock = undefined
     if (this.status !== 'failed') {
       this.status = 'off'
     }
     if (options.remember !== false) {
       await this.#remember({ enabled: false, modelId: this.modelId })
     }
+  }
+
+  /** Holds a Web Lock while contributing, so only one tab of a browser profile contributes. */
+  async #takeLock (): Promise<boolean> {
+    if (typeof navigator === 'undefined' || navigator.locks === undefined) {
+      return true
+    }
+    return new Promise<boolean>((resolve) => {
+      void navigator.locks.request(CONTRIBUTION_LOCK, { ifAvailable: true }, async (lock) => {
+        if (lock === null) {
+          resolve(false)
+          return
+        }
+        resolve(true)
+        await new Promise<void>((release) => { this.#releaseLock = release })
+      })
+    })
   }
 
   async #remember (settings: ContributionSettings): Promise<void> {
