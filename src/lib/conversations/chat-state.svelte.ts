@@ -27,6 +27,8 @@ export type ChatSettings = z.infer<typeof chatSettingsSchema>
 /** Some variety for people; the settings panel offers 0 for reproducible (greedy) answers. */
 export const DEFAULT_CHAT_SETTINGS: ChatSettings = { temperature: 0.7, maxTokens: 512, privacy: DEFAULT_PRIVACY_POLICY }
 const SETTINGS_KEY = 'chat-settings'
+/** How long a hidden tab (which gets no animation frames) waits to show more of a streaming answer. */
+const HIDDEN_FLUSH_MS = 200
 
 /** A verifier as the mesh lists it: what picking one needs, plus its announced model. */
 export type VerifierPeer = VerifierCandidate & { model: string }
@@ -138,6 +140,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   #generation: Promise<void> | undefined
   /** The streaming answer as last updated, whichever conversation is open. */
   #liveRecord: MessageRecord | undefined
+  /** A streaming answer waiting for the next frame to be shown (see #showSoon). */
+  #nextFrame: MessageRecord | undefined
   #saveTimer: ReturnType<typeof setTimeout> | undefined
   /** Writes of one answer, in order: a late throttled save must never overwrite the final one. */
   #saving: Promise<void> = Promise.resolve()
@@ -452,7 +456,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
           if (this.live?.phase !== 'answering' && this.live?.phase !== 'stopping') {
             this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
           }
-          this.#show(record)
+          this.#showSoon(record)
           this.#scheduleSave()
           return
         case 'done':
@@ -538,11 +542,38 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
 
   /** Puts the latest version of a message on screen, if its conversation is open. */
   #show (record: MessageRecord): void {
+    this.#nextFrame = undefined
     if (record.status === 'streaming') {
       this.#liveRecord = record
     }
     if (record.conversationId === this.selectedId) {
       this.messages = this.messages.map((message) => message.id === record.id ? record : message)
+    }
+  }
+
+  /**
+   * Shows a streaming answer's latest text at the next frame: tokens can come
+   * faster than a screen refreshes, and each render parses the whole answer's
+   * Markdown again. (Hidden tabs get no frames; there it waits a little.)
+   */
+  #showSoon (record: MessageRecord): void {
+    this.#liveRecord = record
+    const scheduled = this.#nextFrame !== undefined
+    this.#nextFrame = record
+    if (scheduled) {
+      return
+    }
+    const flush = (): void => {
+      // #show() since then (the end of the answer, an error) already showed something newer.
+      const latest = this.#nextFrame
+      if (latest !== undefined) {
+        this.#show(latest)
+      }
+    }
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') {
+      requestAnimationFrame(flush)
+    } else {
+      setTimeout(flush, HIDDEN_FLUSH_MS)
     }
   }
 

@@ -7,7 +7,7 @@ import type { DraftRefusalCode } from '../protocol/index.ts'
 export type DraftEngine = Pick<InferenceEngine, 'evaluate' | 'generateGreedy' | 'rewind'>
 
 /** Drafts generated per engine call: small, so verdicts and other jobs get a turn often. */
-const DRAFT_CHUNK = 4
+const DRAFT_CHUNK = 1
 
 /** Window over which drafted tokens per second are measured. */
 const RATE_WINDOW_MS = 5_000
