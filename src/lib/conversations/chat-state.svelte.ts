@@ -451,14 +451,18 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
           this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
           this.#show(record)
           return
-        case 'delta':
+        case 'delta': {
+          const first = record.content === ''
           record = { ...record, content: record.content + event.text, updatedAt: Date.now() }
           if (this.live?.phase !== 'answering' && this.live?.phase !== 'stopping') {
             this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
           }
-          this.#showSoon(record)
+          // The first text at once (time to first token is what people feel), the rest once per frame.
+          if (first) this.#show(record)
+          else this.#showSoon(record)
           this.#scheduleSave()
           return
+        }
         case 'done':
           record = {
             ...record,
