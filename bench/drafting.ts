@@ -11,6 +11,7 @@
 import { DraftSequenceTokenPredictor, getLlama, LlamaChat, LlamaLogLevel } from 'node-llama-cpp'
 import { ensureDemoModel } from '../gpu-node/src/model/demo-models.ts'
 import { launchProfile } from '../tests/support/browser.ts'
+import { readMetrics } from '../tests/support/metrics.ts'
 import { startGpuNode, startRelay, waitFor } from '../tests/support/processes.ts'
 import type { Section } from './report.ts'
 import { summarize } from './stats.ts'
@@ -77,7 +78,7 @@ export async function benchDrafting (): Promise<Section> {
         if (drafter.model !== undefined) {
           await page.getByTestId('contribute-toggle').check()
           await page.getByTestId('contribute-status').and(page.locator('[data-status="drafting"]')).waitFor({ timeout: 180_000 })
-          await waitFor('the verifier to take the drafter', async () => (await metrics(verifier.url)).get('shoal_gpu_node_drafters') === 1 ? true : undefined, 30_000)
+          await waitFor('the verifier to take the drafter', async () => (await readMetrics(verifier.url)).get('shoal_gpu_node_drafters') === 1 ? true : undefined, 30_000)
         }
         for (const concurrency of CONCURRENCY) {
           console.log(`bench: drafting · ${drafter.name} · ${concurrency} at once`)
@@ -86,7 +87,7 @@ export async function benchDrafting (): Promise<Section> {
       } finally {
         await profile?.close()
       }
-      await waitFor('the drafter to leave', async () => (await metrics(verifier.url)).get('shoal_gpu_node_drafters') === 0 ? true : undefined, 30_000)
+      await waitFor('the drafter to leave', async () => (await readMetrics(verifier.url)).get('shoal_gpu_node_drafters') === 0 ? true : undefined, 30_000)
     }
   } finally {
     await verifier.stop()
@@ -129,7 +130,7 @@ export async function benchDrafting (): Promise<Section> {
 }
 
 async function measureCell (gpuNodeUrl: string, drafter: string, concurrency: number, reference: Map<string, string>): Promise<Cell> {
-  const before = await metrics(gpuNodeUrl)
+  const before = await readMetrics(gpuNodeUrl)
   const startedAt = performance.now()
   let identical = 0
   let answers = 0
@@ -147,7 +148,7 @@ async function measureCell (gpuNodeUrl: string, drafter: string, concurrency: nu
     }))
   }
   const seconds = (performance.now() - startedAt) / 1000
-  const after = await metrics(gpuNodeUrl)
+  const after = await readMetrics(gpuNodeUrl)
   const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0)
   const tokens = delta('shoal_gpu_node_generated_tokens_total')
   const verified = delta('shoal_gpu_node_draft_tokens_verified_total')
@@ -176,17 +177,6 @@ async function complete (gpuNodeUrl: string, prompt: string): Promise<string> {
   }
   const body = await response.json() as { choices: Array<{ message: { content: string } }> }
   return body.choices[0]?.message.content ?? ''
-}
-
-async function metrics (gpuNodeUrl: string): Promise<Map<string, number>> {
-  const values = new Map<string, number>()
-  for (const line of (await (await fetch(`${gpuNodeUrl}/metrics`)).text()).split('\n')) {
-    const match = /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line)
-    if (match?.[1] !== undefined) {
-      values.set(match[1], (values.get(match[1]) ?? 0) + Number(match[2]))
-    }
-  }
-  return values
 }
 
 /** node-llama-cpp alone and with its own draft-model speculation, in this process, on the same prompts. */

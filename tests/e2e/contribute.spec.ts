@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test'
 import type { BrowserContext, Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
 import { storedAnswers } from '../support/chat-page.ts'
+import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
@@ -86,10 +87,13 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
   // A chat kept between the page and the verifier never reaches the contributor.
   await chatter.getByRole('button', { name: 'New chat' }).click()
   await chatter.getByTestId('chat-privacy').getByRole('combobox').selectOption('verifier-only')
+  // The verifier opens a draft job before an answer's first pass, so once the answer is complete its
+  // job counter says whether this chat went to a drafter.
+  const opened = (await readMetrics(verifier.url)).get('shoal_gpu_node_draft_jobs_opened_total')
   await composer.fill('Something private.')
   await composer.press('Enter')
   await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
-  await contributor.waitForTimeout(1_000)
+  expect((await readMetrics(verifier.url)).get('shoal_gpu_node_draft_jobs_opened_total')).toBe(opened)
   expect(await statOf(contributor, 'jobs')).toBe(jobs)
 
   // The toggle is remembered: after a reload the tab contributes again by itself.

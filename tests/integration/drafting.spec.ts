@@ -9,6 +9,7 @@ import { expect, test } from '@playwright/test'
 import { DRAFT_PROTOCOL, decodeDraftToDrafter, encodeDraftToVerifier } from '../../src/lib/protocol/index.ts'
 import { connectDirect, cutAfter, createLlamaDraftEngine, garbageDraftEngine, recording, slowDraftEngine, startNodeDrafter } from '../support/drafters.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { readMetrics } from '../support/metrics.ts'
 import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
 import type { NodeDrafter } from '../support/drafters.ts'
 import type { DemoModelRole } from '../support/models.ts'
@@ -94,16 +95,7 @@ async function askAll (): Promise<Map<string, string>> {
 }
 
 async function metrics (): Promise<Map<string, number>> {
-  const text = await (await fetch(`${verifier.url}/metrics`)).text()
-  const values = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line)
-    if (match != null) {
-      const key = match[1] + (match[2] ?? '')
-      values.set(key, (values.get(key) ?? 0) + Number(match[3]))
-    }
-  }
-  return values
+  return readMetrics(verifier.url)
 }
 
 async function draftingUnder (start: () => Promise<NodeDrafter>): Promise<{ answers: Map<string, string>, passes: number, tokens: number, drafted: number, accepted: number, closed: Map<string, number> }> {
@@ -116,7 +108,7 @@ async function draftingUnder (start: () => Promise<NodeDrafter>): Promise<{ answ
   const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0)
   const closed = new Map<string, number>()
   for (const key of after.keys()) {
-    if (key.startsWith('shoal_gpu_node_draft_jobs_closed_total')) {
+    if (key.startsWith('shoal_gpu_node_draft_jobs_closed_total{')) {
       closed.set(/reason="([A-Z_]+)"/.exec(key)?.[1] ?? '', delta(key))
     }
   }

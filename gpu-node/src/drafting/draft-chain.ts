@@ -27,14 +27,13 @@ export class DraftChain {
   /** Position of `#tokens[0]`; everything before it is verified. */
   #start = 0
   #tokens: number[] = []
-  #probabilities: number[] = []
 
   /**
    * Adds a batch. `verified` is the job's whole token sequence so far
    * (context and verified tokens). Drafts for positions already verified are
    * compared there and then (see {@link check}).
    */
-  offer (batch: { epoch: number, position: number, tokens: readonly number[], probabilities: readonly number[] }, verified: readonly number[]): ChainCheck {
+  offer (batch: { epoch: number, position: number, tokens: readonly number[] }, verified: readonly number[]): ChainCheck {
     if (batch.epoch < this.#epoch || (batch.epoch === this.#epoch && this.#dead)) {
       return NOTHING_CHECKED
     }
@@ -47,13 +46,11 @@ export class DraftChain {
       this.#dead = false
       this.#start = batch.position
       this.#tokens = [...batch.tokens]
-      this.#probabilities = [...batch.probabilities]
     } else {
       if (batch.position !== this.#start + this.#tokens.length) {
         return NOTHING_CHECKED
       }
       this.#tokens.push(...batch.tokens)
-      this.#probabilities.push(...batch.probabilities)
     }
     return this.check(verified)
   }
@@ -69,14 +66,12 @@ export class DraftChain {
       if (this.#tokens[matched] !== verified[this.#start + matched]) {
         this.#dead = true
         this.#tokens = []
-        this.#probabilities = []
         return { matched, contradicted: true }
       }
       matched++
     }
     this.#start += matched
     this.#tokens.splice(0, matched)
-    this.#probabilities.splice(0, matched)
     return { matched, contradicted: false }
   }
 
