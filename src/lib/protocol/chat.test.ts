@@ -102,8 +102,8 @@ test('oversized requests are refused as too large, before decoding', () => {
 
 test('every chat event survives an encode/decode round trip', () => {
   const events: ChatServerEvent[] = [
-    { type: 'queued', position: 0, etaMs: 0 },
-    { type: 'queued', position: 3, etaMs: 1500 },
+    { type: 'queued', position: 0, etaMs: 0, tier: 'consumer' },
+    { type: 'queued', position: 3, etaMs: 1500, tier: 'contributor' },
     { type: 'started', model: 'shoal-demo', tokenizerFingerprint: 'sha256:abc', contextLength: 2048, demo: true, agent: 'shoal/0.1.0' },
     { type: 'delta', text: '' },
     { type: 'delta', text: 'Hello 👋' },
@@ -126,7 +126,7 @@ test('events are bounded: long error messages are cut, oversized deltas refused,
   expect(() => decodeChatEvent(new Uint8Array(MAX_CHAT_EVENT_BYTES + 1))).toThrow(tooLarge)
   const done = decodeChatEvent(encodeChatEvent({ type: 'done', finishReason: 'stop', usage: { promptTokens: -3, completionTokens: 2.6 }, timings: { queuedMs: 1e12, firstTokenMs: 0, totalMs: 0 } }))
   expect(done).toMatchObject({ usage: { promptTokens: 0, completionTokens: 3 }, timings: { queuedMs: 0xffff_ffff } })
-  expect(() => encodeChatEvent({ type: 'queued', position: Number.NaN, etaMs: 0 })).toThrow(malformed)
+  expect(() => encodeChatEvent({ type: 'queued', position: Number.NaN, etaMs: 0, tier: 'consumer' })).toThrow(malformed)
 })
 
 test('events with no event, no finish reason or no error code are malformed', () => {

@@ -9,8 +9,12 @@ import {
   MAX_CHAT_REQUEST_ID_LENGTH,
   MAX_CHAT_STOP_LENGTH,
   MAX_CHAT_STOP_SEQUENCES,
-  MAX_CHAT_TEMPERATURE
+  MAX_CHAT_TEMPERATURE,
+  MAX_PRESENTED_RECEIPTS,
+  MAX_RECEIPT_BYTES
 } from './limits.ts'
+import { toWireReceipt } from './receipts.ts'
+import type { SignedReceipt } from './receipts.ts'
 import {
   ChatControl,
   ChatErrorCode as WireChatErrorCode,
@@ -18,7 +22,8 @@ import {
   ChatPrivacy as WireChatPrivacy,
   ChatRequest,
   ChatRole as WireChatRole,
-  FinishReason as WireFinishReason
+  FinishReason as WireFinishReason,
+  PriorityTier as WirePriorityTier
 } from './messages.ts'
 
 /*
@@ -56,7 +61,12 @@ export interface ValidChatRequest {
   seed?: number
   stop: string[]
   privacy: ChatPrivacy
+  /** Receipts the asker earned at other verifiers, presented for priority (at most {@link MAX_PRESENTED_RECEIPTS}). */
+  receipts?: SignedReceipt[]
 }
+
+/** Where a request waits at a busy verifier: contributors (recent accepted drafts) before consumers. */
+export type PriorityTier = 'contributor' | 'consumer'
 
 export type ChatFinishReason = 'stop' | 'length' | 'cancelled'
 
@@ -65,7 +75,7 @@ export type ChatErrorCode = Exclude<`${WireChatErrorCode}`, 'CHAT_ERROR_UNSPECIF
 
 /** What a verifier streams for a chat, in order: `queued`*, `started`, `delta`*, `done`. */
 export type ChatStreamEvent =
-  | { type: 'queued', position: number, etaMs: number }
+  | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
   | { type: 'started', model: string, tokenizerFingerprint: string, contextLength: number, demo: boolean, agent: string }
   | { type: 'delta', text: string }
   | {
@@ -73,6 +83,8 @@ export type ChatStreamEvent =
     finishReason: ChatFinishReason
     usage: { promptTokens: number, completionTokens: number }
     timings: { queuedMs: number, firstTokenMs: number, totalMs: number }
+    /** The verifier's signed `served` receipt for the answer (checked by the reader, see receipts.ts). */
+    receipt?: SignedReceipt
   }
 
 /** Ends a chat at any point instead of `done`. */
@@ -105,6 +117,11 @@ const FINISH_REASONS: Record<ChatFinishReason, WireFinishReason> = {
   stop: WireFinishReason.FINISH_STOP,
   length: WireFinishReason.FINISH_LENGTH,
   cancelled: WireFinishReason.FINISH_CANCELLED
+}
+
+const TIERS: Record<PriorityTier, WirePriorityTier> = {
+  contributor: WirePriorityTier.CONTRIBUTOR,
+  consumer: WirePriorityTier.CONSUMER
 }
 
 const UINT32_MAX = 0xffff_ffff
@@ -155,6 +172,13 @@ export function assertValidChatRequest (request: ValidChatRequest): void {
   if (!Object.hasOwn(PRIVACY, request.privacy)) {
     throw new MalformedMessageError('privacy must be verifier-only or drafters-allowed')
   }
+  const receipts = request.receipts ?? []
+  if (!Array.isArray(receipts) || receipts.length > MAX_PRESENTED_RECEIPTS) {
+    throw new MalformedMessageError(`a chat presents at most ${MAX_PRESENTED_RECEIPTS} receipts`)
+  }
+  if (receipts.some((receipt) => receipt.body.byteLength > MAX_RECEIPT_BYTES || receipt.signature.byteLength > MAX_RECEIPT_BYTES)) {
+    throw new MalformedMessageError(`a presented receipt is at most ${MAX_RECEIPT_BYTES} bytes`)
+  }
 }
 
 /**
@@ -173,7 +197,8 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
     topP: request.topP,
     seed: request.seed,
     stop: request.stop,
-    privacy: PRIVACY[request.privacy]
+    privacy: PRIVACY[request.privacy],
+    receipts: (request.receipts ?? []).map(toWireReceipt)
   })
   if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
@@ -195,7 +220,7 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
   try {
     wire = ChatRequest.decode(bytes, {
       // One over the limit, so "too many" is reported as such below rather than as a decode failure.
-      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1 }
+      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1, receipts: MAX_PRESENTED_RECEIPTS + 1 }
     })
   } catch (err) {
     throw new MalformedMessageError(`the chat request does not decode: ${(err as Error).message}`)
@@ -209,7 +234,8 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
     topP: wire.topP === 0 ? 1 : wire.topP,
     ...(wire.seed === undefined ? {} : { seed: wire.seed }),
     stop: wire.stop,
-    privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only'
+    privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only',
+    ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) })
   }
   assertValidChatRequest(request)
   return request
@@ -257,7 +283,7 @@ export function encodeChatEvent (event: ChatServerEvent): Uint8Array {
   let wire: ChatEvent
   switch (event.type) {
     case 'queued':
-      wire = { queued: { position: uint32('position', event.position), etaMs: uint32('etaMs', event.etaMs) } }
+      wire = { queued: { position: uint32('position', event.position), etaMs: uint32('etaMs', event.etaMs), tier: TIERS[event.tier] } }
       break
     case 'started':
       wire = {
@@ -281,7 +307,8 @@ export function encodeChatEvent (event: ChatServerEvent): Uint8Array {
           completionTokens: uint32('completionTokens', event.usage.completionTokens),
           queuedMs: uint32('queuedMs', event.timings.queuedMs),
           firstTokenMs: uint32('firstTokenMs', event.timings.firstTokenMs),
-          totalMs: uint32('totalMs', event.timings.totalMs)
+          totalMs: uint32('totalMs', event.timings.totalMs),
+          ...(event.receipt === undefined ? {} : { receipt: toWireReceipt(event.receipt) })
         }
       }
       break
@@ -319,7 +346,8 @@ export function decodeChatEvent (bytes: Uint8Array | Uint8ArrayList): ChatServer
     throw new MalformedMessageError(`the chat event does not decode: ${(err as Error).message}`)
   }
   if (wire.queued != null) {
-    return { type: 'queued', position: wire.queued.position, etaMs: wire.queued.etaMs }
+    const tier = wire.queued.tier === WirePriorityTier.CONTRIBUTOR ? 'contributor' : 'consumer'
+    return { type: 'queued', position: wire.queued.position, etaMs: wire.queued.etaMs, tier }
   }
   if (wire.started != null) {
     const { model, tokenizerFingerprint, contextLength, demo, agent } = wire.started
@@ -338,7 +366,8 @@ export function decodeChatEvent (bytes: Uint8Array | Uint8ArrayList): ChatServer
       type: 'done',
       finishReason,
       usage: { promptTokens: done.promptTokens, completionTokens: done.completionTokens },
-      timings: { queuedMs: done.queuedMs, firstTokenMs: done.firstTokenMs, totalMs: done.totalMs }
+      timings: { queuedMs: done.queuedMs, firstTokenMs: done.firstTokenMs, totalMs: done.totalMs },
+      ...(done.receipt == null ? {} : { receipt: { body: done.receipt.body, signature: done.receipt.signature } })
     }
   }
   if (wire.error != null) {

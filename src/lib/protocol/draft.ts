@@ -6,8 +6,11 @@ import {
   MAX_DRAFT_JOBS,
   MAX_DRAFT_LOOKAHEAD,
   MAX_DRAFT_TO_DRAFTER_BYTES,
-  MAX_DRAFT_TO_VERIFIER_BYTES
+  MAX_DRAFT_TO_VERIFIER_BYTES,
+  MAX_RECEIPT_BYTES
 } from './limits.ts'
+import { toWireReceipt } from './receipts.ts'
+import type { SignedReceipt } from './receipts.ts'
 import { DraftJobCloseReason as WireCloseReason, DraftRefusalCode as WireRefusalCode, DraftToDrafter, DraftToVerifier } from './messages.ts'
 
 /*
@@ -27,6 +30,8 @@ export type DraftToDrafterMessage =
   | { type: 'open', jobId: number, context: number[], lookahead: number }
   | { type: 'verdict', jobId: number, position: number, accepted: number, tokens: number[], lookahead: number }
   | { type: 'close', jobId: number, reason: DraftJobCloseReason }
+  /** A `drafted` receipt for an answer the drafter worked on (checked by the drafter, see receipts.ts). */
+  | { type: 'receipt', receipt: SignedReceipt }
 
 /** What a drafter writes on a draft stream. */
 export type DraftToVerifierMessage =
@@ -55,6 +60,9 @@ export function encodeDraftToDrafter (message: DraftToDrafterMessage): Uint8Arra
       break
     case 'close':
       wire = { close: { jobId: message.jobId, reason: WireCloseReason[message.reason] } }
+      break
+    case 'receipt':
+      wire = { receipt: toWireReceipt(message.receipt) }
       break
   }
   const bytes = DraftToDrafter.encode(wire)
@@ -98,6 +106,8 @@ export function decodeDraftToDrafter (bytes: Uint8Array | Uint8ArrayList): Draft
       throw new MalformedMessageError('the job close has no reason')
     }
     message = { type: 'close', jobId: wire.close.jobId, reason }
+  } else if (wire.receipt != null) {
+    message = { type: 'receipt', receipt: { body: wire.receipt.body, signature: wire.receipt.signature } }
   } else {
     throw new MalformedMessageError('the draft message carries nothing')
   }
@@ -182,6 +192,11 @@ function assertValidToDrafter (message: DraftToDrafterMessage): void {
       break
     case 'close':
       assertIntegerIn('jobId', message.jobId, 0, UINT32_MAX)
+      break
+    case 'receipt':
+      if (message.receipt.body.byteLength > MAX_RECEIPT_BYTES || message.receipt.signature.byteLength > MAX_RECEIPT_BYTES) {
+        throw new MalformedMessageError(`a receipt is at most ${MAX_RECEIPT_BYTES} bytes`)
+      }
       break
   }
 }

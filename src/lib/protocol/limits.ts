@@ -89,3 +89,12 @@ export const MAX_DRAFT_JOBS = 64
 
 /** The drafter's hello must arrive within this long after the stream opens. */
 export const DRAFT_HELLO_TIMEOUT_MS = 10_000
+
+/** Largest receipt body; a real one is a few hundred bytes. */
+export const MAX_RECEIPT_BYTES = 4096
+
+/** Most drafters one served receipt names. */
+export const MAX_RECEIPT_DRAFTERS = 16
+
+/** Most receipts a chat request may present for priority (the newest are worth presenting). */
+export const MAX_PRESENTED_RECEIPTS = 16

@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -471,6 +472,7 @@ export interface ChatRequest {
   seed?: number
   stop: string[]
   privacy: ChatPrivacy
+  receipts: SignedReceipt[]
 }
 
 export namespace ChatRequest {
@@ -527,6 +529,13 @@ export namespace ChatRequest {
           ChatPrivacy.codec().encode(obj.privacy, w)
         }
 
+        if (obj.receipts != null && obj.receipts.length > 0) {
+          for (const value of obj.receipts) {
+            w.uint32(74)
+            SignedReceipt.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -538,7 +547,8 @@ export namespace ChatRequest {
           temperature: 0,
           topP: 0,
           stop: [],
-          privacy: ChatPrivacy.VERIFIER_ONLY
+          privacy: ChatPrivacy.VERIFIER_ONLY,
+          receipts: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -589,6 +599,16 @@ export namespace ChatRequest {
               obj.privacy = ChatPrivacy.codec().decode(reader)
               break
             }
+            case 9: {
+              if (opts.limits?.receipts != null && obj.receipts.length === opts.limits.receipts) {
+                throw new MaxLengthError('Decode error - repeated field "receipts" had too many elements')
+              }
+
+              obj.receipts.push(SignedReceipt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.receipts$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -600,7 +620,8 @@ export namespace ChatRequest {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           messages: 0,
-          stop: 0
+          stop: 0,
+          receipts: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -684,6 +705,24 @@ export namespace ChatRequest {
               }
               break
             }
+            case 9: {
+              if (opts.limits?.receipts != null && obj.receipts === opts.limits.receipts) {
+                throw new MaxLengthError('Streaming decode error - repeated field "receipts" had too many elements')
+              }
+
+              for (const evt of SignedReceipt.codec().stream(reader, reader.uint32(), `${prefix}.receipts[]`, {
+                limits: opts.limits?.receipts$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.receipts
+                }
+              }
+
+              obj.receipts++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -744,6 +783,18 @@ export namespace ChatRequest {
     value: ChatPrivacy
   }
 
+  export interface ChatRequestReceiptsBodyFieldEvent {
+    field: '$.receipts[].body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChatRequestReceiptsSignatureFieldEvent {
+    field: '$.receipts[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatRequest.codec())
   }
@@ -752,7 +803,7 @@ export namespace ChatRequest {
     return decodeMessage(buf, ChatRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent> {
     return streamMessage(buf, ChatRequest.codec(), opts)
   }
 }
@@ -846,9 +897,26 @@ export namespace ChatControl {
   }
 }
 
+export enum PriorityTier {
+  CONSUMER = 'CONSUMER',
+  CONTRIBUTOR = 'CONTRIBUTOR'
+}
+
+enum __PriorityTierValues {
+  CONSUMER = 0,
+  CONTRIBUTOR = 1
+}
+
+export namespace PriorityTier {
+  export const codec = (): Codec<PriorityTier> => {
+    return enumeration<PriorityTier>(__PriorityTierValues)
+  }
+}
+
 export interface ChatQueued {
   position: number
   etaMs: number
+  tier: PriorityTier
 }
 
 export namespace ChatQueued {
@@ -871,13 +939,19 @@ export namespace ChatQueued {
           w.uint32(obj.etaMs)
         }
 
+        if (obj.tier != null && __PriorityTierValues[obj.tier] !== 0) {
+          w.uint32(24)
+          PriorityTier.codec().encode(obj.tier, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           position: 0,
-          etaMs: 0
+          etaMs: 0,
+          tier: PriorityTier.CONSUMER
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -892,6 +966,10 @@ export namespace ChatQueued {
             }
             case 2: {
               obj.etaMs = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.tier = PriorityTier.codec().decode(reader)
               break
             }
             default: {
@@ -923,6 +1001,13 @@ export namespace ChatQueued {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.tier`,
+                value: PriorityTier.codec().decode(reader)
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -945,6 +1030,11 @@ export namespace ChatQueued {
     value: number
   }
 
+  export interface ChatQueuedTierFieldEvent {
+    field: '$.tier'
+    value: PriorityTier
+  }
+
   export function encode (obj: Partial<ChatQueued>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatQueued.codec())
   }
@@ -953,7 +1043,7 @@ export namespace ChatQueued {
     return decodeMessage(buf, ChatQueued.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatQueued>): Generator<ChatQueuedPositionFieldEvent | ChatQueuedEtaMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatQueued>): Generator<ChatQueuedPositionFieldEvent | ChatQueuedEtaMsFieldEvent | ChatQueuedTierFieldEvent> {
     return streamMessage(buf, ChatQueued.codec(), opts)
   }
 }
@@ -1255,6 +1345,7 @@ export interface ChatDone {
   queuedMs: number
   firstTokenMs: number
   totalMs: number
+  receipt?: SignedReceipt
 }
 
 export namespace ChatDone {
@@ -1295,6 +1386,11 @@ export namespace ChatDone {
         if ((obj.totalMs != null && obj.totalMs !== 0)) {
           w.uint32(48)
           w.uint32(obj.totalMs)
+        }
+
+        if (obj.receipt != null) {
+          w.uint32(58)
+          SignedReceipt.codec().encode(obj.receipt, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1338,6 +1434,12 @@ export namespace ChatDone {
             }
             case 6: {
               obj.totalMs = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.receipt = SignedReceipt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.receipt
+              })
               break
             }
             default: {
@@ -1397,6 +1499,13 @@ export namespace ChatDone {
               }
               break
             }
+            case 7: {
+              yield * SignedReceipt.codec().stream(reader, reader.uint32(), `${prefix}.receipt`, {
+                limits: opts.limits?.receipt
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1439,6 +1548,16 @@ export namespace ChatDone {
     value: number
   }
 
+  export interface ChatDoneReceiptBodyFieldEvent {
+    field: '$.receipt.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatDoneReceiptSignatureFieldEvent {
+    field: '$.receipt.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChatDone>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatDone.codec())
   }
@@ -1447,7 +1566,7 @@ export namespace ChatDone {
     return decodeMessage(buf, ChatDone.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDone>): Generator<ChatDoneFinishReasonFieldEvent | ChatDonePromptTokensFieldEvent | ChatDoneCompletionTokensFieldEvent | ChatDoneQueuedMsFieldEvent | ChatDoneFirstTokenMsFieldEvent | ChatDoneTotalMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDone>): Generator<ChatDoneFinishReasonFieldEvent | ChatDonePromptTokensFieldEvent | ChatDoneCompletionTokensFieldEvent | ChatDoneQueuedMsFieldEvent | ChatDoneFirstTokenMsFieldEvent | ChatDoneTotalMsFieldEvent | ChatDoneReceiptBodyFieldEvent | ChatDoneReceiptSignatureFieldEvent> {
     return streamMessage(buf, ChatDone.codec(), opts)
   }
 }
@@ -1846,6 +1965,11 @@ export namespace ChatEvent {
     value: number
   }
 
+  export interface ChatEventQueuedTierFieldEvent {
+    field: '$.queued.tier'
+    value: PriorityTier
+  }
+
   export interface ChatEventStartedModelFieldEvent {
     field: '$.started.model'
     value: string
@@ -1906,6 +2030,16 @@ export namespace ChatEvent {
     value: number
   }
 
+  export interface ChatEventDoneReceiptBodyFieldEvent {
+    field: '$.done.receipt.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatEventDoneReceiptSignatureFieldEvent {
+    field: '$.done.receipt.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ChatEventErrorCodeFieldEvent {
     field: '$.error.code'
     value: ChatErrorCode
@@ -1929,7 +2063,7 @@ export namespace ChatEvent {
     return decodeMessage(buf, ChatEvent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventQueuedTierFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventDoneReceiptBodyFieldEvent | ChatEventDoneReceiptSignatureFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
     return streamMessage(buf, ChatEvent.codec(), opts)
   }
 }
@@ -2790,6 +2924,7 @@ export interface DraftToDrafter {
   open?: DraftJobOpen
   verdict?: DraftVerdict
   close?: DraftJobClose
+  receipt?: SignedReceipt
 }
 
 export namespace DraftToDrafter {
@@ -2804,7 +2939,16 @@ export namespace DraftToDrafter {
 
         obj = { ...obj }
 
+        if (obj.receipt != null) {
+          obj.close = undefined
+          obj.verdict = undefined
+          obj.open = undefined
+          obj.refusal = undefined
+          obj.welcome = undefined
+        }
+
         if (obj.close != null) {
+          obj.receipt = undefined
           obj.verdict = undefined
           obj.open = undefined
           obj.refusal = undefined
@@ -2812,6 +2956,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.verdict != null) {
+          obj.receipt = undefined
           obj.close = undefined
           obj.open = undefined
           obj.refusal = undefined
@@ -2819,6 +2964,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.open != null) {
+          obj.receipt = undefined
           obj.close = undefined
           obj.verdict = undefined
           obj.refusal = undefined
@@ -2826,6 +2972,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.refusal != null) {
+          obj.receipt = undefined
           obj.close = undefined
           obj.verdict = undefined
           obj.open = undefined
@@ -2833,6 +2980,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.welcome != null) {
+          obj.receipt = undefined
           obj.close = undefined
           obj.verdict = undefined
           obj.open = undefined
@@ -2862,6 +3010,11 @@ export namespace DraftToDrafter {
         if (obj.close != null) {
           w.uint32(42)
           DraftJobClose.codec().encode(obj.close, w)
+        }
+
+        if (obj.receipt != null) {
+          w.uint32(50)
+          SignedReceipt.codec().encode(obj.receipt, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2906,6 +3059,12 @@ export namespace DraftToDrafter {
               })
               break
             }
+            case 6: {
+              obj.receipt = SignedReceipt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.receipt
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2913,7 +3072,16 @@ export namespace DraftToDrafter {
           }
         }
 
+        if (obj.receipt != null) {
+          delete obj.close
+          delete obj.verdict
+          delete obj.open
+          delete obj.refusal
+          delete obj.welcome
+        }
+
         if (obj.close != null) {
+          delete obj.receipt
           delete obj.verdict
           delete obj.open
           delete obj.refusal
@@ -2921,6 +3089,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.verdict != null) {
+          delete obj.receipt
           delete obj.close
           delete obj.open
           delete obj.refusal
@@ -2928,6 +3097,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.open != null) {
+          delete obj.receipt
           delete obj.close
           delete obj.verdict
           delete obj.refusal
@@ -2935,6 +3105,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.refusal != null) {
+          delete obj.receipt
           delete obj.close
           delete obj.verdict
           delete obj.open
@@ -2942,6 +3113,7 @@ export namespace DraftToDrafter {
         }
 
         if (obj.welcome != null) {
+          delete obj.receipt
           delete obj.close
           delete obj.verdict
           delete obj.open
@@ -2987,6 +3159,13 @@ export namespace DraftToDrafter {
             case 5: {
               yield * DraftJobClose.codec().stream(reader, reader.uint32(), `${prefix}.close`, {
                 limits: opts.limits?.close
+              })
+
+              break
+            }
+            case 6: {
+              yield * SignedReceipt.codec().stream(reader, reader.uint32(), `${prefix}.receipt`, {
+                limits: opts.limits?.receipt
               })
 
               break
@@ -3070,6 +3249,16 @@ export namespace DraftToDrafter {
     value: DraftJobCloseReason
   }
 
+  export interface DraftToDrafterReceiptBodyFieldEvent {
+    field: '$.receipt.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DraftToDrafterReceiptSignatureFieldEvent {
+    field: '$.receipt.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<DraftToDrafter>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DraftToDrafter.codec())
   }
@@ -3078,7 +3267,7 @@ export namespace DraftToDrafter {
     return decodeMessage(buf, DraftToDrafter.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToDrafter>): Generator<DraftToDrafterWelcomeMaxBatchTokensFieldEvent | DraftToDrafterRefusalCodeFieldEvent | DraftToDrafterRefusalMessageFieldEvent | DraftToDrafterOpenJobIdFieldEvent | DraftToDrafterOpenContextFieldEvent | DraftToDrafterOpenLookaheadFieldEvent | DraftToDrafterVerdictJobIdFieldEvent | DraftToDrafterVerdictPositionFieldEvent | DraftToDrafterVerdictAcceptedFieldEvent | DraftToDrafterVerdictTokensFieldEvent | DraftToDrafterVerdictLookaheadFieldEvent | DraftToDrafterCloseJobIdFieldEvent | DraftToDrafterCloseReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToDrafter>): Generator<DraftToDrafterWelcomeMaxBatchTokensFieldEvent | DraftToDrafterRefusalCodeFieldEvent | DraftToDrafterRefusalMessageFieldEvent | DraftToDrafterOpenJobIdFieldEvent | DraftToDrafterOpenContextFieldEvent | DraftToDrafterOpenLookaheadFieldEvent | DraftToDrafterVerdictJobIdFieldEvent | DraftToDrafterVerdictPositionFieldEvent | DraftToDrafterVerdictAcceptedFieldEvent | DraftToDrafterVerdictTokensFieldEvent | DraftToDrafterVerdictLookaheadFieldEvent | DraftToDrafterCloseJobIdFieldEvent | DraftToDrafterCloseReasonFieldEvent | DraftToDrafterReceiptBodyFieldEvent | DraftToDrafterReceiptSignatureFieldEvent> {
     return streamMessage(buf, DraftToDrafter.codec(), opts)
   }
 }
@@ -3614,5 +3803,786 @@ export namespace DraftToVerifier {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToVerifier>): Generator<DraftToVerifierHelloModelFieldEvent | DraftToVerifierHelloTokenizerFingerprintFieldEvent | DraftToVerifierHelloMaxJobsFieldEvent | DraftToVerifierBatchJobIdFieldEvent | DraftToVerifierBatchEpochFieldEvent | DraftToVerifierBatchPositionFieldEvent | DraftToVerifierBatchTokensFieldEvent | DraftToVerifierBatchProbabilitiesFieldEvent | DraftToVerifierFailedJobIdFieldEvent | DraftToVerifierFailedMessageFieldEvent> {
     return streamMessage(buf, DraftToVerifier.codec(), opts)
+  }
+}
+
+export enum ReceiptKind {
+  RECEIPT_KIND_UNSPECIFIED = 'RECEIPT_KIND_UNSPECIFIED',
+  SERVED = 'SERVED',
+  DRAFTED = 'DRAFTED'
+}
+
+enum __ReceiptKindValues {
+  RECEIPT_KIND_UNSPECIFIED = 0,
+  SERVED = 1,
+  DRAFTED = 2
+}
+
+export namespace ReceiptKind {
+  export const codec = (): Codec<ReceiptKind> => {
+    return enumeration<ReceiptKind>(__ReceiptKindValues)
+  }
+}
+
+export interface ReceiptDrafter {
+  peerId: string
+  draftedTokens: number
+  acceptedTokens: number
+}
+
+export namespace ReceiptDrafter {
+  let _codec: Codec<ReceiptDrafter>
+
+  export const codec = (): Codec<ReceiptDrafter> => {
+    if (_codec == null) {
+      _codec = message<ReceiptDrafter>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.draftedTokens != null && obj.draftedTokens !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.draftedTokens)
+        }
+
+        if ((obj.acceptedTokens != null && obj.acceptedTokens !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.acceptedTokens)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          draftedTokens: 0,
+          acceptedTokens: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.draftedTokens = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.acceptedTokens = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.draftedTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.acceptedTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReceiptDrafterPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface ReceiptDrafterDraftedTokensFieldEvent {
+    field: '$.draftedTokens'
+    value: number
+  }
+
+  export interface ReceiptDrafterAcceptedTokensFieldEvent {
+    field: '$.acceptedTokens'
+    value: number
+  }
+
+  export function encode (obj: Partial<ReceiptDrafter>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReceiptDrafter.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReceiptDrafter>): ReceiptDrafter {
+    return decodeMessage(buf, ReceiptDrafter.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReceiptDrafter>): Generator<ReceiptDrafterPeerIdFieldEvent | ReceiptDrafterDraftedTokensFieldEvent | ReceiptDrafterAcceptedTokensFieldEvent> {
+    return streamMessage(buf, ReceiptDrafter.codec(), opts)
+  }
+}
+
+export interface ReceiptBody {
+  kind: ReceiptKind
+  id: string
+  issuer: string
+  subject: string
+  issuedAtMs: bigint
+  sequence: bigint
+  previousId: string
+  answerId: string
+  model: string
+  promptTokens: number
+  completionTokens: number
+  queuedMs: number
+  firstTokenMs: number
+  totalMs: number
+  passes: number
+  drafters: ReceiptDrafter[]
+  promptHash: string
+  outputHash: string
+}
+
+export namespace ReceiptBody {
+  let _codec: Codec<ReceiptBody>
+
+  export const codec = (): Codec<ReceiptBody> => {
+    if (_codec == null) {
+      _codec = message<ReceiptBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __ReceiptKindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          ReceiptKind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.issuer != null && obj.issuer !== '')) {
+          w.uint32(26)
+          w.string(obj.issuer)
+        }
+
+        if ((obj.subject != null && obj.subject !== '')) {
+          w.uint32(34)
+          w.string(obj.subject)
+        }
+
+        if ((obj.issuedAtMs != null && obj.issuedAtMs !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.issuedAtMs)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.previousId != null && obj.previousId !== '')) {
+          w.uint32(58)
+          w.string(obj.previousId)
+        }
+
+        if ((obj.answerId != null && obj.answerId !== '')) {
+          w.uint32(66)
+          w.string(obj.answerId)
+        }
+
+        if ((obj.model != null && obj.model !== '')) {
+          w.uint32(74)
+          w.string(obj.model)
+        }
+
+        if ((obj.promptTokens != null && obj.promptTokens !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.promptTokens)
+        }
+
+        if ((obj.completionTokens != null && obj.completionTokens !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.completionTokens)
+        }
+
+        if ((obj.queuedMs != null && obj.queuedMs !== 0)) {
+          w.uint32(96)
+          w.uint32(obj.queuedMs)
+        }
+
+        if ((obj.firstTokenMs != null && obj.firstTokenMs !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.firstTokenMs)
+        }
+
+        if ((obj.totalMs != null && obj.totalMs !== 0)) {
+          w.uint32(112)
+          w.uint32(obj.totalMs)
+        }
+
+        if ((obj.passes != null && obj.passes !== 0)) {
+          w.uint32(120)
+          w.uint32(obj.passes)
+        }
+
+        if (obj.drafters != null && obj.drafters.length > 0) {
+          for (const value of obj.drafters) {
+            w.uint32(130)
+            ReceiptDrafter.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.promptHash != null && obj.promptHash !== '')) {
+          w.uint32(138)
+          w.string(obj.promptHash)
+        }
+
+        if ((obj.outputHash != null && obj.outputHash !== '')) {
+          w.uint32(146)
+          w.string(obj.outputHash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: ReceiptKind.RECEIPT_KIND_UNSPECIFIED,
+          id: '',
+          issuer: '',
+          subject: '',
+          issuedAtMs: 0n,
+          sequence: 0n,
+          previousId: '',
+          answerId: '',
+          model: '',
+          promptTokens: 0,
+          completionTokens: 0,
+          queuedMs: 0,
+          firstTokenMs: 0,
+          totalMs: 0,
+          passes: 0,
+          drafters: [],
+          promptHash: '',
+          outputHash: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = ReceiptKind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.id = reader.string()
+              break
+            }
+            case 3: {
+              obj.issuer = reader.string()
+              break
+            }
+            case 4: {
+              obj.subject = reader.string()
+              break
+            }
+            case 5: {
+              obj.issuedAtMs = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.previousId = reader.string()
+              break
+            }
+            case 8: {
+              obj.answerId = reader.string()
+              break
+            }
+            case 9: {
+              obj.model = reader.string()
+              break
+            }
+            case 10: {
+              obj.promptTokens = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.completionTokens = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.queuedMs = reader.uint32()
+              break
+            }
+            case 13: {
+              obj.firstTokenMs = reader.uint32()
+              break
+            }
+            case 14: {
+              obj.totalMs = reader.uint32()
+              break
+            }
+            case 15: {
+              obj.passes = reader.uint32()
+              break
+            }
+            case 16: {
+              if (opts.limits?.drafters != null && obj.drafters.length === opts.limits.drafters) {
+                throw new MaxLengthError('Decode error - repeated field "drafters" had too many elements')
+              }
+
+              obj.drafters.push(ReceiptDrafter.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.drafters$
+              }))
+              break
+            }
+            case 17: {
+              obj.promptHash = reader.string()
+              break
+            }
+            case 18: {
+              obj.outputHash = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          drafters: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: ReceiptKind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.subject`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.issuedAtMs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.sequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.previousId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.answerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.model`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.promptTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.completionTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.queuedMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.firstTokenMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.totalMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.passes`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 16: {
+              if (opts.limits?.drafters != null && obj.drafters === opts.limits.drafters) {
+                throw new MaxLengthError('Streaming decode error - repeated field "drafters" had too many elements')
+              }
+
+              for (const evt of ReceiptDrafter.codec().stream(reader, reader.uint32(), `${prefix}.drafters[]`, {
+                limits: opts.limits?.drafters$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.drafters
+                }
+              }
+
+              obj.drafters++
+
+              break
+            }
+            case 17: {
+              yield {
+                field: `${prefix}.promptHash`,
+                value: reader.string()
+              }
+              break
+            }
+            case 18: {
+              yield {
+                field: `${prefix}.outputHash`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReceiptBodyKindFieldEvent {
+    field: '$.kind'
+    value: ReceiptKind
+  }
+
+  export interface ReceiptBodyIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ReceiptBodyIssuerFieldEvent {
+    field: '$.issuer'
+    value: string
+  }
+
+  export interface ReceiptBodySubjectFieldEvent {
+    field: '$.subject'
+    value: string
+  }
+
+  export interface ReceiptBodyIssuedAtMsFieldEvent {
+    field: '$.issuedAtMs'
+    value: bigint
+  }
+
+  export interface ReceiptBodySequenceFieldEvent {
+    field: '$.sequence'
+    value: bigint
+  }
+
+  export interface ReceiptBodyPreviousIdFieldEvent {
+    field: '$.previousId'
+    value: string
+  }
+
+  export interface ReceiptBodyAnswerIdFieldEvent {
+    field: '$.answerId'
+    value: string
+  }
+
+  export interface ReceiptBodyModelFieldEvent {
+    field: '$.model'
+    value: string
+  }
+
+  export interface ReceiptBodyPromptTokensFieldEvent {
+    field: '$.promptTokens'
+    value: number
+  }
+
+  export interface ReceiptBodyCompletionTokensFieldEvent {
+    field: '$.completionTokens'
+    value: number
+  }
+
+  export interface ReceiptBodyQueuedMsFieldEvent {
+    field: '$.queuedMs'
+    value: number
+  }
+
+  export interface ReceiptBodyFirstTokenMsFieldEvent {
+    field: '$.firstTokenMs'
+    value: number
+  }
+
+  export interface ReceiptBodyTotalMsFieldEvent {
+    field: '$.totalMs'
+    value: number
+  }
+
+  export interface ReceiptBodyPassesFieldEvent {
+    field: '$.passes'
+    value: number
+  }
+
+  export interface ReceiptBodyDraftersPeerIdFieldEvent {
+    field: '$.drafters[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface ReceiptBodyDraftersDraftedTokensFieldEvent {
+    field: '$.drafters[].draftedTokens'
+    value: number
+    index: number
+  }
+
+  export interface ReceiptBodyDraftersAcceptedTokensFieldEvent {
+    field: '$.drafters[].acceptedTokens'
+    value: number
+    index: number
+  }
+
+  export interface ReceiptBodyPromptHashFieldEvent {
+    field: '$.promptHash'
+    value: string
+  }
+
+  export interface ReceiptBodyOutputHashFieldEvent {
+    field: '$.outputHash'
+    value: string
+  }
+
+  export function encode (obj: Partial<ReceiptBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReceiptBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReceiptBody>): ReceiptBody {
+    return decodeMessage(buf, ReceiptBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReceiptBody>): Generator<ReceiptBodyKindFieldEvent | ReceiptBodyIdFieldEvent | ReceiptBodyIssuerFieldEvent | ReceiptBodySubjectFieldEvent | ReceiptBodyIssuedAtMsFieldEvent | ReceiptBodySequenceFieldEvent | ReceiptBodyPreviousIdFieldEvent | ReceiptBodyAnswerIdFieldEvent | ReceiptBodyModelFieldEvent | ReceiptBodyPromptTokensFieldEvent | ReceiptBodyCompletionTokensFieldEvent | ReceiptBodyQueuedMsFieldEvent | ReceiptBodyFirstTokenMsFieldEvent | ReceiptBodyTotalMsFieldEvent | ReceiptBodyPassesFieldEvent | ReceiptBodyDraftersPeerIdFieldEvent | ReceiptBodyDraftersDraftedTokensFieldEvent | ReceiptBodyDraftersAcceptedTokensFieldEvent | ReceiptBodyPromptHashFieldEvent | ReceiptBodyOutputHashFieldEvent> {
+    return streamMessage(buf, ReceiptBody.codec(), opts)
+  }
+}
+
+export interface SignedReceipt {
+  body: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedReceipt {
+  let _codec: Codec<SignedReceipt>
+
+  export const codec = (): Codec<SignedReceipt> => {
+    if (_codec == null) {
+      _codec = message<SignedReceipt>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.body)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          body: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.body = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedReceiptBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedReceiptSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedReceipt>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedReceipt.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedReceipt>): SignedReceipt {
+    return decodeMessage(buf, SignedReceipt.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedReceipt>): Generator<SignedReceiptBodyFieldEvent | SignedReceiptSignatureFieldEvent> {
+    return streamMessage(buf, SignedReceipt.codec(), opts)
   }
 }

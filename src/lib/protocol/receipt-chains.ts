@@ -1,0 +1,93 @@
+import { shortPeer } from './receipts.ts'
+import type { ReceiptFields } from './receipts.ts'
+
+/** One subject's receipts from one issuer, in sequence order, and what is wrong with them. */
+export interface ReceiptChain {
+  issuer: string
+  subject: string
+  receipts: ReceiptFields[]
+  /** Empty when the chain is whole: every link present and pointing at the receipt before it. */
+  problems: string[]
+}
+
+/**
+ * Groups receipts into chains (issuer × subject) and checks each: sequence
+ * numbers from 1 without gaps, each receipt naming the one before it, no
+ * two receipts claiming one place, and times that never go backwards. The
+ * receipts' signatures are checked elsewhere (`verifyReceipt`).
+ */
+export function checkReceiptChains (receipts: readonly ReceiptFields[]): ReceiptChain[] {
+  const chains = new Map<string, ReceiptChain>()
+  const seen = new Set<string>()
+  for (const receipt of receipts) {
+    const key = `${receipt.issuer}\n${receipt.id}`
+    if (seen.has(key)) {
+      continue
+    }
+    seen.add(key)
+    const chainKey = `${receipt.issuer}\n${receipt.subject}`
+    let chain = chains.get(chainKey)
+    if (chain === undefined) {
+      chain = { issuer: receipt.issuer, subject: receipt.subject, receipts: [], problems: [] }
+      chains.set(chainKey, chain)
+    }
+    chain.receipts.push(receipt)
+  }
+  for (const chain of chains.values()) {
+    chain.receipts.sort((left, right) => left.sequence - right.sequence)
+    chain.problems = chainProblems(chain.receipts)
+  }
+  return [...chains.values()]
+}
+
+function chainProblems (receipts: readonly ReceiptFields[]): string[] {
+  const problems: string[] = []
+  let previous: ReceiptFields | undefined
+  for (const receipt of receipts) {
+    const expected = (previous?.sequence ?? 0) + 1
+    if (previous !== undefined && receipt.sequence === previous.sequence) {
+      problems.push(`receipts ${shortId(previous.id)} and ${shortId(receipt.id)} both claim place ${receipt.sequence}`)
+      continue
+    }
+    if (receipt.sequence > expected) {
+      problems.push(receipt.sequence === expected + 1
+        ? `receipt ${expected} is missing`
+        : `receipts ${expected}–${receipt.sequence - 1} are missing`)
+    } else if (previous !== undefined && receipt.previousId !== previous.id) {
+      problems.push(`receipt ${receipt.sequence} does not link to receipt ${previous.sequence} (it names ${shortId(receipt.previousId)})`)
+    }
+    if (previous !== undefined && receipt.issuedAt < previous.issuedAt) {
+      problems.push(`receipt ${receipt.sequence} is dated before receipt ${previous.sequence}: reordered`)
+    }
+    previous = receipt
+  }
+  return problems
+}
+
+/**
+ * Whether `next` may follow `latest` (the newest receipt kept of its
+ * chain) on arrival: it must come later in the sequence, and when it comes
+ * straight after, it must name it. A gap is allowed (a receipt lost on the
+ * way shows as missing in {@link checkReceiptChains}).
+ *
+ * @returns why it may not, or undefined when it may
+ */
+export function chainLinkProblem (latest: ReceiptFields | undefined, next: ReceiptFields): string | undefined {
+  if (latest === undefined) {
+    return undefined
+  }
+  if (next.sequence <= latest.sequence) {
+    return `receipt ${next.sequence} from ${shortPeer(next.issuer)} arrived after receipt ${latest.sequence}: out of order`
+  }
+  if (next.sequence === latest.sequence + 1 && next.previousId !== latest.id) {
+    return `receipt ${next.sequence} from ${shortPeer(next.issuer)} does not link to receipt ${latest.sequence}`
+  }
+  if (next.issuedAt < latest.issuedAt) {
+    return `receipt ${next.sequence} from ${shortPeer(next.issuer)} is dated before receipt ${latest.sequence}`
+  }
+  return undefined
+}
+
+function shortId (id: string): string {
+  return id === '' ? 'none' : id.slice(0, 8)
+}
