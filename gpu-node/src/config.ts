@@ -39,6 +39,17 @@ export const GpuNodeOptions = z.object({
   apiPort: portSchema().default(8081),
   keyFile: z.string().trim().min(1, 'must not be empty').optional()
     .transform((path) => path == null ? resolve(REPOSITORY_ROOT, '.shoal/gpu-node.key') : resolve(path)),
+  ledger: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path === undefined ? undefined : path === ':memory:' ? path : resolve(path)),
+  trust: z.string().optional().transform((text, context): string[] => {
+    const peers = (text ?? '').split(',').map((peer) => peer.trim()).filter((peer) => peer !== '')
+    for (const peer of peers) {
+      if (!/^[1-9A-HJ-NP-Za-km-z]{40,80}$/.test(peer)) {
+        context.addIssue({ code: 'custom', message: `"${peer}" is not a peer id` })
+        return z.NEVER
+      }
+    }
+    return peers
+  }),
   model: z.string().trim().min(1, 'must not be empty').optional(),
   modelName: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
   threads: integerSchema({ min: 1, max: 1024 }).default(defaultThreads()),
@@ -77,6 +88,8 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   apiHost: { flag: 'api-host', env: 'SHOAL_API_HOST', description: 'Address the HTTP API binds to.' },
   apiPort: { flag: 'api-port', env: 'SHOAL_API_PORT', description: 'Port of the HTTP API (0 picks a free port).' },
   keyFile: { flag: 'key-file', env: 'SHOAL_GPU_NODE_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
+  ledger: { flag: 'ledger', env: 'SHOAL_LEDGER', description: 'SQLite file of the receipts this verifier issued and counted (":memory:" keeps none).', defaultText: 'the key file\'s path with .ledger.sqlite for .key' },
+  trust: { flag: 'trust', env: 'SHOAL_TRUST', description: 'Comma-separated peer ids of other verifiers whose drafted receipts count toward priority here.', defaultText: 'none' },
   model: { flag: 'model', env: 'SHOAL_MODEL', description: 'The model: a .gguf file, or a node-llama-cpp URI (hf:user/repo:quant, https://...) downloaded into ~/.node-llama-cpp/models.', defaultText: 'the built-in demo model' },
   modelName: { flag: 'model-name', env: 'SHOAL_MODEL_NAME', description: 'Model name announced to the mesh and used by the APIs.', defaultText: 'the file name without .gguf; shoal-demo for the demo model' },
   threads: { flag: 'threads', env: 'SHOAL_THREADS', description: 'CPU threads for llama.cpp (too many is far slower than too few on a busy machine).' },
@@ -88,6 +101,11 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   clientMaxTokens: { flag: 'client-max-tokens', env: 'SHOAL_CLIENT_MAX_TOKENS', description: 'Most tokens one request may ask for.' },
   apiKey: { flag: 'api-key', env: 'SHOAL_API_KEY', description: 'When set, /v1/* and /api/* require "Authorization: Bearer <key>" (prefer the variable: flags show in ps).', defaultText: 'none' },
   iceServers: { flag: 'ice-servers', env: 'SHOAL_ICE_SERVERS', description: 'JSON list of STUN/TURN servers for WebRTC, e.g. [{"urls":"stun:stun.example.org:3478"}].', defaultText: 'none' }
+}
+
+/** Where the receipt ledger lives: `--ledger`, else beside the key file (`gpu-node.key` → `gpu-node.ledger.sqlite`). */
+export function ledgerPath (options: Pick<GpuNodeOptions, 'ledger' | 'keyFile'>): string {
+  return options.ledger ?? `${options.keyFile.replace(/\.key$/, '')}.ledger.sqlite`
 }
 
 /**

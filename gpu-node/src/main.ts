@@ -10,12 +10,13 @@
  * ```
  */
 import { AGENT, Announcer, MAX_ANNOUNCED_ADDRESSES, PROBE_PROTOCOL, PeerRole } from '../../src/lib/protocol/index.ts'
-import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '../../src/lib/server/index.ts'
+import { ConfigError, closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '../../src/lib/server/index.ts'
 import { browserDialableAddresses } from './addresses.ts'
 import { registerChatProtocol } from './chat/index.ts'
 import { registerDraftProtocol } from './drafting/index.ts'
 import { createApiServer } from './api-server.ts'
-import { parseGpuNodeOptions } from './config.ts'
+import { ledgerPath, parseGpuNodeOptions } from './config.ts'
+import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
 import { createLlamaVerifier } from './verifier/llama-verifier.ts'
 import { verifierMetrics } from './verifier/metrics.ts'
@@ -36,6 +37,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const options = parsed.options
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
+  const ledger = await openLedger(ledgerPath(options))
 
   // The model before the mesh: a bad model file stops the process (one line, exit 1) before it joins.
   const model = await resolveModelPath(options.model, { name: options.modelName, progress: process.stderr, signal })
@@ -56,11 +58,16 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     perClientMaxTokens: options.clientMaxTokens,
     log
   })
+  // Each answer's receipts are signed with the node's libp2p key and kept in the ledger.
+  const receipts = new ReceiptIssuer({ privateKey, ledger })
+  verifier.receipts = receipts
+  const credit = new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust })
   let node: Awaited<ReturnType<typeof startGpuNode>>
   try {
     node = await startGpuNode({ privateKey, iceServers: options.iceServers })
   } catch (err) {
     await verifier.dispose()
+    ledger.close()
     throw err
   }
 
@@ -70,7 +77,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     runOnLimitedConnection: true
   })
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
-  const chats = await registerChatProtocol(node, { verifier: () => verifier, log })
+  const chats = await registerChatProtocol(node, { verifier: () => verifier, credit, log })
   // Drafters (contributing tabs) on one long-lived stream each; answers that allow it get drafts from them.
   const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log })
   verifier.drafters = (prompt) => drafting.pool.open(prompt)
@@ -123,6 +130,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       { name: 'shoal_gpu_node_probe_streams', help: 'Open probe streams.', type: 'gauge', value: probes.openStreams },
       { name: 'shoal_gpu_node_probe_messages_total', help: 'Probes echoed.', type: 'counter', value: probes.messages },
       { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: verifier.capacity },
+      { name: 'shoal_gpu_node_presented_receipts_counted_total', help: 'Drafted receipts of trusted verifiers counted toward priority.', type: 'counter', value: ledger.countedReceipts },
       ...verifierMetrics(verifier.stats),
       ...chats.metrics(),
       ...drafting.metrics(),
@@ -136,6 +144,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     apiPort = await listen(api, options.apiPort, options.apiHost, { signal })
   } catch (err) {
     await Promise.all([node.stop(), verifier.dispose()])
+    ledger.close()
     throw err
   }
   api.on('error', (err) => { log.warn(`API server: ${errorMessage(err)}`) })
@@ -152,6 +161,16 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       await chats.stop()
       await drafting.stop()
       await Promise.all([closeServer(api), node.stop(), verifier.dispose()])
+      ledger.close()
     }
   }
 })
+
+/** Opens the receipt ledger, or says in one line why it cannot be. */
+async function openLedger (path: string): Promise<ReceiptLedger> {
+  try {
+    return await ReceiptLedger.open(path)
+  } catch (err) {
+    throw new ConfigError(`cannot open the receipt ledger ${path}: ${errorMessage(err)}`)
+  }
+}

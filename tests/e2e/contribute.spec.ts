@@ -33,13 +33,14 @@ async function statOf (page: Page, name: string): Promise<number> {
 }
 
 test('a contributing tab drafts for another tab\'s chat: the answer is the verifier\'s own, and drafts are accepted', async () => {
-  test.setTimeout(240_000)
+  test.setTimeout(420_000)
   // 512x16: the verifier takes several ms per token, as a real model would, more than the
   // 2-layer draft takes in the browser, so the draft can be ahead of it.
   const models = await ensureDemoModels({ width: 512, layers: 16 })
   const relay = await startRelay()
   processes.push(relay)
-  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo-512x16', '--threads', '1'] })
+  // One sequence, so the verifier can be saturated at the end to see who is served first.
+  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo-512x16', '--threads', '1', '--capacity', '1'] })
   processes.push(verifier)
   const verifierId = (await (await fetch(`${verifier.url}/health`)).json() as { peerId: string }).peerId
 
@@ -83,6 +84,9 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
   }
   await expect.poll(async () => statOf(contributor, 'accepted'), { timeout: 10_000 }).toBeGreaterThan(0)
   const jobs = await statOf(contributor, 'jobs')
+  // Every answer drafted for earned the tab a `drafted` receipt, checked and kept as it arrived.
+  await expect.poll(async () => statOf(contributor, 'receipts'), { timeout: 10_000 }).toBe(jobs)
+  await expect(contributor.getByTestId('receipts-refused')).toHaveCount(0)
 
   // A chat kept between the page and the verifier never reaches the contributor.
   await chatter.getByRole('button', { name: 'New chat' }).click()
@@ -105,4 +109,49 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
   await expect(second.getByTestId('contributing-elsewhere')).toBeVisible({ timeout: 30_000 })
   await expect(second.getByTestId('contribute-status')).toHaveAttribute('data-status', 'off')
   await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting')
+  await second.close()
+
+  // The receipts, kept before the reload, are on the contributor's receipts page.
+  await contributor.getByRole('navigation').getByRole('link', { name: 'Receipts' }).click()
+  const ledgerRow = contributor.getByTestId('ledger-row').and(contributor.locator(`[data-issuer="${verifierId}"]`))
+  await expect(ledgerRow).toBeVisible({ timeout: 30_000 })
+  await expect(contributor.getByTestId('drafted-receipts')).toContainText(String(jobs))
+  await expect(contributor.getByTestId('chain-integrity').first()).toHaveAttribute('data-status', 'intact')
+
+  // Saturate the verifier's one sequence with a long answer over HTTP (~2000 tokens, tens of seconds).
+  const saturating = new AbortController()
+  void fetch(`${verifier.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'shoal-demo-512x16', messages: [{ role: 'user', content: 'Keep talking about the harbour.' }], max_tokens: 1900, temperature: 0 }),
+    signal: saturating.signal
+  }).catch(() => undefined)
+  await expect.poll(async () => (await readMetrics(verifier.url)).get('shoal_gpu_node_running'), { timeout: 20_000 }).toBe(1)
+
+  // A consumer asks first and waits; then the contributor asks, and goes ahead of it.
+  await chatter.getByRole('button', { name: 'New chat' }).click()
+  await composer.fill('A question from a consumer.')
+  await composer.press('Enter')
+  const consumerAnswer = chatter.locator('[data-testid="message"][data-role="assistant"]').last()
+  await expect(consumerAnswer.getByTestId('answer-waiting')).toContainText('as a consumer (contributors go first): position 1', { timeout: 30_000 })
+
+  await contributor.getByRole('navigation').getByRole('link', { name: 'Chat' }).click()
+  const contributorComposer = contributor.getByRole('textbox', { name: 'Message' })
+  await contributorComposer.fill('A question from a contributor.')
+  await contributorComposer.press('Enter')
+  const contributorAnswer = contributor.locator('[data-testid="message"][data-role="assistant"]').last()
+  await expect(contributorAnswer.getByTestId('answer-waiting')).toContainText('as a contributor (ahead of consumers): position 1', { timeout: 30_000 })
+  await expect(consumerAnswer.getByTestId('answer-waiting')).toContainText('position 2')
+  expect((await readMetrics(verifier.url)).get('shoal_gpu_node_running')).toBe(1)
+
+  // The long answer ends: the contributor is served first, while the consumer still waits...
+  saturating.abort()
+  await expect(contributorAnswer.getByTestId('answer-text')).toBeVisible({ timeout: 60_000 })
+  await expect(consumerAnswer.getByTestId('answer-text')).toHaveCount(0)
+  await expect(consumerAnswer.getByTestId('answer-waiting')).toContainText('position 1')
+  // ...and then the consumer is served too. Each answer comes with a receipt the page checked and kept.
+  await expect(contributorAnswer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  await expect(consumerAnswer).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  await expect(contributorAnswer.getByTestId('answer-receipt')).toHaveAttribute('data-status', 'kept')
+  await expect(consumerAnswer.getByTestId('answer-receipt')).toHaveAttribute('data-status', 'kept')
 })

@@ -16,7 +16,7 @@ import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
 import { registerChatProtocol } from '../../gpu-node/src/chat/index.ts'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import { chatWithVerifier } from '../../src/lib/chat/index.ts'
-import { BOOTSTRAP_PATH, CHAT_PROTOCOL, MAX_CHAT_REQUEST_BYTES, decodeChatEvent, encodeChatRequest, parseBootstrap } from '../../src/lib/protocol/index.ts'
+import { BOOTSTRAP_PATH, CHAT_PROTOCOL, MAX_CHAT_REQUEST_BYTES, decodeChatEvent, encodeChatRequest, parseBootstrap, promptHash, sha256Hex, verifyReceipt } from '../../src/lib/protocol/index.ts'
 import { createShoalNode } from '../../src/lib/server/index.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
@@ -156,6 +156,10 @@ test('a greedy chat streams exactly what node-llama-cpp answers alone', async ()
     expect(done.usage.completionTokens).toBeGreaterThan(0)
     expect(done.usage.completionTokens).toBeLessThanOrEqual(maxTokens)
     expect(done.timings.totalMs).toBeGreaterThanOrEqual(done.timings.firstTokenMs)
+    // The `served` receipt: signed by the verifier, issued to this peer, naming this very answer by its hash.
+    expect(done.receipt).toBeDefined()
+    const receipt = await verifyReceipt(done.receipt ?? { body: new Uint8Array(), signature: new Uint8Array() }, { issuer: verifierId.toString(), subject: client.peerId.toString() })
+    expect(receipt).toMatchObject({ kind: 'served', sequence: 1, previousId: '', completionTokens: done.usage.completionTokens, promptTokens: done.usage.promptTokens, outputHash: await sha256Hex(text), promptHash: await promptHash(conversation) })
   }
   expect(await metric('shoal_gpu_node_chats_completed_total')).toBeGreaterThanOrEqual(1)
 })

@@ -6,7 +6,8 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { expect, test } from '@playwright/test'
-import { DRAFT_PROTOCOL, decodeDraftToDrafter, encodeDraftToVerifier } from '../../src/lib/protocol/index.ts'
+import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
+import { DRAFT_PROTOCOL, checkReceiptChains, decodeDraftToDrafter, encodeDraftToVerifier, verifyReceipt } from '../../src/lib/protocol/index.ts'
 import { connectDirect, cutAfter, createLlamaDraftEngine, garbageDraftEngine, recording, slowDraftEngine, startNodeDrafter } from '../support/drafters.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { readMetrics } from '../support/metrics.ts'
@@ -146,6 +147,17 @@ test('a smaller, faster drafter (the target\'s first layers): answers unchanged,
   expect(run.accepted).toBeGreaterThan(0)
   expect(run.accepted).toBeLessThanOrEqual(run.drafted)
   expect(run.passes).toBeLessThan(run.tokens)
+
+  // Each answer it drafted for earned it a signed `drafted` receipt: together they account for every accepted draft.
+  const issuer = GpuNodeHealth.parse(await (await fetch(`${verifier.url}/health`)).json()).peerId
+  const self = drafter?.node.peerId.toString() ?? ''
+  const earned = await waitFor('drafted receipts for every accepted draft', async () => {
+    const checked = await Promise.all((drafter?.receipts ?? []).map(async (receipt) => verifyReceipt(receipt, { issuer, subject: self })))
+    const accepted = checked.reduce((sum, receipt) => sum + (receipt.drafters[0]?.acceptedTokens ?? 0), 0)
+    return accepted === run.accepted ? checked : undefined
+  })
+  expect(earned.every((receipt) => receipt.kind === 'drafted' && receipt.drafters[0]?.peerId === self)).toBe(true)
+  expect(checkReceiptChains(earned).map((chain) => chain.problems)).toEqual([[]])
 })
 
 test('a drafter with noisy weights: every answer is the verifier\'s own', async () => {

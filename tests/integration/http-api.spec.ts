@@ -12,6 +12,7 @@ import { expect, test } from '@playwright/test'
 import OpenAI, { APIError } from 'openai'
 import { z } from 'zod'
 import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
+import { checkReceiptChains, promptHash, receiptFromJson, sha256Hex } from '../../src/lib/protocol/index.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { freePort, startGpuNode, waitFor } from '../support/processes.ts'
 import type { ReferenceMessage } from '../support/models.ts'
@@ -237,6 +238,45 @@ test.describe('OpenAI API', () => {
     const answer = await openAiClient(node).chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: MAX_TOKENS, temperature: 0, stop })
     expect(answer.choices[0]?.message.content).toBe(reference.text)
     expect(answer.choices[0]?.finish_reason).toBe('stop')
+  })
+})
+
+test.describe('receipts', () => {
+  test('every completion carries the verifier\'s signed served receipt, chained, naming the answer by hash only', async () => {
+    const node = await verifierNode()
+    const health = GpuNodeHealth.parse(await (await fetch(`${node.url}/health`)).json())
+    const post = async (path: string, body: object): Promise<string> => {
+      const response = await fetch(`${node.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(response.status).toBe(200)
+      return response.text()
+    }
+    const openAi = { model: MODEL, messages: MESSAGES, max_tokens: 8, temperature: 0 }
+
+    const whole = JSON.parse(await post('/v1/chat/completions', openAi)) as { choices: Array<{ message: { content: string } }>, receipt: unknown }
+    const sse = (await post('/v1/chat/completions', { ...openAi, stream: true })).split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)) as { receipt?: unknown })
+    const withUsage = (await post('/v1/chat/completions', { ...openAi, stream: true, stream_options: { include_usage: true } })).split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)) as { receipt?: unknown, usage?: unknown })
+    const ollama = JSON.parse(await post('/api/chat', { model: MODEL, messages: MESSAGES, stream: false, options: { temperature: 0, num_predict: 8 } })) as { receipt: unknown }
+
+    // Only the last streamed chunk carries it.
+    expect(sse.slice(0, -1).every((chunk) => chunk.receipt === undefined)).toBe(true)
+    expect(withUsage.slice(0, -1).every((chunk) => chunk.receipt === undefined)).toBe(true)
+    expect(withUsage.at(-1)?.usage).toBeDefined()
+
+    const receipts = await Promise.all([whole.receipt, sse.at(-1)?.receipt, withUsage.at(-1)?.receipt, ollama.receipt].map(async (json) => receiptFromJson(json)))
+    const subject = receipts[0]?.subject ?? ''
+    expect(subject).toMatch(/^http:/)
+    expect(receipts.map((receipt) => receipt.sequence)).toEqual([1, 2, 3, 4])
+    for (const receipt of receipts) {
+      expect(receipt).toMatchObject({ kind: 'served', issuer: health.peerId, subject, model: MODEL, promptHash: await promptHash(MESSAGES), drafters: [] })
+      expect(receipt.completionTokens).toBeGreaterThan(0)
+      expect(receipt.passes).toBeGreaterThanOrEqual(receipt.completionTokens)
+    }
+    expect(receipts[0]?.outputHash).toBe(await sha256Hex(whole.choices[0]?.message.content ?? ''))
+    expect(checkReceiptChains(receipts).map((chain) => chain.problems)).toEqual([[]])
+    // Hashes only: no prompt or answer text in the signed body.
+    const body = new TextDecoder().decode(receipts[0]?.body)
+    expect(body).not.toContain('sea')
+    expect(body).not.toContain(whole.choices[0]?.message.content ?? '')
   })
 })
 

@@ -16,6 +16,7 @@ import { DRAFT_PROTOCOL } from '../../src/lib/protocol/index.ts'
 import { createShoalNode } from '../../src/lib/server/index.ts'
 import { waitFor } from './processes.ts'
 import type { DraftEngine, DraftTransport } from '../../src/lib/drafting/index.ts'
+import type { SignedReceipt } from '../../src/lib/protocol/index.ts'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 
@@ -131,6 +132,8 @@ export function recording (transport: DraftTransport, received: unknown[]): Draf
 export interface NodeDrafter {
   node: Libp2p
   drafter: Drafter
+  /** `drafted` receipts the verifier sent, as they arrived (unchecked). */
+  receipts: SignedReceipt[]
   /** Settles when the drafter stops (stream ended, refused, cut). */
   running: Promise<void>
   stop: () => Promise<void>
@@ -171,13 +174,15 @@ export async function startNodeDrafter (gpuNodeUrl: string, engine: DisposableDr
   const { node, connection, health } = await connectDirect(gpuNodeUrl)
   const stream = await connection.newStream(DRAFT_PROTOCOL)
   const transport = draftTransport(stream)
+  const receipts: SignedReceipt[] = []
   const drafter = new Drafter({
     engine,
     transport: options.wrap?.(transport, stream) ?? transport,
     model: 'test drafter',
     tokenizerFingerprint: options.tokenizerFingerprint ?? health.model.tokenizerFingerprint,
     contextLength: 2048,
-    maxJobs: options.maxJobs ?? 1
+    maxJobs: options.maxJobs ?? 1,
+    onReceipt: (receipt) => { receipts.push(receipt) }
   })
   const controller = new AbortController()
   const running = drafter.run(controller.signal)
@@ -185,6 +190,7 @@ export async function startNodeDrafter (gpuNodeUrl: string, engine: DisposableDr
   return {
     node,
     drafter,
+    receipts,
     running,
     stop: async () => {
       controller.abort()

@@ -14,6 +14,7 @@ import { errorMessage } from '../../../src/lib/server/index.ts'
 import type { ChatErrorCode, ChatErrorEvent, ChatServerEvent, ValidChatRequest } from '../../../src/lib/protocol/index.ts'
 import type { Log } from '../../../src/lib/server/index.ts'
 import type { CompletionEvent, Verifier } from '../verifier/types.ts'
+import type { ContributorCredit } from '../receipts/index.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 
@@ -37,6 +38,8 @@ export interface ChatHandlerOptions {
   /** The verifier; undefined while no model is loaded yet (chats are then refused with `BUSY`). */
   verifier: () => Verifier | undefined
   log: Log
+  /** Where a peer's priority comes from (its accepted drafts, and receipts it presents); none: all are consumers. */
+  credit?: ContributorCredit
   stats?: ChatStats
   /** Aborted when gpu-node shuts down: chats in flight end with `CANCELLED`. */
   signal?: AbortSignal
@@ -190,7 +193,9 @@ async function serveChat (
     }
   }
   try {
-    iterator = verifier.complete({ ...request, clientId }, { signal: controller.signal })[Symbol.asyncIterator]()
+    const { receipts: presented, ...chat } = request
+    const credit = await creditOf(options, clientId, presented ?? [])
+    iterator = verifier.complete({ ...chat, clientId, credit }, { signal: controller.signal })[Symbol.asyncIterator]()
     let pending = iterator.next()
     while (true) {
       // Asked for before the last event is written, so generation overlaps the write;
@@ -223,7 +228,7 @@ async function serveChat (
       }
       switch (event.type) {
         case 'queued':
-          lastQueued = { type: 'queued', position: event.position, etaMs: event.etaMs }
+          lastQueued = { type: 'queued', position: event.position, etaMs: event.etaMs, tier: event.tier }
           await write(lastQueued)
           break
         case 'delta':
@@ -242,7 +247,7 @@ async function serveChat (
           }
           await sendStarted()
           // A client that cancelled still reads this `done` (finish reason `cancelled`).
-          await write({ type: 'done', finishReason: event.finishReason, usage: event.usage, timings: event.timings })
+          await write({ type: 'done', finishReason: event.finishReason, usage: event.usage, timings: event.timings, ...(event.receipt === undefined ? {} : { receipt: event.receipt }) })
           return event.finishReason === 'cancelled' ? { kind: 'cancelled' } : { kind: 'completed' }
       }
     }
@@ -271,6 +276,23 @@ async function serveChat (
     }
     await watching
   }
+}
+
+/**
+ * The asker's accepted draft tokens in the recent window, after counting
+ * the receipts it presents. A refused receipt is logged and costs the chat
+ * nothing but its priority.
+ */
+async function creditOf (options: ChatHandlerOptions, clientId: string, presented: NonNullable<ValidChatRequest['receipts']>): Promise<number> {
+  if (options.credit === undefined) {
+    return 0
+  }
+  const outcomes = await options.credit.present(clientId, presented)
+  const refused = outcomes.filter((outcome) => outcome.refused !== undefined)
+  if (refused.length > 0) {
+    options.log.info(`${refused.length} of ${outcomes.length} receipts presented by ${clientId} not counted: ${refused[0]?.refused ?? ''}`)
+  }
+  return options.credit.creditOf(clientId).acceptedTokens
 }
 
 /**

@@ -19,7 +19,7 @@ import type { Libp2p } from '@libp2p/interface'
 export { handleChatStream, emptyChatStats } from './chat-handler.ts'
 export type { ChatHandlerOptions, ChatStats } from './chat-handler.ts'
 
-export interface ChatProtocolInit extends Pick<ChatHandlerOptions, 'verifier' | 'log' | 'requestTimeoutMs' | 'writeTimeoutMs' | 'heartbeatMs'> {
+export interface ChatProtocolInit extends Pick<ChatHandlerOptions, 'verifier' | 'log' | 'credit' | 'requestTimeoutMs' | 'writeTimeoutMs' | 'heartbeatMs'> {
   /**
    * Chat streams one connection may hold open at once. Above the verifier's
    * per-client limit, so that a client over it gets a `LIMIT` reply rather
@@ -54,6 +54,7 @@ export async function registerChatProtocol (node: Pick<Libp2p, 'handle' | 'unhan
     const chat = handleChatStream(stream, connection, {
       verifier: init.verifier,
       log: init.log,
+      credit: init.credit,
       stats,
       signal: shutdown.signal,
       requestTimeoutMs: init.requestTimeoutMs,

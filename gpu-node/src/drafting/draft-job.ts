@@ -3,7 +3,7 @@ import { DraftChain } from './draft-chain.ts'
 import { DraftPolicy } from './draft-policy.ts'
 import type { PassCostModel } from './draft-policy.ts'
 import type { ChainCheck } from './draft-chain.ts'
-import type { DraftJobCloseReason, DraftToDrafterMessage } from '../../../src/lib/protocol/index.ts'
+import type { DraftJobCloseReason, DraftToDrafterMessage, Receipt, ReceiptDrafterShare } from '../../../src/lib/protocol/index.ts'
 import type { DraftSource } from '../verifier/types.ts'
 
 /** How one job went, for the drafter's reputation, metrics and (later) receipts. */
@@ -15,10 +15,16 @@ export interface DraftJobOutcome {
   accepted: number
   /** Tokens the drafter sent. */
   drafted: number
+  /** Estimated share of its drafts equal to the verifier's tokens (late ones included). */
+  acceptance: number
+  /** Drafts that estimate rests on; 0 says nothing was learnt. */
+  compared: number
 }
 
 export interface DraftJobInit {
   jobId: number
+  /** The drafter's peer id, named in the answer's receipts. */
+  drafter: string
   /** The answer's prompt: sent to the drafter, so only for chats that allow drafters. */
   context: readonly number[]
   cost: PassCostModel
@@ -131,6 +137,14 @@ export class DraftJob implements DraftSource {
     this.#policy.record(checked.matched + (checked.contradicted ? 1 : 0), checked.matched)
   }
 
+  share (): ReceiptDrafterShare {
+    return { peerId: this.#init.drafter, draftedTokens: this.#drafted, acceptedTokens: this.#accepted }
+  }
+
+  deliver (receipt: Receipt): void {
+    this.#init.send({ type: 'receipt', receipt })
+  }
+
   close (reason: 'done' | 'misbehaved'): void {
     this.#close(reason === 'done' ? 'ANSWER_DONE' : 'DRAFTER_MISBEHAVED')
   }
@@ -153,7 +167,7 @@ export class DraftJob implements DraftSource {
   }
 
   #outcome (reason: DraftJobCloseReason): DraftJobOutcome {
-    return { reason, offered: this.#offered, accepted: this.#accepted, drafted: this.#drafted }
+    return { reason, offered: this.#offered, accepted: this.#accepted, drafted: this.#drafted, acceptance: this.#policy.acceptance, compared: this.#policy.comparedDrafts }
   }
 
   /** Drafts wanted past the last verified token: twice a pass's worth, so the next pass finds them ready. */

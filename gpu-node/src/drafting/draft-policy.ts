@@ -86,6 +86,11 @@ export class DraftPolicy {
     return this.#accepted / this.#trials
   }
 
+  /** Drafts compared with the verifier's tokens so far (in passes or after the fact). */
+  get comparedDrafts (): number {
+    return this.#observedTrials
+  }
+
   /** Drafts worth verifying in the next pass (0: none pay). */
   get draftsPerPass (): number {
     return bestDraftCount(this.acceptance, (k) => this.#cost.relativeCost(k))

@@ -8,6 +8,12 @@ import type { DraftSource } from '../verifier/types.ts'
 /** A drafter dropped from a job sits out this long, doubling with each further drop (at most 8 times). */
 const BENCH_MS = 10_000
 const MAX_BENCH_DOUBLINGS = 3
+/** Drops in a row after which a drafter whose drafts are mostly wrong gets no more jobs from this verifier. */
+export const MAX_STRIKES = 6
+/** Acceptance below which a drafter's drafts waste passes (one that is right more often but late is only benched). */
+const WASTEFUL_ACCEPTANCE = 0.3
+/** Weight of the newest job in a drafter's acceptance record. */
+const REPUTATION_SMOOTHING = 0.3
 
 /** A drafter with no usable drafts for this long is stalled. */
 export const DEFAULT_STALL_MS = 2_000
@@ -21,23 +27,32 @@ export interface DraftingStats {
   /** Drafted tokens the verifier evaluated, and how many it accepted. */
   offeredTokens: number
   acceptedTokens: number
+  /** Drafters that wasted passes so often they get no more jobs. */
+  dropped: number
 }
 
+/** A drafter's reputation here, kept by peer id so reconnecting does not wipe it. */
 interface Standing {
   /** Drops in a row (not paying, stalled, misbehaved); a good job resets it. */
   strikes: number
   benchedUntil: number
+  /** Acceptance of its drafts over recent jobs (moving average); starts neutral. */
+  acceptance: number
+  /** No more jobs: it kept wasting passes. */
+  dropped: boolean
 }
 
 /**
  * The drafters connected to this verifier, and which of them drafts for
- * which answer: a drafter with a free job slot, not sitting out a penalty,
- * fewest jobs first. A drafter whose job was closed for not paying,
- * stalling or misbehaving sits out for a while, longer each time; one that
- * keeps failing is in effect never used.
+ * which answer: the best reputation (acceptance over recent jobs) among
+ * those with a free job slot and not sitting out a penalty, then fewest
+ * jobs. A drafter whose job was closed for not paying, stalling or
+ * misbehaving sits out for a while, longer each time, and holds one job at
+ * a time until it does a job well; after {@link MAX_STRIKES} drops in a row
+ * with drafts mostly wrong, it gets none.
  */
 export class DrafterPool {
-  readonly stats: DraftingStats = { drafters: 0, jobsOpened: 0, jobsClosed: {}, offeredTokens: 0, acceptedTokens: 0 }
+  readonly stats: DraftingStats = { drafters: 0, jobsOpened: 0, jobsClosed: {}, offeredTokens: 0, acceptedTokens: 0, dropped: 0 }
   readonly #drafters = new Set<DrafterConnection>()
   readonly #standing = new Map<string, Standing>()
   readonly #cost = new PassCostModel()
@@ -64,13 +79,19 @@ export class DrafterPool {
   open (prompt: readonly number[]): DraftSource | undefined {
     const now = this.#now()
     let chosen: DrafterConnection | undefined
+    let chosenStanding: Standing | undefined
     for (const drafter of this.#drafters) {
-      const benched = (this.#standing.get(drafter.peerId)?.benchedUntil ?? 0) > now
-      if (drafter.ended || benched || drafter.jobs.size >= drafter.maxJobs) {
+      const standing = this.standingOf(drafter.peerId)
+      const jobSlots = standing.strikes > 0 ? 1 : drafter.maxJobs
+      if (drafter.ended || standing.dropped || standing.benchedUntil > now || drafter.jobs.size >= jobSlots) {
         continue
       }
-      if (chosen == null || drafter.jobs.size < chosen.jobs.size) {
+      const better = chosen == null || chosenStanding == null ||
+        standing.acceptance > chosenStanding.acceptance ||
+        (standing.acceptance === chosenStanding.acceptance && drafter.jobs.size < chosen.jobs.size)
+      if (better) {
         chosen = drafter
+        chosenStanding = standing
       }
     }
     if (chosen == null) {
@@ -93,6 +114,7 @@ export class DrafterPool {
   #createJob (drafter: DrafterConnection, jobId: number, prompt: readonly number[]): DraftJob {
     return new DraftJob({
       jobId,
+      drafter: drafter.peerId,
       context: prompt,
       cost: this.#cost,
       stallMs: this.#stallMs,
@@ -105,16 +127,28 @@ export class DrafterPool {
     })
   }
 
+  /** A drafter's reputation here (neutral for one never seen). */
+  standingOf (peerId: string): Readonly<Standing> {
+    return this.#standing.get(peerId) ?? { strikes: 0, benchedUntil: 0, acceptance: 0.5, dropped: false }
+  }
+
   #record (peerId: string, outcome: DraftJobOutcome): void {
     this.stats.jobsClosed[outcome.reason] = (this.stats.jobsClosed[outcome.reason] ?? 0) + 1
     this.stats.offeredTokens += outcome.offered
     this.stats.acceptedTokens += outcome.accepted
-    const standing = this.#standing.get(peerId) ?? { strikes: 0, benchedUntil: 0 }
+    const standing = { ...this.standingOf(peerId) }
+    if (outcome.compared > 0) {
+      standing.acceptance += REPUTATION_SMOOTHING * (outcome.acceptance - standing.acceptance)
+    }
     if (outcome.reason === 'ANSWER_DONE') {
       standing.strikes = 0
     } else {
       standing.benchedUntil = this.#now() + BENCH_MS * 2 ** Math.min(standing.strikes, MAX_BENCH_DOUBLINGS)
       standing.strikes++
+      if (!standing.dropped && standing.strikes >= MAX_STRIKES && standing.acceptance < WASTEFUL_ACCEPTANCE) {
+        standing.dropped = true
+        this.stats.dropped++
+      }
     }
     this.#standing.set(peerId, standing)
   }

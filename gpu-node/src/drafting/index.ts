@@ -74,6 +74,7 @@ export async function registerDraftProtocol (node: Pick<Libp2p, 'handle' | 'unha
     metrics: () => [
       { name: 'shoal_gpu_node_drafters', help: 'Drafters connected.', type: 'gauge', value: pool.stats.drafters },
       { name: 'shoal_gpu_node_draft_jobs_opened_total', help: 'Draft jobs opened.', type: 'counter', value: pool.stats.jobsOpened },
+      { name: 'shoal_gpu_node_drafters_dropped_total', help: 'Drafters given no more jobs for wasting passes.', type: 'counter', value: pool.stats.dropped },
       ...Object.entries(pool.stats.jobsClosed).map(([reason, value]): Metric => ({
         name: 'shoal_gpu_node_draft_jobs_closed_total',
         help: 'Draft jobs closed, by reason.',

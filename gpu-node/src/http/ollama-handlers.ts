@@ -1,3 +1,4 @@
+import { receiptField } from './receipt-field.ts'
 import { createHash } from 'node:crypto'
 import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
@@ -86,7 +87,7 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
     return
   }
   const { text, done } = await run.collect()
-  sendJson(response, 200, line({ ...shape.text(text), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings) }))
+  sendJson(response, 200, line({ ...shape.text(text), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings), ...receiptField(done.receipt) }))
 }
 
 async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, shape: Shape, line: (fields: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
@@ -106,7 +107,7 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
           }
           break
         }
-        await write({ ...shape.text(''), done: true, done_reason: event.finishReason, ...statistics(event.usage, event.timings) })
+        await write({ ...shape.text(''), done: true, done_reason: event.finishReason, ...statistics(event.usage, event.timings), ...receiptField(event.receipt) })
       }
     }
   } catch (err) {

@@ -1,3 +1,4 @@
+import { receiptField } from './receipt-field.ts'
 import { randomBytes } from 'node:crypto'
 import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
@@ -78,7 +79,8 @@ async function sendAnswer (context: ApiContext, run: CompletionRun, response: Se
     created: answer.created,
     model: answer.model,
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: done.finishReason }],
-    usage: toOpenAiUsage(done.usage)
+    usage: toOpenAiUsage(done.usage),
+    ...receiptField(done.receipt)
   })
 }
 
@@ -96,13 +98,14 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     'X-Accel-Buffering': 'no'
   })
   const writer = new StreamWriter(response)
-  const chunk = (delta: { role?: 'assistant', content?: string }, finishReason: FinishReason | null): string => data({
+  const chunk = (delta: { role?: 'assistant', content?: string }, finishReason: FinishReason | null, extra: object = {}): string => data({
     id: answer.id,
     object: 'chat.completion.chunk',
     created: answer.created,
     model: answer.model,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    ...(includeUsage ? { usage: null } : {})
+    ...(includeUsage ? { usage: null } : {}),
+    ...extra
   })
   try {
     if (!await writer.write(chunk({ role: 'assistant', content: '' }, null))) {
@@ -123,9 +126,10 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
           }
           break
         }
-        await writer.write(chunk({}, event.finishReason))
+        // The receipt rides on the last chunk before [DONE].
+        await writer.write(chunk({}, event.finishReason, includeUsage ? {} : receiptField(event.receipt)))
         if (includeUsage) {
-          await writer.write(data({ id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model, choices: [], usage: toOpenAiUsage(event.usage) }))
+          await writer.write(data({ id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model, choices: [], usage: toOpenAiUsage(event.usage), ...receiptField(event.receipt) }))
         }
         await writer.write('data: [DONE]\n\n')
       }

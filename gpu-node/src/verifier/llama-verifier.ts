@@ -8,6 +8,9 @@ import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
+import { promptHash, sha256Hex } from '../../../src/lib/protocol/index.ts'
+import type { ReceiptIssuer } from '../receipts/index.ts'
+import type { Receipt } from '../../../src/lib/protocol/index.ts'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
@@ -206,6 +209,9 @@ export class LlamaVerifier implements Verifier {
   #disposed: Promise<void> | undefined
   /** Where answers that allow drafters get their drafts (gpu-node sets its drafter pool here). */
   drafters: DraftSourceOpener | undefined
+  /** Signs each answer's receipts (gpu-node sets its issuer here); none are issued without one. */
+  receipts: ReceiptIssuer | undefined
+  readonly #log: LlamaVerifierInit['log']
 
   constructor (parts: LlamaVerifierParts) {
     this.model = parts.info
@@ -215,6 +221,7 @@ export class LlamaVerifier implements Verifier {
     this.#context = parts.context
     this.#chatWrapper = parts.chatWrapper
     this.#vocabularySize = parts.vocabularySize
+    this.#log = parts.init.log
     const slots: LlamaContextSequence[] = []
     for (let index = 0; index < parts.init.capacity; index++) {
       slots.push(parts.context.getSequence())
@@ -272,11 +279,14 @@ export class LlamaVerifier implements Verifier {
     const cancel = new AbortController()
     const signal = AbortSignal.any([cancel.signal, this.#shutdown.signal, ...(options.signal == null ? [] : [options.signal])])
     const channel = new EventChannel<CompletionEvent>(() => { cancel.abort() })
+    const credit = request.credit ?? 0
+    const tier = credit > 0 ? 'contributor' : 'consumer'
     this.#scheduler.submit({
       clientId: request.clientId,
       maxTokens: request.maxTokens,
+      credit,
       signal,
-      onQueued: (position, etaMs) => { channel.push({ type: 'queued', position, etaMs }) },
+      onQueued: (position, etaMs) => { channel.push({ type: 'queued', position, etaMs, tier }) },
       onCancelledWhileQueued: () => {
         this.#cancelled++
         const totalMs = Math.round(performance.now() - submittedAt)
@@ -319,6 +329,14 @@ export class LlamaVerifier implements Verifier {
       [...request.stop, ...prompt.stopStrings]
     )
     const generatedTokens: Token[] = []
+    // Every delta, for the receipt's output hash.
+    const output: string[] = []
+    const say = (delta: string): void => {
+      output.push(delta)
+      channel.push({ type: 'delta', text: delta })
+    }
+    // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
+    const source = drafts
     try {
       let input: Token[] = prompt.tokens
       while (finishReason == null) {
@@ -367,7 +385,7 @@ export class LlamaVerifier implements Verifier {
             break
           }
           generated++
-          finishReason = this.#emit(token, generatedTokens, text, prompt, channel)
+          finishReason = this.#emit(token, generatedTokens, text, prompt, say)
           if (finishReason != null) {
             break
           }
@@ -381,7 +399,7 @@ export class LlamaVerifier implements Verifier {
       if (finishReason === 'length') {
         const rest = text.finish()
         if (rest !== '') {
-          channel.push({ type: 'delta', text: rest })
+          say(rest)
         }
       }
     } catch (err) {
@@ -407,29 +425,57 @@ export class LlamaVerifier implements Verifier {
     } else {
       this.#completed++
     }
-    channel.push({
-      type: 'done',
-      finishReason: finishReason ?? 'length',
-      usage: { promptTokens: prompt.tokens.length, completionTokens: generated },
-      timings: {
-        queuedMs: Math.round(startedAt - submittedAt),
-        firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
-        totalMs: Math.round(endedAt - submittedAt)
-      },
-      work
-    })
+    const usage = { promptTokens: prompt.tokens.length, completionTokens: generated }
+    const timings = {
+      queuedMs: Math.round(startedAt - submittedAt),
+      firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
+      totalMs: Math.round(endedAt - submittedAt)
+    }
+    const receipt = finishReason === 'cancelled' && generated === 0 ? undefined : await this.#issueReceipts(request, usage, timings, work, output.join(''), source)
+    channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
+  }
+
+  /**
+   * Signs the answer's receipts: `served` (returned, for the asker) and
+   * `drafted` (handed to the drafter). A failure to sign costs the asker
+   * the receipt, never the answer.
+   */
+  async #issueReceipts (request: CompletionRequest, usage: { promptTokens: number, completionTokens: number }, timings: { queuedMs: number, firstTokenMs: number, totalMs: number }, work: Work, answer: string, source: DraftSource | undefined): Promise<Receipt | undefined> {
+    if (this.receipts === undefined) {
+      return undefined
+    }
+    try {
+      const share = source?.share?.()
+      const receipts = await this.receipts.issue({
+        subject: request.clientId,
+        model: this.model.name,
+        promptHash: await promptHash(request.messages),
+        outputHash: await sha256Hex(answer),
+        ...usage,
+        ...timings,
+        passes: work.passes,
+        drafters: share === undefined ? [] : [share]
+      })
+      for (const drafted of receipts.drafted) {
+        source?.deliver?.(drafted)
+      }
+      return receipts.served
+    } catch (err) {
+      this.#log?.warn(`could not issue receipts for ${request.clientId}: ${err instanceof Error ? err.message : String(err)}`)
+      return undefined
+    }
   }
 
   /**
    * Streams one verified token (not end-of-generation); says `stop` when a
    * stop string or stop token sequence ends with it.
    */
-  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, channel: EventChannel<CompletionEvent>): FinishReason | undefined {
+  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string) => void): FinishReason | undefined {
     generatedTokens.push(token)
     const step = text.push(token)
     if (step.text !== '') {
-      channel.push({ type: 'delta', text: step.text })
+      say(step.text)
     }
     if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
       return 'stop'

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { Scheduler } from './scheduler.ts'
+import { CONTRIBUTOR_HEAD_START_MS, MAX_HEAD_START_MS, Scheduler, headStartMs } from './scheduler.ts'
 import type { JobInit } from './scheduler.ts'
 
 /** A job whose run waits until the test finishes it. */
@@ -11,7 +11,7 @@ interface TestJob {
   cancelled: boolean
 }
 
-function job (clientId: string, options: { maxTokens?: number, signal?: AbortSignal } = {}): TestJob {
+function job (clientId: string, options: { maxTokens?: number, signal?: AbortSignal, credit?: number } = {}): TestJob {
   let resolveSlot: (slot: string) => void = () => {}
   let finishRun: () => void = () => {}
   const done = new Promise<void>((resolve) => { finishRun = resolve })
@@ -23,6 +23,7 @@ function job (clientId: string, options: { maxTokens?: number, signal?: AbortSig
     init: {
       clientId,
       maxTokens: options.maxTokens ?? 100,
+      credit: options.credit,
       signal: options.signal,
       run: async (slot) => {
         resolveSlot(slot)
@@ -179,4 +180,59 @@ test('ETAs follow measured throughput', () => {
   queue.submit(waiting.init)
   expect(waiting.queued[0]?.etaMs).toBe(Math.round(200 * tokenMs - 50))
   expect(queue.retryAfterSeconds()).toBe(Math.max(1, Math.ceil((200 * tokenMs - 50) / 1000)))
+})
+
+test('contributors are served before consumers who came earlier; more credit goes further ahead', async () => {
+  const clock = { now: 0 }
+  const queue = scheduler({ slots: ['a'], queueSize: 10, now: () => clock.now })
+  const running = job('busy')
+  queue.submit(running.init)
+  const consumer = job('consumer')
+  queue.submit(consumer.init)
+  clock.now += 1_000
+  const small = job('small-contributor', { credit: 1 })
+  queue.submit(small.init)
+  clock.now += 1_000
+  const big = job('big-contributor', { credit: 1_000 })
+  queue.submit(big.init)
+  expect(big.queued.at(-1)?.position).toBe(1)
+  expect(small.queued.at(-1)?.position).toBe(2)
+  expect(consumer.queued.at(-1)?.position).toBe(3)
+
+  const order: string[] = []
+  for (const waiting of [consumer, small, big]) {
+    void waiting.slot.then(() => { order.push(waiting.init.clientId) })
+  }
+  running.finish()
+  await settle()
+  big.finish()
+  await settle()
+  small.finish()
+  await settle()
+  expect(order).toEqual(['big-contributor', 'small-contributor', 'consumer'])
+  consumer.finish()
+})
+
+test('waiting ages a request: a consumer who waited longer than any head start goes before a new contributor', async () => {
+  const clock = { now: 0 }
+  const queue = scheduler({ slots: ['a'], queueSize: 10, now: () => clock.now })
+  const running = job('busy')
+  queue.submit(running.init)
+  const consumer = job('consumer')
+  queue.submit(consumer.init)
+  clock.now += MAX_HEAD_START_MS + 1
+  const contributor = job('contributor', { credit: 1_000_000 })
+  queue.submit(contributor.init)
+  expect(consumer.queued.at(-1)?.position).toBe(1)
+  expect(contributor.queued.at(-1)?.position).toBe(2)
+  expect(headStartMs(0)).toBe(0)
+  expect(headStartMs(1)).toBeGreaterThanOrEqual(CONTRIBUTOR_HEAD_START_MS)
+  expect(headStartMs(1e9)).toBe(MAX_HEAD_START_MS)
+  running.finish()
+  await settle()
+  expect(await consumer.slot).toBe('a')
+  consumer.finish()
+  await settle()
+  expect(await contributor.slot).toBe('a')
+  contributor.finish()
 })

@@ -2,8 +2,16 @@ import { BusyError, LimitError } from './errors.ts'
 
 /**
  * Who runs when: a fixed set of slots (the context's sequences), a bounded
- * FIFO queue in front of them, and per-client limits. Model-free, so it is
+ * queue in front of them, and per-client limits. Model-free, so it is
  * tested without llama.cpp.
+ *
+ * Queue order: contributors first. A job whose client has accepted draft
+ * tokens to its credit is queued as if it had arrived earlier: by
+ * {@link CONTRIBUTOR_HEAD_START_MS}, plus more the more tokens, up to
+ * {@link MAX_HEAD_START_MS}. Everyone else is first come, first served. The
+ * head start is bounded, so waiting ages a request: one that has waited
+ * longer than the largest head start is ahead of any request arriving now,
+ * and nobody starves.
  *
  * Admission is synchronous: `submit` either accepts a job (running it at once
  * when a slot is free, else queueing it) or throws at once, so a client
@@ -29,8 +37,22 @@ export interface SchedulerInit<Slot> {
   now?: () => number
 }
 
+/** Head start of a job whose client has any accepted draft tokens in the recent window. */
+export const CONTRIBUTOR_HEAD_START_MS = 60_000
+/** Further head start per accepted draft token. */
+const HEAD_START_MS_PER_TOKEN = 100
+/** The most head start credit can buy: how long a consumer may be overtaken. */
+export const MAX_HEAD_START_MS = 300_000
+
+/** How far ahead of its arrival time a job with `credit` accepted draft tokens is queued. */
+export function headStartMs (credit: number): number {
+  return credit > 0 ? Math.min(MAX_HEAD_START_MS, CONTRIBUTOR_HEAD_START_MS + credit * HEAD_START_MS_PER_TOKEN) : 0
+}
+
 export interface JobInit<Slot> {
   clientId: string
+  /** Accepted draft tokens to the client's credit over the recent window (0: a consumer). */
+  credit?: number
   /** Tokens the job may generate (its worst case, for limits and ETAs). */
   maxTokens: number
   signal?: AbortSignal
@@ -44,6 +66,8 @@ export interface JobInit<Slot> {
 
 interface Job<Slot> extends JobInit<Slot> {
   submittedAt: number
+  /** Arrival time less the head start: the queue is kept in this order. */
+  rank: number
   position: number
   detachAbort: () => void
 }
@@ -127,7 +151,8 @@ export class Scheduler<Slot> {
       throw new BusyError(this.retryAfterSeconds())
     }
     this.#perClient.set(init.clientId, clientJobs + 1)
-    const job: Job<Slot> = { ...init, submittedAt: this.#now(), position: 0, detachAbort: () => {} }
+    const submittedAt = this.#now()
+    const job: Job<Slot> = { ...init, submittedAt, rank: submittedAt - headStartMs(init.credit ?? 0), position: 0, detachAbort: () => {} }
     if (slot !== undefined) {
       this.#start(job, slot)
       return
@@ -135,7 +160,8 @@ export class Scheduler<Slot> {
     const onAbort = (): void => { this.#cancelQueued(job) }
     init.signal?.addEventListener('abort', onAbort, { once: true })
     job.detachAbort = () => init.signal?.removeEventListener('abort', onAbort)
-    this.#queue.push(job)
+    const behind = this.#queue.findIndex((queued) => queued.rank > job.rank)
+    this.#queue.splice(behind === -1 ? this.#queue.length : behind, 0, job)
     this.#announcePositions()
   }
 

@@ -1,3 +1,5 @@
+import type { PriorityTier, Receipt, ReceiptDrafterShare } from '../../../src/lib/protocol/index.ts'
+
 /**
  * What the rest of gpu-node (the mesh chat handler, the OpenAI and Ollama
  * HTTP APIs) asks of the verifier: complete a chat, streamed as events.
@@ -35,6 +37,13 @@ export interface CompletionRequest {
    * @default 'verifier-only'
    */
   privacy?: 'verifier-only' | 'drafters-allowed'
+  /**
+   * Accepted draft tokens to the asker's credit over the recent window: any
+   * puts the request ahead of consumers in the queue (see scheduler.ts).
+   *
+   * @default 0
+   */
+  credit?: number
 }
 
 export type FinishReason = 'stop' | 'length' | 'cancelled'
@@ -65,9 +74,17 @@ export interface Work {
 
 /** What a completion streams, in order: any number of `queued`, then `delta`s, then one `done`. */
 export type CompletionEvent =
-  | { type: 'queued', position: number, etaMs: number }
+  | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
   | { type: 'delta', text: string }
-  | { type: 'done', finishReason: FinishReason, usage: Usage, timings: Timings, work: Work }
+  | {
+    type: 'done'
+    finishReason: FinishReason
+    usage: Usage
+    timings: Timings
+    work: Work
+    /** The signed `served` receipt, when the verifier issues receipts and the answer did any work. */
+    receipt?: Receipt
+  }
 
 /**
  * Drafted tokens for one answer (see gpu-node/src/drafting). The verifier
@@ -87,6 +104,10 @@ export interface DraftSource {
   settle: (step: { offered: number, accepted: number, tokens: number[], stepMs: number }) => void
   /** The answer is over (`done`), or the drafts broke the rules (`misbehaved`): release the drafter. */
   close: (reason: 'done' | 'misbehaved') => void
+  /** Who drafted, and how much: for the answer's receipts. Sources without a drafter peer have none. */
+  share?: () => ReceiptDrafterShare
+  /** Hands the drafter its `drafted` receipt (best effort: it may be gone). */
+  deliver?: (receipt: Receipt) => void
 }
 
 /** Opens a draft source for an answer whose prompt is `prompt`, or says there is none to be had. */

@@ -10,7 +10,7 @@ import {
   encodeChatControl,
   encodeChatRequest
 } from '../protocol/index.ts'
-import type { ChatMessage, ChatPrivacy, ChatStreamEvent, ValidChatRequest } from '../protocol/index.ts'
+import type { ChatMessage, ChatPrivacy, ChatStreamEvent, SignedReceipt, ValidChatRequest } from '../protocol/index.ts'
 import { connectionKind } from '../mesh/connection-kind.ts'
 import type { ConnectionKind } from '../mesh/connection-kind.ts'
 import { ChatError, VerifierGoneError, VerifierUnreachableError } from './errors.ts'
@@ -47,6 +47,11 @@ export interface ChatRequestInit {
    * @default 'verifier-only'
    */
   privacy?: ChatPrivacy
+  /**
+   * Drafted receipts from other verifiers, presented for priority at a busy
+   * verifier (at most MAX_PRESENTED_RECEIPTS).
+   */
+  receipts?: SignedReceipt[]
   /**
    * Names the chat in the verifier's logs and receipts.
    *
@@ -190,7 +195,8 @@ function encodeRequest (init: ChatRequestInit): Uint8Array {
     topP: init.topP ?? 1,
     ...(init.seed === undefined ? {} : { seed: init.seed }),
     stop: init.stop ?? [],
-    privacy: init.privacy ?? 'verifier-only'
+    privacy: init.privacy ?? 'verifier-only',
+    ...(init.receipts === undefined || init.receipts.length === 0 ? {} : { receipts: init.receipts })
   }
   try {
     return encodeChatRequest(request)

@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { chatWithVerifier, pickVerifier } from '../chat/index.ts'
 import type { ChatMessage, ChatNode, ChatStreamEvent, VerifierCandidate } from '../chat/index.ts'
 import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_TEMPERATURE } from '../protocol/index.ts'
+import type { PriorityTier, SignedReceipt } from '../protocol/index.ts'
+import { keepArrivedReceipt, presentableReceipts } from '../receipts/index.ts'
 import { DEFAULT_PRIVACY_POLICY, PRIVACY_POLICIES } from '../storage/chat-records.ts'
 import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/chat-records.ts'
 import {
@@ -34,8 +36,8 @@ const HIDDEN_FLUSH_MS = 200
 export type VerifierPeer = VerifierCandidate & { model: string }
 
 export interface ChatStateInit<Peer extends VerifierPeer> {
-  /** The page's mesh: who can answer, and the node to reach them through. */
-  mesh: { readonly peers: readonly Peer[], readonly node: ChatNode | undefined }
+  /** The page's mesh: who can answer, the node to reach them through, and this page's peer id (receipts name it). */
+  mesh: { readonly peers: readonly Peer[], readonly node: ChatNode | undefined, readonly peerId?: string }
   /**
    * Sends one chat (a seam for tests).
    *
@@ -87,6 +89,8 @@ export interface LiveAnswer {
   phase: 'connecting' | 'queued' | 'answering' | 'stopping'
   queuePosition?: number
   etaMs?: number
+  /** While queued: contributors wait ahead of consumers. */
+  tier?: PriorityTier
 }
 
 export interface ChatNotice {
@@ -438,10 +442,11 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       temperature: this.settings.temperature,
       privacy: conversation.privacy
     }
+    let receipt: SignedReceipt | undefined
     const onEvent = (event: ChatStreamEvent): void => {
       switch (event.type) {
         case 'queued':
-          this.#setLive({ phase: 'queued', queuePosition: event.position, etaMs: event.etaMs })
+          this.#setLive({ phase: 'queued', queuePosition: event.position, etaMs: event.etaMs, tier: event.tier })
           return
         case 'started':
           started = true
@@ -471,6 +476,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
             usage: event.usage,
             timings: event.timings
           }
+          receipt = event.receipt
       }
     }
 
@@ -489,8 +495,12 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
           if (node === undefined) {
             throw Object.assign(new Error('the mesh node is not running'), { name: 'VerifierUnreachableError' })
           }
-          for await (const event of this.#chat(node, verifier.peerId, request, { signal })) {
+          const receipts = await this.#presentableReceipts(verifier.peerId)
+          for await (const event of this.#chat(node, verifier.peerId, { ...request, receipts }, { signal })) {
             onEvent(event)
+          }
+          if (receipt !== undefined) {
+            record = { ...record, ...await this.#keepReceipt(receipt, verifier.peerId, record.content) }
           }
           break
         } catch (err) {
@@ -534,6 +544,32 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       await this.#save(record).catch((err: unknown) => {
         console.error('Shoal: cannot save the answer', err)
       })
+    }
+  }
+
+  /** Drafted receipts this tab earned elsewhere, to move up a busy verifier's queue (none when they cannot be read). */
+  async #presentableReceipts (verifierPeerId: string): Promise<SignedReceipt[]> {
+    const self = this.#mesh.peerId
+    if (self === undefined) {
+      return []
+    }
+    return presentableReceipts(verifierPeerId, self, Date.now()).catch((err: unknown) => {
+      console.warn('Shoal: cannot read receipts to present', err)
+      return []
+    })
+  }
+
+  /** Checks and keeps an answer's `served` receipt; the answer records which, or why not. */
+  async #keepReceipt (receipt: SignedReceipt, verifierPeerId: string, answerText: string): Promise<Pick<MessageRecord, 'receiptId' | 'receiptProblem'>> {
+    const self = this.#mesh.peerId
+    if (self === undefined) {
+      return { receiptProblem: 'this page has no peer id to check the receipt against' }
+    }
+    try {
+      const outcome = await keepArrivedReceipt(receipt, { issuer: verifierPeerId, subject: self, answerText })
+      return 'kept' in outcome ? { receiptId: outcome.kept.id } : { receiptProblem: outcome.rejected }
+    } catch (err) {
+      return { receiptProblem: `the receipt cannot be stored: ${describe(err)}` }
     }
   }
 

@@ -12,6 +12,8 @@ test('a title is the first message on one line, cut to a readable length', () =>
 test('queue position and ETA read as a sentence', () => {
   expect(describeQueue(2, 3_200)).toBe('Waiting in queue: position 2, about 4 s')
   expect(describeQueue(1, 0)).toBe('Waiting in queue: position 1')
+  expect(describeQueue(3, 0, 'contributor')).toBe('Waiting in queue as a contributor (ahead of consumers): position 3')
+  expect(describeQueue(1, 0, 'consumer')).toBe('Waiting in queue as a consumer (contributors go first): position 1')
   expect(formatEta(200)).toBe('about 1 s')
   expect(formatEta(150_000)).toBe('about 3 min')
 })

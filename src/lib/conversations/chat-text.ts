@@ -39,9 +39,10 @@ export function formatEta (etaMs: number): string {
 }
 
 /** "Waiting in queue: position 2, about 4 s" */
-export function describeQueue (position: number, etaMs: number | undefined): string {
+export function describeQueue (position: number, etaMs: number | undefined, tier?: 'contributor' | 'consumer'): string {
   const eta = etaMs === undefined || etaMs <= 0 ? '' : `, ${formatEta(etaMs)}`
-  return `Waiting in queue: position ${position}${eta}`
+  const as = tier === undefined ? '' : tier === 'contributor' ? ' as a contributor (ahead of consumers)' : ' as a consumer (contributors go first)'
+  return `Waiting in queue${as}: position ${position}${eta}`
 }
 
 /** "1.2 s", "340 ms" */

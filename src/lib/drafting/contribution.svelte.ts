@@ -22,6 +22,8 @@ import { createWllamaEngine } from '../inference/wllama-engine.ts'
 import { MODELS_PATH } from '../inference/model-catalog.ts'
 import { readSetting, writeSetting } from '../storage/conversation-store.ts'
 import { Drafter, DraftRefusedError } from './drafter.ts'
+import { keepArrivedReceipt } from '../receipts/index.ts'
+import type { SignedReceipt } from '../protocol/index.ts'
 import { draftTransport } from './draft-transport.ts'
 import { modelTokenizerFingerprint } from './model-fingerprint.ts'
 import type { DrafterStats } from './drafter.ts'
@@ -63,6 +65,8 @@ export class Contribution {
   stats = $state.raw<DrafterStats>(NO_STATS)
   /** Another tab of this browser is contributing, so this one does not (one engine per machine is plenty). */
   elsewhere = $state(false)
+  /** `drafted` receipts earned since the toggle was switched on: kept, refused, and why the last was refused. */
+  receipts = $state.raw<{ kept: number, refused: number, lastProblem?: string }>({ kept: 0, refused: 0 })
 
   readonly #mesh: () => MeshNode
   readonly #createEngine: () => InferenceEngine
@@ -123,6 +127,7 @@ export class Contribution {
     this.lastEnd = undefined
     this.#past = NO_STATS
     this.stats = NO_STATS
+    this.receipts = { kept: 0, refused: 0 }
     const url = `${MODELS_PATH}${modelId}.gguf`
     const engine = this.#createEngine()
     this.#engine = engine
@@ -221,7 +226,8 @@ export class Contribution {
           model: this.modelId,
           tokenizerFingerprint: fingerprint,
           contextLength: DRAFT_CONTEXT_LENGTH,
-          maxJobs
+          maxJobs,
+          onReceipt: (receipt) => { void this.#keepReceipt(receipt, target.peerId) }
         })
         this.#drafter = drafter
         await drafter.run(signal)
@@ -242,6 +248,24 @@ export class Contribution {
       }
       await sleep(backoffDelay(failures), signal)
     }
+  }
+
+  /** Checks a `drafted` receipt (signed by the verifier drafted for, issued to this tab) and keeps it. */
+  async #keepReceipt (receipt: SignedReceipt, verifierPeerId: string): Promise<void> {
+    const self = this.#mesh().peerId
+    let problem: string | undefined
+    if (self === undefined) {
+      problem = 'this page has no peer id to check the receipt against'
+    } else {
+      try {
+        const outcome = await keepArrivedReceipt(receipt, { issuer: verifierPeerId, subject: self })
+        problem = 'rejected' in outcome ? outcome.rejected : undefined
+      } catch (err) {
+        problem = `the receipt cannot be stored: ${err instanceof Error ? err.message : String(err)}`
+      }
+    }
+    const { kept, refused } = this.receipts
+    this.receipts = problem === undefined ? { ...this.receipts, kept: kept + 1 } : { kept, refused: refused + 1, lastProblem: problem }
   }
 
   /** A verifier with this tokenizer and a direct (not relayed) connection: drafting needs a fast link. */

@@ -1,7 +1,7 @@
 import { DraftJobState } from './draft-job-state.ts'
 import type { DraftTransport } from './draft-transport.ts'
 import type { InferenceEngine } from '../inference/engine.ts'
-import type { DraftRefusalCode } from '../protocol/index.ts'
+import type { DraftRefusalCode, SignedReceipt } from '../protocol/index.ts'
 
 /** What drafting needs of an engine: the token-level API (wllama's, in the page). */
 export type DraftEngine = Pick<InferenceEngine, 'evaluate' | 'generateGreedy' | 'rewind'>
@@ -44,6 +44,8 @@ export interface DrafterInit {
    * @default 4
    */
   maxJobs?: number
+  /** A `drafted` receipt arrived from the verifier (unchecked: the receiver verifies it). */
+  onReceipt?: (receipt: SignedReceipt) => void
   now?: () => number
 }
 
@@ -169,6 +171,9 @@ export class Drafter {
         }
         case 'close':
           this.#jobs.delete(message.jobId)
+          break
+        case 'receipt':
+          this.#init.onReceipt?.(message.receipt)
           break
         case 'refusal':
           throw new DraftRefusedError(message.code, message.message)

@@ -18,13 +18,19 @@ export interface ReceiptChain {
  */
 export function checkReceiptChains (receipts: readonly ReceiptFields[]): ReceiptChain[] {
   const chains = new Map<string, ReceiptChain>()
-  const seen = new Set<string>()
+  const seen = new Map<string, ReceiptFields>()
+  const reused: Array<{ chainKey: string, problem: string }> = []
   for (const receipt of receipts) {
     const key = `${receipt.issuer}\n${receipt.id}`
-    if (seen.has(key)) {
+    const earlier = seen.get(key)
+    if (earlier !== undefined) {
+      // The same receipt twice is harmless; two different receipts under one id are not.
+      if (JSON.stringify(earlier) !== JSON.stringify(receipt)) {
+        reused.push({ chainKey: `${receipt.issuer}\n${receipt.subject}`, problem: `two different receipts share the id ${shortId(receipt.id)}` })
+      }
       continue
     }
-    seen.add(key)
+    seen.set(key, receipt)
     const chainKey = `${receipt.issuer}\n${receipt.subject}`
     let chain = chains.get(chainKey)
     if (chain === undefined) {
@@ -36,6 +42,9 @@ export function checkReceiptChains (receipts: readonly ReceiptFields[]): Receipt
   for (const chain of chains.values()) {
     chain.receipts.sort((left, right) => left.sequence - right.sequence)
     chain.problems = chainProblems(chain.receipts)
+  }
+  for (const { chainKey, problem } of reused) {
+    chains.get(chainKey)?.problems.push(problem)
   }
   return [...chains.values()]
 }

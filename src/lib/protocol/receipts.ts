@@ -267,8 +267,29 @@ export async function verifyReceipt (signed: SignedReceipt, expect: { issuer?: s
 
 /** A receipt in its JSON form. */
 export function receiptToJson (receipt: Receipt): ReceiptJson {
-  const { body, signature, ...fields } = receipt
-  return { body: toString(body, 'base64pad'), signature: toString(signature, 'base64pad'), ...fields }
+  // Spelled out so the JSON always lists the same fields in the same order (issuer first, for people), and nothing else.
+  return {
+    body: toString(receipt.body, 'base64pad'),
+    signature: toString(receipt.signature, 'base64pad'),
+    issuer: receipt.issuer,
+    kind: receipt.kind,
+    id: receipt.id,
+    subject: receipt.subject,
+    issuedAt: receipt.issuedAt,
+    sequence: receipt.sequence,
+    previousId: receipt.previousId,
+    answerId: receipt.answerId,
+    model: receipt.model,
+    promptTokens: receipt.promptTokens,
+    completionTokens: receipt.completionTokens,
+    queuedMs: receipt.queuedMs,
+    firstTokenMs: receipt.firstTokenMs,
+    totalMs: receipt.totalMs,
+    passes: receipt.passes,
+    drafters: receipt.drafters.map(({ peerId, draftedTokens, acceptedTokens }) => ({ peerId, draftedTokens, acceptedTokens })),
+    promptHash: receipt.promptHash,
+    outputHash: receipt.outputHash
+  }
 }
 
 /**

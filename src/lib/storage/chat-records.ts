@@ -68,6 +68,10 @@ export const messageRecordSchema = z.object({
   timings: messageTimingsSchema.optional(),
   /** Why the answer failed, in words for the user. */
   error: z.string().optional(),
+  /** The verifier's signed `served` receipt for this answer, kept in the receipts store. */
+  receiptId: z.string().optional(),
+  /** Why the answer's receipt was refused, in words for the user. */
+  receiptProblem: z.string().optional(),
   /**
    * The page life that is streaming this answer (while status is 'streaming'): that page holds a
    * Web Lock of this name, so another tab can tell a live answer from one whose page is gone.

@@ -1,13 +1,15 @@
 import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
 import type { ConversationRecord, MessageRecord, MessageStatus } from './chat-records.ts'
+import type { ReceiptRecord } from './receipt-records.ts'
 
 /**
  * The page's one IndexedDB database. Each store is typed here; each schema
  * change adds a step to the migration ladder in `upgrade` and bumps
  * DATABASE_VERSION, so every older database reaches the current shape.
  * Values are typed for writing; every read is parsed again with its schema
- * (`chat-records.ts`), since another version of the app may have written it.
+ * (`chat-records.ts`, `receipt-records.ts`), since another version of the app
+ * may have written it.
  */
 export interface ShoalDatabase extends DBSchema {
   /** Small named values: the peer identity key, settings. */
@@ -30,10 +32,22 @@ export interface ShoalDatabase extends DBSchema {
       'by-status': MessageStatus
     }
   }
+  /**
+   * Since v3: signed receipts, keyed by issuer and id (ids are unique per issuer). `by-chain`
+   * finds a subject's newest receipt from an issuer; `by-issued` lists them by the issuer's clock.
+   */
+  receipts: {
+    key: [string, string]
+    value: ReceiptRecord
+    indexes: {
+      'by-chain': [string, string, number]
+      'by-issued': number
+    }
+  }
 }
 
 export const DATABASE_NAME = 'shoal'
-export const DATABASE_VERSION = 2
+export const DATABASE_VERSION = 3
 
 let opening: Promise<IDBPDatabase<ShoalDatabase>> | undefined
 
@@ -52,6 +66,12 @@ export function openDatabase (): Promise<IDBPDatabase<ShoalDatabase>> {
         const messages = database.createObjectStore('messages', { keyPath: 'id' })
         messages.createIndex('by-conversation', ['conversationId', 'sequence'], { unique: true })
         messages.createIndex('by-status', 'status')
+      }
+      if (oldVersion < 3) {
+        const receipts = database.createObjectStore('receipts', { keyPath: ['issuer', 'id'] })
+        // Not unique: a misbehaving issuer may sign two receipts for one place, and the chain check must see both.
+        receipts.createIndex('by-chain', ['issuer', 'subject', 'sequence'])
+        receipts.createIndex('by-issued', 'issuedAt')
       }
     },
     blocked () {

@@ -1,0 +1,56 @@
+import { lpStream, streamPair } from '@libp2p/utils'
+import { expect, test } from '@playwright/test'
+import { DrafterConnection } from './drafter-connection.ts'
+import { DrafterPool, MAX_STRIKES } from './drafter-pool.ts'
+import type { DraftSource } from '../verifier/types.ts'
+
+const PROMPT = [1, 2, 3]
+const RIGHT = 7
+const WRONG = 9
+
+/** A drafter's connection on a real in-memory libp2p stream pair (nothing reads the other end). */
+async function drafter (peerId: string, maxJobs: number): Promise<DrafterConnection> {
+  const [verifierSide] = await streamPair()
+  return new DrafterConnection(verifierSide, lpStream(verifierSide), peerId, { model: 'test', maxJobs })
+}
+
+/** Feeds a job wrong drafts, pass after pass, until its policy closes it for not paying. */
+function wasteUntilClosed (job: DraftSource & { closed?: boolean }, offer: (epoch: number, position: number) => void): void {
+  let position = PROMPT.length
+  for (let epoch = 0; epoch < 100 && job.closed !== true; epoch++) {
+    offer(epoch, position)
+    const drafts = job.take(4)
+    // Each drafted token costs the pass as much as the verifier's own (a CPU-like cost curve).
+    job.settle({ offered: drafts.length, accepted: 0, tokens: [RIGHT], stepMs: 1 + drafts.length })
+    position++
+  }
+  expect(job.closed).toBe(true)
+}
+
+test('a drafter that keeps wasting passes gets one job at a time, then none, while other drafters still get jobs', async () => {
+  let now = 0
+  const pool = new DrafterPool({ now: () => now })
+  const wasteful = await drafter('wasteful', 4)
+  pool.add(wasteful)
+
+  for (let strike = 0; strike < MAX_STRIKES; strike++) {
+    const job = pool.open(PROMPT) as (DraftSource & { closed: boolean, offer: (batch: { epoch: number, position: number, tokens: number[], probabilities: number[] }) => void }) | undefined
+    expect(job?.share?.().peerId, `job ${strike}`).toBe('wasteful')
+    if (strike > 0) {
+      // After a drop it holds one job at a time, though it offered four.
+      expect(pool.open(PROMPT)).toBeUndefined()
+    }
+    wasteUntilClosed(job as NonNullable<typeof job>, (epoch, position) => { job?.offer({ epoch, position, tokens: [WRONG, WRONG], probabilities: [0.9, 0.9] }) })
+    // Benched for a while after each drop...
+    expect(pool.open(PROMPT)).toBeUndefined()
+    now += 100_000
+  }
+  // ...and after MAX_STRIKES drops with drafts this bad, never again.
+  expect(pool.standingOf('wasteful')).toMatchObject({ strikes: MAX_STRIKES, dropped: true })
+  expect(pool.standingOf('wasteful').acceptance).toBeLessThan(0.3)
+  expect(pool.stats.dropped).toBe(1)
+  expect(pool.open(PROMPT)).toBeUndefined()
+
+  pool.add(await drafter('newcomer', 1))
+  expect(pool.open(PROMPT)?.share?.().peerId).toBe('newcomer')
+})

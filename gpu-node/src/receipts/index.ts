@@ -1,0 +1,5 @@
+export { ReceiptLedger } from './receipt-ledger.ts'
+export { ReceiptIssuer } from './receipt-issuer.ts'
+export type { AnswerRecord, AnswerReceipts } from './receipt-issuer.ts'
+export { ContributorCredit, CREDIT_WINDOW_MS } from './contributor-credit.ts'
+export type { Credit, PresentedOutcome } from './contributor-credit.ts'

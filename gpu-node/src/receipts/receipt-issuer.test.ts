@@ -1,0 +1,51 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { expect, test } from '@playwright/test'
+import { checkReceiptChains, verifyReceipt } from '../../../src/lib/protocol/index.ts'
+import { ReceiptIssuer } from './receipt-issuer.ts'
+import { ReceiptLedger } from './receipt-ledger.ts'
+import type { AnswerRecord } from './receipt-issuer.ts'
+
+const HASH = 'ab'.repeat(32)
+
+function answer (subject: string, drafters: AnswerRecord['drafters'] = []): AnswerRecord {
+  return { subject, model: 'shoal-demo', promptHash: HASH, outputHash: HASH, promptTokens: 12, completionTokens: 30, queuedMs: 5, firstTokenMs: 20, totalMs: 400, passes: 12, drafters }
+}
+
+test('an answer earns a signed served receipt and a drafted one per drafter that drafted, linked by answer id', async () => {
+  const ledger = await ReceiptLedger.open(':memory:')
+  const issuer = new ReceiptIssuer({ privateKey: await generateKeyPair('Ed25519'), ledger })
+  const { served, drafted } = await issuer.issue(answer('asker', [
+    { peerId: 'drafter-a', draftedTokens: 40, acceptedTokens: 18 },
+    { peerId: 'drafter-b', draftedTokens: 0, acceptedTokens: 0 }
+  ]))
+  expect(await verifyReceipt(served, { issuer: issuer.peerId, subject: 'asker' })).toMatchObject({ kind: 'served', sequence: 1, previousId: '', passes: 12 })
+  expect(served.drafters).toHaveLength(2)
+  expect(drafted).toHaveLength(1)
+  const share = await verifyReceipt(drafted[0] ?? served, { issuer: issuer.peerId, subject: 'drafter-a' })
+  expect(share).toMatchObject({ kind: 'drafted', answerId: served.answerId, promptHash: '', outputHash: '', drafters: [{ peerId: 'drafter-a', draftedTokens: 40, acceptedTokens: 18 }] })
+  expect(ledger.acceptedTokensSince('drafter-a', 0)).toBe(18)
+  expect(ledger.acceptedTokensSince('asker', 0)).toBe(0)
+  ledger.close()
+})
+
+test('answers ending together get consecutive places in their chain, and the chain goes on after a restart', async () => {
+  const path = join(await mkdtemp(join(tmpdir(), 'shoal-ledger-')), 'gpu-node.ledger.sqlite')
+  const privateKey = await generateKeyPair('Ed25519')
+  const first = await ReceiptLedger.open(path)
+  const before = new ReceiptIssuer({ privateKey, ledger: first })
+  const together = await Promise.all([1, 2, 3, 4].map(async () => (await before.issue(answer('asker'))).served))
+  first.close()
+
+  const second = await ReceiptLedger.open(path)
+  const after = new ReceiptIssuer({ privateKey, ledger: second })
+  const later = (await after.issue(answer('asker'))).served
+  second.close()
+
+  const [chain] = checkReceiptChains([...together, later])
+  expect(chain?.receipts.map((receipt) => receipt.sequence)).toEqual([1, 2, 3, 4, 5])
+  expect(chain?.problems).toEqual([])
+  expect(later.previousId).toBe(together.find((receipt) => receipt.sequence === 4)?.id)
+})

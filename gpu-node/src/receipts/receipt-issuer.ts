@@ -1,0 +1,75 @@
+import { newReceiptId, sha256Hex, signReceipt } from '../../../src/lib/protocol/index.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Receipt, ReceiptDrafterShare, ReceiptFields } from '../../../src/lib/protocol/index.ts'
+import type { ReceiptLedger } from './receipt-ledger.ts'
+import type { PrivateKey } from '@libp2p/interface'
+
+/** What the verifier did for one answer: the facts its receipts state. */
+export interface AnswerRecord {
+  /** Who asked: a peer id, or `http:<address>`. */
+  subject: string
+  model: string
+  promptHash: string
+  outputHash: string
+  promptTokens: number
+  completionTokens: number
+  queuedMs: number
+  firstTokenMs: number
+  totalMs: number
+  passes: number
+  /** The drafters that worked on the answer. */
+  drafters: ReceiptDrafterShare[]
+}
+
+/** The receipts for one answer: `served` to the asker, `drafted` to each drafter that drafted. */
+export interface AnswerReceipts {
+  served: Receipt
+  drafted: Receipt[]
+}
+
+/**
+ * Signs receipts with the verifier's libp2p key and keeps them in its
+ * ledger. Each subject's receipts form a chain (sequence 1, 2, ... each
+ * naming the one before), continued from the ledger after a restart; issuing
+ * is one at a time so two answers ending together cannot take one place.
+ */
+export class ReceiptIssuer {
+  readonly peerId: string
+  readonly #privateKey: PrivateKey
+  readonly #ledger: ReceiptLedger
+  readonly #now: () => number
+  #last: Promise<unknown> = Promise.resolve()
+
+  constructor (init: { privateKey: PrivateKey, ledger: ReceiptLedger, now?: () => number }) {
+    this.#privateKey = init.privateKey
+    this.#ledger = init.ledger
+    this.#now = init.now ?? Date.now
+    this.peerId = peerIdFromPrivateKey(init.privateKey).toString()
+  }
+
+  /** Signs and records the receipts for an answer. */
+  async issue (answer: AnswerRecord): Promise<AnswerReceipts> {
+    const issuing = this.#last.then(async () => this.#issue(answer))
+    this.#last = issuing.catch(() => undefined)
+    return issuing
+  }
+
+  async #issue (answer: AnswerRecord): Promise<AnswerReceipts> {
+    const { subject, drafters, ...facts } = answer
+    const servedId = newReceiptId()
+    const common = { ...facts, issuer: this.peerId, answerId: await sha256Hex(`${this.peerId}/${servedId}`), issuedAt: this.#now() }
+    const served = await this.#sign({ ...common, kind: 'served', id: servedId, subject, drafters })
+    const drafted: Receipt[] = []
+    for (const share of drafters.filter((share) => share.draftedTokens > 0)) {
+      drafted.push(await this.#sign({ ...common, kind: 'drafted', id: newReceiptId(), subject: share.peerId, drafters: [share], promptHash: '', outputHash: '' }))
+    }
+    return { served, drafted }
+  }
+
+  async #sign (fields: Omit<ReceiptFields, 'sequence' | 'previousId'>): Promise<Receipt> {
+    const latest = this.#ledger.latest(this.peerId, fields.subject)
+    const receipt = await signReceipt({ ...fields, sequence: (latest?.sequence ?? 0) + 1, previousId: latest?.id ?? '' }, this.#privateKey)
+    this.#ledger.record(receipt)
+    return receipt
+  }
+}

@@ -1,0 +1,145 @@
+import type { ReceiptDrafterShare, ReceiptFields } from '../protocol/index.ts'
+
+/**
+ * What the receipts add up to, per verifier, and what one answer's served
+ * receipt says about how it was made. Pure: the receipts come from the
+ * store (`receipt-store.ts`), already verified.
+ */
+
+/** One verifier's (issuer's) totals over every receipt it signed. */
+export interface VerifierTotals {
+  issuer: string
+  /** Served receipts: answers it gave. */
+  answers: number
+  /** Prompt and completion tokens of those answers. */
+  tokensUsed: number
+  /** From drafted receipts: tokens drafted for its answers, and how many it kept. */
+  draftedTokens: number
+  acceptedTokens: number
+}
+
+/** Totals per verifier, most answers first (then most tokens drafted). */
+export function ledgerByVerifier (receipts: readonly ReceiptFields[]): VerifierTotals[] {
+  const totals = new Map<string, VerifierTotals>()
+  for (const receipt of receipts) {
+    let row = totals.get(receipt.issuer)
+    if (row === undefined) {
+      row = { issuer: receipt.issuer, answers: 0, tokensUsed: 0, draftedTokens: 0, acceptedTokens: 0 }
+      totals.set(receipt.issuer, row)
+    }
+    if (receipt.kind === 'served') {
+      row.answers++
+      row.tokensUsed += receipt.promptTokens + receipt.completionTokens
+    } else {
+      for (const share of receipt.drafters) {
+        row.draftedTokens += share.draftedTokens
+        row.acceptedTokens += share.acceptedTokens
+      }
+    }
+  }
+  return [...totals.values()].sort((left, right) => right.answers - left.answers || right.draftedTokens - left.draftedTokens)
+}
+
+/** Totals over drafted receipts: what this browser's drafting earned. */
+export interface DraftedTotals {
+  receipts: number
+  draftedTokens: number
+  acceptedTokens: number
+}
+
+export function draftedTotals (receipts: readonly ReceiptFields[]): DraftedTotals {
+  const totals: DraftedTotals = { receipts: 0, draftedTokens: 0, acceptedTokens: 0 }
+  for (const receipt of receipts) {
+    if (receipt.kind !== 'drafted') {
+      continue
+    }
+    totals.receipts++
+    for (const share of receipt.drafters) {
+      totals.draftedTokens += share.draftedTokens
+      totals.acceptedTokens += share.acceptedTokens
+    }
+  }
+  return totals
+}
+
+/** Accepted over drafted, or undefined when nothing was drafted. */
+export function acceptanceRate (acceptedTokens: number, draftedTokens: number): number | undefined {
+  return draftedTokens === 0 ? undefined : acceptedTokens / draftedTokens
+}
+
+/** An acceptance rate for people: "75 %", or "–" when nothing was drafted. */
+export function formatAcceptance (rate: number | undefined): string {
+  return rate === undefined ? '–' : `${Math.round(rate * 100)} %`
+}
+
+/** A duration for people: "850 ms", "2.4 s", "3 min 5 s". */
+export function formatDuration (ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const seconds = Math.round(ms / 1000)
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+}
+
+/**
+ * Where an answer's time went, as the verifier measured it: waiting in its
+ * queue, then working up to the first token, then the rest of the answer.
+ */
+export interface AnswerTimeline {
+  queuedMs: number
+  firstTokenMs: number
+  restMs: number
+  /** Their sum: the length of the whole bar. */
+  totalMs: number
+}
+
+export interface DrafterContribution extends ReceiptDrafterShare {
+  acceptance: number | undefined
+}
+
+/** How one answer was made, from its served receipt. */
+export interface Provenance {
+  receiptId: string
+  verifier: string
+  subject: string
+  issuedAt: number
+  model: string
+  promptTokens: number
+  completionTokens: number
+  passes: number
+  timeline: AnswerTimeline
+  drafters: DrafterContribution[]
+}
+
+export function provenanceOf (receipt: ReceiptFields): Provenance {
+  return {
+    receiptId: receipt.id,
+    verifier: receipt.issuer,
+    subject: receipt.subject,
+    issuedAt: receipt.issuedAt,
+    model: receipt.model,
+    promptTokens: receipt.promptTokens,
+    completionTokens: receipt.completionTokens,
+    passes: receipt.passes,
+    timeline: answerTimeline(receipt),
+    drafters: receipt.drafters.map((share) => ({ ...share, acceptance: acceptanceRate(share.acceptedTokens, share.draftedTokens) }))
+  }
+}
+
+/**
+ * The verifier's timings as three consecutive spans. Its total runs from
+ * arrival to the last token, so the rest is what the queue and the first
+ * token leave of it; a total shorter than those two (rounding, or a verifier
+ * that measures otherwise) leaves no rest rather than a negative one.
+ */
+export function answerTimeline (timings: Pick<ReceiptFields, 'queuedMs' | 'firstTokenMs' | 'totalMs'>): AnswerTimeline {
+  const restMs = Math.max(0, timings.totalMs - timings.queuedMs - timings.firstTokenMs)
+  return { queuedMs: timings.queuedMs, firstTokenMs: timings.firstTokenMs, restMs, totalMs: timings.queuedMs + timings.firstTokenMs + restMs }
+}
+
+/** Served receipts as provenance, newest first. */
+export function answersNewestFirst (receipts: readonly ReceiptFields[]): Provenance[] {
+  return receipts
+    .filter((receipt) => receipt.kind === 'served')
+    .sort((left, right) => right.issuedAt - left.issuedAt)
+    .map(provenanceOf)
+}

@@ -1,0 +1,63 @@
+import { checkReceiptChains } from '../protocol/index.ts'
+import type { Receipt } from '../protocol/index.ts'
+import { answersNewestFirst, draftedTotals, ledgerByVerifier } from './ledger.ts'
+import { askForPersistentStorage, exportReceiptFile, importReceiptFile, isStoragePersistent, listReceipts } from './receipt-store.ts'
+import type { ImportOutcome } from './receipt-store.ts'
+import { onReceiptsChanged } from './receipts-changed.ts'
+
+/** What the last import did, or why the file was not read at all. */
+export type ImportResult = ImportOutcome | { failed: string }
+
+/**
+ * The Receipts page's state: the kept receipts and everything the page
+ * shows of them, reloaded whenever receipts are kept. Receipts are never
+ * edited in place, so they are held as plain (not deeply reactive) arrays.
+ */
+export class ReceiptsView {
+  receipts = $state.raw<Receipt[]>([])
+  loaded = $state(false)
+  /** Whether the browser keeps this site's storage under pressure; undefined until asked. */
+  persistent = $state<boolean | undefined>()
+  importResult = $state.raw<ImportResult | undefined>()
+  importing = $state(false)
+
+  readonly ledger = $derived(ledgerByVerifier(this.receipts))
+  readonly answers = $derived(answersNewestFirst(this.receipts))
+  readonly drafted = $derived(this.receipts.filter((receipt) => receipt.kind === 'drafted'))
+  readonly draftedTotals = $derived(draftedTotals(this.receipts))
+  /** Broken chains first: they are what a person needs to see. */
+  readonly chains = $derived(checkReceiptChains(this.receipts).sort((left, right) => Number(right.problems.length > 0) - Number(left.problems.length > 0)))
+
+  async load (): Promise<void> {
+    const [receipts, persistent] = await Promise.all([listReceipts(), isStoragePersistent()])
+    this.receipts = receipts
+    this.persistent = persistent
+    this.loaded = true
+  }
+
+  /** Loads now and again whenever receipts are kept (a chat's, another tab's import); returns how to stop. */
+  follow (): () => void {
+    void this.load()
+    return onReceiptsChanged(() => { void this.load() })
+  }
+
+  async importFile (file: File): Promise<void> {
+    this.importing = true
+    try {
+      this.importResult = await importReceiptFile(await file.text())
+    } catch (err) {
+      this.importResult = { failed: err instanceof Error ? err.message : String(err) }
+    } finally {
+      this.importing = false
+    }
+    await this.load()
+  }
+
+  exportText (): Promise<string> {
+    return exportReceiptFile()
+  }
+
+  async keepPersistently (): Promise<void> {
+    this.persistent = await askForPersistentStorage()
+  }
+}
