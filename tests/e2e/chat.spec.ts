@@ -116,7 +116,7 @@ test('with no verifier reachable, the page says so and keeps the typed message',
   await expect(page.getByTestId('conversation')).toHaveCount(0)
 })
 
-test('a version 1 database keeps its data and gains the chat stores', async () => {
+test('a version 1 database keeps its data and gains the chat and receipt stores', async () => {
   const relay = await startRelay()
   processes.push(relay)
   const page = await openProfile()
@@ -158,6 +158,7 @@ test('a version 1 database keeps its data and gains the chat stores', async () =
       stores: [...database.objectStoreNames].sort(),
       messageIndexes: [...messages.indexNames].sort(),
       conversationIndexes: [...database.transaction('conversations').objectStore('conversations').indexNames],
+      receiptIndexes: [...database.transaction('receipts').objectStore('receipts').indexNames].sort(),
       setting: await read('legacy-setting'),
       bytes: Array.from(await read('legacy-bytes') as Uint8Array)
     }
@@ -165,10 +166,11 @@ test('a version 1 database keeps its data and gains the chat stores', async () =
     return result
   })
   expect(upgraded).toEqual({
-    version: 2,
-    stores: ['conversations', 'keyValue', 'messages'],
+    version: 3,
+    stores: ['conversations', 'keyValue', 'messages', 'receipts'],
     messageIndexes: ['by-conversation', 'by-status'],
     conversationIndexes: ['by-updated'],
+    receiptIndexes: ['by-chain', 'by-issued'],
     setting: 'kept since v1',
     bytes: [1, 2, 3]
   })
@@ -320,8 +322,8 @@ test('a chat waiting for a busy verifier shows its place in the queue, then stre
   await ask(first, 'Take your time.')
   await partialAnswer(first)
   await ask(second, 'Me next?')
-  await expect(lastAnswer(second).getByTestId('answer-waiting')).toHaveText(/^Waiting in queue: position \d+(, about \d+ (s|min))?$/)
-  await expect(second.getByRole('status').filter({ hasText: /^Waiting in queue: position \d+/ })).toBeVisible()
+  await expect(lastAnswer(second).getByTestId('answer-waiting')).toHaveText(/^Waiting in queue as a consumer \(contributors go first\): position \d+(, about \d+ (s|min))?$/)
+  await expect(second.getByRole('status').filter({ hasText: /^Waiting in queue as a consumer \(contributors go first\): position \d+/ })).toBeVisible()
 
   await first.getByRole('button', { name: 'Stop' }).click()
   await expect(lastAnswer(first)).toHaveAttribute('data-status', 'cancelled')

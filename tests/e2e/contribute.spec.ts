@@ -1,10 +1,13 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { BrowserContext, Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
 import { storedAnswers } from '../support/chat-page.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
-import { startGpuNode, startRelay } from '../support/processes.ts'
+import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
+import { runToExit } from '../integration/run-to-exit.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 
 /**
@@ -32,7 +35,7 @@ async function statOf (page: Page, name: string): Promise<number> {
   return Number(await page.getByTestId(`stat-${name}`).textContent())
 }
 
-test('a contributing tab drafts for another tab\'s chat: the answer is the verifier\'s own, and drafts are accepted', async () => {
+test('a contributing tab drafts for another tab\'s chat (the verifier\'s own answer, drafts accepted), earns receipts that verify offline, and is served first at a busy verifier', async () => {
   test.setTimeout(420_000)
   // 512x16: the verifier takes several ms per token, as a real model would, more than the
   // 2-layer draft takes in the browser, so the draft can be ahead of it.
@@ -117,6 +120,20 @@ test('a contributing tab drafts for another tab\'s chat: the answer is the verif
   await expect(ledgerRow).toBeVisible({ timeout: 30_000 })
   await expect(contributor.getByTestId('drafted-receipts')).toContainText(String(jobs))
   await expect(contributor.getByTestId('chain-integrity').first()).toHaveAttribute('data-status', 'intact')
+  // Exported, they verify offline; one flipped byte and they do not.
+  const downloading = contributor.waitForEvent('download')
+  await contributor.getByTestId('export-receipts').click()
+  const exported = await (await downloading).path()
+  const verified = await runToExit('scripts/verify-receipts.ts', [exported, '--trust', verifierId])
+  expect(verified.stdout).toContain(`OK: ${jobs} receipts verified`)
+  expect(verified.code).toBe(0)
+  const text = await readFile(exported, 'utf8')
+  const signatureAt = text.indexOf('"signature": "') + '"signature": "'.length + 10
+  const flipped = join(await temporaryDirectory(), 'flipped.json')
+  await writeFile(flipped, text.slice(0, signatureAt) + (text[signatureAt] === 'A' ? 'B' : 'A') + text.slice(signatureAt + 1))
+  const failed = await runToExit('scripts/verify-receipts.ts', [flipped])
+  expect(failed.stdout).toContain('signature does not match')
+  expect(failed.code).toBe(1)
 
   // Saturate the verifier's one sequence with a long answer over HTTP (~2000 tokens, tens of seconds).
   const saturating = new AbortController()

@@ -5,6 +5,7 @@
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -268,7 +269,9 @@ test.describe('bad input', () => {
     { entry: 'relay/src/main.ts', args: ['--bogus'], message: /^shoal-relay: error: unknown option --bogus/ },
     { entry: 'relay/src/main.ts', args: ['--port', '0', '--key-file', REPO_ROOT], message: /^shoal-relay: error: cannot read key file .*EISDIR/ },
     { entry: 'gpu-node/src/main.ts', args: ['--relay', 'not-an-address'], message: /^shoal-gpu-node: error: invalid --relay "not-an-address"/ },
-    { entry: 'gpu-node/src/main.ts', args: ['--api-port', '0', '--key-file', REPO_ROOT], message: /^shoal-gpu-node: error: cannot read key file/ }
+    { entry: 'gpu-node/src/main.ts', args: ['--api-port', '0', '--key-file', REPO_ROOT], message: /^shoal-gpu-node: error: cannot read key file/ },
+    { entry: 'gpu-node/src/main.ts', args: ['--trust', 'nonsense'], message: /^shoal-gpu-node: error: invalid --trust "nonsense": "nonsense" is not a peer id/ },
+    { entry: 'gpu-node/src/main.ts', args: ['--ledger', REPO_ROOT, '--key-file', join(tmpdir(), 'shoal-bad-ledger-test.key')], message: /^shoal-gpu-node: error: cannot open the receipt ledger / }
   ]
   for (const { entry, args, message } of cases) {
     test(`${entry} ${args.join(' ')} exits 1 with one line and no stack trace`, async () => {

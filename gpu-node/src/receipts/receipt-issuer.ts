@@ -1,25 +1,15 @@
 import { newReceiptId, sha256Hex, signReceipt } from '../../../src/lib/protocol/index.ts'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { Receipt, ReceiptDrafterShare, ReceiptFields } from '../../../src/lib/protocol/index.ts'
+import type { Receipt, ReceiptFields } from '../../../src/lib/protocol/index.ts'
 import type { ReceiptLedger } from './receipt-ledger.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
-/** What the verifier did for one answer: the facts its receipts state. */
-export interface AnswerRecord {
-  /** Who asked: a peer id, or `http:<address>`. */
-  subject: string
-  model: string
-  promptHash: string
-  outputHash: string
-  promptTokens: number
-  completionTokens: number
-  queuedMs: number
-  firstTokenMs: number
-  totalMs: number
-  passes: number
-  /** The drafters that worked on the answer. */
-  drafters: ReceiptDrafterShare[]
-}
+/**
+ * What the verifier did for one answer: the facts its receipts state. The
+ * subject is who asked (a peer id, or `http:<address>`); `drafters` are
+ * the drafters that worked on it.
+ */
+export type AnswerRecord = Pick<ReceiptFields, 'subject' | 'model' | 'promptHash' | 'outputHash' | 'promptTokens' | 'completionTokens' | 'queuedMs' | 'firstTokenMs' | 'totalMs' | 'passes' | 'drafters'>
 
 /** The receipts for one answer: `served` to the asker, `drafted` to each drafter that drafted. */
 export interface AnswerReceipts {
