@@ -52,11 +52,12 @@ test('forged, altered, misaddressed, untrusted, stale and served receipts are re
   altered.body[altered.body.length - 1] = (altered.body.at(-1) ?? 0) ^ 1
   const forSomeoneElse = await trusted.draft('someone-else', 9)
   const untrusted = await stranger.draft(PRESENTER, 9)
-  const served = (await trusted.issuer.issue({ subject: PRESENTER, model: 'm', promptHash: HASH, outputHash: HASH, promptTokens: 1, completionTokens: 1, queuedMs: 0, firstTokenMs: 1, totalMs: 2, passes: 1, drafters: [] })).served
+  const { served } = (await trusted.issuer.issue({ subject: PRESENTER, model: 'm', promptHash: HASH, outputHash: HASH, promptTokens: 1, completionTokens: 1, queuedMs: 0, firstTokenMs: 1, totalMs: 2, passes: 1, drafters: [] }))
   now -= CREDIT_WINDOW_MS + 1
   const stale = await trusted.draft(PRESENTER, 9)
   now += CREDIT_WINDOW_MS + 1
 
+  if (served === undefined) throw new Error('no served receipt')
   const outcomes = await credit.present(PRESENTER, [forged, altered, forSomeoneElse, untrusted, served, stale])
   expect(outcomes.map((outcome) => outcome.refused)).toEqual([
     expect.stringMatching(/signature does not match/),

@@ -11,9 +11,9 @@ import type { PrivateKey } from '@libp2p/interface'
  */
 export type AnswerRecord = Pick<ReceiptFields, 'subject' | 'model' | 'promptHash' | 'outputHash' | 'promptTokens' | 'completionTokens' | 'queuedMs' | 'firstTokenMs' | 'totalMs' | 'passes' | 'drafters'>
 
-/** The receipts for one answer: `served` to the asker, `drafted` to each drafter that drafted. */
+/** The receipts for one answer: `served` to the asker (unless it was cancelled), `drafted` to each drafter that drafted. */
 export interface AnswerReceipts {
-  served: Receipt
+  served?: Receipt
   drafted: Receipt[]
 }
 
@@ -37,18 +37,22 @@ export class ReceiptIssuer {
     this.peerId = peerIdFromPrivateKey(init.privateKey).toString()
   }
 
-  /** Signs and records the receipts for an answer. */
-  async issue (answer: AnswerRecord): Promise<AnswerReceipts> {
-    const issuing = this.#last.then(async () => this.#issue(answer))
+  /**
+   * Signs and records the receipts for an answer. A cancelled answer earns
+   * its drafters their receipts but the asker none: an asker that stopped
+   * reading would never see it, and its chain would show a gap for nothing.
+   */
+  async issue (answer: AnswerRecord, options: { cancelled?: boolean } = {}): Promise<AnswerReceipts> {
+    const issuing = this.#last.then(async () => this.#issue(answer, options.cancelled === true))
     this.#last = issuing.catch(() => undefined)
     return issuing
   }
 
-  async #issue (answer: AnswerRecord): Promise<AnswerReceipts> {
+  async #issue (answer: AnswerRecord, cancelled: boolean): Promise<AnswerReceipts> {
     const { subject, drafters, ...facts } = answer
     const servedId = newReceiptId()
     const common = { ...facts, issuer: this.peerId, answerId: await sha256Hex(`${this.peerId}/${servedId}`), issuedAt: this.#now() }
-    const served = await this.#sign({ ...common, kind: 'served', id: servedId, subject, drafters })
+    const served = cancelled ? undefined : await this.#sign({ ...common, kind: 'served', id: servedId, subject, drafters })
     const drafted: Receipt[] = []
     for (const share of drafters.filter((share) => share.draftedTokens > 0)) {
       drafted.push(await this.#sign({ ...common, kind: 'drafted', id: newReceiptId(), subject: share.peerId, drafters: [share], promptHash: '', outputHash: '' }))

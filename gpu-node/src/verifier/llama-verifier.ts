@@ -11,7 +11,7 @@ import type { ChatPrompt } from './chat-prompt.ts'
 import { promptHash, sha256Hex } from '../../../src/lib/protocol/index.ts'
 import type { ReceiptIssuer } from '../receipts/index.ts'
 import type { Receipt } from '../../../src/lib/protocol/index.ts'
-import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Timings, Usage, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -431,7 +431,7 @@ export class LlamaVerifier implements Verifier {
       firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
       totalMs: Math.round(endedAt - submittedAt)
     }
-    const receipt = finishReason === 'cancelled' && generated === 0 ? undefined : await this.#issueReceipts(request, usage, timings, work, output.join(''), source)
+    const receipt = await this.#issueReceipts(request, { usage, timings, work, answer: output.join(''), cancelled: finishReason === 'cancelled' }, source)
     channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
   }
@@ -441,12 +441,16 @@ export class LlamaVerifier implements Verifier {
    * `drafted` (handed to the drafter). A failure to sign costs the asker
    * the receipt, never the answer.
    */
-  async #issueReceipts (request: CompletionRequest, usage: { promptTokens: number, completionTokens: number }, timings: { queuedMs: number, firstTokenMs: number, totalMs: number }, work: Work, answer: string, source: DraftSource | undefined): Promise<Receipt | undefined> {
-    if (this.receipts === undefined) {
+  async #issueReceipts (
+    request: CompletionRequest,
+    { usage, timings, work, answer, cancelled }: { usage: Usage, timings: Timings, work: Work, answer: string, cancelled: boolean },
+    source: DraftSource | undefined
+  ): Promise<Receipt | undefined> {
+    const share = source?.share?.()
+    if (this.receipts === undefined || (cancelled && (share?.draftedTokens ?? 0) === 0)) {
       return undefined
     }
     try {
-      const share = source?.share?.()
       const receipts = await this.receipts.issue({
         subject: request.clientId,
         model: this.model.name,
@@ -456,7 +460,7 @@ export class LlamaVerifier implements Verifier {
         ...timings,
         passes: work.passes,
         drafters: share === undefined ? [] : [share]
-      })
+      }, { cancelled })
       for (const drafted of receipts.drafted) {
         source?.deliver?.(drafted)
       }

@@ -9,7 +9,7 @@ import {
   splitDeltaText
 } from './chat.ts'
 import type { ChatServerEvent, ValidChatRequest } from './chat.ts'
-import { MAX_CHAT_EVENT_BYTES, MAX_CHAT_MESSAGES, MAX_CHAT_REQUEST_BYTES, MAX_CHAT_STOP_SEQUENCES } from './limits.ts'
+import { MAX_CHAT_EVENT_BYTES, MAX_CHAT_MESSAGES, MAX_CHAT_REQUEST_BYTES, MAX_CHAT_STOP_SEQUENCES, MAX_PRESENTED_RECEIPTS, MAX_RECEIPT_BYTES } from './limits.ts'
 import { ChatErrorCode, ChatEvent, ChatPrivacy, ChatRequest, ChatRole, FinishReason } from './messages.ts'
 
 const request: ValidChatRequest = {
@@ -154,4 +154,16 @@ test('delta text is split into pieces that fit an event, never inside a surrogat
   for (const piece of pieces) {
     expect(encodeChatEvent({ type: 'delta', text: piece }).byteLength).toBeLessThanOrEqual(MAX_CHAT_EVENT_BYTES)
   }
+})
+
+test('presented receipts and a done event\'s receipt travel byte for byte; too many or too large are malformed', () => {
+  const receipt = { body: new Uint8Array([1, 2, 3]), signature: new Uint8Array(64).fill(7) }
+  const presenting: ValidChatRequest = { ...request, receipts: [receipt, receipt] }
+  expect(decodeChatRequest(encodeChatRequest(presenting)).receipts).toEqual([receipt, receipt])
+  expect(() => encodeChatRequest({ ...request, receipts: Array.from({ length: MAX_PRESENTED_RECEIPTS + 1 }, () => receipt) })).toThrow(malformed)
+  expect(() => decodeChatRequest(wire({ receipts: Array.from({ length: MAX_PRESENTED_RECEIPTS + 1 }, () => receipt) }))).toThrow(malformed)
+  expect(() => decodeChatRequest(wire({ receipts: [{ body: new Uint8Array(MAX_RECEIPT_BYTES + 1), signature: receipt.signature }] }))).toThrow(malformed)
+
+  const done: ChatServerEvent = { type: 'done', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 2 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 }, receipt }
+  expect(decodeChatEvent(encodeChatEvent(done))).toEqual(done)
 })

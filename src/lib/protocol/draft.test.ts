@@ -10,7 +10,8 @@ test('every draft message survives a round trip', () => {
     { type: 'refusal', code: 'TOKENIZER_MISMATCH', message: 'no' },
     { type: 'open', jobId: 7, context: [1, 2, 300000], lookahead: 8 },
     { type: 'verdict', jobId: 7, position: 3, accepted: 2, tokens: [4, 5, 6], lookahead: 10 },
-    { type: 'close', jobId: 7, reason: 'NOT_PAYING' }
+    { type: 'close', jobId: 7, reason: 'NOT_PAYING' },
+    { type: 'receipt', receipt: { body: new Uint8Array([8, 1, 18, 3]), signature: new Uint8Array(64).fill(9) } }
   ]
   for (const message of toDrafter) {
     expect(decodeDraftToDrafter(encodeDraftToDrafter(message))).toEqual(message)
