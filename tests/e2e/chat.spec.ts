@@ -170,7 +170,7 @@ test('a version 1 database keeps its data and gains the chat and receipt stores'
     stores: ['conversations', 'keyValue', 'messages', 'receipts'],
     messageIndexes: ['by-conversation', 'by-status'],
     conversationIndexes: ['by-updated'],
-    receiptIndexes: ['by-chain', 'by-issued'],
+    receiptIndexes: ['by-chain', 'by-issued', 'by-kind-issued'],
     setting: 'kept since v1',
     bytes: [1, 2, 3]
   })

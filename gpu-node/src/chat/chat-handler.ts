@@ -281,14 +281,15 @@ async function serveChat (
 /**
  * The asker's accepted draft tokens in the recent window, after counting
  * the receipts it presents. A refused receipt is logged and costs the chat
- * nothing but its priority.
+ * nothing but its priority; one counted before is not news (a page presents
+ * its receipts with every chat).
  */
 async function creditOf (options: ChatHandlerOptions, clientId: string, presented: NonNullable<ValidChatRequest['receipts']>): Promise<number> {
   if (options.credit === undefined) {
     return 0
   }
   const outcomes = await options.credit.present(clientId, presented)
-  const refused = outcomes.filter((outcome) => outcome.refused !== undefined)
+  const refused = outcomes.filter((outcome) => outcome.refused !== undefined && outcome.replayed !== true)
   if (refused.length > 0) {
     options.log.info(`${refused.length} of ${outcomes.length} receipts presented by ${clientId} not counted: ${refused[0]?.refused ?? ''}`)
   }

@@ -34,7 +34,7 @@ test('a new identity is a consumer; trusted drafted receipts make it a contribut
   expect(credit.creditOf(PRESENTER)).toEqual({ tier: 'contributor', acceptedTokens: 12 })
 
   const [replayed] = await credit.present(PRESENTER, [first])
-  expect(replayed?.refused).toMatch(/counted before \(replayed\)/)
+  expect(replayed).toMatchObject({ id: first.id, replayed: true, refused: expect.stringMatching(/counted before \(replayed\)/) })
   expect(credit.creditOf(PRESENTER).acceptedTokens).toBe(12)
   expect(ledger.countedReceipts).toBe(2)
 })

@@ -14,8 +14,10 @@ export interface Credit {
 /** One presented receipt's fate. */
 export interface PresentedOutcome {
   id?: string
-  /** Why it was not counted; absent when it was. */
+  /** Why it was not counted now; absent when it was. */
   refused?: string
+  /** It was counted when first presented (a page presents its receipts with every chat), so it counts already. */
+  replayed?: true
 }
 
 /**
@@ -46,9 +48,14 @@ export class ContributorCredit {
     for (const signed of receipts) {
       try {
         const receipt = await verifyReceipt(signed, { subject: presenter })
-        const refused = this.#refusal(receipt.issuer, receipt.kind, receipt.issuedAt) ??
-          (this.#ledger.countPresented(receipt) ? undefined : `receipt ${receipt.id.slice(0, 8)} was counted before (replayed)`)
-        outcomes.push({ id: receipt.id, ...(refused === undefined ? {} : { refused }) })
+        const refused = this.#refusal(receipt.issuer, receipt.kind, receipt.issuedAt)
+        if (refused !== undefined) {
+          outcomes.push({ id: receipt.id, refused })
+        } else if (this.#ledger.countPresented(receipt)) {
+          outcomes.push({ id: receipt.id })
+        } else {
+          outcomes.push({ id: receipt.id, refused: `receipt ${receipt.id.slice(0, 8)} was counted before (replayed)`, replayed: true })
+        }
       } catch (err) {
         outcomes.push({ refused: err instanceof ReceiptError ? err.message : String(err) })
       }

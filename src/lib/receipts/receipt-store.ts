@@ -158,7 +158,8 @@ export async function exportReceiptFile (now = new Date()): Promise<string> {
 export async function presentableReceipts (verifierPeerId: string, subject: string, now = Date.now()): Promise<SignedReceipt[]> {
   const database = await openDatabase()
   const presentable: SignedReceipt[] = []
-  let cursor = await database.transaction('receipts').store.index('by-issued').openCursor(IDBKeyRange.lowerBound(now - PRESENTABLE_FOR_MS), 'prev')
+  const recentDrafted = IDBKeyRange.bound(['drafted', now - PRESENTABLE_FOR_MS], ['drafted', Number.MAX_SAFE_INTEGER])
+  let cursor = await database.transaction('receipts').store.index('by-kind-issued').openCursor(recentDrafted, 'prev')
   while (cursor !== null && presentable.length < MAX_PRESENTED_RECEIPTS) {
     const record = readRecord(cursor.value)
     if (record !== undefined && record.kind === 'drafted' && record.subject === subject && record.issuer !== verifierPeerId) {

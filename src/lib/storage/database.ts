@@ -42,6 +42,7 @@ export interface ShoalDatabase extends DBSchema {
     indexes: {
       'by-chain': [string, string, number]
       'by-issued': number
+      'by-kind-issued': [string, number]
     }
   }
 }
@@ -72,6 +73,8 @@ export function openDatabase (): Promise<IDBPDatabase<ShoalDatabase>> {
         // Not unique: a misbehaving issuer may sign two receipts for one place, and the chain check must see both.
         receipts.createIndex('by-chain', ['issuer', 'subject', 'sequence'])
         receipts.createIndex('by-issued', 'issuedAt')
+        // Drafted receipts of the last day are read before every chat (to present them): only those are walked.
+        receipts.createIndex('by-kind-issued', ['kind', 'issuedAt'])
       }
     },
     blocked () {
