@@ -80,7 +80,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const chats = await registerChatProtocol(node, { verifier: () => verifier, credit, log })
   // Drafters (contributing tabs) on one long-lived stream each; answers that allow it get drafts from them.
   const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log })
-  verifier.drafters = (prompt) => drafting.pool.open(prompt)
+  verifier.drafters = (prompt, asker) => drafting.pool.open(prompt, asker)
 
   const relay = new RelayConnector({ node, relay: options.relay, log })
   let announceFailing = false

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import type { BrowserContext, Locator, Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
-import { storedAnswers } from '../support/chat-page.ts'
+import { setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
@@ -67,22 +67,6 @@ async function openChat (relayUrl: string, verifierId: string): Promise<Page> {
   await page.goto(relayUrl)
   await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
   return page
-}
-
-/** Sets the answer settings through the settings panel, as a user would. */
-async function setAnswerSettings (page: Page, settings: { temperature?: number, maxTokens?: number }): Promise<void> {
-  const panel = page.locator('details', { hasText: 'Answer settings' })
-  if (await panel.getAttribute('open') === null) {
-    await panel.locator('summary').click()
-  }
-  if (settings.temperature !== undefined) {
-    await page.getByLabel('Temperature').fill(String(settings.temperature))
-    await expect(panel.locator('summary')).toContainText(`temperature ${settings.temperature}`)
-  }
-  if (settings.maxTokens !== undefined) {
-    await page.getByLabel('Max tokens').fill(String(settings.maxTokens))
-    await expect(panel.locator('summary')).toContainText(`up to ${settings.maxTokens} tokens`)
-  }
 }
 
 async function ask (page: Page, question: string): Promise<void> {

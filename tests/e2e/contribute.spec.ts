@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { BrowserContext, Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
-import { storedAnswers } from '../support/chat-page.ts'
+import { setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
@@ -87,8 +87,10 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   }
   await expect.poll(async () => statOf(contributor, 'accepted'), { timeout: 10_000 }).toBeGreaterThan(0)
   const jobs = await statOf(contributor, 'jobs')
-  // Every answer drafted for earned the tab a `drafted` receipt, checked and kept as it arrived.
-  await expect.poll(async () => statOf(contributor, 'receipts'), { timeout: 10_000 }).toBe(jobs)
+  // Answers drafted for earned the tab `drafted` receipts (one per job that drafted anything), checked and kept as they arrived.
+  await expect.poll(async () => statOf(contributor, 'receipts'), { timeout: 10_000 }).toBeGreaterThan(0)
+  const earned = await statOf(contributor, 'receipts')
+  expect(earned).toBeLessThanOrEqual(jobs)
   await expect(contributor.getByTestId('receipts-refused')).toHaveCount(0)
 
   // A chat kept between the page and the verifier never reaches the contributor.
@@ -118,14 +120,14 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   await contributor.getByRole('navigation').getByRole('link', { name: 'Receipts' }).click()
   const ledgerRow = contributor.getByTestId('ledger-row').and(contributor.locator(`[data-issuer="${verifierId}"]`))
   await expect(ledgerRow).toBeVisible({ timeout: 30_000 })
-  await expect(contributor.getByTestId('drafted-receipts')).toContainText(String(jobs))
+  await expect(contributor.getByTestId('drafted-count')).toHaveText(String(earned))
   await expect(contributor.getByTestId('chain-integrity').first()).toHaveAttribute('data-status', 'intact')
   // Exported, they verify offline; one flipped byte and they do not.
   const downloading = contributor.waitForEvent('download')
   await contributor.getByTestId('export-receipts').click()
   const exported = await (await downloading).path()
   const verified = await runToExit('scripts/verify-receipts.ts', [exported, '--trust', verifierId])
-  expect(verified.stdout).toContain(`OK: ${jobs} receipts verified`)
+  expect(verified.stdout).toContain(`OK: ${earned} receipts verified`)
   expect(verified.code).toBe(0)
   const text = await readFile(exported, 'utf8')
   const signatureAt = text.indexOf('"signature": "') + '"signature": "'.length + 10
@@ -145,7 +147,9 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   }).catch(() => undefined)
   await expect.poll(async () => (await readMetrics(verifier.url)).get('shoal_gpu_node_running'), { timeout: 20_000 }).toBe(1)
 
-  // A consumer asks first and waits; then the contributor asks, and goes ahead of it.
+  // A consumer asks first and waits; then the contributor asks, and goes ahead of it. Short answers
+  // keep the consumer's wait short.
+  await setAnswerSettings(chatter, { maxTokens: 64 })
   await chatter.getByRole('button', { name: 'New chat' }).click()
   await composer.fill('A question from a consumer.')
   await composer.press('Enter')
@@ -153,6 +157,7 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   await expect(consumerAnswer.getByTestId('answer-waiting')).toContainText('as a consumer (contributors go first): position 1', { timeout: 30_000 })
 
   await contributor.getByRole('navigation').getByRole('link', { name: 'Chat' }).click()
+  await setAnswerSettings(contributor, { maxTokens: 128 })
   const contributorComposer = contributor.getByRole('textbox', { name: 'Message' })
   await contributorComposer.fill('A question from a contributor.')
   await contributorComposer.press('Enter')

@@ -7,6 +7,7 @@ import type { BrowserContext, Locator, Page } from '@playwright/test'
 import { newReceiptId, receiptFile, sha256Hex, signReceipt } from '../../src/lib/protocol/index.ts'
 import type { Receipt } from '../../src/lib/protocol/index.ts'
 import { launchProfile } from '../support/browser.ts'
+import { setAnswerSettings } from '../support/chat-page.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
@@ -100,10 +101,12 @@ test('receipts earned at a trusted verifier put a tab ahead of a consumer who as
   await expect(contributor.getByTestId('import-result')).toHaveText('Imported 2, 0 already here, 0 rejected')
   await contributor.getByRole('navigation').getByRole('link', { name: 'Chat' }).click()
   await expect(contributor.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
+  await setAnswerSettings(contributor, { maxTokens: 128 })
 
   const consumer = await openProfile()
   await consumer.goto(relay.url)
   await expect(consumer.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
+  await setAnswerSettings(consumer, { maxTokens: 64 })
 
   // A long answer over HTTP holds the one sequence.
   const saturating = new AbortController()

@@ -1,3 +1,4 @@
+import { expect } from '@playwright/test'
 import type { Page } from '@playwright/test'
 
 /**
@@ -22,4 +23,20 @@ export async function storedAnswers (page: Page): Promise<Array<{ content: strin
       .sort((a, b) => a.sequence - b.sequence)
       .map(({ content, status }) => ({ content, status }))
   })
+}
+
+/** Sets the answer settings through the settings panel, as a user would. */
+export async function setAnswerSettings (page: Page, settings: { temperature?: number, maxTokens?: number }): Promise<void> {
+  const panel = page.locator('details', { hasText: 'Answer settings' })
+  if (await panel.getAttribute('open') === null) {
+    await panel.locator('summary').click()
+  }
+  if (settings.temperature !== undefined) {
+    await page.getByLabel('Temperature').fill(String(settings.temperature))
+    await expect(panel.locator('summary')).toContainText(`temperature ${settings.temperature}`)
+  }
+  if (settings.maxTokens !== undefined) {
+    await page.getByLabel('Max tokens').fill(String(settings.maxTokens))
+    await expect(panel.locator('summary')).toContainText(`up to ${settings.maxTokens} tokens`)
+  }
 }

@@ -288,12 +288,18 @@ async function creditOf (options: ChatHandlerOptions, clientId: string, presente
   if (options.credit === undefined) {
     return 0
   }
-  const outcomes = await options.credit.present(clientId, presented)
-  const refused = outcomes.filter((outcome) => outcome.refused !== undefined && outcome.replayed !== true)
-  if (refused.length > 0) {
-    options.log.info(`${refused.length} of ${outcomes.length} receipts presented by ${clientId} not counted: ${refused[0]?.refused ?? ''}`)
+  try {
+    const outcomes = await options.credit.present(clientId, presented)
+    const refused = outcomes.filter((outcome) => outcome.refused !== undefined && outcome.replayed !== true)
+    if (refused.length > 0) {
+      options.log.info(`${refused.length} of ${outcomes.length} receipts presented by ${clientId} not counted: ${refused[0]?.refused ?? ''}`)
+    }
+    return options.credit.creditOf(clientId).acceptedTokens
+  } catch (err) {
+    // The ledger failing costs the chat its priority, not its answer.
+    options.log.warn(`cannot read ${clientId}'s credit from the receipt ledger: ${errorMessage(err)}`)
+    return 0
   }
-  return options.credit.creditOf(clientId).acceptedTokens
 }
 
 /**

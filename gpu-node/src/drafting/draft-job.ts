@@ -25,6 +25,8 @@ export interface DraftJobInit {
   jobId: number
   /** The drafter's peer id, named in the answer's receipts. */
   drafter: string
+  /** Whether the drafter is still connected. */
+  reachable: () => boolean
   /** The answer's prompt: sent to the drafter, so only for chats that allow drafters. */
   context: readonly number[]
   cost: PassCostModel
@@ -139,6 +141,10 @@ export class DraftJob implements DraftSource {
 
   share (): ReceiptDrafterShare {
     return { peerId: this.#init.drafter, draftedTokens: this.#drafted, acceptedTokens: this.#accepted }
+  }
+
+  reachable (): boolean {
+    return this.#init.reachable()
   }
 
   deliver (receipt: Receipt): void {

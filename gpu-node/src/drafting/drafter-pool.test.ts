@@ -52,5 +52,7 @@ test('a drafter that keeps wasting passes gets one job at a time, then none, whi
   expect(pool.open(PROMPT)).toBeUndefined()
 
   pool.add(await drafter('newcomer', 1))
-  expect(pool.open(PROMPT)?.share?.().peerId).toBe('newcomer')
+  // Nobody drafts for their own answer.
+  expect(pool.open(PROMPT, 'newcomer')).toBeUndefined()
+  expect(pool.open(PROMPT, 'someone else')?.share?.().peerId).toBe('newcomer')
 })

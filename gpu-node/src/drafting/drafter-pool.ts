@@ -75,15 +75,15 @@ export class DrafterPool {
     this.stats.drafters = this.#drafters.size
   }
 
-  /** Opens a job for an answer to `prompt` on the best free drafter, if any. */
-  open (prompt: readonly number[]): DraftSource | undefined {
+  /** Opens a job for an answer to `prompt` on the best free drafter other than `asker` (who asked for it), if any. */
+  open (prompt: readonly number[], asker?: string): DraftSource | undefined {
     const now = this.#now()
     let chosen: DrafterConnection | undefined
     let chosenStanding: Standing | undefined
     for (const drafter of this.#drafters) {
       const standing = this.standingOf(drafter.peerId)
       const jobSlots = standing.strikes > 0 ? 1 : drafter.maxJobs
-      if (drafter.ended || standing.dropped || standing.benchedUntil > now || drafter.jobs.size >= jobSlots) {
+      if (drafter.ended || drafter.peerId === asker || standing.dropped || standing.benchedUntil > now || drafter.jobs.size >= jobSlots) {
         continue
       }
       const better = chosen == null || chosenStanding == null ||
@@ -115,6 +115,7 @@ export class DrafterPool {
     return new DraftJob({
       jobId,
       drafter: drafter.peerId,
+      reachable: () => !drafter.ended,
       context: prompt,
       cost: this.#cost,
       stallMs: this.#stallMs,

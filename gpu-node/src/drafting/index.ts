@@ -1,5 +1,5 @@
 /**
- * gpu-node's side of the draft protocol (`/shoal/draft/1.0.0`): drafters
+ * gpu-node's side of the draft protocol (`/shoal/draft/1.1.0`): drafters
  * (contributing browser tabs) open one long-lived stream each; the verifier
  * opens draft jobs on it for answers whose privacy policy allows drafters,
  * and its token loop verifies whatever drafts have arrived, never waiting.

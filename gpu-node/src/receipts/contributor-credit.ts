@@ -1,9 +1,12 @@
-import { ReceiptError, shortPeer, verifyReceipt } from '../../../src/lib/protocol/index.ts'
+import { ReceiptError, decodeReceiptBody, shortPeer, verifyReceipt } from '../../../src/lib/protocol/index.ts'
 import type { PriorityTier, SignedReceipt } from '../../../src/lib/protocol/index.ts'
 import type { ReceiptLedger } from './receipt-ledger.ts'
 
 /** How far back accepted drafts count toward priority. */
 export const CREDIT_WINDOW_MS = 24 * 60 * 60 * 1000
+
+/** How far ahead of this verifier's clock another verifier's may run: a receipt dated later is refused. */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 
 /** What a request's asker has earned: its tier, and accepted draft tokens in the window. */
 export interface Credit {
@@ -42,16 +45,24 @@ export class ContributorCredit {
     this.#now = init.now ?? Date.now
   }
 
-  /** Checks and counts receipts `presenter` presents; says why each refused one was. */
+  /**
+   * Checks and counts receipts `presenter` presents; says why each refused
+   * one was. What can be read from the body (issuer, kind, date) is checked
+   * before the signature, so receipts that could never count cost no
+   * signature check.
+   */
   async present (presenter: string, receipts: readonly SignedReceipt[]): Promise<PresentedOutcome[]> {
     const outcomes: PresentedOutcome[] = []
     for (const signed of receipts) {
       try {
-        const receipt = await verifyReceipt(signed, { subject: presenter })
-        const refused = this.#refusal(receipt.issuer, receipt.kind, receipt.issuedAt)
+        const fields = decodeReceiptBody(signed.body)
+        const refused = this.#refusal(fields.issuer, fields.kind, fields.issuedAt)
         if (refused !== undefined) {
-          outcomes.push({ id: receipt.id, refused })
-        } else if (this.#ledger.countPresented(receipt)) {
+          outcomes.push({ id: fields.id, refused })
+          continue
+        }
+        const receipt = await verifyReceipt(signed, { subject: presenter })
+        if (this.#ledger.countPresented(receipt)) {
           outcomes.push({ id: receipt.id })
         } else {
           outcomes.push({ id: receipt.id, refused: `receipt ${receipt.id.slice(0, 8)} was counted before (replayed)`, replayed: true })
@@ -81,6 +92,9 @@ export class ContributorCredit {
     }
     if (issuedAt < this.#now() - this.#windowMs) {
       return 'older than the priority window'
+    }
+    if (issuedAt > this.#now() + MAX_CLOCK_SKEW_MS) {
+      return 'dated in the future'
     }
     return undefined
   }

@@ -58,6 +58,22 @@ test('answers ending together get consecutive places in their chain, and the cha
   expect(later.previousId).toBe(together.find((receipt) => receipt.sequence === 4)?.id)
 })
 
+test('a drafter that is gone gets no receipt (it would leave a gap); receipts are never dated before the one they follow', async () => {
+  let now = 2_000_000_000_000
+  const ledger = await ReceiptLedger.open(':memory:')
+  const issuer = new ReceiptIssuer({ privateKey: await generateKeyPair('Ed25519'), ledger, now: () => now })
+  const shares = [{ peerId: 'here', draftedTokens: 5, acceptedTokens: 3 }, { peerId: 'gone', draftedTokens: 5, acceptedTokens: 3 }]
+  const first = await issuer.issue(answer('asker', shares), { reachable: ['here'] })
+  expect(first.drafted.map((receipt) => receipt.subject)).toEqual(['here'])
+  expect(served(first).drafters.map((share) => share.peerId)).toEqual(['here', 'gone'])
+  // The clock steps back an hour: the next receipt keeps the last one's date.
+  now -= 60 * 60 * 1000
+  const second = served(await issuer.issue(answer('asker')))
+  expect(second.issuedAt).toBe(served(first).issuedAt)
+  expect(checkReceiptChains([served(first), second])[0]?.problems).toEqual([])
+  ledger.close()
+})
+
 test('a cancelled answer earns its drafter a receipt, and its asker none (no gap in the asker\'s chain)', async () => {
   const ledger = await ReceiptLedger.open(':memory:')
   const issuer = new ReceiptIssuer({ privateKey: await generateKeyPair('Ed25519'), ledger })

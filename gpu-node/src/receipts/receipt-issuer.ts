@@ -42,19 +42,20 @@ export class ReceiptIssuer {
    * its drafters their receipts but the asker none: an asker that stopped
    * reading would never see it, and its chain would show a gap for nothing.
    */
-  async issue (answer: AnswerRecord, options: { cancelled?: boolean } = {}): Promise<AnswerReceipts> {
-    const issuing = this.#last.then(async () => this.#issue(answer, options.cancelled === true))
+  async issue (answer: AnswerRecord, options: { cancelled?: boolean, reachable?: readonly string[] } = {}): Promise<AnswerReceipts> {
+    const issuing = this.#last.then(async () => this.#issue(answer, options.cancelled === true, new Set(options.reachable ?? answer.drafters.map((share) => share.peerId))))
     this.#last = issuing.catch(() => undefined)
     return issuing
   }
 
-  async #issue (answer: AnswerRecord, cancelled: boolean): Promise<AnswerReceipts> {
+  async #issue (answer: AnswerRecord, cancelled: boolean, reachable: ReadonlySet<string>): Promise<AnswerReceipts> {
     const { subject, drafters, ...facts } = answer
     const servedId = newReceiptId()
     const common = { ...facts, issuer: this.peerId, answerId: await sha256Hex(`${this.peerId}/${servedId}`), issuedAt: this.#now() }
     const served = cancelled ? undefined : await this.#sign({ ...common, kind: 'served', id: servedId, subject, drafters })
     const drafted: Receipt[] = []
-    for (const share of drafters.filter((share) => share.draftedTokens > 0)) {
+    // A drafter that is gone would never get its receipt, and its chain would show a gap for it.
+    for (const share of drafters.filter((share) => share.draftedTokens > 0 && reachable.has(share.peerId))) {
       drafted.push(await this.#sign({ ...common, kind: 'drafted', id: newReceiptId(), subject: share.peerId, drafters: [share], promptHash: '', outputHash: '' }))
     }
     return { served, drafted }
@@ -62,7 +63,9 @@ export class ReceiptIssuer {
 
   async #sign (fields: Omit<ReceiptFields, 'sequence' | 'previousId'>): Promise<Receipt> {
     const latest = this.#ledger.latest(this.peerId, fields.subject)
-    const receipt = await signReceipt({ ...fields, sequence: (latest?.sequence ?? 0) + 1, previousId: latest?.id ?? '' }, this.#privateKey)
+    // Never dated before the receipt it follows, even if this machine's clock stepped back.
+    const issuedAt = Math.max(fields.issuedAt, latest?.issuedAt ?? 0)
+    const receipt = await signReceipt({ ...fields, issuedAt, sequence: (latest?.sequence ?? 0) + 1, previousId: latest?.id ?? '' }, this.#privateKey)
     this.#ledger.record(receipt)
     return receipt
   }

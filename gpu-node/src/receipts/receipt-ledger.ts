@@ -51,7 +51,7 @@ export class ReceiptLedger {
       );
       CREATE INDEX IF NOT EXISTS counted_by_subject ON counted (subject, issued_at);
     `)
-    this.#latest = database.prepare('SELECT id, sequence FROM issued WHERE issuer = ? AND subject = ? ORDER BY sequence DESC LIMIT 1')
+    this.#latest = database.prepare('SELECT id, sequence, issued_at FROM issued WHERE issuer = ? AND subject = ? ORDER BY sequence DESC LIMIT 1')
     this.#insert = database.prepare('INSERT INTO issued (issuer, id, kind, subject, sequence, issued_at, accepted_tokens, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     this.#count = database.prepare('INSERT OR IGNORE INTO counted (issuer, id, subject, issued_at, accepted_tokens) VALUES (?, ?, ?, ?, ?)')
     this.#earned = database.prepare(`
@@ -77,9 +77,9 @@ export class ReceiptLedger {
   }
 
   /** The subject's newest receipt from `issuer`, which the next one must name. */
-  latest (issuer: string, subject: string): { id: string, sequence: number } | undefined {
-    const row = this.#latest.get(issuer, subject) as { id: string, sequence: number } | undefined
-    return row === undefined ? undefined : { id: row.id, sequence: Number(row.sequence) }
+  latest (issuer: string, subject: string): { id: string, sequence: number, issuedAt: number } | undefined {
+    const row = this.#latest.get(issuer, subject) as { id: string, sequence: number | bigint, issued_at: number | bigint } | undefined
+    return row === undefined ? undefined : { id: row.id, sequence: Number(row.sequence), issuedAt: Number(row.issued_at) }
   }
 
   /** Keeps a receipt this verifier issued. */

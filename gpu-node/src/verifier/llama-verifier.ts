@@ -295,7 +295,7 @@ export class LlamaVerifier implements Verifier {
       },
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
-        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.drafters)?.(prompt.tokens) : undefined
+        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.drafters)?.(prompt.tokens, request.clientId) : undefined
         const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
         this.#runs.add(run)
         try {
@@ -460,9 +460,13 @@ export class LlamaVerifier implements Verifier {
         ...timings,
         passes: work.passes,
         drafters: share === undefined ? [] : [share]
-      }, { cancelled })
+      }, { cancelled, reachable: share !== undefined && source?.reachable?.() === true ? [share.peerId] : [] })
       for (const drafted of receipts.drafted) {
-        source?.deliver?.(drafted)
+        try {
+          source?.deliver?.(drafted)
+        } catch (err) {
+          this.#log?.warn(`could not send ${drafted.subject} its receipt: ${err instanceof Error ? err.message : String(err)}`)
+        }
       }
       return receipts.served
     } catch (err) {

@@ -106,12 +106,19 @@ export interface DraftSource {
   close: (reason: 'done' | 'misbehaved') => void
   /** Who drafted, and how much: for the answer's receipts. Sources without a drafter peer have none. */
   share?: () => ReceiptDrafterShare
-  /** Hands the drafter its `drafted` receipt (best effort: it may be gone). */
+  /** Whether the drafter is still connected, so a `drafted` receipt would reach it (one that would not is not issued: it would leave a gap in its chain). */
+  reachable?: () => boolean
+  /** Hands the drafter its `drafted` receipt. */
   deliver?: (receipt: Receipt) => void
 }
 
-/** Opens a draft source for an answer whose prompt is `prompt`, or says there is none to be had. */
-export type DraftSourceOpener = (prompt: readonly number[]) => DraftSource | undefined
+/**
+ * Opens a draft source for an answer whose prompt is `prompt`, or says there
+ * is none to be had. `asker` (the request's client) never drafts for its own
+ * answer: accepted drafts earn priority, and those would be bought with the
+ * verifier's own passes.
+ */
+export type DraftSourceOpener = (prompt: readonly number[], asker: string) => DraftSource | undefined
 
 export interface ModelInfo {
   /** Name clients use to ask for it, e.g. "shoal-demo". */

@@ -187,6 +187,18 @@ async function cancel (stream: Stream, messages: LengthPrefixedStream<Stream>): 
 }
 
 function encodeRequest (init: ChatRequestInit): Uint8Array {
+  try {
+    return encodeRequestAsIs(init)
+  } catch (err) {
+    // Receipts only buy priority: a long chat they would push over the size limit goes without them.
+    if ((init.receipts?.length ?? 0) > 0 && err instanceof ChatError && err.code === 'TOO_LARGE') {
+      return encodeRequestAsIs({ ...init, receipts: [] })
+    }
+    throw err
+  }
+}
+
+function encodeRequestAsIs (init: ChatRequestInit): Uint8Array {
   const request: ValidChatRequest = {
     requestId: init.requestId ?? randomRequestId(),
     messages: init.messages,

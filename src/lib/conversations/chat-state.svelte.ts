@@ -500,7 +500,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
             onEvent(event)
           }
           if (receipt !== undefined) {
-            record = { ...record, ...await this.#keepReceipt(receipt, verifier.peerId, record.content) }
+            record = { ...record, ...await this.#keepReceipt(receipt, verifier.peerId, history, record.content) }
           }
           break
         } catch (err) {
@@ -560,13 +560,13 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   }
 
   /** Checks and keeps an answer's `served` receipt; the answer records which, or why not. */
-  async #keepReceipt (receipt: SignedReceipt, verifierPeerId: string, answerText: string): Promise<Pick<MessageRecord, 'receiptId' | 'receiptProblem'>> {
+  async #keepReceipt (receipt: SignedReceipt, verifierPeerId: string, prompt: ChatMessage[], answerText: string): Promise<Pick<MessageRecord, 'receiptId' | 'receiptProblem'>> {
     const self = this.#mesh.peerId
     if (self === undefined) {
       return { receiptProblem: 'this page has no peer id to check the receipt against' }
     }
     try {
-      const outcome = await keepArrivedReceipt(receipt, { issuer: verifierPeerId, subject: self, answerText })
+      const outcome = await keepArrivedReceipt(receipt, { kind: 'served', issuer: verifierPeerId, subject: self, prompt, answerText })
       return 'kept' in outcome ? { receiptId: outcome.kept.id } : { receiptProblem: outcome.rejected }
     } catch (err) {
       return { receiptProblem: `the receipt cannot be stored: ${describe(err)}` }

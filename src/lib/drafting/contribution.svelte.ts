@@ -258,7 +258,7 @@ export class Contribution {
       problem = 'this page has no peer id to check the receipt against'
     } else {
       try {
-        const outcome = await keepArrivedReceipt(receipt, { issuer: verifierPeerId, subject: self })
+        const outcome = await keepArrivedReceipt(receipt, { kind: 'drafted', issuer: verifierPeerId, subject: self })
         problem = 'rejected' in outcome ? outcome.rejected : undefined
       } catch (err) {
         problem = `the receipt cannot be stored: ${err instanceof Error ? err.message : String(err)}`

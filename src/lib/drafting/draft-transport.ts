@@ -18,7 +18,7 @@ export interface DraftTransport {
 
 const CLOSE_TIMEOUT_MS = 2_000
 
-/** Wraps an open `/shoal/draft/1.0.0` stream. */
+/** Wraps an open `/shoal/draft/1.1.0` stream. */
 export function draftTransport (stream: Stream): DraftTransport {
   const messages = lpStream(stream, { maxDataLength: MAX_DRAFT_TO_DRAFTER_BYTES })
   return {

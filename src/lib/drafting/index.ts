@@ -1,5 +1,5 @@
 /**
- * The drafter's side of the draft protocol (`/shoal/draft/1.0.0`): a tab
+ * The drafter's side of the draft protocol (`/shoal/draft/1.1.0`): a tab
  * that contributes runs a small draft model and drafts ahead for answers
  * a verifier is generating. See docs/drafting.md.
  */

@@ -25,5 +25,6 @@ export const CHAT_PROTOCOL = '/shoal/chat/1.0.0'
 /**
  * Draft for a verifier: ONE long-lived stream per drafter and verifier,
  * opened by the drafter, carrying every job between them. See `draft.ts`.
+ * 1.1.0 added `drafted` receipts, which a 1.0.0 drafter could not read.
  */
-export const DRAFT_PROTOCOL = '/shoal/draft/1.0.0'
+export const DRAFT_PROTOCOL = '/shoal/draft/1.1.0'

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { chainLinkProblem, checkReceiptChains } from './receipt-chains.ts'
+import { chainPlaceProblem, checkReceiptChains } from './receipt-chains.ts'
 import { newReceiptId, shortPeer } from './receipts.ts'
 import type { ReceiptFields } from './receipts.ts'
 
@@ -106,19 +106,23 @@ test('chains are split per issuer and subject, each checked on its own', () => {
   expect(checkReceiptChains([])).toEqual([])
 })
 
-test('chainLinkProblem lets the first receipt and the next one in', () => {
-  const [first, second] = chain(2) as [ReceiptFields, ReceiptFields]
-  expect(chainLinkProblem(undefined, second)).toBeUndefined()
-  expect(chainLinkProblem(first, second)).toBeUndefined()
+test('chainPlaceProblem lets a receipt in after, before or between its neighbours when the links hold', () => {
+  const [first, second, third] = chain(3) as [ReceiptFields, ReceiptFields, ReceiptFields]
+  expect(chainPlaceProblem(first, {})).toBeUndefined()
+  expect(chainPlaceProblem(second, { before: first })).toBeUndefined()
+  // Arrived late: 2 after 3 (an answer's receipt after a draft's), between 1 and 3.
+  expect(chainPlaceProblem(second, { before: first, after: third })).toBeUndefined()
+  expect(chainPlaceProblem(first, { after: second })).toBeUndefined()
 })
 
-test('chainLinkProblem refuses receipts out of order or not linking, and allows gaps', () => {
+test('chainPlaceProblem refuses a taken place, broken links and dates out of line, and allows gaps', () => {
   const [first, second, third, fourth] = chain(4) as [ReceiptFields, ReceiptFields, ReceiptFields, ReceiptFields]
   const verifier = shortPeer(VERIFIER)
-  expect(chainLinkProblem(second, first)).toBe(`receipt 1 from ${verifier} arrived after receipt 2: out of order`)
-  expect(chainLinkProblem(second, second)).toBe(`receipt 2 from ${verifier} arrived after receipt 2: out of order`)
-  expect(chainLinkProblem(second, { ...third, previousId: first.id })).toBe(`receipt 3 from ${verifier} does not link to receipt 2`)
-  expect(chainLinkProblem(second, { ...third, issuedAt: second.issuedAt - 1 })).toBe(`receipt 3 from ${verifier} is dated before receipt 2`)
+  expect(chainPlaceProblem({ ...second, id: newReceiptId() }, { before: second })).toBe(`another receipt from ${verifier} already holds place 2`)
+  expect(chainPlaceProblem({ ...third, previousId: first.id }, { before: second })).toBe(`receipt 3 from ${verifier} does not link to receipt 2`)
+  expect(chainPlaceProblem({ ...second, id: newReceiptId() }, { before: first, after: third })).toBe(`receipt 3 from ${verifier} does not link to receipt 2`)
+  expect(chainPlaceProblem({ ...third, issuedAt: second.issuedAt - 1 }, { before: second })).toBe(`receipt 3 from ${verifier} is dated out of line with its neighbours: reordered`)
+  expect(chainPlaceProblem({ ...second, issuedAt: third.issuedAt + 1 }, { before: first, after: third })).toBe(`receipt 2 from ${verifier} is dated out of line with its neighbours: reordered`)
   // Receipt 3 was lost on the way: 4 still follows 2, and the gap shows in checkReceiptChains.
-  expect(chainLinkProblem(second, fourth)).toBeUndefined()
+  expect(chainPlaceProblem(fourth, { before: second })).toBeUndefined()
 })

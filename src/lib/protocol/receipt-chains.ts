@@ -74,25 +74,31 @@ function chainProblems (receipts: readonly ReceiptFields[]): string[] {
 }
 
 /**
- * Whether `next` may follow `latest` (the newest receipt kept of its
- * chain) on arrival: it must come later in the sequence, and when it comes
- * straight after, it must name it. A gap is allowed (a receipt lost on the
- * way shows as missing in {@link checkReceiptChains}).
+ * Whether `receipt` may take its place in its chain on arrival, given the
+ * receipts kept just before and just after that place (if any). Receipts of
+ * one chain can arrive out of order (an answer's receipt on the chat stream,
+ * a draft's on the draft stream), so a late one may fill an empty place, as
+ * long as it links to the one before and the one after links to it, and the
+ * dates agree. A place already taken, a link that does not hold, or a date
+ * out of line is refused. A gap is allowed: a receipt lost on the way shows
+ * as missing in {@link checkReceiptChains}.
  *
  * @returns why it may not, or undefined when it may
  */
-export function chainLinkProblem (latest: ReceiptFields | undefined, next: ReceiptFields): string | undefined {
-  if (latest === undefined) {
-    return undefined
+export function chainPlaceProblem (receipt: ReceiptFields, neighbours: { before?: ReceiptFields, after?: ReceiptFields }): string | undefined {
+  const { before, after } = neighbours
+  const from = shortPeer(receipt.issuer)
+  if (before?.sequence === receipt.sequence || after?.sequence === receipt.sequence) {
+    return `another receipt from ${from} already holds place ${receipt.sequence}`
   }
-  if (next.sequence <= latest.sequence) {
-    return `receipt ${next.sequence} from ${shortPeer(next.issuer)} arrived after receipt ${latest.sequence}: out of order`
+  if (before !== undefined && before.sequence === receipt.sequence - 1 && receipt.previousId !== before.id) {
+    return `receipt ${receipt.sequence} from ${from} does not link to receipt ${before.sequence}`
   }
-  if (next.sequence === latest.sequence + 1 && next.previousId !== latest.id) {
-    return `receipt ${next.sequence} from ${shortPeer(next.issuer)} does not link to receipt ${latest.sequence}`
+  if (after !== undefined && after.sequence === receipt.sequence + 1 && after.previousId !== receipt.id) {
+    return `receipt ${after.sequence} from ${from} does not link to receipt ${receipt.sequence}`
   }
-  if (next.issuedAt < latest.issuedAt) {
-    return `receipt ${next.sequence} from ${shortPeer(next.issuer)} is dated before receipt ${latest.sequence}`
+  if ((before !== undefined && receipt.issuedAt < before.issuedAt) || (after !== undefined && receipt.issuedAt > after.issuedAt)) {
+    return `receipt ${receipt.sequence} from ${from} is dated out of line with its neighbours: reordered`
   }
   return undefined
 }

@@ -8,7 +8,7 @@
  * ```ts
  * import { keepArrivedReceipt, presentableReceipts } from '$lib/receipts'
  *
- * const outcome = await keepArrivedReceipt(receipt, { issuer: verifierId, subject: mesh.peerId, answerText })
+ * const outcome = await keepArrivedReceipt(receipt, { kind: 'served', issuer: verifierId, subject: mesh.peerId, answerText })
  * const presented = await presentableReceipts(verifierId, mesh.peerId)
  * ```
  */

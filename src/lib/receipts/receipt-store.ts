@@ -2,14 +2,15 @@ import { equals } from 'uint8arrays'
 import {
   MAX_PRESENTED_RECEIPTS,
   ReceiptError,
-  chainLinkProblem,
+  chainPlaceProblem,
+  promptHash,
   readReceiptFile,
   receiptFile,
   sha256Hex,
   shortPeer,
   verifyReceipt
 } from '../protocol/index.ts'
-import type { Receipt, SignedReceipt } from '../protocol/index.ts'
+import type { Receipt, ReceiptKind, SignedReceipt } from '../protocol/index.ts'
 import { parseStored } from '../storage/chat-records.ts'
 import { openDatabase } from '../storage/database.ts'
 import { receiptRecord, receiptRecordSchema } from '../storage/receipt-records.ts'
@@ -23,7 +24,7 @@ import { announceReceiptsChanged } from './receipts-changed.ts'
  *
  * @example
  * ```ts
- * const outcome = await keepArrivedReceipt(done.receipt, { issuer: verifierId, subject: ownPeerId, answerText })
+ * const outcome = await keepArrivedReceipt(done.receipt, { kind: 'served', issuer: verifierId, subject: ownPeerId, answerText })
  * if ('rejected' in outcome) console.warn(outcome.rejected)
  * const presented = await presentableReceipts(verifierId, ownPeerId)  // for the next chat's priority
  * ```
@@ -35,19 +36,24 @@ const PRESENTABLE_FOR_MS = 24 * 60 * 60 * 1000
 export type KeepOutcome = { kept: Receipt } | { rejected: string }
 
 export interface ExpectedReceipt {
+  /** `served` in a chat's `done`, `drafted` on a draft stream. */
+  kind: ReceiptKind
   /** The verifier that sent it. */
   issuer: string
   /** This page's peer id. */
   subject: string
+  /** The chat a served receipt is for, as sent. */
+  prompt?: ReadonlyArray<{ role: string, content: string }>
   /** The answer a served receipt is for, as received. */
   answerText?: string
 }
 
 /**
  * Keeps a receipt that arrived from a verifier: its signature must verify,
- * it must come from and be for whom the caller expects, a served receipt
- * must name the answer received, and it must extend its chain (a gap is
- * allowed; going backwards or a wrong link is not). A receipt already kept
+ * it must be of the kind, from and for whom the caller expects, a served
+ * receipt must name the answer received, and it must fit its place in its
+ * chain (see `chainPlaceProblem`: receipts may arrive out of order; a gap is
+ * allowed, a taken place or a broken link is not). A receipt already kept
  * is kept again without complaint; another receipt under its id is not.
  */
 export async function keepArrivedReceipt (signed: SignedReceipt, expect: ExpectedReceipt): Promise<KeepOutcome> {
@@ -58,16 +64,24 @@ export async function keepArrivedReceipt (signed: SignedReceipt, expect: Expecte
     if (err instanceof ReceiptError) return { rejected: err.message }
     throw err
   }
+  if (receipt.kind !== expect.kind) {
+    return { rejected: `a ${receipt.kind} receipt arrived where a ${expect.kind} one belongs` }
+  }
   if (receipt.kind === 'served' && expect.answerText !== undefined && receipt.outputHash !== await sha256Hex(expect.answerText)) {
     return { rejected: 'the receipt is for a different answer' }
+  }
+  if (receipt.kind === 'served' && expect.prompt !== undefined && receipt.promptHash !== await promptHash(expect.prompt)) {
+    return { rejected: 'the receipt is for a different question' }
   }
   const database = await openDatabase()
   // One transaction for the look-up and the write, so two receipts of one chain arriving together are checked in turn.
   const transaction = database.transaction('receipts', 'readwrite')
   const store = transaction.objectStore('receipts')
-  const [existing, newest, storedCount] = await Promise.all([
+  const chain = store.index('by-chain')
+  const [existing, before, after, storedCount] = await Promise.all([
     store.get([receipt.issuer, receipt.id]),
-    store.index('by-chain').openCursor(chainRange(receipt.issuer, receipt.subject), 'prev'),
+    chain.openCursor(chainRange(receipt.issuer, receipt.subject, 0, receipt.sequence), 'prev'),
+    chain.openCursor(chainRange(receipt.issuer, receipt.subject, receipt.sequence, Number.MAX_SAFE_INTEGER)),
     store.count()
   ])
   const already = readRecord(existing)
@@ -75,8 +89,7 @@ export async function keepArrivedReceipt (signed: SignedReceipt, expect: Expecte
     await transaction.done
     return sameReceipt(already, receipt) ? { kept: receipt } : { rejected: reusedIdProblem(receipt) }
   }
-  const latest = readRecord(newest?.value)
-  const problem = chainLinkProblem(latest, receipt)
+  const problem = chainPlaceProblem(receipt, { before: readRecord(before?.value), after: readRecord(after?.value) })
   if (problem !== undefined) {
     await transaction.done
     return { rejected: problem }
@@ -198,8 +211,9 @@ function reusedIdProblem (receipt: Receipt): string {
   return `a different receipt from ${shortPeer(receipt.issuer)} with the id ${receipt.id.slice(0, 8)} is already here`
 }
 
-function chainRange (issuer: string, subject: string): IDBKeyRange {
-  return IDBKeyRange.bound([issuer, subject, 0], [issuer, subject, Number.MAX_SAFE_INTEGER])
+/** A chain's places from `from` to `to`, both included. */
+function chainRange (issuer: string, subject: string, from: number, to: number): IDBKeyRange {
+  return IDBKeyRange.bound([issuer, subject, from], [issuer, subject, to])
 }
 
 function readRecord (stored: unknown): ReceiptRecord | undefined {

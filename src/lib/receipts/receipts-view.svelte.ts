@@ -28,8 +28,15 @@ export class ReceiptsView {
   /** Broken chains first: they are what a person needs to see. */
   readonly chains = $derived(checkReceiptChains(this.receipts).sort((left, right) => Number(right.problems.length > 0) - Number(left.problems.length > 0)))
 
+  /** Loads started; only the latest one's result is shown (loads can finish out of order). */
+  #loads = 0
+
   async load (): Promise<void> {
+    const load = ++this.#loads
     const [receipts, persistent] = await Promise.all([listReceipts(), isStoragePersistent()])
+    if (load !== this.#loads) {
+      return
+    }
     this.receipts = receipts
     this.persistent = persistent
     this.loaded = true
