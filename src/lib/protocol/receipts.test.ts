@@ -155,6 +155,9 @@ test('a decoded field changed in the JSON form is refused as altered, naming the
   }
   // The signature still holds: only the copy beside it lies.
   expect(await receiptFromJson(json)).toMatchObject({ completionTokens: 34 })
+  // Key order is not content: a hand-written file may list a share's keys in any order.
+  const reordered = json.drafters.map(({ acceptedTokens, peerId, draftedTokens }) => ({ acceptedTokens, peerId, draftedTokens }))
+  expect(await receiptFromJson({ ...json, drafters: reordered })).toMatchObject({ completionTokens: 34 })
 })
 
 test('a receipt for another peer, or from another issuer than expected, is refused', async () => {

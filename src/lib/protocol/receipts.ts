@@ -308,7 +308,7 @@ export async function receiptFromJson (json: unknown): Promise<Receipt> {
     if (name === 'body' || name === 'signature' || !(name in record)) {
       continue
     }
-    if (JSON.stringify(record[name]) !== JSON.stringify(value)) {
+    if (canonicalJson(record[name]) !== canonicalJson(value)) {
       throw new ReceiptError('altered', `"${name}" says ${JSON.stringify(record[name])} but the signed body says ${JSON.stringify(value)}`)
     }
   }
@@ -333,6 +333,13 @@ export function toWireReceipt (receipt: SignedReceipt): { body: Uint8Array<Array
 /** A short form of a peer id for messages: its last 8 characters. */
 export function shortPeer (peerId: string): string {
   return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
+}
+
+/** JSON with object keys sorted, so `{a, b}` and `{b, a}` compare equal. */
+function canonicalJson (value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+    ? Object.fromEntries(Object.entries(inner).sort(([left], [right]) => left.localeCompare(right)))
+    : inner)
 }
 
 function fromBase64 (text: string, field: string): Uint8Array {
