@@ -5,6 +5,9 @@ import { askForPersistentStorage, exportReceiptFile, importReceiptFile, isStorag
 import type { ImportOutcome } from './receipt-store.ts'
 import { onReceiptsChanged } from './receipts-changed.ts'
 
+/** Largest file read for import (it is read whole): 100 000 receipts take about 100 MiB as JSON. */
+const MAX_IMPORT_BYTES = 128 * 1024 * 1024
+
 /** What the last import did, or why the file was not read at all. */
 export type ImportResult = ImportOutcome | { failed: string }
 
@@ -49,6 +52,10 @@ export class ReceiptsView {
   }
 
   async importFile (file: File): Promise<void> {
+    if (file.size > MAX_IMPORT_BYTES) {
+      this.importResult = { failed: `${file.name} is ${Math.round(file.size / 1024 / 1024)} MiB; an export of receipts is at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB` }
+      return
+    }
     this.importing = true
     try {
       this.importResult = await importReceiptFile(await file.text())
