@@ -442,7 +442,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       temperature: this.settings.temperature,
       privacy: conversation.privacy
     }
-    let receipt: SignedReceipt | undefined
+    let receipt: { signed: SignedReceipt, from: string } | undefined
     const onEvent = (event: ChatStreamEvent): void => {
       switch (event.type) {
         case 'queued':
@@ -476,7 +476,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
             usage: event.usage,
             timings: event.timings
           }
-          receipt = event.receipt
+          receipt = event.receipt === undefined || verifier === undefined ? undefined : { signed: event.receipt, from: verifier.peerId }
       }
     }
 
@@ -498,9 +498,6 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
           const receipts = await this.#presentableReceipts(verifier.peerId)
           for await (const event of this.#chat(node, verifier.peerId, { ...request, receipts }, { signal })) {
             onEvent(event)
-          }
-          if (receipt !== undefined) {
-            record = { ...record, ...await this.#keepReceipt(receipt, verifier.peerId, history, record.content) }
           }
           break
         } catch (err) {
@@ -545,6 +542,22 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
         console.error('Shoal: cannot save the answer', err)
       })
     }
+    // Checked once the answer shows as complete: verifying and storing the receipt is not worth a visible wait.
+    if (receipt !== undefined && record.status === 'complete') {
+      const outcome = await this.#keepReceipt(receipt.signed, receipt.from, history, record.content)
+      // Unless the answer is being generated again by now (a retry owns the record then).
+      if (!this.#isLive(record.id)) {
+        record = { ...record, ...outcome }
+        this.#show(record)
+        await this.#save(record).catch((err: unknown) => {
+          console.error('Shoal: cannot save the answer\'s receipt', err)
+        })
+      }
+    }
+  }
+
+  #isLive (messageId: string): boolean {
+    return this.live?.messageId === messageId
   }
 
   /** Drafted receipts this tab earned elsewhere, to move up a busy verifier's queue (none when they cannot be read). */
