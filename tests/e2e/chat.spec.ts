@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test'
-import type { BrowserContext, Locator, Page } from '@playwright/test'
-import { launchProfile } from '../support/browser.ts'
-import { setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
+import type { Page } from '@playwright/test'
+import { ask, composer, lastAnswer, setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 
 /**
  * The chat page end to end: a real relay serving the built app, Chromium,
@@ -12,28 +12,7 @@ import type { ShoalProcess } from '../support/processes.ts'
  * Runs inside the private test network (scripts/private-network.sh).
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
-
-test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
-})
-
-async function openProfile (): Promise<Page> {
-  const profile = await launchProfile()
-  profiles.push(profile)
-  return profile.pages()[0] ?? await profile.newPage()
-}
-
-function composer (page: Page): Locator {
-  return page.getByRole('textbox', { name: 'Message' })
-}
-
-/** The newest answer on the page. */
-function lastAnswer (page: Page): Locator {
-  return page.locator('[data-testid="message"][data-role="assistant"]').last()
-}
+const { processes, profiles, openProfile } = e2eSession()
 
 async function peerIdOf (process: ShoalProcess): Promise<string> {
   const health = await (await fetch(`${process.url}/health`)).json() as { peerId: string }
@@ -67,12 +46,6 @@ async function openChat (relayUrl: string, verifierId: string): Promise<Page> {
   await page.goto(relayUrl)
   await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
   return page
-}
-
-async function ask (page: Page, question: string): Promise<void> {
-  await composer(page).fill(question)
-  await composer(page).press('Enter')
-  await expect(composer(page)).toHaveValue('')
 }
 
 /** Waits until the newest answer is streaming and shows some text; returns that text. */

@@ -1,14 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
-import type { BrowserContext, Page } from '@playwright/test'
-import { launchProfile } from '../support/browser.ts'
+import type { Page } from '@playwright/test'
 import { setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
 import { runToExit } from '../integration/run-to-exit.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 
 /**
  * Contributing end to end: one Chromium tab drafts (wllama, in its worker)
@@ -17,19 +16,7 @@ import type { ShoalProcess } from '../support/processes.ts'
  * drafts accepted. Runs inside the private test network.
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
-
-test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
-})
-
-async function openProfile (): Promise<Page> {
-  const profile = await launchProfile()
-  profiles.push(profile)
-  return profile.pages()[0] ?? await profile.newPage()
-}
+const { processes, profiles, openProfile } = e2eSession()
 
 async function statOf (page: Page, name: string): Promise<number> {
   return Number(await page.getByTestId(`stat-${name}`).textContent())

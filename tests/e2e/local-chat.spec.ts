@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test'
-import type { BrowserContext, Locator, Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
-import { storedAnswers } from '../support/chat-page.ts'
+import { ask, composer, lastAnswer, storedAnswers } from '../support/chat-page.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startRelay } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 
 /**
  * Answers written on this device: wllama (llama.cpp in WebAssembly) in a
@@ -13,13 +13,7 @@ import type { ShoalProcess } from '../support/processes.ts'
  * the page also shows the automatic switch to this device.
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
-
-test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
-})
+const { processes, profiles } = e2eSession()
 
 async function openChat (): Promise<Page> {
   await ensureDemoModels()
@@ -30,14 +24,6 @@ async function openChat (): Promise<Page> {
   const page = profile.pages()[0] ?? await profile.newPage()
   await page.goto(relay.url)
   return page
-}
-
-function composer (page: Page): Locator {
-  return page.getByRole('textbox', { name: 'Message' })
-}
-
-function lastAnswer (page: Page): Locator {
-  return page.locator('[data-testid="message"][data-role="assistant"]').last()
 }
 
 async function loadLocalModel (page: Page): Promise<void> {
@@ -54,12 +40,6 @@ async function setAnswerSettings (page: Page, settings: { temperature: number, m
   await expect(panel.locator('summary')).toContainText(`temperature ${settings.temperature}`)
   await page.getByLabel('Max tokens').fill(String(settings.maxTokens))
   await expect(panel.locator('summary')).toContainText(`up to ${settings.maxTokens} tokens`)
-}
-
-async function ask (page: Page, question: string): Promise<void> {
-  await composer(page).fill(question)
-  await composer(page).press('Enter')
-  await expect(composer(page)).toHaveValue('')
 }
 
 test('the page is cross-origin isolated and the relay serves the demo model read-only, with ranges', async () => {

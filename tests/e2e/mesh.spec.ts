@@ -1,8 +1,9 @@
 import { expect, test } from '@playwright/test'
-import type { BrowserContext, Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 
 /**
  * The walking skeleton end to end: a real relay serving the app, a real
@@ -10,13 +11,7 @@ import type { ShoalProcess } from '../support/processes.ts'
  * libp2p mesh. Runs inside the private test network (tests/netns.sh).
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
-
-test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
-})
+const { processes, profiles } = e2eSession()
 
 async function openNetworkPage (relayUrl: string): Promise<Page> {
   const profile = await launchProfile()

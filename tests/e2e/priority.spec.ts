@@ -3,15 +3,13 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { expect, test } from '@playwright/test'
-import type { BrowserContext, Locator, Page } from '@playwright/test'
 import { newReceiptId, receiptFile, sha256Hex, signReceipt } from '../../src/lib/protocol/index.ts'
 import type { Receipt } from '../../src/lib/protocol/index.ts'
-import { launchProfile } from '../support/browser.ts'
-import { setAnswerSettings } from '../support/chat-page.ts'
+import { ask, lastAnswer, setAnswerSettings } from '../support/chat-page.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 
 /**
  * Priority from receipts earned elsewhere: a tab holding `drafted` receipts
@@ -21,30 +19,7 @@ import type { ShoalProcess } from '../support/processes.ts'
  * key this test signs with, as a verifier signs.
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
-
-test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
-})
-
-async function openProfile (): Promise<Page> {
-  const profile = await launchProfile()
-  profiles.push(profile)
-  return profile.pages()[0] ?? await profile.newPage()
-}
-
-function lastAnswer (page: Page): Locator {
-  return page.locator('[data-testid="message"][data-role="assistant"]').last()
-}
-
-async function ask (page: Page, question: string): Promise<void> {
-  const composer = page.getByRole('textbox', { name: 'Message' })
-  await composer.fill(question)
-  await composer.press('Enter')
-  await expect(composer).toHaveValue('')
-}
+const { processes, profiles, openProfile } = e2eSession()
 
 /** Drafted receipts for `subject`, chained, as the verifier with `key` issues them. */
 async function draftedReceipts (key: Awaited<ReturnType<typeof generateKeyPair>>, subject: string, acceptedTokens: number[]): Promise<Receipt[]> {

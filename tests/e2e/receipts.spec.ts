@@ -4,12 +4,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { expect, test } from '@playwright/test'
-import type { BrowserContext, Locator, Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { decodeReceiptBody, newReceiptId, promptHash, readReceiptFile, receiptFile, receiptToJson, sha256Hex, signReceipt } from '../../src/lib/protocol/index.ts'
 import type { Receipt, ReceiptDrafterShare, ReceiptFields, ReceiptJson } from '../../src/lib/protocol/index.ts'
-import { launchProfile } from '../support/browser.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 import { startRelay, temporaryDirectory } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
 
 /**
  * The Receipts page end to end: a real relay serving the built app, and
@@ -17,13 +16,10 @@ import type { ShoalProcess } from '../support/processes.ts'
  * verifiers sign them. No verifier runs: the receipts come from files.
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
+const { processes, openProfile } = e2eSession()
 const directories: string[] = []
 
 test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
   await Promise.all(directories.splice(0).map(async (directory) => { await rm(directory, { recursive: true, force: true }) }))
 })
 
@@ -118,9 +114,7 @@ test('receipts imported from a file add up per verifier, show each answer\'s pro
   directories.push(directory)
   const relay = await startRelay()
   processes.push(relay)
-  const profile = await launchProfile()
-  profiles.push(profile)
-  const page = profile.pages()[0] ?? await profile.newPage()
+  const page = await openProfile()
 
   const subject = await peerIdOfNewKey()
   const drafter = await peerIdOfNewKey()

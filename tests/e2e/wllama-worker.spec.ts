@@ -2,13 +2,13 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
-import type { BrowserContext, Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { buildChatPrompt } from '../../gpu-node/src/verifier/chat-prompt.ts'
 import { chatMlPromptPieces } from '../../src/lib/inference/wllama-chat-prompt.ts'
 import { launchProfile } from '../support/browser.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { REPO_ROOT, startRelay } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { e2eSession } from '../support/e2e-session.ts'
 
 /**
  * The wllama worker's token-level API (what drafting uses), driven straight
@@ -17,13 +17,7 @@ import type { ShoalProcess } from '../support/processes.ts'
  * purpose; the test speaks comlink's wire format (APPLY with RAW values).
  */
 
-const processes: ShoalProcess[] = []
-const profiles: BrowserContext[] = []
-
-test.afterEach(async () => {
-  await Promise.all(profiles.splice(0).map(async (profile) => { await profile.close() }))
-  await Promise.all(processes.splice(0).map(async (process) => { await process.stop() }))
-})
+const { processes, profiles } = e2eSession()
 
 async function builtWorkerPath (): Promise<string> {
   const folder = join(REPO_ROOT, 'build/_app/immutable/workers')

@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test'
-import type { Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 
 /**
  * The stored answers of the page's conversations, in order, read straight
@@ -39,4 +39,21 @@ export async function setAnswerSettings (page: Page, settings: { temperature?: n
     await page.getByLabel('Max tokens').fill(String(settings.maxTokens))
     await expect(panel.locator('summary')).toContainText(`up to ${settings.maxTokens} tokens`)
   }
+}
+
+/** The chat page's message box. */
+export function composer (page: Page): Locator {
+  return page.getByRole('textbox', { name: 'Message' })
+}
+
+/** The newest answer on the page. */
+export function lastAnswer (page: Page): Locator {
+  return page.locator('[data-testid="message"][data-role="assistant"]').last()
+}
+
+/** Types `question` and sends it with Enter, as a person does; resolves once the box is empty (sent). */
+export async function ask (page: Page, question: string): Promise<void> {
+  await composer(page).fill(question)
+  await composer(page).press('Enter')
+  await expect(composer(page)).toHaveValue('')
 }
