@@ -66,11 +66,11 @@ test('model options: demo model by default, threads never unset, limits with def
   expect(parsed.modelName).toBeUndefined()
   expect(parsed.threads).toBeGreaterThanOrEqual(1)
   expect(parsed.threads).toBeLessThanOrEqual(4)
-  expect(parsed).toMatchObject({ gpu: 'auto', queueSize: 32, clientMaxConcurrent: 2, clientMaxTokens: 4096 })
+  expect(parsed).toMatchObject({ gpu: 'auto', queueSize: 32, clientMaxConcurrent: 2, clientMaxTokens: 4096, streamInterval: 16 })
   expect(parsed.contextSize).toBeUndefined()
 
-  const set = options(['--model', 'hf:user/repo:Q4_K_M', '--threads', '1', '--gpu', 'off', '--queue-size', '0', '--client-max-concurrent', '5', '--client-max-tokens', '100', '--context-size', '512'], { SHOAL_MODEL_NAME: 'mine' })
-  expect(set).toMatchObject({ model: 'hf:user/repo:Q4_K_M', modelName: 'mine', threads: 1, gpu: 'off', queueSize: 0, clientMaxConcurrent: 5, clientMaxTokens: 100, contextSize: 512 })
+  const set = options(['--model', 'hf:user/repo:Q4_K_M', '--threads', '1', '--gpu', 'off', '--queue-size', '0', '--client-max-concurrent', '5', '--client-max-tokens', '100', '--context-size', '512', '--stream-interval', '0'], { SHOAL_MODEL_NAME: 'mine' })
+  expect(set).toMatchObject({ model: 'hf:user/repo:Q4_K_M', modelName: 'mine', threads: 1, gpu: 'off', queueSize: 0, clientMaxConcurrent: 5, clientMaxTokens: 100, contextSize: 512, streamInterval: 0 })
   expect(options([], { SHOAL_MODEL: '/models/x.gguf', SHOAL_THREADS: '3', SHOAL_GPU: 'off', SHOAL_QUEUE_SIZE: '7' })).toMatchObject({ model: '/models/x.gguf', threads: 3, gpu: 'off', queueSize: 7 })
 })
 
@@ -81,5 +81,6 @@ test('bad model options are ConfigErrors naming the flag', () => {
   expect(configErrorMessage(['--client-max-concurrent', '0'])).toContain('--client-max-concurrent')
   expect(configErrorMessage(['--client-max-tokens', 'lots'])).toContain('--client-max-tokens')
   expect(configErrorMessage(['--context-size', '10'])).toContain('--context-size')
+  expect(configErrorMessage(['--stream-interval', '-5'])).toContain('--stream-interval')
   expect(configErrorMessage(['--model', ' '])).toContain('--model')
 })

@@ -59,6 +59,7 @@ export const GpuNodeOptions = z.object({
   queueSize: integerSchema({ min: 0, max: 100_000 }).default(32),
   clientMaxConcurrent: integerSchema({ min: 1, max: 10_000 }).default(2),
   clientMaxTokens: integerSchema({ min: 1, max: 1_048_576 }).default(4096),
+  streamInterval: integerSchema({ min: 0, max: 1_000 }).default(16),
   apiKey: z.string().trim().min(8, 'must be at least 8 characters').max(512, 'must be at most 512 characters')
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   iceServers: z.string().optional().transform((text, context): RTCIceServer[] => {
@@ -99,6 +100,7 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   queueSize: { flag: 'queue-size', env: 'SHOAL_QUEUE_SIZE', description: 'Chats that may wait for a free sequence; more are refused as busy.' },
   clientMaxConcurrent: { flag: 'client-max-concurrent', env: 'SHOAL_CLIENT_MAX_CONCURRENT', description: 'Chats one client may have running or queued.' },
   clientMaxTokens: { flag: 'client-max-tokens', env: 'SHOAL_CLIENT_MAX_TOKENS', description: 'Most tokens one request may ask for.' },
+  streamInterval: { flag: 'stream-interval', env: 'SHOAL_STREAM_INTERVAL', description: 'Least milliseconds between two streamed text updates of an answer (about a display frame); text made in between goes in the next. 0: every token on its own.' },
   apiKey: { flag: 'api-key', env: 'SHOAL_API_KEY', description: 'When set, /v1/* and /api/* require "Authorization: Bearer <key>" (prefer the variable: flags show in ps).', defaultText: 'none' },
   iceServers: { flag: 'ice-servers', env: 'SHOAL_ICE_SERVERS', description: 'JSON list of STUN/TURN servers for WebRTC, e.g. [{"urls":"stun:stun.example.org:3478"}].', defaultText: 'none' }
 }

@@ -56,6 +56,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     queueSize: options.queueSize,
     perClientMaxConcurrent: options.clientMaxConcurrent,
     perClientMaxTokens: options.clientMaxTokens,
+    streamIntervalMs: options.streamInterval,
     log
   })
   // Each answer's receipts are signed with the node's libp2p key and kept in the ledger.

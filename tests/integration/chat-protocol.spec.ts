@@ -296,8 +296,8 @@ test('over direct WebRTC, as a page chats once upgraded', async () => {
 
 test.describe('in this process, on the real verifier', () => {
   /** A verifier that serves one chat at a time and one per peer; a WebSocket server node in front of it. */
-  async function serve (options: { heartbeatMs?: number } = {}): Promise<{ client: Libp2p, server: Libp2p, chats: ChatProtocol, dispose: () => Promise<void> }> {
-    const llama = await createLlamaVerifier({ modelPath, threads: 2, capacity: 1, queueSize: 4, perClientMaxConcurrent: 1, perClientMaxTokens: 4096, demo: true, modelName: 'shoal-demo' })
+  async function serve (options: { heartbeatMs?: number, streamIntervalMs?: number } = {}): Promise<{ client: Libp2p, server: Libp2p, chats: ChatProtocol, dispose: () => Promise<void> }> {
+    const llama = await createLlamaVerifier({ modelPath, threads: 2, capacity: 1, queueSize: 4, perClientMaxConcurrent: 1, perClientMaxTokens: 4096, demo: true, modelName: 'shoal-demo', streamIntervalMs: options.streamIntervalMs })
     const server = await createShoalNode({ privateKey: await generateKeyPair('Ed25519'), transports: [webSockets()], listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
     await server.start()
     const log = { info: () => {}, warn: (message: string) => { warnings.push(message) }, error: (message: string) => { warnings.push(message) } }
@@ -349,6 +349,49 @@ test.describe('in this process, on the real verifier', () => {
       expect(events.filter((event) => event.type === 'started')).toHaveLength(1)
       expect(events.filter((event) => event.type === 'done')).toHaveLength(1)
       expect(events.at(-1)?.type).toBe('done')
+    } finally {
+      await dispose()
+    }
+  })
+
+  test('text made within the stream interval travels in one delta: the first text at once, the rest before done', async () => {
+    const maxTokens = 32
+    const reference = (await referenceGreedyCompletion(modelPath, conversation, maxTokens)).text
+    for (const streamIntervalMs of [60_000, 0]) {
+      const { client, server, dispose } = await serve({ streamIntervalMs })
+      try {
+        const { events, text } = await collect(chatWithVerifier(client, server.peerId, { messages: conversation, maxTokens }))
+        expect(text).toBe(reference)
+        const deltas = events.filter((event) => event.type === 'delta')
+        if (streamIntervalMs > 0) {
+          expect(deltas, 'the first text, then the rest').toHaveLength(2)
+        } else {
+          // Every token's text on its own, unless the reader falls behind.
+          expect(deltas.length).toBeGreaterThan(2)
+        }
+        expect(events.at(-1)?.type).toBe('done')
+      } finally {
+        await dispose()
+      }
+    }
+  })
+
+  test('a request still being put together is sent once ready, over a stream opened meanwhile', async () => {
+    const { client, server, chats, dispose } = await serve()
+    try {
+      const maxTokens = 16
+      let ready: (request: ChatRequestInit) => void = () => {}
+      const later = new Promise<ChatRequestInit>((resolve) => { ready = resolve })
+      const answer = collect(chatWithVerifier(client, server.peerId, later))
+      await waitFor('the chat stream to open before the request is ready', () => chats.stats.open === 1 ? true : undefined)
+      ready({ messages: conversation, maxTokens, temperature: 0 })
+      expect((await answer).text).toBe((await referenceGreedyCompletion(modelPath, conversation, maxTokens)).text)
+
+      // One that fails to come together ends the chat with its own error; the opened stream is let go.
+      const broken = Promise.reject(new Error('the receipts could not be read'))
+      await expect(collect(chatWithVerifier(client, server.peerId, broken))).rejects.toThrow('the receipts could not be read')
+      await waitFor('the abandoned stream to close', () => chats.stats.open === 0 ? true : undefined)
+      expect(chats.stats.completed).toBe(1)
     } finally {
       await dispose()
     }

@@ -154,7 +154,8 @@ async function waitForBody (response: IncomingMessage, marker: string): Promise<
 test.describe('OpenAI API', () => {
   test('the openai client gets node-llama-cpp\'s own greedy answer, whole and streamed, with usage', async () => {
     const reference = await greedyReference()
-    const node = await verifierNode()
+    // Each token's text in a chunk of its own, as OpenAI streams.
+    const node = await verifierNode(['--stream-interval', '0'])
     const client = openAiClient(node)
 
     const models = await client.models.list()
@@ -226,6 +227,21 @@ test.describe('OpenAI API', () => {
     expect(metricValue(metrics, 'shoal_gpu_node_http_requests_in_flight')).toBe(0)
   })
 
+  test('text made within the stream interval comes in one chunk: the first text at once, the rest at the end', async () => {
+    const reference = await greedyReference()
+    const node = await verifierNode(['--stream-interval', '1000'])
+    const stream = await openAiClient(node).chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: MAX_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } })
+    const contents: string[] = []
+    let completionTokens = 0
+    for await (const chunk of stream) {
+      contents.push(...chunk.choices.map((choice) => choice.delta.content ?? '').filter((content) => content !== ''))
+      completionTokens = chunk.usage?.completion_tokens ?? completionTokens
+    }
+    expect(contents.join('')).toBe(reference.text)
+    expect(completionTokens).toBeGreaterThan(2)
+    expect(contents).toHaveLength(2)
+  })
+
   test('stop strings end the answer where node-llama-cpp\'s would, and are not returned', async () => {
     const { text } = await greedyReference()
     const stop = text.split(' ').filter((word) => word.length > 2)[6] ?? ''
@@ -283,7 +299,8 @@ test.describe('receipts', () => {
 test.describe('Ollama API', () => {
   test('/api/chat and /api/generate, streamed and whole, give node-llama-cpp\'s greedy answer', async () => {
     const reference = await greedyReference()
-    const node = await verifierNode()
+    // Each token's text on a line of its own, as Ollama streams.
+    const node = await verifierNode(['--stream-interval', '0'])
     const options = { temperature: 0, num_predict: MAX_TOKENS }
     const [system, user] = MESSAGES
 

@@ -51,6 +51,17 @@ export interface LlamaVerifierInit {
    * @default false
    */
   demo?: boolean
+  /**
+   * Least time between two text deltas of an answer, in ms: text generated
+   * in between is joined into the next one (it goes at once before `done`).
+   * Readers that show text gain nothing from more than one update per
+   * display frame, and each delta costs the server, the network and the
+   * reader some work; a model slower than this streams every token as it
+   * comes. 0 sends each token's text on its own.
+   *
+   * @default 0
+   */
+  streamIntervalMs?: number
   /** Where llama.cpp's warnings and the backend line go. */
   log?: { info: (message: string) => void, warn: (message: string) => void }
 }
@@ -95,6 +106,9 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
   if (!Number.isInteger(init.capacity) || init.capacity < 1) {
     throw new RangeError(`capacity must be a positive integer, not ${init.capacity}`)
   }
+  if (init.streamIntervalMs !== undefined && !(Number.isFinite(init.streamIntervalMs) && init.streamIntervalMs >= 0)) {
+    throw new RangeError(`streamIntervalMs must be a number of milliseconds, not ${init.streamIntervalMs}`)
+  }
   const file = await inspectModelFile(init.modelPath)
   // While loading, llama.cpp's messages are kept: a failure becomes one error line that quotes them.
   let loading: string[] | undefined = []
@@ -129,6 +143,8 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
   }
   loading = undefined
   const contextSize = Math.min(init.contextSize ?? Math.min(file.trainContextLength, DEFAULT_CONTEXT_SIZE), file.trainContextLength)
+  // Set once the verifier exists: how many answers hold a sequence now.
+  let runningAnswers = (): number => 0
   let context: LlamaContext
   try {
     context = await model.createContext({
@@ -136,7 +152,19 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
       sequences: init.capacity,
       threads: init.threads,
       // Predictable memory: no automatic shrinking or growing behind the operator's back.
-      failedCreationRemedy: false
+      failedCreationRemedy: false,
+      batching: {
+        // node-llama-cpp waits for the next event-loop turn so concurrent answers' steps share one
+        // decode. An answer running alone has nothing to wait for: its step is decoded at once,
+        // and its text goes out to the client while the next token is computed, not before.
+        dispatchSchedule: (dispatch) => {
+          if (runningAnswers() <= 1) {
+            dispatch()
+          } else {
+            setImmediate(dispatch)
+          }
+        }
+      }
     })
   } catch (err) {
     await model.dispose()
@@ -145,7 +173,7 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
   }
   const backend = llama.gpu === false ? 'CPU' : llama.gpu
   init.log?.info(`Model ${file.path} on ${backend} (${init.threads} threads, ${init.capacity} sequences of ${context.contextSize} tokens)`)
-  return new LlamaVerifier({
+  const verifier = new LlamaVerifier({
     init,
     llama,
     model,
@@ -160,6 +188,8 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
     },
     backend
   })
+  runningAnswers = () => verifier.runningCount
+  return verifier
 }
 
 interface LlamaVerifierParts {
@@ -212,6 +242,7 @@ export class LlamaVerifier implements Verifier {
   /** Signs each answer's receipts (gpu-node sets its issuer here); none are issued without one. */
   receipts: ReceiptIssuer | undefined
   readonly #log: LlamaVerifierInit['log']
+  readonly #streamIntervalMs: number
 
   constructor (parts: LlamaVerifierParts) {
     this.model = parts.info
@@ -222,6 +253,7 @@ export class LlamaVerifier implements Verifier {
     this.#chatWrapper = parts.chatWrapper
     this.#vocabularySize = parts.vocabularySize
     this.#log = parts.init.log
+    this.#streamIntervalMs = parts.init.streamIntervalMs ?? 0
     const slots: LlamaContextSequence[] = []
     for (let index = 0; index < parts.init.capacity; index++) {
       slots.push(parts.context.getSequence())
@@ -240,6 +272,11 @@ export class LlamaVerifier implements Verifier {
 
   get queueDepth (): number {
     return this.#scheduler.queueDepth
+  }
+
+  /** Answers holding a sequence now. */
+  get runningCount (): number {
+    return this.#scheduler.runningCount
   }
 
   get stats (): VerifierStats {
@@ -278,7 +315,11 @@ export class LlamaVerifier implements Verifier {
     }
     const cancel = new AbortController()
     const signal = AbortSignal.any([cancel.signal, this.#shutdown.signal, ...(options.signal == null ? [] : [options.signal])])
-    const channel = new EventChannel<CompletionEvent>(() => { cancel.abort() })
+    const channel = new EventChannel<CompletionEvent>({
+      onReturn: () => { cancel.abort() },
+      merge: joinDeltas,
+      ...(this.#streamIntervalMs > 0 ? { pace: { ms: this.#streamIntervalMs, after: (event) => event.type === 'delta' } } : {})
+    })
     const credit = request.credit ?? 0
     const tier = credit > 0 ? 'contributor' : 'consumer'
     this.#scheduler.submit({
@@ -571,6 +612,11 @@ function ownToken (next: { token?: Token | null, probabilities?: Map<Token, numb
     throw new Error('llama.cpp returned no probabilities')
   }
   return drawToken(next.probabilities, positionUniform(seed, index)) as Token
+}
+
+/** Text deltas waiting for a busy reader travel as one (see EventChannel's `merge`). */
+function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): CompletionEvent | undefined {
+  return waiting.type === 'delta' && pushed.type === 'delta' ? { type: 'delta', text: waiting.text + pushed.text } : undefined
 }
 
 function noWork (): Work {

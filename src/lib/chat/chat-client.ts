@@ -98,6 +98,9 @@ const CANCEL_CLOSE_TIMEOUT_MS = 5_000
  * ends. Uses the best open connection to the verifier (direct WebRTC when
  * there is one; relayed otherwise, which suits short chats), falling back to
  * the next when a stream cannot be opened on it, and dials when there is none.
+ * `request` may still be in the making (a promise): the stream opens
+ * meanwhile, and one that fails to come together ends the chat with its
+ * error before anything is sent.
  *
  * Aborting `signal`, or leaving the loop early, cancels the chat: a cancel
  * goes to the verifier, which stops and frees the slot.
@@ -107,18 +110,31 @@ const CANCEL_CLOSE_TIMEOUT_MS = 5_000
  * @throws {VerifierGoneError} the stream broke, closed or fell silent before `done`
  * @throws the signal's reason (an `AbortError` by default) when `signal` aborts
  */
-export async function * chatWithVerifier (node: ChatNode, verifierPeerId: PeerId | string, request: ChatRequestInit, options: ChatOptions = {}): AsyncGenerator<ChatStreamEvent, void, undefined> {
+export async function * chatWithVerifier (node: ChatNode, verifierPeerId: PeerId | string, request: ChatRequestInit | Promise<ChatRequestInit>, options: ChatOptions = {}): AsyncGenerator<ChatStreamEvent, void, undefined> {
   const { signal } = options
   signal?.throwIfAborted()
-  const requestBytes = encodeRequest(request)
+  // A request still being put together (receipts read from storage, say) is finished while
+  // the stream opens: opening one takes a round trip or two, which need not wait for it.
+  const encoding = request instanceof Promise ? request.then(encodeRequest) : Promise.resolve(encodeRequest(request))
+  // Handled below, once the stream is open or has failed to open.
+  encoding.catch(() => {})
   const peerId = typeof verifierPeerId === 'string' ? peerIdFromString(verifierPeerId) : verifierPeerId
 
   let stream: Stream
   try {
     stream = await openChatStream(node, peerId, withTimeout(signal, options.openTimeoutMs ?? 10_000))
   } catch (err) {
+    // A request that cannot be sent says so first: that, not the verifier, is what needs fixing.
+    await encoding
     signal?.throwIfAborted()
     throw new VerifierUnreachableError(`cannot open a chat with ${peerId.toString()}: ${describe(err)}`, { cause: err })
+  }
+  let requestBytes: Uint8Array
+  try {
+    requestBytes = await encoding
+  } catch (err) {
+    stream.abort(asError(err))
+    throw err
   }
   const messages = lpStream(stream, { maxDataLength: MAX_CHAT_EVENT_BYTES })
   let ended = false

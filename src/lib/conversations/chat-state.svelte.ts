@@ -495,8 +495,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
           if (node === undefined) {
             throw Object.assign(new Error('the mesh node is not running'), { name: 'VerifierUnreachableError' })
           }
-          const receipts = await this.#presentableReceipts(verifier.peerId)
-          for await (const event of this.#chat(node, verifier.peerId, { ...request, receipts }, { signal })) {
+          // Read while the chat stream opens.
+          const withReceipts = this.#presentableReceipts(verifier.peerId).then((receipts) => ({ ...request, receipts }))
+          for await (const event of this.#chat(node, verifier.peerId, withReceipts, { signal })) {
             onEvent(event)
           }
           break
