@@ -52,6 +52,9 @@ export async function timeAnswerInPage (page: Page, prompt: string): Promise<Ans
 /** Times one answer from the verifier; the token count is the verifier's, as the page stored it. */
 async function timeOneAnswer (page: Page, prompt: string): Promise<GenerationTiming> {
   const times = await timeAnswerInPage(page, prompt)
+  // The page checks and stores the answer's receipt after showing it complete: let that finish
+  // too, so that it does not run into whatever is measured next.
+  await page.locator('[data-testid="message"][data-role="assistant"] [data-testid="answer-receipt"]').last().waitFor({ timeout: 10_000 })
   const tokens = await page.evaluate(async () => {
     const database = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('shoal')
@@ -74,8 +77,14 @@ async function timeOneAnswer (page: Page, prompt: string): Promise<GenerationTim
   }
 }
 
-/** Answers to `prompts` asked in the chat page of a fresh profile, with greedy settings. */
-export async function meshChatTimings (relayUrl: string, verifierId: string, prompts: string[], maxTokens: number): Promise<GenerationTiming[]> {
+/** The chat page in a fresh profile, ready to time answers, and how to close it. */
+export interface MeshChat {
+  time: (prompt: string) => Promise<GenerationTiming>
+  close: () => Promise<void>
+}
+
+/** Opens the chat page of a fresh profile, connected directly (WebRTC) to the verifier, with greedy settings. */
+export async function openMeshChat (relayUrl: string, verifierId: string, maxTokens: number): Promise<MeshChat> {
   const profile = await launchProfile()
   try {
     const page = await profile.newPage()
@@ -88,12 +97,12 @@ export async function meshChatTimings (relayUrl: string, verifierId: string, pro
     await page.getByLabel('Temperature').fill('0')
     await page.getByLabel('Max tokens').fill(String(maxTokens))
     await timeOneAnswer(page, 'warm up')
-    const timings: GenerationTiming[] = []
-    for (const prompt of prompts) {
-      timings.push(await timeOneAnswer(page, prompt))
+    return {
+      time: async (prompt) => timeOneAnswer(page, prompt),
+      close: async () => { await profile.close() }
     }
-    return timings
-  } finally {
+  } catch (err) {
     await profile.close()
+    throw err
   }
 }
