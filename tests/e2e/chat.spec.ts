@@ -48,12 +48,15 @@ async function openChat (relayUrl: string, verifierId: string): Promise<Page> {
   return page
 }
 
-/** Waits until the newest answer is streaming and shows some text; returns that text. */
+/**
+ * Waits until the newest answer is streaming and shows some text; returns that text, without the
+ * line break the rendered Markdown ends with (text that follows continues the same paragraph).
+ */
 async function partialAnswer (page: Page): Promise<string> {
   const answer = lastAnswer(page)
   await expect(answer).toHaveAttribute('data-status', 'streaming')
   await expect(answer.getByTestId('answer-text')).not.toBeEmpty({ timeout: 30_000 })
-  return (await answer.getByTestId('answer-text').textContent()) ?? ''
+  return ((await answer.getByTestId('answer-text').textContent()) ?? '').trimEnd()
 }
 
 test('with no verifier reachable, the page says so and keeps the typed message', async () => {
@@ -216,7 +219,7 @@ test('when the verifier dies mid-answer the partial answer stays, marked interru
   await expect(answer).toHaveAttribute('data-status', 'interrupted', { timeout: 60_000 })
   await expect(answer.getByTestId('answer-status')).toHaveText('interrupted')
   const kept = (await answer.getByTestId('answer-text').textContent()) ?? ''
-  expect(kept.startsWith(partial.slice(0, 20)), 'the partial answer is kept').toBe(true)
+  expect(kept.startsWith(partial.slice(0, 20)), `the partial answer ${JSON.stringify(partial.slice(0, 20))} is kept`).toBe(true)
   expect(kept.length).toBeGreaterThanOrEqual(partial.length)
   await expect(answer.getByRole('button', { name: 'Retry' })).toBeEnabled()
 
