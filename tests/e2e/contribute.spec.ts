@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
+import { holdVerifierBusy } from '../support/busy-verifier.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
@@ -124,15 +125,8 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   expect(failed.stdout).toContain('signature does not match')
   expect(failed.code).toBe(1)
 
-  // Saturate the verifier's one sequence with a long answer over HTTP (~2000 tokens, tens of seconds).
-  const saturating = new AbortController()
-  void fetch(`${verifier.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'shoal-demo-512x16', messages: [{ role: 'user', content: 'Keep talking about the harbour.' }], max_tokens: 1900, temperature: 0 }),
-    signal: saturating.signal
-  }).catch(() => undefined)
-  await expect.poll(async () => (await readMetrics(verifier.url)).get('shoal_gpu_node_running'), { timeout: 20_000 }).toBe(1)
+  // Saturate the verifier's one sequence with a long answer over HTTP.
+  const stopSaturating = await holdVerifierBusy(verifier.url, 'shoal-demo-512x16')
 
   // A consumer asks first and waits; then the contributor asks, and goes ahead of it. Short answers
   // keep the consumer's wait short.
@@ -154,7 +148,7 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   expect((await readMetrics(verifier.url)).get('shoal_gpu_node_running')).toBe(1)
 
   // The long answer ends: the contributor is served first, while the consumer still waits...
-  saturating.abort()
+  stopSaturating()
   await expect(contributorAnswer.getByTestId('answer-text')).toBeVisible({ timeout: 60_000 })
   await expect(consumerAnswer.getByTestId('answer-text')).toHaveCount(0)
   await expect(consumerAnswer.getByTestId('answer-waiting')).toContainText('position 1')

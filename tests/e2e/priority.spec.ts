@@ -6,7 +6,9 @@ import { expect, test } from '@playwright/test'
 import { newReceiptId, receiptFile, sha256Hex, signReceipt } from '../../src/lib/protocol/index.ts'
 import type { Receipt } from '../../src/lib/protocol/index.ts'
 import { ask, lastAnswer, setAnswerSettings } from '../support/chat-page.ts'
+import { holdVerifierBusy } from '../support/busy-verifier.ts'
 import { readMetrics } from '../support/metrics.ts'
+import { receiptFields } from '../support/receipt-fields.ts'
 import { ensureDemoModels } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
 import { e2eSession } from '../support/e2e-session.ts'
@@ -26,26 +28,15 @@ async function draftedReceipts (key: Awaited<ReturnType<typeof generateKeyPair>>
   const issuer = peerIdFromPrivateKey(key).toString()
   const receipts: Receipt[] = []
   for (const [index, accepted] of acceptedTokens.entries()) {
-    receipts.push(await signReceipt({
-      kind: 'drafted',
-      id: newReceiptId(),
+    receipts.push(await signReceipt(receiptFields('drafted', {
       issuer,
       subject,
       issuedAt: Date.now() - 60_000 + index,
       sequence: index + 1,
       previousId: receipts.at(-1)?.id ?? '',
       answerId: await sha256Hex(newReceiptId()),
-      model: 'shoal-demo',
-      promptTokens: 10,
-      completionTokens: 40,
-      queuedMs: 0,
-      firstTokenMs: 5,
-      totalMs: 90,
-      passes: 20,
-      drafters: [{ peerId: subject, draftedTokens: accepted + 10, acceptedTokens: accepted }],
-      promptHash: '',
-      outputHash: ''
-    }, key))
+      drafters: [{ peerId: subject, draftedTokens: accepted + 10, acceptedTokens: accepted }]
+    }), key))
   }
   return receipts
 }
@@ -84,14 +75,7 @@ test('receipts earned at a trusted verifier put a tab ahead of a consumer who as
   await setAnswerSettings(consumer, { maxTokens: 64 })
 
   // A long answer over HTTP holds the one sequence.
-  const saturating = new AbortController()
-  void fetch(`${verifier.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'shoal-demo-512x16', messages: [{ role: 'user', content: 'Keep talking about the harbour.' }], max_tokens: 1900, temperature: 0 }),
-    signal: saturating.signal
-  }).catch(() => undefined)
-  await expect.poll(async () => (await readMetrics(verifier.url)).get('shoal_gpu_node_running'), { timeout: 20_000 }).toBe(1)
+  const stopSaturating = await holdVerifierBusy(verifier.url, 'shoal-demo-512x16')
 
   await ask(consumer, 'I was here first.')
   await expect(lastAnswer(consumer).getByTestId('answer-waiting')).toContainText('as a consumer (contributors go first): position 1', { timeout: 30_000 })
@@ -102,7 +86,7 @@ test('receipts earned at a trusted verifier put a tab ahead of a consumer who as
   expect((await readMetrics(verifier.url)).get('shoal_gpu_node_presented_receipts_counted_total')).toBe(2)
   expect((await readMetrics(verifier.url)).get('shoal_gpu_node_running')).toBe(1)
 
-  saturating.abort()
+  stopSaturating()
   await expect(lastAnswer(contributor).getByTestId('answer-text')).toBeVisible({ timeout: 60_000 })
   await expect(lastAnswer(consumer).getByTestId('answer-text')).toHaveCount(0)
   await expect(lastAnswer(contributor)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { chainPlaceProblem, checkReceiptChains } from './receipt-chains.ts'
 import { newReceiptId, shortPeer } from './receipts.ts'
+import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 import type { ReceiptFields } from './receipts.ts'
 
 // Chains are checked on decoded fields (signatures are verifyReceipt's job), so plain names do.
@@ -11,28 +12,7 @@ const BOB = '12D3KooWBobBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
 
 /** A drafted receipt at `sequence`, issued a second after the one before it. */
 function receipt (sequence: number, previousId: string, overrides: Partial<ReceiptFields> = {}): ReceiptFields {
-  const subject = overrides.subject ?? ALICE
-  return {
-    kind: 'drafted',
-    id: newReceiptId(),
-    issuer: VERIFIER,
-    subject,
-    issuedAt: 1_700_000_000_000 + sequence * 1000,
-    sequence,
-    previousId,
-    answerId: 'a'.repeat(64),
-    model: 'm',
-    promptTokens: 1,
-    completionTokens: 1,
-    queuedMs: 0,
-    firstTokenMs: 0,
-    totalMs: 0,
-    passes: 1,
-    drafters: [{ peerId: subject, draftedTokens: 4, acceptedTokens: 2 }],
-    promptHash: '',
-    outputHash: '',
-    ...overrides
-  }
+  return receiptFields('drafted', { issuer: VERIFIER, subject: ALICE, issuedAt: 1_700_000_000_000 + sequence * 1000, sequence, previousId, ...overrides })
 }
 
 /** A whole chain of `length` receipts for one subject. */

@@ -2,8 +2,9 @@ import { expect, test } from '@playwright/test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { RECEIPT_FILE_FORMAT, readReceiptFile, receiptFile } from './receipt-file.ts'
-import { newReceiptId, signReceipt } from './receipts.ts'
-import type { Receipt, ReceiptFields } from './receipts.ts'
+import { signReceipt } from './receipts.ts'
+import type { Receipt } from './receipts.ts'
+import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 
 let receipts: Receipt[]
 
@@ -14,26 +15,15 @@ test.beforeAll(async () => {
   const subject = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   receipts = []
   for (let sequence = 1; sequence <= 3; sequence++) {
-    const fields: ReceiptFields = {
-      kind: 'drafted',
-      id: newReceiptId(),
+    const fields = receiptFields('drafted', {
       issuer,
       subject,
       issuedAt: 1_700_000_000_000 + sequence,
       sequence,
       previousId: receipts.at(-1)?.id ?? '',
       answerId: String(sequence).repeat(64),
-      model: 'shoal-demo-v1',
-      promptTokens: 10,
-      completionTokens: 20 * sequence,
-      queuedMs: 0,
-      firstTokenMs: 30,
-      totalMs: 400,
-      passes: 12,
-      drafters: [{ peerId: subject, draftedTokens: 16, acceptedTokens: 9 }],
-      promptHash: '',
-      outputHash: ''
-    }
+      completionTokens: 20 * sequence
+    })
     receipts.push(await signReceipt(fields, key))
   }
 })

@@ -19,6 +19,7 @@ import {
 } from './receipts.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { ReceiptFields, ReceiptKind, ReceiptProblem } from './receipts.ts'
+import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
 
@@ -44,29 +45,17 @@ test.beforeAll(async () => {
  */
 function fields (kind: ReceiptKind = 'served', overrides: Partial<ReceiptFields> = {}): ReceiptFields {
   const to = overrides.subject ?? subject
-  return {
-    kind,
-    id: newReceiptId(),
+  return receiptFields(kind, {
     issuer,
     subject: to,
-    issuedAt: 1_700_000_000_000,
-    sequence: 1,
-    previousId: '',
-    answerId: 'a'.repeat(64),
     model: 'shoal-demo-v1',
     promptTokens: 12,
     completionTokens: 34,
-    queuedMs: 5,
-    firstTokenMs: 40,
     totalMs: 900,
     passes: 20,
-    drafters: kind === 'served'
-      ? [{ peerId: drafter, draftedTokens: 30, acceptedTokens: 18 }]
-      : [{ peerId: to, draftedTokens: 30, acceptedTokens: 18 }],
-    promptHash: kind === 'served' ? 'b'.repeat(64) : '',
-    outputHash: kind === 'served' ? 'c'.repeat(64) : '',
+    drafters: [{ peerId: kind === 'served' ? drafter : to, draftedTokens: 30, acceptedTokens: 18 }],
     ...overrides
-  }
+  })
 }
 
 /** Matches a ReceiptError with this problem and a message saying `reason`. */

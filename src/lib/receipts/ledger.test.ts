@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import type { ReceiptFields } from '../protocol/index.ts'
+import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 import { receiptExportFileName } from './export-name.ts'
 import { acceptanceRate, answerTimeline, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
 
@@ -11,27 +12,8 @@ const DRAFTER = '12D3KooWSomeDrafterxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
 let nextId = 0
 
 function served (issuer: string, overrides: Partial<ReceiptFields> = {}): ReceiptFields {
-  return {
-    kind: 'served',
-    id: String(++nextId).padStart(32, '0'),
-    issuer,
-    subject: ME,
-    issuedAt: 1_700_000_000_000 + nextId,
-    sequence: 1,
-    previousId: '',
-    answerId: 'a'.repeat(64),
-    model: 'shoal-demo',
-    promptTokens: 10,
-    completionTokens: 20,
-    queuedMs: 5,
-    firstTokenMs: 40,
-    totalMs: 300,
-    passes: 12,
-    drafters: [],
-    promptHash: 'b'.repeat(64),
-    outputHash: 'c'.repeat(64),
-    ...overrides
-  }
+  nextId++
+  return receiptFields('served', { issuer, subject: ME, id: String(nextId).padStart(32, '0'), issuedAt: 1_700_000_000_000 + nextId, ...overrides })
 }
 
 function drafted (issuer: string, draftedTokens: number, acceptedTokens: number): ReceiptFields {
