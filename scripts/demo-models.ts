@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { ensureDemoModels } from '../gpu-node/src/model/demo-models.ts'
 import { inspectModelFile } from '../gpu-node/src/model/model-file.ts'
-import { integerSchema, parseOptions, runMain } from '../src/lib/server/index.ts'
+import { integerSchema, parseOptions, runMain } from '#server'
 
 const Options = z.object({
   width: integerSchema({ min: 64, max: 8192 }).default(256),

@@ -13,7 +13,7 @@
 import { z } from 'zod'
 import { ensureDemoModel } from '../gpu-node/src/model/demo-models.ts'
 import { createLlamaVerifier } from '../gpu-node/src/verifier/llama-verifier.ts'
-import { integerSchema, parseOptions, runMain } from '../src/lib/server/index.ts'
+import { integerSchema, parseOptions, runMain } from '#server'
 import type { LlamaVerifier } from '../gpu-node/src/verifier/llama-verifier.ts'
 
 const Options = z.object({

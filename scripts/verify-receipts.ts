@@ -18,11 +18,11 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { checkReceiptChains } from '../src/lib/protocol/receipt-chains.ts'
-import { readReceiptFile } from '../src/lib/protocol/receipt-file.ts'
-import { shortPeer } from '../src/lib/protocol/receipts.ts'
-import { errorMessage } from '../src/lib/server/log.ts'
-import type { Receipt } from '../src/lib/protocol/receipts.ts'
+import { checkReceiptChains } from '#protocol'
+import { readReceiptFile } from '#protocol'
+import { shortPeer } from '#protocol'
+import { errorMessage } from '#server'
+import type { Receipt } from '#protocol'
 
 const PROGRAM = 'shoal-verify-receipts'
 

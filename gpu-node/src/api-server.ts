@@ -1,9 +1,9 @@
 import { createServer } from 'node:http'
 import { z } from 'zod'
-import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '../../src/lib/server/index.ts'
+import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '#server'
 import { ApiError, handleChatCompletions, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
 import type { ApiContext, ApiHandler, RouteLabel } from './http/index.ts'
-import type { Log, Metric } from '../../src/lib/server/index.ts'
+import type { Log, Metric } from '#server'
 import type { RelayState } from './relay-connector.ts'
 import type { Verifier } from './verifier/types.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -17,7 +17,7 @@ export const GpuNodeHealth = z.object({
   model: z.object({
     name: z.string(),
     loaded: z.boolean(),
-    /** `sha256:<hex>` of the tokenizer (see src/lib/gguf/tokenizer-fingerprint.ts); `'none'` until a model is loaded. */
+    /** `sha256:<hex>` of the tokenizer (see common/gguf/tokenizer-fingerprint.ts); `'none'` until a model is loaded. */
     tokenizerFingerprint: z.string(),
     /** True for the built-in demo model, whose text means nothing. */
     demo: z.boolean(),

@@ -2,10 +2,10 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { hostSchema, integerSchema, parseOptions, portSchema } from '../../src/lib/server/index.ts'
+import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
 import { parseRelayAddress } from './relay-address.ts'
 import type { RelayAddress } from './relay-address.ts'
-import type { OptionSpec, ParsedOptions } from '../../src/lib/server/index.ts'
+import type { OptionSpec, ParsedOptions } from '#server'
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 

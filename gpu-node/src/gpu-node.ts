@@ -1,9 +1,9 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { createShoalNode, joinAnnounceTopic } from '../../src/lib/server/index.ts'
+import { createShoalNode, joinAnnounceTopic } from '#server'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import type { ShoalServices } from '../../src/lib/server/index.ts'
+import type { ShoalServices } from '#server'
 
 export type GpuNodeLibp2p = Libp2p<ShoalServices>
 

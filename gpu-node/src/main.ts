@@ -9,8 +9,9 @@
  * Shoal verifier 12D3KooW... API on http://127.0.0.1:8081, relay http://localhost:8080
  * ```
  */
-import { AGENT, Announcer, MAX_ANNOUNCED_ADDRESSES, PROBE_PROTOCOL, PeerRole } from '../../src/lib/protocol/index.ts'
-import { ConfigError, closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '../../src/lib/server/index.ts'
+import { AGENT, MAX_ANNOUNCED_ADDRESSES, PROBE_PROTOCOL, PeerRole } from '#protocol'
+import { Announcer } from '#mesh-common'
+import { ConfigError, closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, processMetrics, runMain } from '#server'
 import { browserDialableAddresses } from './addresses.ts'
 import { registerChatProtocol } from './chat/index.ts'
 import { registerDraftProtocol } from './drafting/index.ts'
@@ -26,7 +27,7 @@ import { formatRelayAddress } from './relay-address.ts'
 import { RelayConnector } from './relay-connector.ts'
 import type { GpuNodeHealth } from './api-server.ts'
 import type { ProbeStats } from './probe-handler.ts'
-import type { Metric } from '../../src/lib/server/index.ts'
+import type { Metric } from '#server'
 
 runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const parsed = parseGpuNodeOptions()

@@ -1,6 +1,6 @@
 import { lpStream, streamPair } from '@libp2p/utils'
 import { expect, test } from '@playwright/test'
-import { MAX_PROBE_BYTES } from '../../src/lib/protocol/index.ts'
+import { MAX_PROBE_BYTES } from '#protocol'
 import { handleProbeStream } from './probe-handler.ts'
 import type { ProbeStats } from './probe-handler.ts'
 

@@ -1,5 +1,5 @@
 import { lpStream } from '@libp2p/utils'
-import { MAX_PROBE_BYTES, PROBE_READ_TIMEOUT_MS } from '../../src/lib/protocol/index.ts'
+import { MAX_PROBE_BYTES, PROBE_READ_TIMEOUT_MS } from '#protocol'
 import type { Stream } from '@libp2p/interface'
 
 /**

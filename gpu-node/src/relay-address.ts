@@ -1,5 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '../../src/lib/protocol/index.ts'
+import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '#protocol'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**

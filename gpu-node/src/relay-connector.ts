@@ -1,10 +1,10 @@
-import { errorMessage } from '../../src/lib/server/index.ts'
-import { backoffDelay, sleep } from '../../src/lib/protocol/index.ts'
+import { errorMessage } from '#server'
+import { backoffDelay, sleep } from '#mesh-common'
 import { formatRelayAddress, resolveRelayMultiaddr } from './relay-address.ts'
-import type { BackoffInit } from '../../src/lib/protocol/index.ts'
+import type { BackoffInit } from '#mesh-common'
 import type { GpuNodeLibp2p } from './gpu-node.ts'
 import type { RelayAddress } from './relay-address.ts'
-import type { Log } from '../../src/lib/server/index.ts'
+import type { Log } from '#server'
 import type { PeerId } from '@libp2p/interface'
 
 /** `connected` means browsers can reach us: a connection to the relay and a reservation on it. */

@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect, test } from '@playwright/test'
-import { parseBootstrap, relayMultiaddrForOrigin } from '../../src/lib/protocol/index.ts'
+import { parseBootstrap, relayMultiaddrForOrigin } from '#protocol'
 import { publicWebSocketMultiaddr, relayBootstrap } from './addresses.ts'
 
 const PEER_ID = '12D3KooWJoX8Na6nM7eBHB4QK4fzrph7axdRDfJAC2rMDHmvoL5K'

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import type { Bootstrap } from '../../src/lib/protocol/index.ts'
+import type { Bootstrap } from '#protocol'
 
 /**
  * The multiaddr of the relay's public WebSocket endpoint (the HTTP port).

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { hostSchema, integerSchema, parseOptions, portSchema } from '../../src/lib/server/index.ts'
-import type { OptionSpec, ParsedOptions } from '../../src/lib/server/index.ts'
+import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
+import type { OptionSpec, ParsedOptions } from '#server'
 
 /** Defaults that name files are relative to the repository, so `npm run relay` behaves the same from any folder. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url))

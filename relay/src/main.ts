@@ -10,14 +10,14 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, runMain } from '../../src/lib/server/index.ts'
+import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, runMain } from '#server'
 import { publicWebSocketMultiaddr, relayBootstrap } from './addresses.ts'
 import { parseRelayOptions } from './config.ts'
 import { createRelayHttpServer } from './http-server.ts'
 import { startRelayNode } from './relay-node.ts'
 import { relayHealth, relayMetrics } from './relay-stats.ts'
 import { WebSocketProxy } from './websocket-proxy.ts'
-import type { Bootstrap } from '../../src/lib/protocol/index.ts'
+import type { Bootstrap } from '#protocol'
 import type { RelayNode } from './relay-node.ts'
 import type { RelayStatsInit } from './relay-stats.ts'
 

@@ -1,10 +1,10 @@
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { getNetConfig } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
-import { createShoalNode, joinAnnounceTopic } from '../../src/lib/server/index.ts'
+import { createShoalNode, joinAnnounceTopic } from '#server'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import type { ShoalServices } from '../../src/lib/server/index.ts'
+import type { ShoalServices } from '#server'
 
 export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService }>
 

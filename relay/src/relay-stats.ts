@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { ANNOUNCE_TOPIC } from '../../src/lib/protocol/index.ts'
-import { processMetrics } from '../../src/lib/server/index.ts'
+import { ANNOUNCE_TOPIC } from '#protocol'
+import { processMetrics } from '#server'
 import type { RelayLibp2p } from './relay-node.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { Metric } from '../../src/lib/server/index.ts'
+import type { Metric } from '#server'
 
 /** The body of `GET /health`; clients (tests, monitors) parse it with this schema. */
 export const RelayHealth = z.object({

@@ -7,7 +7,7 @@
 import { lpStream } from '@libp2p/utils'
 import { expect, test } from '@playwright/test'
 import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
-import { DRAFT_PROTOCOL, checkReceiptChains, decodeDraftToDrafter, encodeDraftToVerifier, verifyReceipt } from '../../src/lib/protocol/index.ts'
+import { DRAFT_PROTOCOL, checkReceiptChains, decodeDraftToDrafter, encodeDraftToVerifier, verifyReceipt } from '#protocol'
 import { connectDirect, cutAfter, createLlamaDraftEngine, garbageDraftEngine, recording, slowDraftEngine, startNodeDrafter } from '../support/drafters.ts'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { readMetrics } from '../support/metrics.ts'

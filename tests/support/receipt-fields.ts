@@ -1,5 +1,5 @@
-import { newReceiptId } from '../../src/lib/protocol/index.ts'
-import type { ReceiptFields, ReceiptKind } from '../../src/lib/protocol/index.ts'
+import { newReceiptId } from '#protocol'
+import type { ReceiptFields, ReceiptKind } from '#protocol'
 
 /**
  * The fields of a valid receipt from `issuer` to `subject`, for unit tests:

@@ -3,7 +3,7 @@ import { ChatMLChatWrapper, SpecialToken, SpecialTokensText } from 'node-llama-c
 import { chatHistoryFromMessages } from '../../gpu-node/src/verifier/chat-prompt.ts'
 import { chatMlPromptPieces } from '../../src/lib/inference/wllama-chat-prompt.ts'
 import type { PromptPiece } from '../../src/lib/inference/wllama-chat-prompt.ts'
-import type { ChatMessage } from '../../src/lib/protocol/index.ts'
+import type { ChatMessage } from '#protocol'
 
 /**
  * The browser's ChatML prompt (wllama) must be the verifier's (node-llama-cpp's

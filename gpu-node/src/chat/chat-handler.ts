@@ -1,18 +1,8 @@
 import { lpStream } from '@libp2p/utils'
-import {
-  AGENT,
-  CHAT_QUEUED_HEARTBEAT_MS,
-  CHAT_REQUEST_TIMEOUT_MS,
-  CHAT_WRITE_TIMEOUT_MS,
-  MAX_CHAT_REQUEST_BYTES,
-  decodeChatControl,
-  decodeChatRequest,
-  encodeChatEvent,
-  splitDeltaText
-} from '../../../src/lib/protocol/index.ts'
-import { errorMessage } from '../../../src/lib/server/index.ts'
-import type { ChatErrorCode, ChatErrorEvent, ChatServerEvent, ValidChatRequest } from '../../../src/lib/protocol/index.ts'
-import type { Log } from '../../../src/lib/server/index.ts'
+import { AGENT, CHAT_QUEUED_HEARTBEAT_MS, CHAT_REQUEST_TIMEOUT_MS, CHAT_WRITE_TIMEOUT_MS, MAX_CHAT_REQUEST_BYTES, decodeChatControl, decodeChatRequest, encodeChatEvent, splitDeltaText } from '#protocol'
+import { errorMessage } from '#server'
+import type { ChatErrorCode, ChatErrorEvent, ChatServerEvent, ValidChatRequest } from '#protocol'
+import type { Log } from '#server'
 import type { CompletionEvent, Verifier } from '../verifier/types.ts'
 import type { ContributorCredit } from '../receipts/index.ts'
 import type { Connection, Stream } from '@libp2p/interface'

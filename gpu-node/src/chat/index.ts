@@ -1,7 +1,7 @@
 /**
  * gpu-node's side of the chat protocol (`/shoal/chat/1.0.0`): one stream per
  * chat, served by the verifier. The wire format lives in
- * `src/lib/protocol/chat.ts`; the page's client in `src/lib/chat/`.
+ * `protocol/chat.ts`; the page's client in `src/lib/chat/`.
  *
  * @example
  * ```ts
@@ -10,10 +10,10 @@
  * await chats.stop()
  * ```
  */
-import { CHAT_PROTOCOL } from '../../../src/lib/protocol/index.ts'
+import { CHAT_PROTOCOL } from '#protocol'
 import { emptyChatStats, handleChatStream } from './chat-handler.ts'
 import type { ChatHandlerOptions, ChatStats } from './chat-handler.ts'
-import type { Metric } from '../../../src/lib/server/index.ts'
+import type { Metric } from '#server'
 import type { Libp2p } from '@libp2p/interface'
 
 export { handleChatStream, emptyChatStats } from './chat-handler.ts'

@@ -1,9 +1,9 @@
-import { MAX_DRAFT_LOOKAHEAD } from '../../../src/lib/protocol/index.ts'
+import { MAX_DRAFT_LOOKAHEAD } from '#protocol'
 import { DraftChain } from './draft-chain.ts'
 import { DraftPolicy } from './draft-policy.ts'
 import type { PassCostModel } from './draft-policy.ts'
 import type { ChainCheck } from './draft-chain.ts'
-import type { DraftJobCloseReason, DraftToDrafterMessage, Receipt, ReceiptDrafterShare } from '../../../src/lib/protocol/index.ts'
+import type { DraftJobCloseReason, DraftToDrafterMessage, Receipt, ReceiptDrafterShare } from '#protocol'
 import type { DraftSource } from '../verifier/types.ts'
 
 /** How one job went, for the drafter's reputation, metrics and (later) receipts. */

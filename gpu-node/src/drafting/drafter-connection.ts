@@ -1,14 +1,8 @@
 import { lpStream } from '@libp2p/utils'
-import {
-  DRAFT_HELLO_TIMEOUT_MS,
-  MAX_DRAFT_BATCH_TOKENS,
-  MAX_DRAFT_TO_VERIFIER_BYTES,
-  decodeDraftToVerifier,
-  encodeDraftToDrafter
-} from '../../../src/lib/protocol/index.ts'
-import { errorMessage } from '../../../src/lib/server/index.ts'
-import type { DraftRefusalCode, DraftToDrafterMessage } from '../../../src/lib/protocol/index.ts'
-import type { Log } from '../../../src/lib/server/index.ts'
+import { DRAFT_HELLO_TIMEOUT_MS, MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES, decodeDraftToVerifier, encodeDraftToDrafter } from '#protocol'
+import { errorMessage } from '#server'
+import type { DraftRefusalCode, DraftToDrafterMessage } from '#protocol'
+import type { Log } from '#server'
 import type { DraftJob } from './draft-job.ts'
 import type { Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'

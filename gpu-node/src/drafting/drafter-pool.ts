@@ -2,7 +2,7 @@ import { DraftJob } from './draft-job.ts'
 import { PassCostModel } from './draft-policy.ts'
 import type { DraftJobOutcome } from './draft-job.ts'
 import type { DrafterConnection } from './drafter-connection.ts'
-import type { DraftJobCloseReason } from '../../../src/lib/protocol/index.ts'
+import type { DraftJobCloseReason } from '#protocol'
 import type { DraftSource } from '../verifier/types.ts'
 
 /** A drafter dropped from a job sits out this long, doubling with each further drop (at most 8 times). */

@@ -3,7 +3,7 @@
  * (contributing browser tabs) open one long-lived stream each; the verifier
  * opens draft jobs on it for answers whose privacy policy allows drafters,
  * and its token loop verifies whatever drafts have arrived, never waiting.
- * The wire format lives in `src/lib/protocol/draft.ts`; the drafter's side
+ * The wire format lives in `protocol/draft.ts`; the drafter's side
  * in `src/lib/drafting/`.
  *
  * @example
@@ -12,12 +12,12 @@
  * verifier.complete(request, { drafts: (prompt) => drafting.pool.open(prompt) })
  * ```
  */
-import { DRAFT_PROTOCOL } from '../../../src/lib/protocol/index.ts'
-import { errorMessage } from '../../../src/lib/server/index.ts'
+import { DRAFT_PROTOCOL } from '#protocol'
+import { errorMessage } from '#server'
 import { acceptDrafter } from './drafter-connection.ts'
 import { DrafterPool } from './drafter-pool.ts'
 import type { DrafterConnection } from './drafter-connection.ts'
-import type { Log, Metric } from '../../../src/lib/server/index.ts'
+import type { Log, Metric } from '#server'
 import type { Verifier } from '../verifier/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 

@@ -1,5 +1,5 @@
 import type { HttpMetrics } from './http-metrics.ts'
-import type { Log } from '../../../src/lib/server/index.ts'
+import type { Log } from '#server'
 import type { Verifier } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 

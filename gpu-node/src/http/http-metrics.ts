@@ -1,4 +1,4 @@
-import type { Metric } from '../../../src/lib/server/index.ts'
+import type { Metric } from '#server'
 import type { Usage } from '../verifier/types.ts'
 import type { ServerResponse } from 'node:http'
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { errorMessage, sendJson } from '../../../src/lib/server/index.ts'
+import { errorMessage, sendJson } from '#server'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { receiptField } from './receipt-field.ts'

@@ -1,5 +1,5 @@
-import { receiptToJson } from '../../../src/lib/protocol/index.ts'
-import type { Receipt, ReceiptJson } from '../../../src/lib/protocol/index.ts'
+import { receiptToJson } from '#protocol'
+import type { Receipt, ReceiptJson } from '#protocol'
 
 /**
  * The `receipt` field of a completion's final JSON (OpenAI and Ollama

@@ -1,6 +1,6 @@
 import { createServer, request } from 'node:http'
 import { expect, test } from '@playwright/test'
-import { closeServer, listen } from '../../../src/lib/server/index.ts'
+import { closeServer, listen } from '#server'
 import { StreamWriter } from './stream-writer.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 

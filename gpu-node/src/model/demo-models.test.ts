@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { buildDemoTokenizer, toByteLevel } from './demo-tokenizer.ts'
 import { demoModelFileName, demoModelSpec, ensureDemoModel } from './demo-models.ts'
-import { GgufValueType } from '../../../src/lib/gguf/gguf-format.ts'
-import { metadataNumber } from '../../../src/lib/gguf/gguf-reader.ts'
+import { GgufValueType } from '#gguf'
+import { metadataNumber } from '#gguf'
 import { inspectModelFile } from './model-file.ts'
-import { tokenizerFingerprint } from '../../../src/lib/gguf/tokenizer-fingerprint.ts'
+import { tokenizerFingerprint } from '#gguf'
 import type { ModelFileInfo } from './model-file.ts'
 
 /**

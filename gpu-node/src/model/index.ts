@@ -1,6 +1,5 @@
 /**
- * Model files: the GGUF format (read with bounded reads, written for the
- * built-in demo models), the checks a file must pass before llama.cpp may
+ * Model files (the GGUF format itself is `#gguf`): the built-in demo models, the checks a file must pass before llama.cpp may
  * load it, the tokenizer fingerprint drafters are matched by, and `--model`
  * resolution (demo model, path, or node-llama-cpp URI).
  *
@@ -11,10 +10,6 @@
  * console.log(info.tokenizerFingerprint)                  // 'sha256:5b1d...'
  * ```
  */
-export * from '../../../src/lib/gguf/gguf-format.ts'
-export * from '../../../src/lib/gguf/gguf-reader.ts'
-export * from './gguf-writer.ts'
-export * from '../../../src/lib/gguf/tokenizer-fingerprint.ts'
 export * from './demo-tokenizer.ts'
 export * from './demo-models.ts'
 export * from './model-file.ts'

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { demoModelSpec } from './demo-models.ts'
-import { GgufValueType } from '../../../src/lib/gguf/gguf-format.ts'
-import { metadataNumber, metadataString, metadataStrings } from '../../../src/lib/gguf/gguf-reader.ts'
-import { writeGgufFile } from './gguf-writer.ts'
+import { GgufValueType } from '#gguf'
+import { metadataNumber, metadataString, metadataStrings } from '#gguf'
+import { writeGgufFile } from '#gguf/writer'
 import { inspectModelFile, modelNameFromPath } from './model-file.ts'
-import type { GgufFileSpec } from './gguf-writer.ts'
+import type { GgufFileSpec } from '#gguf/writer'
 
 const SMALL = { width: 64, layers: 2, contextLength: 128 }
 

@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { ModelFileError } from '../verifier/errors.ts'
-import { GgufValueType } from '../../../src/lib/gguf/gguf-format.ts'
-import { GgufFormatError, metadataNumber, metadataString, metadataStrings, readGgufHeader, tensorDataBytes } from '../../../src/lib/gguf/gguf-reader.ts'
-import { tokenizerFingerprint } from '../../../src/lib/gguf/tokenizer-fingerprint.ts'
-import type { ByteSource, GgufHeader } from '../../../src/lib/gguf/gguf-reader.ts'
+import { GgufValueType } from '#gguf'
+import { GgufFormatError, metadataNumber, metadataString, metadataStrings, readGgufHeader, tensorDataBytes } from '#gguf'
+import { tokenizerFingerprint } from '#gguf'
+import type { ByteSource, GgufHeader } from '#gguf'
 
 /** What gpu-node needs to know about a model file before (and besides) loading it. */
 export interface ModelFileInfo {

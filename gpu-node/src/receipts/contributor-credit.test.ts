@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test'
 import { CREDIT_WINDOW_MS, ContributorCredit } from './contributor-credit.ts'
 import { ReceiptIssuer } from './receipt-issuer.ts'
 import { ReceiptLedger } from './receipt-ledger.ts'
-import type { Receipt } from '../../../src/lib/protocol/index.ts'
+import type { Receipt } from '#protocol'
 
 const HASH = 'cd'.repeat(32)
 const PRESENTER = 'presenter'

@@ -1,5 +1,5 @@
-import { ReceiptError, decodeReceiptBody, shortPeer, verifyReceipt } from '../../../src/lib/protocol/index.ts'
-import type { PriorityTier, SignedReceipt } from '../../../src/lib/protocol/index.ts'
+import { ReceiptError, decodeReceiptBody, shortPeer, verifyReceipt } from '#protocol'
+import type { PriorityTier, SignedReceipt } from '#protocol'
 import type { ReceiptLedger } from './receipt-ledger.ts'
 
 /** How far back accepted drafts count toward priority. */

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { expect, test } from '@playwright/test'
-import { checkReceiptChains, verifyReceipt } from '../../../src/lib/protocol/index.ts'
+import { checkReceiptChains, verifyReceipt } from '#protocol'
 import { ReceiptIssuer } from './receipt-issuer.ts'
 import { ReceiptLedger } from './receipt-ledger.ts'
 import type { AnswerReceipts, AnswerRecord } from './receipt-issuer.ts'
-import type { Receipt } from '../../../src/lib/protocol/index.ts'
+import type { Receipt } from '#protocol'
 
 const HASH = 'ab'.repeat(32)
 

@@ -1,6 +1,6 @@
-import { newReceiptId, sha256Hex, signReceipt } from '../../../src/lib/protocol/index.ts'
+import { newReceiptId, sha256Hex, signReceipt } from '#protocol'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { Receipt, ReceiptFields } from '../../../src/lib/protocol/index.ts'
+import type { Receipt, ReceiptFields } from '#protocol'
 import type { ReceiptLedger } from './receipt-ledger.ts'
 import type { PrivateKey } from '@libp2p/interface'
 

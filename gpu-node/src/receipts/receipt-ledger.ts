@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Receipt } from '../../../src/lib/protocol/index.ts'
+import type { Receipt } from '#protocol'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
 /**

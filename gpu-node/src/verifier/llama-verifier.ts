@@ -8,9 +8,9 @@ import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import { promptHash, sha256Hex } from '../../../src/lib/protocol/index.ts'
+import { promptHash, sha256Hex } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import type { Receipt } from '../../../src/lib/protocol/index.ts'
+import type { Receipt } from '#protocol'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Timings, Usage, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {

@@ -1,4 +1,4 @@
-import type { Metric } from '../../../src/lib/server/index.ts'
+import type { Metric } from '#server'
 import type { VerifierStats } from './llama-verifier.ts'
 
 /** The verifier's Prometheus metrics, for gpu-node's `/metrics`. */

@@ -1,4 +1,4 @@
-import type { PriorityTier, Receipt, ReceiptDrafterShare } from '../../../src/lib/protocol/index.ts'
+import type { PriorityTier, Receipt, ReceiptDrafterShare } from '#protocol'
 
 /**
  * What the rest of gpu-node (the mesh chat handler, the OpenAI and Ollama

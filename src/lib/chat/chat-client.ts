@@ -2,15 +2,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
-import {
-  CHAT_EVENT_TIMEOUT_MS,
-  CHAT_PROTOCOL,
-  MAX_CHAT_EVENT_BYTES,
-  decodeChatEvent,
-  encodeChatControl,
-  encodeChatRequest
-} from '../protocol/index.ts'
-import type { ChatMessage, ChatPrivacy, ChatStreamEvent, SignedReceipt, ValidChatRequest } from '../protocol/index.ts'
+import { CHAT_EVENT_TIMEOUT_MS, CHAT_PROTOCOL, MAX_CHAT_EVENT_BYTES, decodeChatEvent, encodeChatControl, encodeChatRequest } from '#protocol'
+import type { ChatMessage, ChatPrivacy, ChatStreamEvent, SignedReceipt, ValidChatRequest } from '#protocol'
 import { connectionKind } from '../mesh/connection-kind.ts'
 import type { ConnectionKind } from '../mesh/connection-kind.ts'
 import { ChatError, VerifierGoneError, VerifierUnreachableError } from './errors.ts'

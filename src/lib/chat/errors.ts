@@ -4,7 +4,7 @@
  * chat cancelled through its `signal` rejects with the signal's reason (an
  * `AbortError` unless the caller gave another).
  */
-import type { ChatErrorCode } from '../protocol/index.ts'
+import type { ChatErrorCode } from '#protocol'
 
 export type { ChatErrorCode }
 

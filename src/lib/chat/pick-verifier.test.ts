@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { PeerRole } from '../protocol/index.ts'
+import { PeerRole } from '#protocol'
 import { pickVerifier } from './pick-verifier.ts'
 import type { VerifierCandidate } from './pick-verifier.ts'
 

@@ -1,4 +1,4 @@
-import { PeerRole } from '../protocol/index.ts'
+import { PeerRole } from '#protocol'
 import type { ConnectionKind } from '../mesh/connection-kind.ts'
 import type { KnownPeer } from '../mesh/peer-table.ts'
 

@@ -15,7 +15,8 @@
  * await contribution.stop()
  * ```
  */
-import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS, PeerRole, backoffDelay, sleep } from '../protocol/index.ts'
+import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS, PeerRole } from '#protocol'
+import { backoffDelay, sleep } from '#mesh-common'
 import { meshNode } from '../mesh/index.ts'
 import { preferredConnection } from '../mesh/connection-kind.ts'
 import { createWllamaEngine } from '../inference/wllama-engine.ts'
@@ -23,7 +24,7 @@ import { MODELS_PATH } from '../inference/model-catalog.ts'
 import { readSetting, writeSetting } from '../storage/conversation-store.ts'
 import { Drafter, DraftRefusedError } from './drafter.ts'
 import { keepArrivedReceipt } from '../receipts/index.ts'
-import type { SignedReceipt } from '../protocol/index.ts'
+import type { SignedReceipt } from '#protocol'
 import { draftTransport } from './draft-transport.ts'
 import { modelTokenizerFingerprint } from './model-fingerprint.ts'
 import type { DrafterStats } from './drafter.ts'

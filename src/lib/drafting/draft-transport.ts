@@ -1,6 +1,6 @@
 import { lpStream } from '@libp2p/utils'
-import { MAX_DRAFT_TO_DRAFTER_BYTES, decodeDraftToDrafter, encodeDraftToVerifier } from '../protocol/index.ts'
-import type { DraftToDrafterMessage, DraftToVerifierMessage } from '../protocol/index.ts'
+import { MAX_DRAFT_TO_DRAFTER_BYTES, decodeDraftToDrafter, encodeDraftToVerifier } from '#protocol'
+import type { DraftToDrafterMessage, DraftToVerifierMessage } from '#protocol'
 import type { Stream } from '@libp2p/interface'
 
 /** The drafter's end of a draft stream, as messages. */
@@ -9,7 +9,7 @@ export interface DraftTransport {
   send: (message: DraftToVerifierMessage) => Promise<void>
   /**
    * The next message; rejects when the stream ends or a message is malformed
-   * or oversized (decode errors from `src/lib/protocol/draft.ts`).
+   * or oversized (decode errors from `protocol/draft.ts`).
    */
   receive: () => Promise<DraftToDrafterMessage>
   /** Closes the stream (resets it if the verifier does not take the close in time). */

@@ -1,7 +1,7 @@
 import { DraftJobState } from './draft-job-state.ts'
 import type { DraftTransport } from './draft-transport.ts'
 import type { InferenceEngine } from '../inference/engine.ts'
-import type { DraftRefusalCode, SignedReceipt } from '../protocol/index.ts'
+import type { DraftRefusalCode, SignedReceipt } from '#protocol'
 
 /** What drafting needs of an engine: the token-level API (wllama's, in the page). */
 export type DraftEngine = Pick<InferenceEngine, 'evaluate' | 'generateGreedy' | 'rewind'>

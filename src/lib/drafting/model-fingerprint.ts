@@ -1,6 +1,6 @@
-import { readGgufHeader, tokenizerFingerprint } from '../gguf/index.ts'
+import { readGgufHeader, tokenizerFingerprint } from '#gguf'
 import { MODEL_CACHE_NAME, modelCacheKey } from '../inference/model-catalog.ts'
-import type { ByteSource } from '../gguf/index.ts'
+import type { ByteSource } from '#gguf'
 
 /** Bytes fetched per HTTP range request while reading a header (headers are small; weights are never read). */
 const BLOCK_BYTES = 1024 * 1024

@@ -31,7 +31,7 @@
  * await engine.dispose()
  * ```
  */
-import type { ChatMessage } from '../protocol/index.ts'
+import type { ChatMessage } from '#protocol'
 
 export type { ChatMessage }
 

@@ -12,7 +12,7 @@
  * await local.unload()               // terminates the worker; a running answer ends with EngineDisposedError
  * ```
  */
-import type { ChatMessage, ChatStreamEvent } from '../protocol/index.ts'
+import type { ChatMessage, ChatStreamEvent } from '#protocol'
 import type { ChatCompletionSummary, EngineModel, InferenceEngine } from './engine.ts'
 import { createWllamaEngine } from './wllama-engine.ts'
 import type { WllamaEngine } from './wllama-engine.ts'

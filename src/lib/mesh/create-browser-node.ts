@@ -12,7 +12,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
-import { gossipsubInit, installTopicValidators } from '../protocol/index.ts'
+import { gossipsubInit, installTopicValidators } from '#protocol'
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
 export type BrowserNodeServices = {

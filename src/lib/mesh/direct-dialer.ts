@@ -1,6 +1,6 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { backoffDelay, sleep } from '../protocol/index.ts'
+import { backoffDelay, sleep } from '#mesh-common'
 import { connectionKind } from './connection-kind.ts'
 import type { BrowserNode } from './create-browser-node.ts'
 

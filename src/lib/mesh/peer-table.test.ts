@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
-import { PeerRole } from '../protocol/index.ts'
-import type { Announcement } from '../protocol/index.ts'
+import { PeerRole } from '#protocol'
+import type { Announcement } from '#protocol'
 import { PeerTable, shouldDial, webRTCDialAddresses } from './peer-table.ts'
 
 function announcement (role: PeerRole, addresses: string[] = []): Announcement {

@@ -1,5 +1,5 @@
-import { PEER_EXPIRY_MS, PeerRole } from '../protocol/index.ts'
-import type { Announcement } from '../protocol/index.ts'
+import { PEER_EXPIRY_MS, PeerRole } from '#protocol'
+import type { Announcement } from '#protocol'
 
 /** What the mesh knows about one peer, from its latest announcement. */
 export interface KnownPeer {

@@ -1,6 +1,6 @@
 import type { PeerId } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { MAX_PROBE_BYTES, PROBE_PROTOCOL, PROBE_READ_TIMEOUT_MS } from '../protocol/index.ts'
+import { MAX_PROBE_BYTES, PROBE_PROTOCOL, PROBE_READ_TIMEOUT_MS } from '#protocol'
 import type { BrowserNode } from './create-browser-node.ts'
 
 /**

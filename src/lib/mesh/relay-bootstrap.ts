@@ -1,4 +1,4 @@
-import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '../protocol/index.ts'
+import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '#protocol'
 
 /** Deadline for fetching the relay's bootstrap JSON. */
 const BOOTSTRAP_TIMEOUT_MS = 5_000

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import type { ReceiptFields } from '../protocol/index.ts'
+import type { ReceiptFields } from '#protocol'
 import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 import { receiptExportFileName } from './export-name.ts'
 import { acceptanceRate, answerTimeline, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'

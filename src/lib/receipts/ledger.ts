@@ -1,4 +1,4 @@
-import type { ReceiptDrafterShare, ReceiptFields } from '../protocol/index.ts'
+import type { ReceiptDrafterShare, ReceiptFields } from '#protocol'
 
 /**
  * What the receipts add up to, per verifier, and what one answer's served

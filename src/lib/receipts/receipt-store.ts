@@ -1,16 +1,6 @@
 import { equals } from 'uint8arrays'
-import {
-  MAX_PRESENTED_RECEIPTS,
-  ReceiptError,
-  chainPlaceProblem,
-  promptHash,
-  readReceiptFile,
-  receiptFile,
-  sha256Hex,
-  shortPeer,
-  verifyReceipt
-} from '../protocol/index.ts'
-import type { Receipt, ReceiptKind, SignedReceipt } from '../protocol/index.ts'
+import { MAX_PRESENTED_RECEIPTS, ReceiptError, chainPlaceProblem, promptHash, readReceiptFile, receiptFile, sha256Hex, shortPeer, verifyReceipt } from '#protocol'
+import type { Receipt, ReceiptKind, SignedReceipt } from '#protocol'
 import { parseStored } from '../storage/chat-records.ts'
 import { openDatabase } from '../storage/database.ts'
 import { receiptRecord, receiptRecordSchema } from '../storage/receipt-records.ts'

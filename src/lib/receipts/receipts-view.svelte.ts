@@ -1,5 +1,5 @@
-import { checkReceiptChains } from '../protocol/index.ts'
-import type { Receipt } from '../protocol/index.ts'
+import { checkReceiptChains } from '#protocol'
+import type { Receipt } from '#protocol'
 import { answersNewestFirst, draftedTotals, ledgerByVerifier } from './ledger.ts'
 import { askForPersistentStorage, exportReceiptFile, importReceiptFile, isStoragePersistent, listReceipts } from './receipt-store.ts'
 import type { ImportOutcome } from './receipt-store.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Receipt } from '../protocol/index.ts'
+import type { Receipt } from '#protocol'
 
 /**
  * The shape of a stored receipt: its signed bytes, and beside them the

@@ -19,7 +19,7 @@ import {
 } from './receipts.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { ReceiptFields, ReceiptKind, ReceiptProblem } from './receipts.ts'
-import { receiptFields } from '../../../tests/support/receipt-fields.ts'
+import { receiptFields } from '../tests/support/receipt-fields.ts'
 
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
 

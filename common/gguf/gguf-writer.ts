@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { alignOffset, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgmlTensorType, GgufValueType } from '../../../src/lib/gguf/gguf-format.ts'
-import type { GgufValue } from '../../../src/lib/gguf/gguf-format.ts'
+import { alignOffset, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgmlTensorType, GgufValueType } from './gguf-format.ts'
+import type { GgufValue } from './gguf-format.ts'
 
 /** One F32 tensor to write. */
 export interface GgufTensorSpec {

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { chainPlaceProblem, checkReceiptChains } from './receipt-chains.ts'
 import { newReceiptId, shortPeer } from './receipts.ts'
-import { receiptFields } from '../../../tests/support/receipt-fields.ts'
+import { receiptFields } from '../tests/support/receipt-fields.ts'
 import type { ReceiptFields } from './receipts.ts'
 
 // Chains are checked on decoded fields (signatures are verifyReceipt's job), so plain names do.

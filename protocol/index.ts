@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { ANNOUNCE_TOPIC, PeerRole, encodeAnnouncement, decodeAnnouncement } from '$lib/protocol'
+ * import { ANNOUNCE_TOPIC, PeerRole, encodeAnnouncement, decodeAnnouncement } from '#protocol'
  *
  * await pubsub.publish(ANNOUNCE_TOPIC, encodeAnnouncement({ role: PeerRole.VERIFIER, agent: AGENT }))
  * const announcement = decodeAnnouncement(message.data) // throws MalformedMessageError
@@ -17,8 +17,6 @@ export * from './errors.ts'
 export * from './announcement.ts'
 export * from './bootstrap.ts'
 export * from './gossip.ts'
-export * from './announcer.ts'
-export * from './backoff.ts'
 export * from './chat.ts'
 export * from './draft.ts'
 export * from './receipts.ts'

@@ -1,8 +1,6 @@
 import type { GossipSub, Message } from '@libp2p/gossipsub'
-import { encodeAnnouncement } from './announcement.ts'
-import type { AnnouncementInit } from './announcement.ts'
-import { ANNOUNCE_TOPIC } from './ids.ts'
-import { ANNOUNCE_INTERVAL_MS, PEER_EXPIRY_MS } from './limits.ts'
+import { ANNOUNCE_INTERVAL_MS, ANNOUNCE_TOPIC, PEER_EXPIRY_MS, encodeAnnouncement } from '#protocol'
+import type { AnnouncementInit } from '#protocol'
 
 /** Fewest milliseconds between two announcements, however many triggers arrive. */
 const MIN_GAP_MS = 250

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { RECEIPT_FILE_FORMAT, readReceiptFile, receiptFile } from './receipt-file.ts'
 import { signReceipt } from './receipts.ts'
 import type { Receipt } from './receipts.ts'
-import { receiptFields } from '../../../tests/support/receipt-fields.ts'
+import { receiptFields } from '../tests/support/receipt-fields.ts'
 
 let receipts: Receipt[]
 
