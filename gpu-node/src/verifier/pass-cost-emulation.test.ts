@@ -1,7 +1,10 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp'
 import { ensureDemoModel } from '../model/demo-models.ts'
-import { emulatePassCost, parsePassCostProfile, passDurationMs, PassCostProfileError } from './pass-cost-emulation.ts'
+import { emulatePassCost, fitPassCost, loadPassCostProfile, parsePassCostProfile, passDurationMs, PassCostProfileError } from './pass-cost-emulation.ts'
 import type { Token } from 'node-llama-cpp'
 
 test('profiles by name and as BASE,PER_TOKEN; anything else is refused with the choices', () => {
@@ -47,4 +50,21 @@ test('each decode of a real context is padded to the profile, counting every seq
     await model.dispose()
     await llama.dispose()
   }
+})
+
+test('a measured curve is fitted as base + per-token, and a profile file is read back and checked', async () => {
+  const measured = [1, 5, 9, 17].map((tokens) => ({ sequences: 1, tokensPerSequence: tokens, tokens, ms: 8 + 0.16 * (tokens - 1) }))
+  const fit = fitPassCost(measured)
+  expect(fit.baseMs).toBeCloseTo(8, 6)
+  expect(fit.perTokenMs).toBeCloseTo(0.16, 6)
+  expect(fitPassCost([{ sequences: 1, tokensPerSequence: 1, tokens: 1, ms: 5 }, { sequences: 1, tokensPerSequence: 9, tokens: 9, ms: 4 }]).perTokenMs).toBe(0)
+
+  const directory = await mkdtemp(join(tmpdir(), 'shoal-pass-cost-'))
+  const file = join(directory, 'h200.json')
+  await writeFile(file, JSON.stringify({ name: 'cuda-h200-test', ...fit, source: 'measured', measured }))
+  expect(await loadPassCostProfile(file)).toMatchObject({ name: 'cuda-h200-test', baseMs: fit.baseMs })
+  expect(await loadPassCostProfile('h100-70b')).toMatchObject({ baseMs: 30 })
+  await writeFile(file, JSON.stringify({ name: 'x', baseMs: -1 }))
+  await expect(loadPassCostProfile(file)).rejects.toThrow(/not a pass-cost profile/)
+  await expect(loadPassCostProfile(join(directory, 'missing.json'))).rejects.toThrow(PassCostProfileError)
 })

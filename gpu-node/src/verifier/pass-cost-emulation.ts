@@ -18,6 +18,8 @@
  * emulation.stats                                         // { passes, tokens, paddedMs }
  * ```
  */
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
 import type { LlamaContext } from 'node-llama-cpp'
 
 export interface PassCostProfile {
@@ -61,7 +63,8 @@ export class PassCostProfileError extends Error {
 
 /**
  * Reads `--emulate-pass-cost`: a profile name (`h100-8b`, `h100-70b`) or
- * `BASE,PER_TOKEN` in ms (e.g. `30,0.25`).
+ * `BASE,PER_TOKEN` in ms (e.g. `30,0.25`). A measured profile file is read by
+ * {@link loadPassCostProfile}.
  *
  * @throws {PassCostProfileError} on anything else
  */
@@ -80,6 +83,66 @@ export function parsePassCostProfile (value: string): PassCostProfile {
     throw new PassCostProfileError(`--emulate-pass-cost ${value}: the base must be in (0, 10000] ms and the per-token cost at most 1000 ms`)
   }
   return { name: `custom ${baseMs},${perTokenMs}`, baseMs, perTokenMs, source: 'given on the command line' }
+}
+
+/** One point of a measured curve (scripts/gpu-pass-cost.ts). */
+export interface MeasuredPass {
+  sequences: number
+  tokensPerSequence: number
+  /** All sequences' tokens in the pass. */
+  tokens: number
+  /** Median duration of the pass. */
+  ms: number
+}
+
+const ProfileFile = z.object({
+  name: z.string().min(1).max(100),
+  baseMs: z.number().positive().max(10_000),
+  perTokenMs: z.number().min(0).max(1_000),
+  source: z.string().max(1_000).default('a measured profile file')
+})
+
+/**
+ * {@link parsePassCostProfile}, or a `.json` file written by
+ * scripts/gpu-pass-cost.ts (a profile measured on a real GPU).
+ *
+ * @throws {PassCostProfileError} when the file cannot be read or is not a profile
+ */
+export async function loadPassCostProfile (value: string): Promise<PassCostProfile> {
+  if (!value.trim().endsWith('.json')) {
+    return parsePassCostProfile(value)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(value.trim(), 'utf8'))
+  } catch (err) {
+    throw new PassCostProfileError(`--emulate-pass-cost ${value}: cannot read the profile: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const profile = ProfileFile.safeParse(parsed)
+  if (!profile.success) {
+    throw new PassCostProfileError(`--emulate-pass-cost ${value}: not a pass-cost profile (${profile.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`)
+  }
+  return profile.data
+}
+
+/**
+ * The profile line through measured passes: least squares of ms against
+ * tokens − 1, so `baseMs` is a one-token pass and `perTokenMs` what each
+ * further token adds (never below 0).
+ */
+export function fitPassCost (measured: readonly MeasuredPass[]): { baseMs: number, perTokenMs: number } {
+  const points = measured.filter((point) => Number.isFinite(point.ms) && point.ms > 0 && point.tokens >= 1)
+  if (points.length === 0) {
+    throw new PassCostProfileError('no measured passes to fit')
+  }
+  const xs = points.map((point) => point.tokens - 1)
+  const ys = points.map((point) => point.ms)
+  const meanX = xs.reduce((sum, x) => sum + x, 0) / xs.length
+  const meanY = ys.reduce((sum, y) => sum + y, 0) / ys.length
+  const spread = xs.reduce((sum, x) => sum + (x - meanX) ** 2, 0)
+  const slope = spread === 0 ? 0 : xs.reduce((sum, x, index) => sum + (x - meanX) * ((ys[index] ?? 0) - meanY), 0) / spread
+  const perTokenMs = Math.max(0, slope)
+  return { baseMs: Math.max(0.001, meanY - perTokenMs * meanX), perTokenMs }
 }
 
 /** How long the profile says a pass over `tokens` tokens lasts, in ms. */
