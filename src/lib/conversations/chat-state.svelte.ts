@@ -4,10 +4,12 @@ import type { ChatMessage, ChatNode, ChatStreamEvent, VerifierCandidate } from '
 import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_TEMPERATURE } from '#protocol'
 import type { PriorityTier, SignedReceipt } from '#protocol'
 import { keepArrivedReceipt, presentableReceipts } from '../receipts/index.ts'
-import { DEFAULT_PRIVACY_POLICY, PRIVACY_POLICIES } from '../storage/chat-records.ts'
-import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/chat-records.ts'
 import {
+  DEFAULT_PRIVACY_POLICY,
+  PRIVACY_POLICIES,
   deleteConversation,
+  heldWebLockNames,
+  holdWebLock,
   listConversations,
   listMessages,
   markAbandonedAnswersInterrupted,
@@ -15,7 +17,8 @@ import {
   saveMessage,
   saveTurn,
   writeSetting
-} from '../storage/conversation-store.ts'
+} from '../storage/index.ts'
+import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/index.ts'
 import { chatFailure, describeChatFailure, isDemoModelName, randomId, titleFromMessage } from './chat-text.ts'
 
 export const chatSettingsSchema = z.object({
@@ -186,8 +189,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   /** Reads the stored chats and opens the most recent one. Call once per page. */
   async load (): Promise<void> {
     try {
-      await holdLock(this.#writerLock)
-      await markAbandonedAnswersInterrupted(await heldLockNames())
+      await holdWebLock(this.#writerLock)
+      await markAbandonedAnswersInterrupted(await heldWebLockNames())
       const [conversations, settings] = await Promise.all([
         listConversations(),
         readSetting(SETTINGS_KEY, chatSettingsSchema, DEFAULT_CHAT_SETTINGS)
@@ -660,26 +663,4 @@ export function historyBefore (messages: readonly MessageRecord[], sequence: num
 
 function describe (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
-}
-
-/** Takes a Web Lock and keeps it until the page goes away. */
-function holdLock (name: string): Promise<void> {
-  if (typeof navigator.locks === 'undefined') {
-    // Insecure contexts have no Web Locks; answers of other tabs then look abandoned after a reload.
-    return Promise.resolve()
-  }
-  return new Promise((resolve) => {
-    void navigator.locks.request(name, () => {
-      resolve()
-      return new Promise<void>(() => {})
-    })
-  })
-}
-
-async function heldLockNames (): Promise<Set<string>> {
-  if (typeof navigator.locks === 'undefined') {
-    return new Set()
-  }
-  const snapshot = await navigator.locks.query()
-  return new Set((snapshot.held ?? []).flatMap((lock) => lock.name === undefined ? [] : [lock.name]))
 }

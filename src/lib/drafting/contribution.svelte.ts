@@ -21,7 +21,7 @@ import { meshNode } from '../mesh/index.ts'
 import { preferredConnection } from '../mesh/connection-kind.ts'
 import { createWllamaEngine } from '../inference/wllama-engine.ts'
 import { MODELS_PATH } from '../inference/model-catalog.ts'
-import { readSetting, writeSetting } from '../storage/conversation-store.ts'
+import { holdWebLock, readSetting, writeSetting } from '../storage/index.ts'
 import { Drafter, DraftRefusedError } from './drafter.ts'
 import { keepArrivedReceipt } from '../receipts/index.ts'
 import type { SignedReceipt } from '#protocol'
@@ -184,19 +184,8 @@ export class Contribution {
 
   /** Holds a Web Lock while contributing, so only one tab of a browser profile contributes. */
   async #takeLock (): Promise<boolean> {
-    if (typeof navigator === 'undefined' || navigator.locks === undefined) {
-      return true
-    }
-    return new Promise<boolean>((resolve) => {
-      void navigator.locks.request(CONTRIBUTION_LOCK, { ifAvailable: true }, async (lock) => {
-        if (lock === null) {
-          resolve(false)
-          return
-        }
-        resolve(true)
-        await new Promise<void>((release) => { this.#releaseLock = release })
-      })
-    })
+    this.#releaseLock = await holdWebLock(CONTRIBUTION_LOCK, { ifAvailable: true })
+    return this.#releaseLock !== undefined
   }
 
   async #remember (settings: ContributionSettings): Promise<void> {

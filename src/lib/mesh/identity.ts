@@ -1,8 +1,7 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { openDatabase } from '../storage/database.ts'
+import { holdWebLock, readIdentityKey, writeIdentityKey } from '../storage/index.ts'
 
-const IDENTITY_KEY = 'peer-private-key'
 const IDENTITY_LOCK = 'shoal-peer-identity'
 
 /**
@@ -12,12 +11,12 @@ const IDENTITY_LOCK = 'shoal-peer-identity'
  * key each, since two peers with one id would break the mesh.
  */
 export async function loadPageIdentity (): Promise<{ privateKey: PrivateKey, persistent: boolean }> {
-  if (!(await holdIdentityLock())) {
+  // Held for the page's lifetime: never released.
+  if (await holdWebLock(IDENTITY_LOCK, { ifAvailable: true }) === undefined) {
     return { privateKey: await generateKeyPair('Ed25519'), persistent: false }
   }
-  const database = await openDatabase()
-  const stored = await database.get('keyValue', IDENTITY_KEY)
-  if (stored instanceof Uint8Array) {
+  const stored = await readIdentityKey()
+  if (stored !== undefined) {
     try {
       return { privateKey: privateKeyFromProtobuf(stored), persistent: true }
     } catch (err) {
@@ -25,20 +24,6 @@ export async function loadPageIdentity (): Promise<{ privateKey: PrivateKey, per
     }
   }
   const privateKey = await generateKeyPair('Ed25519')
-  await database.put('keyValue', privateKeyToProtobuf(privateKey), IDENTITY_KEY)
+  await writeIdentityKey(privateKeyToProtobuf(privateKey))
   return { privateKey, persistent: true }
-}
-
-/** Resolves true when this tab got the identity lock, which it then holds until it closes. */
-function holdIdentityLock (): Promise<boolean> {
-  if (navigator.locks === undefined) {
-    return Promise.resolve(true)
-  }
-  return new Promise((resolve) => {
-    void navigator.locks.request(IDENTITY_LOCK, { ifAvailable: true }, (lock) => {
-      resolve(lock !== null)
-      // Hold the lock for the page's lifetime.
-      return lock === null ? undefined : new Promise<void>(() => {})
-    })
-  })
 }

@@ -13,14 +13,12 @@
  * ```
  */
 export {
-  askForPersistentStorage,
   exportReceiptFile,
   importReceiptFile,
-  isStoragePersistent,
   keepArrivedReceipt,
   listReceipts,
   presentableReceipts
-} from './receipt-store.ts'
-export type { ExpectedReceipt, ImportOutcome, KeepOutcome } from './receipt-store.ts'
+} from './receipt-keeper.ts'
+export type { ExpectedReceipt, ImportOutcome, KeepOutcome } from './receipt-keeper.ts'
 export * from './ledger.ts'
 export { receiptExportFileName } from './export-name.ts'

@@ -3,7 +3,7 @@ import type { ReceiptDrafterShare, ReceiptFields } from '#protocol'
 /**
  * What the receipts add up to, per verifier, and what one answer's served
  * receipt says about how it was made. Pure: the receipts come from the
- * store (`receipt-store.ts`), already verified.
+ * store (`receipt-keeper.ts`), already verified.
  */
 
 /** One verifier's (issuer's) totals over every receipt it signed. */

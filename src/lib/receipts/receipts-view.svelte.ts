@@ -1,8 +1,9 @@
 import { checkReceiptChains } from '#protocol'
 import type { Receipt } from '#protocol'
 import { answersNewestFirst, draftedTotals, ledgerByVerifier } from './ledger.ts'
-import { askForPersistentStorage, exportReceiptFile, importReceiptFile, isStoragePersistent, listReceipts } from './receipt-store.ts'
-import type { ImportOutcome } from './receipt-store.ts'
+import { askForPersistentStorage, isStoragePersistent } from '../storage/index.ts'
+import { exportReceiptFile, importReceiptFile, listReceipts } from './receipt-keeper.ts'
+import type { ImportOutcome } from './receipt-keeper.ts'
 import { onReceiptsChanged } from './receipts-changed.ts'
 
 /** Largest file read for import (it is read whole): 100 000 receipts take about 100 MiB as JSON. */

@@ -1,4 +1,3 @@
-import type { z } from 'zod'
 import { conversationRecordSchema, messageRecordSchema, parseStored } from './chat-records.ts'
 import type { ConversationRecord, MessageRecord } from './chat-records.ts'
 import { openDatabase } from './database.ts'
@@ -92,25 +91,4 @@ export async function markAbandonedAnswersInterrupted (liveWriterLocks: Readonly
   }
   await transaction.done
   return marked
-}
-
-/** A setting kept as JSON in the keyValue store; `fallback` when absent or unreadable. */
-export async function readSetting<T> (key: string, schema: z.ZodType<T>, fallback: T): Promise<T> {
-  const database = await openDatabase()
-  const stored = await database.get('keyValue', key)
-  if (typeof stored !== 'string') {
-    return fallback
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(stored)
-  } catch {
-    return fallback
-  }
-  return parseStored(schema, json, `setting ${key}`) ?? fallback
-}
-
-export async function writeSetting<T> (key: string, value: T): Promise<void> {
-  const database = await openDatabase()
-  await database.put('keyValue', JSON.stringify(value), key)
 }
