@@ -10,9 +10,9 @@ function options (argv: string[], env: Record<string, string> = {}): ReturnType<
   return parsed
 }
 
-test('defaults: 0.0.0.0:8080, 1024 reservations, files in the repository', () => {
+test('defaults: 127.0.0.1:8080, 1024 reservations, files in the repository', () => {
   const { options: parsed } = options([])
-  expect(parsed).toMatchObject({ host: '0.0.0.0', port: 8080, maxReservations: 1024 })
+  expect(parsed).toMatchObject({ host: '127.0.0.1', port: 8080, maxReservations: 1024 })
   expect(isAbsolute(parsed.appDir) && parsed.appDir.endsWith('/build')).toBe(true)
   expect(parsed.keyFile.endsWith('/.shoal/relay.key')).toBe(true)
   expect(parsed.modelDir.endsWith('/.cache/models')).toBe(true)

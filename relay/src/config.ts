@@ -14,25 +14,40 @@ const pathSchema = (fallback: string): z.ZodType<string, string | undefined> => 
   .optional()
   .transform((path) => path == null ? resolve(REPOSITORY_ROOT, fallback) : resolve(path))
 
+/** An http(s) base URL, kept without a trailing slash so paths append cleanly. */
+const baseUrlSchema = z.string().trim().optional().transform((text, context): string | undefined => {
+  if (text == null || text === '') {
+    return undefined
+  }
+  if (!/^https?:\/\/[^/\s]+/i.test(text) || !URL.canParse(text)) {
+    context.addIssue({ code: 'custom', message: 'must be an http(s) URL' })
+    return z.NEVER
+  }
+  return text.replace(/\/+$/, '')
+})
+
 export const RelayOptions = z.object({
-  host: hostSchema().default('0.0.0.0'),
+  // Loopback unless asked: a relay on a laptop should not serve the whole café network by accident.
+  host: hostSchema().default('127.0.0.1'),
   port: portSchema().default(8080),
   appDir: pathSchema('build'),
   keyFile: pathSchema('.shoal/relay.key'),
   modelDir: pathSchema('.cache/models'),
   maxReservations: integerSchema({ min: 1, max: 1_000_000 }).default(1024),
-  maxConnections: integerSchema({ min: 1, max: 1_000_000 }).default(4096)
+  maxConnections: integerSchema({ min: 1, max: 1_000_000 }).default(4096),
+  apiUrl: baseUrlSchema
 })
 export type RelayOptions = z.output<typeof RelayOptions>
 
 const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
-  host: { flag: 'host', env: 'SHOAL_RELAY_HOST', description: 'Address the HTTP server binds to.' },
+  host: { flag: 'host', env: 'SHOAL_RELAY_HOST', description: 'Address the HTTP server binds to; 0.0.0.0 or :: makes the app reachable from your network.' },
   port: { flag: 'port', env: 'SHOAL_RELAY_PORT', description: 'The one public port: app, /health, /metrics, bootstrap JSON and libp2p WebSockets (0 picks a free port).' },
   appDir: { flag: 'app-dir', env: 'SHOAL_APP_DIR', description: 'Folder of the built PWA (`npm run build`).' },
   modelDir: { flag: 'model-dir', env: 'SHOAL_MODEL_CACHE', description: 'Folder of GGUF models served read-only at /models/<file>.gguf (the demo models live here).' },
   keyFile: { flag: 'key-file', env: 'SHOAL_RELAY_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
   maxReservations: { flag: 'max-reservations', env: 'SHOAL_RELAY_MAX_RESERVATIONS', description: 'Most circuit-relay reservations held at once (one per listening peer).' },
-  maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' }
+  maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' },
+  apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'Where a verifier\'s HTTP API is (e.g. http://localhost:8081), named in the JSON 404 the relay answers to /v1/* and /api/*.', defaultText: 'none' }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Bootstrap } from '#protocol'
 import type { Log, Metric } from '#server'
 import type { RelayHealth } from './relay-stats.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { Server } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 
 export interface RelayHttpInit {
   appDir: string
@@ -18,6 +18,8 @@ export interface RelayHttpInit {
   health: () => RelayHealth | undefined
   metrics: () => Metric[]
   bootstrap: () => Bootstrap | undefined
+  /** Base URL of a verifier's HTTP API, when known (`--api-url`): API paths then point there. */
+  apiUrl?: string
 }
 
 export interface RelayHttpServer {
@@ -26,9 +28,39 @@ export interface RelayHttpServer {
 }
 
 /**
+ * Paths of the HTTP APIs (OpenAI's `/v1/*`, Ollama's `/api/*`). The relay
+ * does not serve them yet, but must not answer them with the app's HTML:
+ * an SDK pointed at the relay's URL would read a 200 page as nonsense. The
+ * one place that decides, so a later gateway routes these instead.
+ */
+export function isApiPath (path: string): boolean {
+  return /^\/(v1|api)(\/|$)/.test(path)
+}
+
+/** The OpenAI-shaped 404 for an API path: where the API lives instead. */
+function sendApiNotHere (response: ServerResponse, path: string, apiUrl: string | undefined): void {
+  const where = apiUrl == null
+    ? 'a verifier (gpu-node) serves it on its own port (its --api-port, 8081 by default)'
+    : `a verifier (gpu-node) serves it: ${apiUrl}${path}`
+  sendJson(response, 404, {
+    error: {
+      message: `This Shoal relay does not serve the HTTP API (OpenAI /v1, Ollama /api); ${where}`,
+      type: 'not_found_error',
+      param: null,
+      code: 'api_not_on_relay'
+    }
+  })
+}
+
+/** A wildcard address: every interface, so other machines reach the port. */
+function isWildcard (address: string): boolean {
+  return address === '0.0.0.0' || address === '::'
+}
+
+/**
  * The relay's one public port: the PWA, `/health`, `/metrics`, the bootstrap
- * JSON, the model files (`/models/<file>.gguf`), and WebSocket upgrades
- * forwarded to libp2p.
+ * JSON, the model files (`/models/<file>.gguf`), a JSON 404 for API paths,
+ * and WebSocket upgrades forwarded to libp2p.
  */
 export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
   let requests = 0
@@ -47,6 +79,11 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
       const path = requestPath(request)
       if (path == null) {
         sendText(response, 400, 'malformed URL\n')
+        return
+      }
+      // Before the method check: SDKs POST, and a 405 in text would hide where the API is.
+      if (isApiPath(path)) {
+        sendApiNotHere(response, path, init.apiUrl)
         return
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -73,6 +110,12 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
         return
       }
       await serveApp(init.appDir, path, request, response)
+    }
+  })
+  server.on('listening', () => {
+    const address = server.address()
+    if (address != null && typeof address === 'object' && isWildcard(address.address)) {
+      init.log.info('listening on all interfaces: the app is reachable from your network')
     }
   })
   server.on('upgrade', (request, socket, head) => {

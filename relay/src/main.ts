@@ -5,7 +5,7 @@
  * @example
  * ```console
  * $ npm run relay -- --port 8080
- * Shoal relay listening on http://0.0.0.0:8080 (peer 12D3KooW...)
+ * Shoal relay listening on http://127.0.0.1:8080 (peer 12D3KooW...)
  * ```
  */
 import { existsSync } from 'node:fs'
@@ -41,7 +41,8 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     log,
     health: () => stats == null ? undefined : relayHealth(stats),
     metrics: () => stats == null ? [] : relayMetrics(stats),
-    bootstrap: () => bootstrap
+    bootstrap: () => bootstrap,
+    apiUrl: options.apiUrl
   })
 
   // The HTTP port comes first: with --port 0 the public address, which libp2p
