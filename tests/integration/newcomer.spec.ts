@@ -1,0 +1,235 @@
+/**
+ * A newcomer's first hour: `npm start` on a fresh clone, stopping it the way
+ * process managers do, starting it again, and pointing tools at the URLs it
+ * prints. Real npm, real relay and verifier processes; nothing mocked.
+ */
+import { createServer } from 'node:net'
+import type { Server } from 'node:net'
+import { join } from 'node:path'
+import { expect, test } from '@playwright/test'
+import { DEMO_GGUF_MODELS } from '../../src/lib/inference/model-catalog.ts'
+import { freePort, REPO_ROOT, startRelay, startShoalProcess, temporaryDirectory, waitFor } from '../support/processes.ts'
+import { commandLine, listeningAddresses, npmStart, processesInGroup, serverProcesses } from '../support/npm-start.ts'
+import type { NpmStart } from '../support/npm-start.ts'
+import type { ShoalProcess } from '../support/processes.ts'
+
+/** The line `npm start` prints once everything it started answers. */
+const READY = /Shoal is running[\s\S]*Ctrl-C.*\n/
+
+const started: Array<{ run: NpmStart, relayPort: number, apiPort: number }> = []
+const servers: ShoalProcess[] = []
+const squatters: Server[] = []
+
+test.afterEach(async () => {
+  for (const { run, relayPort, apiPort } of started.splice(0)) {
+    if (run.child.exitCode === null && run.child.signalCode === null) {
+      run.child.kill('SIGTERM')
+      await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
+    }
+    // Whatever a broken start left behind must not hold ports for the next test.
+    run.killGroup()
+    for (const pid of serverProcesses(relayPort, apiPort)) {
+      process.kill(pid, 'SIGKILL')
+    }
+  }
+  await Promise.all(servers.splice(0).map(async (server) => { await server.stop() }))
+  await Promise.all(squatters.splice(0).map(async (server) => new Promise((resolve) => server.close(resolve))))
+})
+
+interface StartEnv {
+  relayPort: number
+  apiPort: number
+  env: NodeJS.ProcessEnv
+}
+
+/**
+ * Free ports, key files of its own and the app already built (so a test
+ * never rebuilds `build/` under other tests); the model cache is the
+ * repository's unless `modelCache` is given.
+ */
+async function startEnv (modelCache?: string): Promise<StartEnv> {
+  const relayPort = await freePort()
+  const apiPort = await freePort()
+  const keys = await temporaryDirectory()
+  return {
+    relayPort,
+    apiPort,
+    env: {
+      SHOAL_RELAY_PORT: String(relayPort),
+      SHOAL_API_PORT: String(apiPort),
+      SHOAL_RELAY_KEY_FILE: join(keys, 'relay.key'),
+      SHOAL_GPU_NODE_KEY_FILE: join(keys, 'gpu-node.key'),
+      SHOAL_APP_DIR: join(REPO_ROOT, 'build'),
+      ...(modelCache == null ? {} : { SHOAL_MODEL_CACHE: modelCache })
+    }
+  }
+}
+
+function launch ({ relayPort, apiPort, env }: StartEnv): NpmStart {
+  const run = npmStart(env)
+  started.push({ run, relayPort, apiPort })
+  return run
+}
+
+async function squat (port: number, host: string): Promise<Server> {
+  // Hangs up at once, so a health check that reaches it ends and close() does not wait on it.
+  const server = createServer((socket) => { socket.destroy() })
+  squatters.push(server)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => { resolve() })
+  })
+  return server
+}
+
+async function firstBytes (url: string, count: number): Promise<{ status: number, bytes: Buffer }> {
+  const response = await fetch(url)
+  const reader = response.body?.getReader()
+  const chunks: Buffer[] = []
+  let length = 0
+  while (reader != null && length < count) {
+    const { done, value } = await reader.read()
+    if (done) {
+      break
+    }
+    chunks.push(Buffer.from(value))
+    length += value.length
+  }
+  await reader?.cancel()
+  return { status: response.status, bytes: Buffer.concat(chunks).subarray(0, count) }
+}
+
+test.describe('npm start', () => {
+  // A start loads llama.cpp and a model on a 2-core machine.
+  test.describe.configure({ timeout: 120_000 })
+
+  test('from an empty model cache, every model the app offers is served once it says ready, and it says so in one clear block', async () => {
+    const setup = await startEnv(await temporaryDirectory('shoal-empty-cache-'))
+    const { relayPort, apiPort } = setup
+    const run = launch(setup)
+    const output = await run.waitForOutput(READY)
+
+    expect(DEMO_GGUF_MODELS.length).toBeGreaterThan(1)
+    for (const model of DEMO_GGUF_MODELS) {
+      const { status, bytes } = await firstBytes(`http://127.0.0.1:${relayPort}${model.url}`, 4)
+      expect(status, model.url).toBe(200)
+      expect(bytes.toString('latin1'), model.url).toBe('GGUF')
+    }
+
+    // What runs where, which model, what to open, how to stop; nothing else.
+    expect(output).toContain(`http://localhost:${relayPort}`)
+    expect(output).toContain(`http://localhost:${apiPort}/v1`)
+    expect(output).toMatch(/shoal-demo.*demo/i)
+    expect(output).toContain('Ctrl-C')
+    for (const noise of ['chunk', 'npm run preview', '/p2p/', '1 threads', '12D3KooW']) {
+      expect(output, `npm start's output shows "${noise}"`).not.toContain(noise)
+    }
+
+    // An SDK pointed at the first URL printed hears where the API is, in JSON.
+    const response = await fetch(`http://127.0.0.1:${relayPort}/v1/models`)
+    expect(response.status).toBe(404)
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
+    const body = await response.json() as { error: { message: string, type: string } }
+    expect(body.error.type).toBe('not_found_error')
+    expect(body.error.message).toContain(`http://localhost:${apiPort}/v1/models`)
+  })
+
+  test('SIGTERM to npm stops the relay and the verifier and frees their ports', async () => {
+    const setup = await startEnv()
+    const { relayPort, apiPort } = setup
+    const run = launch(setup)
+    await run.waitForOutput(READY)
+    const group = run.child.pid ?? 0
+    expect(serverProcesses(relayPort, apiPort)).toHaveLength(2)
+    expect(listeningAddresses(relayPort)).not.toEqual([])
+    expect(listeningAddresses(apiPort)).not.toEqual([])
+
+    // What kill, systemd and process managers send: to npm alone, not to its process group.
+    process.kill(group, 'SIGTERM')
+    const left = (): number[] => [...processesInGroup(group), ...serverProcesses(relayPort, apiPort)]
+    await waitFor('every process npm start started to exit', () => left().length === 0 ? true : undefined, 15_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; left: ${left().map((pid) => `${pid} ${commandLine(pid)}`).join('; ')}`)
+    })
+    expect(listeningAddresses(relayPort)).toEqual([])
+    expect(listeningAddresses(apiPort)).toEqual([])
+    expect((await run.exited).code).toBe(0)
+  })
+
+  for (const taken of ['relay', 'API'] as const) {
+    test(`refuses in one line, naming the port and its process, when the ${taken} port is taken`, async () => {
+      const setup = await startEnv()
+      const { relayPort, apiPort } = setup
+      const port = taken === 'relay' ? relayPort : apiPort
+      // An old relay listened on every interface; the verifier's API on loopback.
+      await squat(port, taken === 'relay' ? '0.0.0.0' : '127.0.0.1')
+      const run = launch(setup)
+      const { code } = await Promise.race([
+        run.exited,
+        new Promise<never>((_resolve, reject) => setTimeout(() => { reject(new Error(`npm start kept running:\n${run.output()}`)) }, 60_000))
+      ])
+      const output = run.output()
+      expect(code, output).not.toBe(0)
+      expect(output).not.toContain('Shoal is running')
+      const errors = output.split('\n').filter((line) => /error/i.test(line))
+      expect(errors, output).toHaveLength(1)
+      expect(errors[0]).toMatch(new RegExp(`^shoal: error: .*port ${port}\\b`))
+      expect(errors[0]).toContain(`pid ${process.pid}`)
+      expect(processesInGroup(run.child.pid ?? 0)).toEqual([])
+      expect(serverProcesses(relayPort, apiPort)).toEqual([])
+      expect(listeningAddresses(taken === 'relay' ? apiPort : relayPort)).toEqual([])
+    })
+  }
+})
+
+test.describe('relay', () => {
+  async function relayWith (args: string[], env: NodeJS.ProcessEnv = {}): Promise<ShoalProcess> {
+    const port = await freePort()
+    const server = await startShoalProcess('relay/src/main.ts', [
+      '--port', String(port),
+      '--key-file', join(await temporaryDirectory(), 'relay.key'),
+      '--app-dir', join(REPO_ROOT, 'build'),
+      ...args
+    ], `http://127.0.0.1:${port}`, env)
+    servers.push(server)
+    return server
+  }
+
+  test('binds 127.0.0.1 unless asked, and says plainly when it listens on all interfaces', async () => {
+    const local = await relayWith([])
+    expect(listeningAddresses(Number(new URL(local.url).port))).toEqual(['127.0.0.1'])
+    expect(local.output()).not.toContain('all interfaces')
+
+    const exposed = await relayWith([], { SHOAL_RELAY_HOST: '0.0.0.0' })
+    expect(listeningAddresses(Number(new URL(exposed.url).port))).toEqual(['0.0.0.0'])
+    expect(exposed.output()).toContain('listening on all interfaces: the app is reachable from your network')
+  })
+
+  test('answers the API paths with a JSON 404 in OpenAI\'s shape that says where the API is, not with the app', async () => {
+    const relay = await startRelay()
+    servers.push(relay)
+    const requests: Array<[string, RequestInit]> = [
+      ['/v1/models', {}],
+      ['/v1', {}],
+      ['/v1/chat/completions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":"x","messages":[]}' }],
+      ['/api/tags', {}],
+      ['/api/chat', { method: 'POST', body: '{}' }]
+    ]
+    for (const [path, init] of requests) {
+      const response = await fetch(`${relay.url}${path}`, init)
+      expect(response.status, path).toBe(404)
+      expect(response.headers.get('content-type'), path).toMatch(/^application\/json/)
+      const body = await response.json() as { error: { message: string, type: string } }
+      expect(body.error.type, path).toBe('not_found_error')
+      expect(body.error.message, path).toMatch(/relay does not serve the HTTP API/)
+      expect(body.error.message, path).toContain('gpu-node')
+    }
+    // App routes that merely start alike are still the app.
+    const page = await fetch(`${relay.url}/apiary`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+
+    const told = await relayWith(['--api-url', 'http://127.0.0.1:9999'])
+    const body = await (await fetch(`${told.url}/v1/models`)).json() as { error: { message: string } }
+    expect(body.error.message).toContain('http://127.0.0.1:9999/v1/models')
+  })
+})
