@@ -1,46 +1,25 @@
-import { z } from 'zod'
-import { chatWithVerifier, pickVerifier } from '../chat/index.ts'
-import type { ChatMessage, ChatNode, ChatStreamEvent, VerifierCandidate } from '../chat/index.ts'
-import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_TEMPERATURE } from '#protocol'
-import type { PriorityTier, SignedReceipt } from '#protocol'
-import { keepArrivedReceipt, presentableReceipts } from '../receipts/index.ts'
-import {
-  DEFAULT_PRIVACY_POLICY,
-  PRIVACY_POLICIES,
-  deleteConversation,
-  heldWebLockNames,
-  holdWebLock,
-  listConversations,
-  listMessages,
-  markAbandonedAnswersInterrupted,
-  readSetting,
-  saveMessage,
-  saveTurn,
-  writeSetting
-} from '../storage/index.ts'
+import type { SignedReceipt } from '#protocol'
+import { pickVerifier } from '../chat/index.ts'
+import type { chatWithVerifier } from '../chat/index.ts'
 import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/index.ts'
-import { chatFailure, describeChatFailure, isDemoModelName, randomId, titleFromMessage } from './chat-text.ts'
+import { applyAnswerEvent, endAnswer, historyBefore, liveAfterEvent, newAnswer } from './answer-reducer.ts'
+import type { Answerer, LiveAnswer } from './answer-reducer.ts'
+import type { AnswerRequest, AnswerSource } from './answer-source.ts'
+import { DEFAULT_CHAT_SETTINGS, chatSettingsSchema } from './chat-settings.ts'
+import type { ChatSettings } from './chat-settings.ts'
+import { ChatStore } from './chat-store.ts'
+import { randomId, titleFromMessage } from './chat-text.ts'
+import { DeviceAnswerSource } from './device-answer-source.ts'
+import type { DeviceModel } from './device-answer-source.ts'
+import { MeshAnswerSource } from './mesh-answer-source.ts'
+import type { ChatMesh, VerifierPeer } from './mesh-answer-source.ts'
 
-export const chatSettingsSchema = z.object({
-  temperature: z.number().min(0).max(MAX_CHAT_TEMPERATURE),
-  maxTokens: z.number().int().min(1).max(MAX_CHAT_MAX_TOKENS),
-  /** Privacy of new chats (settings stored before it existed read as the default). */
-  privacy: z.enum(PRIVACY_POLICIES).default(DEFAULT_PRIVACY_POLICY)
-})
-export type ChatSettings = z.infer<typeof chatSettingsSchema>
-
-/** Some variety for people; the settings panel offers 0 for reproducible (greedy) answers. */
-export const DEFAULT_CHAT_SETTINGS: ChatSettings = { temperature: 0.7, maxTokens: 512, privacy: DEFAULT_PRIVACY_POLICY }
-const SETTINGS_KEY = 'chat-settings'
 /** How long a hidden tab (which gets no animation frames) waits to show more of a streaming answer. */
 const HIDDEN_FLUSH_MS = 200
 
-/** A verifier as the mesh lists it: what picking one needs, plus its announced model. */
-export type VerifierPeer = VerifierCandidate & { model: string }
-
 export interface ChatStateInit<Peer extends VerifierPeer> {
-  /** The page's mesh: who can answer, the node to reach them through, and this page's peer id (receipts name it). */
-  mesh: { readonly peers: readonly Peer[], readonly node: ChatNode | undefined, readonly peerId?: string }
+  /** The page's mesh: who can answer, the node to reach them through, this page's peer id, and its `peers` events. */
+  mesh: ChatMesh<Peer>
   /**
    * Sends one chat (a seam for tests).
    *
@@ -61,40 +40,11 @@ export interface ChatStateInit<Peer extends VerifierPeer> {
    */
   verifierWaitMs?: number
   /** A model on this device that can answer instead of the mesh (see `answerWith`). */
-  device?: DeviceAnswerer
+  device?: DeviceModel
 }
 
 /** Who answers: a verifier on the mesh, or the model loaded on this device. */
 export type AnswerWith = 'mesh' | 'device'
-
-/**
- * A model running on this device, as the chat needs it: its name once it is
- * ready, and a chat that streams the same events a verifier sends. A device
- * that goes away mid-answer (the model unloaded, its worker gone) ends the
- * stream with an `EngineDisposedError`.
- */
-export interface DeviceAnswerer {
-  /** The loaded model's name; undefined while none is ready. */
-  readonly model: string | undefined
-  chat: (request: { messages: ChatMessage[], maxTokens: number, temperature: number }, options: { signal: AbortSignal }) => AsyncIterable<ChatStreamEvent>
-}
-
-export const DEVICE_GONE_TEXT = 'The model on this device was unloaded before finishing this answer.'
-export const NO_DEVICE_MODEL_TEXT = 'No model is loaded on this device, so nothing was sent. Load one (or answer with the mesh), then send again.'
-
-const VERIFIER_POLL_MS = 200
-
-/** The answer being generated right now. */
-export interface LiveAnswer {
-  messageId: string
-  conversationId: string
-  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive. */
-  phase: 'connecting' | 'queued' | 'answering' | 'stopping'
-  queuePosition?: number
-  etaMs?: number
-  /** While queued: contributors wait ahead of consumers. */
-  tier?: PriorityTier
-}
 
 export interface ChatNotice {
   kind: 'no-verifier' | 'error'
@@ -102,17 +52,20 @@ export interface ChatNotice {
 }
 
 export const NO_VERIFIER_TEXT = 'No verifier is reachable right now, so nothing was sent. Your message is kept: send it again once a verifier has joined the mesh (the Network page lists them).'
+export const NO_VERIFIER_RETRY_TEXT = 'No verifier is reachable right now. Retry once a verifier has joined the mesh (the Network page lists them).'
+export const NO_DEVICE_MODEL_TEXT = 'No model is loaded on this device, so nothing was sent. Load one (or answer with the mesh), then send again.'
 
 /**
  * The chat page's state: the conversation list, the open conversation's
- * messages, the answer being streamed, and the settings. Everything is kept
- * in IndexedDB; a streaming answer is saved every `saveIntervalMs` and when
- * it ends, and an answer whose page died mid-stream is shown as interrupted
- * the next time the page loads. One answer streams at a time.
+ * messages, the answer being streamed, and the settings. Answers come from
+ * an answer source (the mesh, or this device); the reducer
+ * (`answer-reducer.ts`) turns their events into the stored record, which
+ * this class shows (new text once per frame) and the chat store saves (every
+ * `saveIntervalMs` and when it ends). One answer streams at a time.
  *
  * @example
  * ```ts
- * const chat = new ChatState({ mesh: meshNode() })
+ * const chat = new ChatState({ mesh: meshNode(), device: localModel() })
  * await chat.load()
  * if (!await chat.send('Hello!')) console.log(chat.notice?.text)   // no verifier: message kept
  * chat.stop()                                                       // keeps the partial answer
@@ -136,32 +89,29 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   /** The user's choice; the device also answers, whatever the choice, when no verifier is reachable. */
   answerWith = $state<AnswerWith>('mesh')
 
-  readonly #mesh: ChatStateInit<Peer>['mesh']
-  readonly #chat: typeof chatWithVerifier
-  readonly #saveIntervalMs: number
+  readonly #meshPeers: ChatMesh<Peer>
+  readonly #mesh: MeshAnswerSource
+  readonly #device: DeviceAnswerSource
+  readonly #deviceModel: DeviceModel | undefined
+  readonly #store: ChatStore
   readonly #verifierWaitMs: number
-  readonly #device: DeviceAnswerer | undefined
-  /** Held for this page's life; streaming answers carry its name (see `markAbandonedAnswersInterrupted`). */
-  readonly #writerLock = `shoal-chat-writer-${randomId()}`
   #controller: AbortController | undefined
   #generation: Promise<void> | undefined
   /** The streaming answer as last updated, whichever conversation is open. */
   #liveRecord: MessageRecord | undefined
   /** A streaming answer waiting for the next frame to be shown (see #showSoon). */
   #nextFrame: MessageRecord | undefined
-  #saveTimer: ReturnType<typeof setTimeout> | undefined
-  /** Writes of one answer, in order: a late throttled save must never overwrite the final one. */
-  #saving: Promise<void> = Promise.resolve()
   #selecting = 0
   /** Whose messages `messages` holds: differs from `selectedId` while a conversation loads. */
   #messagesOf: string | undefined
 
   constructor (init: ChatStateInit<Peer>) {
-    this.#mesh = init.mesh
-    this.#chat = init.chat ?? chatWithVerifier
-    this.#saveIntervalMs = init.saveIntervalMs ?? 250
+    this.#meshPeers = init.mesh
+    this.#mesh = new MeshAnswerSource({ mesh: init.mesh, chat: init.chat })
+    this.#device = new DeviceAnswerSource(init.device)
+    this.#deviceModel = init.device
+    this.#store = new ChatStore({ saveIntervalMs: init.saveIntervalMs })
     this.#verifierWaitMs = init.verifierWaitMs ?? 8_000
-    this.#device = init.device
   }
 
   get selected (): ConversationRecord | undefined {
@@ -170,12 +120,12 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
 
   /** The verifier a message sent now would go to (reactive: follows the mesh's peer list). */
   get nextVerifier (): Peer | undefined {
-    return pickVerifier(this.#mesh.peers)
+    return pickVerifier(this.#meshPeers.peers)
   }
 
   /** The model on this device, when one is ready. */
   get deviceModel (): string | undefined {
-    return this.#device?.model
+    return this.#deviceModel?.model
   }
 
   /**
@@ -189,12 +139,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   /** Reads the stored chats and opens the most recent one. Call once per page. */
   async load (): Promise<void> {
     try {
-      await holdWebLock(this.#writerLock)
-      await markAbandonedAnswersInterrupted(await heldWebLockNames())
-      const [conversations, settings] = await Promise.all([
-        listConversations(),
-        readSetting(SETTINGS_KEY, chatSettingsSchema, DEFAULT_CHAT_SETTINGS)
-      ])
+      const { conversations, settings } = await this.#store.open()
       this.conversations = conversations
       this.settings = settings
       const latest = conversations[0]
@@ -215,7 +160,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.notice = undefined
     let messages: MessageRecord[]
     try {
-      messages = await listMessages(conversationId)
+      messages = await this.#store.listMessages(conversationId)
     } catch (err) {
       this.notice = { kind: 'error', text: `This conversation cannot be read: ${describe(err)}` }
       return
@@ -244,7 +189,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       await this.#generation
     }
     try {
-      await deleteConversation(conversationId)
+      await this.#store.deleteConversation(conversationId)
     } catch (err) {
       this.notice = { kind: 'error', text: `The conversation cannot be deleted: ${describe(err)}` }
       return
@@ -260,11 +205,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     if (!parsed.success) {
       return
     }
+    // They apply to this page even when they cannot be stored.
     this.settings = parsed.data
-    await writeSetting(SETTINGS_KEY, parsed.data).catch((err: unknown) => {
-      // They still apply to this page; only the next visit will not remember them.
-      console.warn('Shoal: cannot store the chat settings', err)
-    })
+    await this.#store.saveSettings(parsed.data)
   }
 
   /**
@@ -279,7 +222,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
     const updated = { ...conversation, privacy }
     try {
-      await saveTurn(updated, [])
+      await this.#store.saveTurn(updated, [])
     } catch (err) {
       this.notice = { kind: 'error', text: `The privacy setting cannot be stored: ${describe(err)}` }
       return
@@ -299,14 +242,10 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       return false
     }
     this.notice = undefined
-    const onDevice = this.answersOnDevice
-    if (onDevice && this.deviceModel === undefined) {
-      this.notice = { kind: 'no-verifier', text: NO_DEVICE_MODEL_TEXT }
-      return false
-    }
-    const verifier = onDevice ? undefined : await this.#findVerifier()
-    if (!onDevice && verifier === undefined) {
-      this.notice = { kind: 'no-verifier', text: NO_VERIFIER_TEXT }
+    const source = this.#source()
+    const answerer = source === this.#device ? this.#device.answerer() : await this.#findVerifier()
+    if (answerer === undefined) {
+      this.notice = { kind: 'no-verifier', text: source === this.#device ? NO_DEVICE_MODEL_TEXT : NO_VERIFIER_TEXT }
       return false
     }
     if (this.live !== undefined || this.#messagesOf !== this.selectedId) {
@@ -320,9 +259,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     const previous = existing === undefined ? [] : this.messages
     const sequence = (previous.at(-1)?.sequence ?? -1) + 1
     const question: MessageRecord = { id: randomId(), conversationId: conversation.id, sequence, role: 'user', content, status: 'complete', createdAt: now, updatedAt: now }
-    const answer = this.#newAnswer(conversation.id, sequence + 1, verifier, now)
+    const answer = newAnswer({ id: randomId(), conversationId: conversation.id, sequence: sequence + 1, answerer, writerLock: this.#store.writerLock, now })
     try {
-      await saveTurn(conversation, [question, answer])
+      await this.#store.saveTurn(conversation, [question, answer])
     } catch (err) {
       this.notice = { kind: 'error', text: `The message cannot be stored, so it was not sent: ${describe(err)}` }
       return false
@@ -333,7 +272,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.selectedId = conversation.id
     this.messages = [...previous, question, answer]
     this.#messagesOf = conversation.id
-    this.#startGeneration(answer, conversation, verifier)
+    this.#startGeneration(source, answer, answerer, conversation)
     return true
   }
 
@@ -347,52 +286,29 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     if (message === undefined || message.role !== 'assistant' || conversation === undefined || this.live !== undefined || this.lookingForVerifier) {
       return
     }
-    const exclude = message.verifierPeerId === undefined ? [] : [message.verifierPeerId]
     this.notice = undefined
-    const onDevice = this.answersOnDevice
-    if (onDevice && this.deviceModel === undefined) {
-      this.notice = { kind: 'no-verifier', text: NO_DEVICE_MODEL_TEXT }
-      return
-    }
-    const verifier = onDevice ? undefined : pickVerifier(this.#mesh.peers, exclude) ?? await this.#findVerifier()
+    const source = this.#source()
+    const avoid = message.verifierPeerId === undefined ? [] : [message.verifierPeerId]
+    const answerer = source === this.#device ? this.#device.answerer() : this.#mesh.answerer(avoid) ?? await this.#findVerifier()
     if (this.live !== undefined) {
       return
     }
-    if (!onDevice && verifier === undefined) {
-      this.notice = { kind: 'no-verifier', text: 'No verifier is reachable right now. Retry once a verifier has joined the mesh (the Network page lists them).' }
+    if (answerer === undefined) {
+      this.notice = { kind: 'no-verifier', text: source === this.#device ? NO_DEVICE_MODEL_TEXT : NO_VERIFIER_RETRY_TEXT }
       return
     }
-    const answer: MessageRecord = { ...this.#newAnswer(message.conversationId, message.sequence, verifier, Date.now()), id: message.id, createdAt: message.createdAt }
+    const answer: MessageRecord = {
+      ...newAnswer({ id: message.id, conversationId: message.conversationId, sequence: message.sequence, answerer, writerLock: this.#store.writerLock, now: Date.now() }),
+      createdAt: message.createdAt
+    }
     try {
-      await saveMessage(answer)
+      await this.#store.save(answer)
     } catch (err) {
       this.notice = { kind: 'error', text: `The answer cannot be stored, so it was not retried: ${describe(err)}` }
       return
     }
     this.#show(answer)
-    this.#startGeneration(answer, conversation, verifier)
-  }
-
-  /**
-   * The verifier to send to, waiting a little for one when there is none
-   * yet: a page that has just loaded needs a few seconds to hear the
-   * verifiers' announcements, and Enter pressed in those seconds should not fail.
-   */
-  async #findVerifier (): Promise<Peer | undefined> {
-    const deadline = Date.now() + this.#verifierWaitMs
-    let verifier = this.nextVerifier
-    if (verifier === undefined || this.#mesh.node === undefined) {
-      this.lookingForVerifier = true
-      try {
-        while ((verifier === undefined || this.#mesh.node === undefined) && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, VERIFIER_POLL_MS))
-          verifier = this.nextVerifier
-        }
-      } finally {
-        this.lookingForVerifier = false
-      }
-    }
-    return this.#mesh.node === undefined ? undefined : verifier
+    this.#startGeneration(source, answer, answerer, conversation)
   }
 
   /** Stops the streaming answer; what arrived so far is kept, marked as stopped. */
@@ -404,197 +320,97 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.#controller.abort()
   }
 
-  /** A new, empty answer, from `verifier` or (undefined) this device. */
-  #newAnswer (conversationId: string, sequence: number, verifier: Peer | undefined, now: number): MessageRecord {
-    if (verifier === undefined) {
-      const model = `${this.deviceModel ?? 'local model'} (this device)`
-      return { id: randomId(), conversationId, sequence, role: 'assistant', content: '', status: 'streaming', createdAt: now, updatedAt: now, model, demo: isDemoModelName(model), writerLock: this.#writerLock }
+  #source (): AnswerSource {
+    return this.answersOnDevice ? this.#device : this.#mesh
+  }
+
+  /**
+   * The verifier to send to, waiting a little for one when there is none
+   * yet: a page that has just loaded needs a few seconds to hear the
+   * verifiers' announcements, and Enter pressed in those seconds should not
+   * fail. Waits on the mesh's peer events, not a timer.
+   */
+  async #findVerifier (): Promise<Answerer | undefined> {
+    const now = this.#mesh.answerer()
+    if (now !== undefined) {
+      return now
     }
-    return {
-      id: randomId(),
-      conversationId,
-      sequence,
-      role: 'assistant',
-      content: '',
-      status: 'streaming',
-      createdAt: now,
-      updatedAt: now,
-      verifierPeerId: verifier.peerId,
-      ...(verifier.model === '' ? {} : { model: verifier.model, demo: isDemoModelName(verifier.model) }),
-      writerLock: this.#writerLock
+    this.lookingForVerifier = true
+    try {
+      return await this.#mesh.waitForAnswerer({ signal: AbortSignal.timeout(this.#verifierWaitMs) })
+    } finally {
+      this.lookingForVerifier = false
     }
   }
 
-  #startGeneration (answer: MessageRecord, conversation: ConversationRecord, verifier: Peer | undefined): void {
+  #startGeneration (source: AnswerSource, answer: MessageRecord, answerer: Answerer, conversation: ConversationRecord): void {
     const controller = new AbortController()
     this.#controller = controller
     this.#liveRecord = answer
     this.live = { messageId: answer.id, conversationId: answer.conversationId, phase: 'connecting' }
-    const history = historyBefore(this.messages, answer.sequence)
-    this.#generation = this.#generate(answer, history, conversation, verifier, controller.signal)
-  }
-
-  async #generate (answer: MessageRecord, history: ChatMessage[], conversation: ConversationRecord, first: Peer | undefined, signal: AbortSignal): Promise<void> {
-    let record = answer
-    let verifier = first
-    let started = false
-    const tried = verifier === undefined ? [] : [verifier.peerId]
-    const request = {
-      messages: history,
+    const request: AnswerRequest = {
+      messages: historyBefore(this.messages, answer.sequence),
       maxTokens: this.settings.maxTokens,
       temperature: this.settings.temperature,
       privacy: conversation.privacy
     }
-    let receipt: { signed: SignedReceipt, from: string } | undefined
-    const onEvent = (event: ChatStreamEvent): void => {
-      switch (event.type) {
-        case 'queued':
-          this.#setLive({ phase: 'queued', queuePosition: event.position, etaMs: event.etaMs, tier: event.tier })
-          return
-        case 'started':
-          started = true
-          if (verifier !== undefined) {
-            record = { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model) }
-          }
-          this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
-          this.#show(record)
-          return
-        case 'delta': {
-          const first = record.content === ''
-          record = { ...record, content: record.content + event.text, updatedAt: Date.now() }
-          if (this.live?.phase !== 'answering' && this.live?.phase !== 'stopping') {
-            this.#setLive({ phase: 'answering', queuePosition: undefined, etaMs: undefined })
-          }
-          // The first text at once (time to first token is what people feel), the rest once per frame.
-          if (first) this.#show(record)
-          else this.#showSoon(record)
-          this.#scheduleSave()
-          return
-        }
-        case 'done':
-          record = {
-            ...record,
-            status: event.finishReason === 'cancelled' ? 'cancelled' : 'complete',
-            finishReason: event.finishReason,
-            usage: event.usage,
-            timings: event.timings
-          }
-          receipt = event.receipt === undefined || verifier === undefined ? undefined : { signed: event.receipt, from: verifier.peerId }
-      }
-    }
+    this.#generation = this.#generate(source, answer, answerer, request, controller.signal)
+  }
 
+  async #generate (source: AnswerSource, answer: MessageRecord, answerer: Answerer, request: AnswerRequest, signal: AbortSignal): Promise<void> {
+    let record = answer
+    let receipt: SignedReceipt | undefined
+    let failure: unknown
     try {
-      if (verifier === undefined) {
-        if (this.#device === undefined) {
-          throw Object.assign(new Error('no model on this device'), { name: 'EngineNotLoadedError' })
+      for await (const event of source.answer(request, answerer, { signal })) {
+        const before = record
+        record = applyAnswerEvent(record, event, Date.now())
+        if (this.live !== undefined) this.live = liveAfterEvent(this.live, event)
+        switch (event.type) {
+          case 'started':
+          case 'answerer':
+            this.#show(record)
+            break
+          case 'delta':
+            // The first text at once (time to first token is what people feel), the rest once per frame.
+            if (before.content === '') this.#show(record)
+            else this.#showSoon(record)
+            this.#store.saveSoon(record)
+            break
+          case 'done':
+            // Shown (and saved) once the stream has ended, below.
+            receipt = event.receipt
         }
-        for await (const event of this.#device.chat(request, { signal })) {
-          onEvent(event)
-        }
-      }
-      while (verifier !== undefined) {
-        const node = this.#mesh.node
-        try {
-          if (node === undefined) {
-            throw Object.assign(new Error('the mesh node is not running'), { name: 'VerifierUnreachableError' })
-          }
-          // Read while the chat stream opens.
-          const withReceipts = this.#presentableReceipts(verifier.peerId).then((receipts) => ({ ...request, receipts }))
-          for await (const event of this.#chat(node, verifier.peerId, withReceipts, { signal })) {
-            onEvent(event)
-          }
-          break
-        } catch (err) {
-          // Nothing generated yet, and the verifier could not take it: another one may.
-          const failure = chatFailure(err)
-          const movable = failure.name === 'VerifierUnreachableError' || failure.code === 'BUSY'
-          const next = !signal.aborted && !started && movable ? pickVerifier(this.#mesh.peers, tried) : undefined
-          if (next === undefined) {
-            throw err
-          }
-          verifier = next
-          tried.push(next.peerId)
-          record = { ...record, verifierPeerId: next.peerId, ...(next.model === '' ? {} : { model: next.model, demo: isDemoModelName(next.model) }) }
-          this.#setLive({ phase: 'connecting' })
-          this.#show(record)
-        }
-      }
-      if (record.status === 'streaming') {
-        // The client ends every stream with `done` or an error; this is only a safety net.
-        record = { ...record, status: 'interrupted' }
       }
     } catch (err) {
-      const failure = chatFailure(err)
-      if (signal.aborted) {
-        record = { ...record, status: 'cancelled' }
-      } else if (failure.name === 'VerifierGoneError') {
-        record = { ...record, status: 'interrupted', error: describeChatFailure(failure) }
-      } else if (failure.name === 'EngineDisposedError') {
-        record = { ...record, status: 'interrupted', error: DEVICE_GONE_TEXT }
-      } else {
-        record = { ...record, status: 'error', error: describeChatFailure(failure) }
-      }
+      failure = err
     } finally {
-      record = { ...record, writerLock: undefined, updatedAt: Date.now() }
-      clearTimeout(this.#saveTimer)
-      this.#saveTimer = undefined
+      record = endAnswer(record, { failure, stopped: signal.aborted }, Date.now())
       this.#liveRecord = undefined
       this.#show(record)
       this.live = undefined
       this.#controller = undefined
-      await this.#save(record).catch((err: unknown) => {
+      await this.#store.save(record).catch((err: unknown) => {
         console.error('Shoal: cannot save the answer', err)
       })
     }
     // Checked once the answer shows as complete: verifying and storing the receipt is not worth a visible wait.
-    if (receipt !== undefined && record.status === 'complete') {
-      const outcome = await this.#keepReceipt(receipt.signed, receipt.from, history, record.content)
+    if (receipt !== undefined && record.status === 'complete' && record.verifierPeerId !== undefined && source.keepReceipt !== undefined) {
+      const outcome = await source.keepReceipt(receipt, { verifierPeerId: record.verifierPeerId, prompt: request.messages, text: record.content })
       // Unless the answer is being generated again by now (a retry owns the record then).
       if (!this.#isLive(record.id)) {
         record = { ...record, ...outcome }
         this.#show(record)
-        await this.#save(record).catch((err: unknown) => {
+        await this.#store.save(record).catch((err: unknown) => {
           console.error('Shoal: cannot save the answer\'s receipt', err)
         })
       }
     }
   }
 
+  /** Whether `messageId` is being generated now (a method: TypeScript would keep `live` narrowed across awaits). */
   #isLive (messageId: string): boolean {
     return this.live?.messageId === messageId
-  }
-
-  /** Drafted receipts this tab earned elsewhere, to move up a busy verifier's queue (none when they cannot be read). */
-  async #presentableReceipts (verifierPeerId: string): Promise<SignedReceipt[]> {
-    const self = this.#mesh.peerId
-    if (self === undefined) {
-      return []
-    }
-    return presentableReceipts(verifierPeerId, self, Date.now()).catch((err: unknown) => {
-      console.warn('Shoal: cannot read receipts to present', err)
-      return []
-    })
-  }
-
-  /** Checks and keeps an answer's `served` receipt; the answer records which, or why not. */
-  async #keepReceipt (receipt: SignedReceipt, verifierPeerId: string, prompt: ChatMessage[], answerText: string): Promise<Pick<MessageRecord, 'receiptId' | 'receiptProblem'>> {
-    const self = this.#mesh.peerId
-    if (self === undefined) {
-      return { receiptProblem: 'this page has no peer id to check the receipt against' }
-    }
-    try {
-      const outcome = await keepArrivedReceipt(receipt, { kind: 'served', issuer: verifierPeerId, subject: self, prompt, answerText })
-      return 'kept' in outcome ? { receiptId: outcome.kept.id } : { receiptProblem: outcome.rejected }
-    } catch (err) {
-      return { receiptProblem: `the receipt cannot be stored: ${describe(err)}` }
-    }
-  }
-
-  #setLive (change: Partial<LiveAnswer>): void {
-    if (this.live !== undefined) {
-      // Once Stop is pressed, say so until the stream has ended.
-      this.live = { ...this.live, ...change, phase: this.live.phase === 'stopping' ? 'stopping' : change.phase ?? this.live.phase }
-    }
   }
 
   /** Puts the latest version of a message on screen, if its conversation is open. */
@@ -633,32 +449,6 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       setTimeout(flush, HIDDEN_FLUSH_MS)
     }
   }
-
-  #scheduleSave (): void {
-    this.#saveTimer ??= setTimeout(() => {
-      this.#saveTimer = undefined
-      const record = this.#liveRecord
-      if (record !== undefined) {
-        this.#save(record).catch((err: unknown) => { console.warn('Shoal: cannot save the partial answer', err) })
-      }
-    }, this.#saveIntervalMs)
-  }
-
-  #save (record: MessageRecord): Promise<void> {
-    this.#saving = this.#saving.catch(() => {}).then(() => saveMessage(record))
-    return this.#saving
-  }
-}
-
-/**
- * The conversation a verifier is asked to continue: the turns before
- * `sequence`. Partial answers (stopped, interrupted) are included, as the
- * user saw them; failed ones are not.
- */
-export function historyBefore (messages: readonly MessageRecord[], sequence: number): ChatMessage[] {
-  return messages
-    .filter((message) => message.sequence < sequence && message.content !== '' && message.status !== 'error')
-    .map((message) => ({ role: message.role, content: message.content }))
 }
 
 function describe (err: unknown): string {

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { ChatError } from '../chat/errors.ts'
 import { chatFailure, describeChatFailure, describeQueue, formatEta, isDemoModelName, shortPeerId, titleFromMessage } from './chat-text.ts'
 
 test('a title is the first message on one line, cut to a readable length', () => {
@@ -27,7 +28,7 @@ test('demo models are told apart by name, peers by the end of their id', () => {
 })
 
 test('chat failures are described from their name, code and retry-after', () => {
-  const busy = Object.assign(new Error('queue full'), { name: 'ChatError', code: 'BUSY', retryAfterSeconds: 4.2 })
+  const busy = new ChatError('BUSY', 'queue full', { retryAfterSeconds: 4.2 })
   expect(chatFailure(busy)).toEqual({ name: 'ChatError', message: 'queue full', code: 'BUSY', retryAfterSeconds: 4.2 })
   expect(describeChatFailure(chatFailure(busy))).toBe('The verifier is busy. Try again in 5 s.')
   expect(describeChatFailure({ name: 'ChatError', message: 'too many chats', code: 'LIMIT', retryAfterSeconds: 10 }))

@@ -1,8 +1,10 @@
 /**
  * Conversations on the chat page: stored chats, the answer streaming now,
  * and the words the page uses for their states. The state is a rune class
- * (`ChatState`) fed by the chat client (`$lib/chat`) and kept in IndexedDB
- * (`$lib/storage`).
+ * (`ChatState`); answers come from an answer source (`MeshAnswerSource`:
+ * verifiers through `$lib/chat`; `DeviceAnswerSource`: the model loaded
+ * here), whose events a pure reducer (`answer-reducer.ts`) turns into
+ * stored records, kept through `ChatStore` (`$lib/storage`).
  *
  * @example
  * ```svelte
@@ -16,13 +18,24 @@
  * <button onclick={() => chat.send('Hello!')}>Send</button>
  * ```
  */
-import { localModel } from '../inference/wllama-local-model.svelte.ts'
+import { localModel } from '../inference/local-model.svelte.ts'
 import { meshNode } from '../mesh/index.ts'
 import type { PeerView } from '../mesh/index.ts'
 import { ChatState } from './chat-state.svelte.ts'
 
-export { ChatState, DEFAULT_CHAT_SETTINGS, DEVICE_GONE_TEXT, NO_DEVICE_MODEL_TEXT, NO_VERIFIER_TEXT, chatSettingsSchema, historyBefore } from './chat-state.svelte.ts'
-export type { AnswerWith, ChatNotice, ChatSettings, ChatStateInit, DeviceAnswerer, LiveAnswer, VerifierPeer } from './chat-state.svelte.ts'
+export { ChatState, NO_DEVICE_MODEL_TEXT, NO_VERIFIER_RETRY_TEXT, NO_VERIFIER_TEXT } from './chat-state.svelte.ts'
+export type { AnswerWith, ChatNotice, ChatStateInit } from './chat-state.svelte.ts'
+export { DEVICE_GONE_TEXT, applyAnswerEvent, endAnswer, historyBefore, liveAfterEvent, newAnswer } from './answer-reducer.ts'
+export type { AnswerEvent, Answerer, LiveAnswer } from './answer-reducer.ts'
+export type { AnswerRequest, AnswerSource, ReceiptOutcome } from './answer-source.ts'
+export { MeshAnswerSource } from './mesh-answer-source.ts'
+export type { ChatMesh, MeshAnswerSourceInit, VerifierPeer } from './mesh-answer-source.ts'
+export { DeviceAnswerSource } from './device-answer-source.ts'
+export type { DeviceModel } from './device-answer-source.ts'
+export { ChatStore } from './chat-store.ts'
+export type { ChatStoreInit } from './chat-store.ts'
+export { DEFAULT_CHAT_SETTINGS, chatSettingsSchema } from './chat-settings.ts'
+export type { ChatSettings } from './chat-settings.ts'
 export * from './chat-text.ts'
 
 let instance: ChatState<PeerView> | undefined

@@ -4,21 +4,23 @@
  * it, and drafts for that verifier over one long-lived draft stream on the
  * direct connection, reconnecting (with backoff) whenever it ends. The
  * setting is remembered: a tab that was contributing resumes after a reload.
- * Everything is driven by network messages and the engine's worker, not by
- * timers, so it keeps working in a background tab.
+ * Drafting is driven by network messages and the engine's worker, and a
+ * verifier is waited for on the mesh's peer events, not by polling, so it
+ * keeps working in a background tab (which throttles timers). Timers pace
+ * only the backoff between draft streams and the page's view of the stats.
  *
  * @example
  * ```ts
- * const contribution = contribution()
- * await contribution.start() // loads the default draft model, then drafts
- * contribution.stats.acceptedTokens
- * await contribution.stop()
+ * const drafting = contribution()
+ * await drafting.start()          // resolves once the default draft model is loaded; drafting goes on meanwhile
+ * drafting.stats.acceptedTokens
+ * await drafting.stop()
  * ```
  */
-import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS, PeerRole } from '#protocol'
+import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS } from '#protocol'
 import { backoffDelay, sleep } from '#mesh-common'
+import { pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
 import { meshNode } from '../mesh/index.ts'
-import { preferredConnection } from '../mesh/connection-kind.ts'
 import { createWllamaEngine } from '../inference/wllama-engine.ts'
 import { MODELS_PATH } from '../inference/model-catalog.ts'
 import { holdWebLock, readSetting, writeSetting } from '../storage/index.ts'
@@ -30,7 +32,6 @@ import { modelTokenizerFingerprint } from './model-fingerprint.ts'
 import type { DrafterStats } from './drafter.ts'
 import type { InferenceEngine } from '../inference/engine.ts'
 import type { MeshNode } from '../mesh/mesh-node.svelte.ts'
-import type { Connection } from '@libp2p/interface'
 import { z } from 'zod'
 
 /** The demo draft (the demo target's first two layers), served by the relay. */
@@ -156,7 +157,7 @@ export class Contribution {
     const timer = setInterval(() => { this.#refreshStats() }, STATS_INTERVAL_MS)
     controller.signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
     this.#draftForVerifiers(engine, this.fingerprint, Math.max(1, Math.min(options.maxJobs ?? 1, MAX_DRAFT_JOBS)), controller.signal).catch((err: unknown) => {
-      // Stopping aborts the loop's sleeps; anything else is a bug worth seeing.
+      // Stopping aborts the loop's waits; anything else is a bug worth seeing.
       if (!controller.signal.aborted) {
         console.error('Shoal: contributing stopped', err)
       }
@@ -199,17 +200,20 @@ export class Contribution {
     const refused = new Set<string>()
     let failures = 0
     while (!signal.aborted) {
-      const target = this.#pickVerifier(fingerprint, refused)
-      if (target == null) {
+      let target = pickDraftTarget(this.#mesh(), fingerprint, refused)
+      if (target === undefined) {
         this.status = 'waiting'
-        await sleep(1_000, signal)
-        continue
+        target = await waitForDraftTarget(this.#mesh(), fingerprint, refused, { signal })
       }
-      this.verifier = target.peerId
+      if (target === undefined) {
+        continue // stopped while waiting
+      }
+      const { peerId, connection } = target
+      this.verifier = peerId
       this.status = 'drafting'
       let drafter: Drafter | undefined
       try {
-        const stream = await target.connection.newStream(DRAFT_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+        const stream = await connection.newStream(DRAFT_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
         drafter = new Drafter({
           engine,
           transport: draftTransport(stream),
@@ -217,7 +221,7 @@ export class Contribution {
           tokenizerFingerprint: fingerprint,
           contextLength: DRAFT_CONTEXT_LENGTH,
           maxJobs,
-          onReceipt: (receipt) => { void this.#keepReceipt(receipt, target.peerId) }
+          onReceipt: (receipt) => { void this.#keepReceipt(receipt, peerId) }
         })
         this.#drafter = drafter
         await drafter.run(signal)
@@ -225,7 +229,7 @@ export class Contribution {
         failures = 0
       } catch (err) {
         if (err instanceof DraftRefusedError && err.code === 'TOKENIZER_MISMATCH') {
-          refused.add(target.peerId)
+          refused.add(peerId)
         }
         this.lastEnd = err instanceof Error ? err.message : String(err)
         failures++
@@ -256,25 +260,6 @@ export class Contribution {
     }
     const { kept, refused } = this.receipts
     this.receipts = problem === undefined ? { ...this.receipts, kept: kept + 1 } : { kept, refused: refused + 1, lastProblem: problem }
-  }
-
-  /** A verifier with this tokenizer and a direct (not relayed) connection: drafting needs a fast link. */
-  #pickVerifier (fingerprint: string, refused: ReadonlySet<string>): { peerId: string, connection: Connection } | undefined {
-    const mesh = this.#mesh()
-    const node = mesh.node
-    if (node == null) {
-      return undefined
-    }
-    for (const peer of mesh.peers) {
-      if (peer.role !== PeerRole.VERIFIER || peer.tokenizerFingerprint !== fingerprint || refused.has(peer.peerId) || peer.connection !== 'webrtc') {
-        continue
-      }
-      const connection = preferredConnection(node.getConnections().filter((candidate) => candidate.remotePeer.toString() === peer.peerId && candidate.limits == null))
-      if (connection != null) {
-        return { peerId: peer.peerId, connection }
-      }
-    }
-    return undefined
   }
 
   #refreshStats (): void {

@@ -3,10 +3,13 @@
  *
  * @example
  * ```ts
- * import { meshNode } from '$lib/mesh'
+ * import { meshNode, waitForPeer } from '$lib/mesh'
+ * import { pickVerifier } from '$lib/chat'
  *
  * const mesh = meshNode()           // starts connecting to the relay that served the page
  * $effect(() => console.log(mesh.relay.state, mesh.peers.length))
+ * // Outside components: wait on the mesh's peer events, with a deadline, rather than polling.
+ * const verifier = await waitForPeer(mesh, () => pickVerifier(mesh.peers), { signal: AbortSignal.timeout(8_000) })
  * ```
  */
 import { MeshNode } from './mesh-node.svelte.ts'
@@ -16,6 +19,8 @@ export type { MeshStatus, PeerView, RelayState, RelayView } from './mesh-node.sv
 export { CONNECTION_KIND_LABELS } from './connection-kind.ts'
 export type { ConnectionKind } from './connection-kind.ts'
 export { measureRoundTrips, median } from './probe.ts'
+export { waitForPeer } from './wait-for-peer.ts'
+export type { PeerEvents } from './wait-for-peer.ts'
 
 let instance: MeshNode | undefined
 

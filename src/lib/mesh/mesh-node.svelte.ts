@@ -47,8 +47,11 @@ export interface MeshNodeInit {
  * announces itself on gossip; learns peers from their announcements; and
  * upgrades to direct WebRTC with verifiers and, by peer id order, with other
  * pages, so traffic keeps flowing when the relay goes away.
+ *
+ * Code outside components waits on its `peers` event (fired whenever
+ * `peers` is replaced; see `waitForPeer`) rather than polling the list.
  */
-export class MeshNode {
+export class MeshNode extends EventTarget {
   status = $state<MeshStatus>('starting')
   error = $state<string | undefined>()
   peerId = $state<string | undefined>()
@@ -72,6 +75,7 @@ export class MeshNode {
   #relayPeerId: PeerId | undefined
 
   constructor (init: MeshNodeInit = {}) {
+    super()
     this.#relayOrigin = init.relayOrigin ?? location.origin
   }
 
@@ -284,6 +288,7 @@ export class MeshNode {
         rttMs: this.#rttMs.get(peer.peerId)
       }
     })
+    this.dispatchEvent(new Event('peers'))
   }
 
   async #every (intervalMs: number, signal: AbortSignal, task: () => Promise<void>): Promise<void> {

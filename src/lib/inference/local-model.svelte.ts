@@ -1,19 +1,18 @@
 /**
- * The model loaded on this device, as page state: load progress, errors,
- * and a chat that streams the same events a verifier sends, so the chat page
- * shows a local answer exactly like a mesh one. Runs the wllama engine by
- * default; any {@link InferenceEngine} fits.
+ * The model loaded on this device, as page state: load progress and errors.
+ * The chat answers with it through `DeviceAnswerSource`
+ * (`$lib/conversations`), which reads `model` and `engine`. Runs the wllama
+ * engine by default; any {@link InferenceEngine} fits.
  *
  * @example
  * ```ts
  * const local = localModel()
  * await local.load()                 // the demo model, from the relay's /models/
- * for await (const event of local.chat({ messages, maxTokens: 64, temperature: 0 }, { signal })) …
+ * local.model, local.engine          // 'shoal-demo', the engine running it
  * await local.unload()               // terminates the worker; a running answer ends with EngineDisposedError
  * ```
  */
-import type { ChatMessage, ChatStreamEvent } from '#protocol'
-import type { ChatCompletionSummary, EngineModel, InferenceEngine } from './engine.ts'
+import type { EngineModel, InferenceEngine } from './engine.ts'
 import { createWllamaEngine } from './wllama-engine.ts'
 import type { WllamaEngine } from './wllama-engine.ts'
 
@@ -25,12 +24,6 @@ function isWllamaEngine (engine: InferenceEngine): engine is WllamaEngine {
 export const DEMO_LOCAL_MODEL: EngineModel = { id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf', contextLength: 2048 }
 
 export type LocalModelStatus = 'none' | 'loading' | 'ready' | 'failed'
-
-export interface LocalChatRequest {
-  messages: ChatMessage[]
-  maxTokens: number
-  temperature: number
-}
 
 export class LocalModel {
   status = $state<LocalModelStatus>('none')
@@ -53,6 +46,11 @@ export class LocalModel {
   /** The loaded model's name; undefined until it is ready. */
   get model (): string | undefined {
     return this.status === 'ready' ? this.#modelId : undefined
+  }
+
+  /** The engine running the loaded model; undefined until it is ready. */
+  get engine (): InferenceEngine | undefined {
+    return this.status === 'ready' ? this.#engine : undefined
   }
 
   async load (model: EngineModel = DEMO_LOCAL_MODEL): Promise<void> {
@@ -91,31 +89,6 @@ export class LocalModel {
     this.status = 'none'
     this.multiThreaded = false
     await engine?.dispose()
-  }
-
-  async * chat (request: LocalChatRequest, options: { signal: AbortSignal }): AsyncGenerator<ChatStreamEvent> {
-    const engine = this.#engine
-    const model = this.model
-    if (engine === undefined || model === undefined) {
-      throw Object.assign(new Error('no model is loaded on this device'), { name: 'EngineNotLoadedError' })
-    }
-    const startedAt = performance.now()
-    let firstTokenMs = 0
-    yield { type: 'started', model, tokenizerFingerprint: '', contextLength: 0, demo: /^shoal-demo/i.test(model), agent: 'this device' }
-    let completionTokens = 0
-    let summary: ChatCompletionSummary | undefined
-    const onDone = (done: ChatCompletionSummary): void => { summary = done }
-    for await (const text of engine.chat(request.messages, { maxTokens: request.maxTokens, temperature: request.temperature, signal: options.signal, onDone })) {
-      if (completionTokens === 0) firstTokenMs = performance.now() - startedAt
-      completionTokens++
-      yield { type: 'delta', text }
-    }
-    yield {
-      type: 'done',
-      finishReason: summary?.finishReason ?? 'stop',
-      usage: { promptTokens: summary?.promptTokens ?? 0, completionTokens: summary?.completionTokens ?? completionTokens },
-      timings: { queuedMs: 0, firstTokenMs: Math.round(firstTokenMs), totalMs: Math.round(performance.now() - startedAt) }
-    }
   }
 }
 

@@ -1,0 +1,138 @@
+import type { ChatMessage, ChatStreamEvent, PriorityTier } from '#protocol'
+import type { MessageRecord } from '../storage/index.ts'
+import { chatFailure, describeChatFailure, isDemoModelName } from './chat-text.ts'
+
+/**
+ * How a streaming answer's stored record, and the progress shown beside
+ * it, follow the events of its answer source: pure functions, so the rules
+ * are unit-tested in Node (`answer-reducer.test.ts`). The chat state feeds
+ * them and shows and saves what they return.
+ */
+
+/** Who answers: a verifier on the mesh (its announced model may be ''), or the model on this device. */
+export type Answerer =
+  | { kind: 'verifier', peerId: string, model: string }
+  | { kind: 'device', model: string }
+
+/** What an answer source streams: a verifier's chat events, and `answerer` when another verifier takes the answer over. */
+export type AnswerEvent = ChatStreamEvent | { type: 'answerer', answerer: Answerer }
+
+/** The answer being generated right now. */
+export interface LiveAnswer {
+  messageId: string
+  conversationId: string
+  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive. */
+  phase: 'connecting' | 'queued' | 'answering' | 'stopping'
+  queuePosition?: number
+  etaMs?: number
+  /** While queued: contributors wait ahead of consumers. */
+  tier?: PriorityTier
+}
+
+export const DEVICE_GONE_TEXT = 'The model on this device was unloaded before finishing this answer.'
+
+/** The fields of an answer that name who answers it. */
+function answeredBy (answerer: Answerer): Pick<MessageRecord, 'verifierPeerId' | 'model' | 'demo'> {
+  if (answerer.kind === 'device') {
+    const model = `${answerer.model} (this device)`
+    return { model, demo: isDemoModelName(model) }
+  }
+  // A verifier that announced no model is named once its `started` event says which.
+  return { verifierPeerId: answerer.peerId, ...(answerer.model === '' ? {} : { model: answerer.model, demo: isDemoModelName(answerer.model) }) }
+}
+
+/** A new, empty answer, streaming under this page life's `writerLock`. */
+export function newAnswer (init: { id: string, conversationId: string, sequence: number, answerer: Answerer, writerLock: string, now: number }): MessageRecord {
+  return {
+    id: init.id,
+    conversationId: init.conversationId,
+    sequence: init.sequence,
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    createdAt: init.now,
+    updatedAt: init.now,
+    ...answeredBy(init.answerer),
+    writerLock: init.writerLock
+  }
+}
+
+/** The answer after one event of its stream. */
+export function applyAnswerEvent (record: MessageRecord, event: AnswerEvent, now: number): MessageRecord {
+  switch (event.type) {
+    case 'queued':
+      return record
+    case 'answerer':
+      return { ...record, ...answeredBy(event.answerer) }
+    case 'started':
+      // A verifier names the model it runs; this device's answers keep the name they started with.
+      return record.verifierPeerId === undefined ? record : { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model) }
+    case 'delta':
+      return { ...record, content: record.content + event.text, updatedAt: now }
+    case 'done':
+      return {
+        ...record,
+        status: event.finishReason === 'cancelled' ? 'cancelled' : 'complete',
+        finishReason: event.finishReason,
+        usage: event.usage,
+        timings: event.timings
+      }
+  }
+}
+
+/**
+ * The answer once its stream has ended: `failure` is what it threw (none
+ * when it ended by itself), `stopped` whether the user pressed Stop. Stopped
+ * answers are cancelled, broken-off ones interrupted (their text is real),
+ * refused or failed ones errors; each says why in words.
+ */
+export function endAnswer (record: MessageRecord, ending: { failure?: unknown, stopped: boolean }, now: number): MessageRecord {
+  let ended: MessageRecord
+  if (ending.stopped && ending.failure !== undefined) {
+    ended = { ...record, status: 'cancelled' }
+  } else if (ending.failure !== undefined) {
+    const failure = chatFailure(ending.failure)
+    if (failure.name === 'VerifierGoneError') {
+      ended = { ...record, status: 'interrupted', error: describeChatFailure(failure) }
+    } else if (failure.name === 'EngineDisposedError') {
+      ended = { ...record, status: 'interrupted', error: DEVICE_GONE_TEXT }
+    } else {
+      ended = { ...record, status: 'error', error: describeChatFailure(failure) }
+    }
+  } else {
+    // Sources end every stream with `done` or an error; this is only a safety net.
+    ended = record.status === 'streaming' ? { ...record, status: 'interrupted' } : record
+  }
+  return { ...ended, writerLock: undefined, updatedAt: now }
+}
+
+/** The progress shown beside a streaming answer, after one event. Once Stop is pressed it says so until the stream ends. */
+export function liveAfterEvent (live: LiveAnswer, event: AnswerEvent): LiveAnswer {
+  switch (event.type) {
+    case 'queued':
+      return withPhase(live, { phase: 'queued', queuePosition: event.position, etaMs: event.etaMs, tier: event.tier })
+    case 'answerer':
+      return withPhase(live, { phase: 'connecting' })
+    case 'started':
+      return withPhase(live, { phase: 'answering', queuePosition: undefined, etaMs: undefined })
+    case 'delta':
+      return live.phase === 'answering' || live.phase === 'stopping' ? live : withPhase(live, { phase: 'answering', queuePosition: undefined, etaMs: undefined })
+    case 'done':
+      return live
+  }
+}
+
+function withPhase (live: LiveAnswer, change: Partial<LiveAnswer> & Pick<LiveAnswer, 'phase'>): LiveAnswer {
+  return { ...live, ...change, phase: live.phase === 'stopping' ? 'stopping' : change.phase }
+}
+
+/**
+ * The conversation an answerer is asked to continue: the turns before
+ * `sequence`. Partial answers (stopped, interrupted) are included, as the
+ * user saw them; failed ones are not.
+ */
+export function historyBefore (messages: readonly MessageRecord[], sequence: number): ChatMessage[] {
+  return messages
+    .filter((message) => message.sequence < sequence && message.content !== '' && message.status !== 'error')
+    .map((message) => ({ role: message.role, content: message.content }))
+}

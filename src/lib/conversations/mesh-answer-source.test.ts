@@ -1,0 +1,106 @@
+import { expect, test } from '@playwright/test'
+import { PeerRole } from '#protocol'
+import type { ChatStreamEvent } from '#protocol'
+import { ChatError, VerifierUnreachableError } from '../chat/errors.ts'
+import type { ChatNode, ChatRequestInit } from '../chat/index.ts'
+import type { AnswerEvent } from './answer-reducer.ts'
+import type { AnswerRequest } from './answer-source.ts'
+import { MeshAnswerSource } from './mesh-answer-source.ts'
+import type { ChatMesh, VerifierPeer } from './mesh-answer-source.ts'
+
+const NODE: ChatNode = {
+  getConnections: () => [],
+  dialProtocol: async () => { throw new Error('the tests chat through their own `chat`') }
+}
+const REQUEST: AnswerRequest = { messages: [{ role: 'user', content: 'Hi' }], maxTokens: 8, temperature: 0, privacy: 'verifier-only' }
+
+/** A mesh as the page's MeshNode shows it: a peer list, replaced (with a `peers` event) as peers come and go. */
+class TestMesh extends EventTarget implements ChatMesh {
+  peers: VerifierPeer[] = []
+  node: ChatNode | undefined = NODE
+
+  hear (...peers: VerifierPeer[]): void {
+    this.peers = peers
+    this.dispatchEvent(new Event('peers'))
+  }
+}
+
+function verifier (peerId: string, queueDepth = 0): VerifierPeer {
+  return { peerId, role: PeerRole.VERIFIER, queueDepth, capacity: 1, connection: 'webrtc', model: 'shoal-demo' }
+}
+
+async function collect (events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
+  const seen: AnswerEvent[] = []
+  for await (const event of events) seen.push(event)
+  return seen
+}
+
+test('a verifier heard while a message waits is found on the mesh\'s peer event, not on a timer', async () => {
+  const mesh = new TestMesh()
+  const source = new MeshAnswerSource({ mesh })
+  expect(source.answerer()).toBeUndefined()
+  const waiting = source.waitForAnswerer({ signal: AbortSignal.timeout(10_000) })
+  mesh.hear(verifier('12D3KooWLate'))
+  // Settled before any timer could have run: the event, not a poll, answered it.
+  const first = await Promise.race([waiting, new Promise((resolve) => { setTimeout(() => { resolve('a timer ran first') }, 0) })])
+  expect(first).toEqual({ kind: 'verifier', peerId: '12D3KooWLate', model: 'shoal-demo' })
+})
+
+test('with no verifier by the deadline, waiting ends with none; with no mesh node there is none either', async () => {
+  const mesh = new TestMesh()
+  const source = new MeshAnswerSource({ mesh })
+  const started = Date.now()
+  expect(await source.waitForAnswerer({ signal: AbortSignal.timeout(100) })).toBeUndefined()
+  expect(Date.now() - started).toBeGreaterThanOrEqual(90)
+  mesh.node = undefined
+  mesh.hear(verifier('12D3KooWA'))
+  expect(source.answerer()).toBeUndefined()
+})
+
+test('a busy verifier hands the answer to the next one before generating; one that started does not', async () => {
+  const mesh = new TestMesh()
+  mesh.hear(verifier('12D3KooWBusy'), verifier('12D3KooWFree', 1))
+  const asked: string[] = []
+  const source = new MeshAnswerSource({
+    mesh,
+    chat: async function * (_node, peerId, request): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      asked.push(String(peerId))
+      expect((await (request as Promise<ChatRequestInit>)).messages).toEqual(REQUEST.messages)
+      if (peerId === '12D3KooWBusy') throw new ChatError('BUSY', 'queue full', { retryAfterSeconds: 3 })
+      yield { type: 'started', model: 'shoal-demo', tokenizerFingerprint: 'f', contextLength: 2048, demo: true, agent: 'gpu-node' }
+      yield { type: 'delta', text: 'Hello' }
+    }
+  })
+  const first = source.answerer()
+  expect(first).toMatchObject({ peerId: '12D3KooWBusy' })
+  if (first === undefined) return
+  const events = await collect(source.answer(REQUEST, first, { signal: new AbortController().signal }))
+  expect(asked).toEqual(['12D3KooWBusy', '12D3KooWFree'])
+  expect(events.map((event) => event.type)).toEqual(['answerer', 'started', 'delta'])
+  expect(events[0]).toEqual({ type: 'answerer', answerer: { kind: 'verifier', peerId: '12D3KooWFree', model: 'shoal-demo' } })
+
+  const breaksAfterStarting = new MeshAnswerSource({
+    mesh,
+    chat: async function * (): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      yield { type: 'started', model: 'shoal-demo', tokenizerFingerprint: 'f', contextLength: 2048, demo: true, agent: 'gpu-node' }
+      throw new ChatError('BUSY', 'gave up')
+    }
+  })
+  await expect(collect(breaksAfterStarting.answer(REQUEST, first, { signal: new AbortController().signal }))).rejects.toMatchObject({ name: 'ChatError', code: 'BUSY' })
+})
+
+test('without a running mesh node an answer fails with a VerifierUnreachableError, matched by name', async () => {
+  const mesh = new TestMesh()
+  mesh.hear(verifier('12D3KooWOnly'))
+  mesh.node = undefined
+  const source = new MeshAnswerSource({ mesh })
+  const failure = await collect(source.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWOnly', model: '' }, { signal: new AbortController().signal })).catch((err: unknown) => err)
+  expect(failure).toBeInstanceOf(VerifierUnreachableError)
+  expect(failure).toMatchObject({ name: 'VerifierUnreachableError', message: 'the mesh node is not running' })
+})
+
+test('a receipt cannot be checked without this page\'s peer id, and says so', async () => {
+  const source = new MeshAnswerSource({ mesh: new TestMesh() })
+  expect(await source.keepReceipt({ body: new Uint8Array(), signature: new Uint8Array() }, { verifierPeerId: '12D3KooWA', prompt: [], text: '' }))
+    .toEqual({ receiptProblem: 'this page has no peer id to check the receipt against' })
+})
