@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { ChatError, VerifierGoneError, VerifierUnreachableError } from '../chat/errors.ts'
-import { InferenceEngineError } from '../inference/engine.ts'
+import { InferenceEngineError } from '../inference/index.ts'
 import type { MessageRecord } from '../storage/index.ts'
 import { DEVICE_GONE_TEXT, applyAnswerEvent, endAnswer, historyBefore, liveAfterEvent, newAnswer } from './answer-reducer.ts'
 import type { AnswerEvent, LiveAnswer } from './answer-reducer.ts'

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
-import { InferenceEngineError } from '../inference/engine.ts'
-import type { ChatCompletionOptions, InferenceEngine } from '../inference/engine.ts'
+import { InferenceEngineError } from '../inference/index.ts'
+import type { ChatCompletionOptions, InferenceEngine } from '../inference/index.ts'
 import type { AnswerEvent } from './answer-reducer.ts'
 import type { AnswerRequest } from './answer-source.ts'
 import { DeviceAnswerSource } from './device-answer-source.ts'

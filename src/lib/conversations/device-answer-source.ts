@@ -1,5 +1,5 @@
-import { InferenceEngineError } from '../inference/engine.ts'
-import type { ChatCompletionSummary, InferenceEngine } from '../inference/engine.ts'
+import { InferenceEngineError } from '../inference/index.ts'
+import type { ChatCompletionSummary, InferenceEngine } from '../inference/index.ts'
 import type { AnswerEvent, Answerer } from './answer-reducer.ts'
 import type { AnswerRequest, AnswerSource } from './answer-source.ts'
 import { isDemoModelName } from './chat-text.ts'

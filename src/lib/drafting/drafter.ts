@@ -1,5 +1,6 @@
 import { DraftJobState } from './draft-job-state.ts'
 import type { DraftTransport } from './draft-transport.ts'
+// The engine interface itself, not the inference door: drafting is also compiled for Node (tsconfig.node.json), where WebLLM's types do not resolve.
 import type { InferenceEngine } from '../inference/engine.ts'
 import type { DraftRefusalCode, SignedReceipt } from '#protocol'
 

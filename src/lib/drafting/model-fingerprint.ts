@@ -1,4 +1,5 @@
 import { readGgufHeader, tokenizerFingerprint } from '#gguf'
+// The catalog itself, not the inference door: drafting is also compiled for Node (tsconfig.node.json), where WebLLM's types do not resolve.
 import { MODEL_CACHE_NAME, modelCacheKey } from '../inference/model-catalog.ts'
 import type { ByteSource } from '#gguf'
 

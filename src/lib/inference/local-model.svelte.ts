@@ -1,29 +1,36 @@
 /**
- * The model loaded on this device, as page state: load progress and errors.
- * The chat answers with it through `DeviceAnswerSource`
- * (`$lib/conversations`), which reads `model` and `engine`. Runs the wllama
- * engine by default; any {@link InferenceEngine} fits.
+ * The model loaded on this device, as page state: which engine runs it and
+ * why (`chooseDeviceEngine`: WebLLM on a real GPU, wllama with the demo
+ * model otherwise), load progress and errors. The chat answers with it
+ * through `DeviceAnswerSource` (`$lib/conversations`), which reads `model`
+ * and `engine`.
  *
  * @example
  * ```ts
  * const local = localModel()
- * await local.load()                 // the demo model, from the relay's /models/
- * local.model, local.engine          // 'shoal-demo', the engine running it
+ * await local.load()                 // the engine this device should run, with its model
+ * local.engineKind, local.engineReasons  // 'wllama', ['WebLLM is unavailable: …', …]
  * await local.unload()               // terminates the worker; a running answer ends with EngineDisposedError
  * ```
  */
-import type { EngineModel, InferenceEngine } from './engine.ts'
-import { createWllamaEngine } from './wllama-engine.ts'
+import { chooseDeviceEngine, createInferenceEngine, loadDeviceEngine } from './device-engine.ts'
+import type { DeviceEngineChoice } from './device-engine.ts'
+import type { InferenceEngine } from './engine.ts'
+import type { EngineKind } from './model-catalog.ts'
 import type { WllamaEngine } from './wllama-engine.ts'
 
 function isWllamaEngine (engine: InferenceEngine): engine is WllamaEngine {
   return engine.kind === 'wllama'
 }
 
-/** The demo target (256x4), as the relay serves it from its model cache. */
-export const DEMO_LOCAL_MODEL: EngineModel = { id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf', contextLength: 2048 }
-
 export type LocalModelStatus = 'none' | 'loading' | 'ready' | 'failed'
+
+export interface LocalModelInit {
+  /** @default chooseDeviceEngine */
+  chooseEngine?: () => Promise<DeviceEngineChoice>
+  /** @default createInferenceEngine */
+  createEngine?: (kind: EngineKind) => Promise<InferenceEngine>
+}
 
 export class LocalModel {
   status = $state<LocalModelStatus>('none')
@@ -32,15 +39,23 @@ export class LocalModel {
   error = $state<string | undefined>()
   /** The loaded model runs on several threads (the page is cross-origin isolated). */
   multiThreaded = $state(false)
-  /** Threads the loaded model runs on (0 until loaded). */
+  /** Threads the loaded model runs on (0 until loaded, and for WebLLM). */
   threads = $state(0)
+  /** The engine chosen for this device, once a load has chosen it. */
+  engineKind = $state<EngineKind | undefined>()
+  /** Why that engine, in words (e.g. why WebLLM is out). */
+  engineReasons = $state.raw<string[]>([])
   #modelId = $state<string | undefined>()
   #engine: InferenceEngine | undefined
   #loading: AbortController | undefined
-  readonly #createEngine: () => InferenceEngine
+  /** The device does not change in a page's life: it is examined once. */
+  #choice: Promise<DeviceEngineChoice> | undefined
+  readonly #chooseEngine: () => Promise<DeviceEngineChoice>
+  readonly #createEngine: (kind: EngineKind) => Promise<InferenceEngine>
 
-  constructor (createEngine: () => InferenceEngine = createWllamaEngine) {
-    this.#createEngine = createEngine
+  constructor (init: LocalModelInit = {}) {
+    this.#chooseEngine = init.chooseEngine ?? chooseDeviceEngine
+    this.#createEngine = init.createEngine ?? createInferenceEngine
   }
 
   /** The loaded model's name; undefined until it is ready. */
@@ -53,27 +68,38 @@ export class LocalModel {
     return this.status === 'ready' ? this.#engine : undefined
   }
 
-  async load (model: EngineModel = DEMO_LOCAL_MODEL): Promise<void> {
+  async load (): Promise<void> {
     await this.unload()
     const controller = new AbortController()
     this.#loading = controller
     this.status = 'loading'
     this.error = undefined
     this.progress = { loaded: 0, total: 0 }
-    const engine = this.#createEngine()
-    this.#engine = engine
+    // The engine being loaded, so that unload() can end it at once (terminating its worker).
+    let loading: InferenceEngine | undefined
+    const createEngine = async (kind: EngineKind): Promise<InferenceEngine> => {
+      loading = await this.#createEngine(kind)
+      this.#engine = loading
+      return loading
+    }
     try {
-      await engine.load(model, { signal: controller.signal, onProgress: ({ loaded, total }) => { this.progress = { loaded, total } } })
-      this.#modelId = model.id
-      this.multiThreaded = engine.capabilities.multiThreaded === true
-      this.threads = isWllamaEngine(engine) ? engine.loaded?.threads ?? 0 : 0
+      this.#choice ??= this.#chooseEngine()
+      const choice = await this.#choice
+      controller.signal.throwIfAborted()
+      const loaded = await loadDeviceEngine(choice, { signal: controller.signal, createEngine, onProgress: ({ loaded, total }) => { this.progress = { loaded, total } } })
+      this.#modelId = loaded.model.id
+      this.engineKind = loaded.engine
+      this.engineReasons = loaded.reasons
+      this.multiThreaded = loaded.running.capabilities.multiThreaded === true
+      this.threads = isWllamaEngine(loaded.running) ? loaded.running.loaded?.threads ?? 0 : 0
       this.status = 'ready'
     } catch (err) {
-      await engine.dispose()
-      if (this.#engine === engine) {
+      await loading?.dispose()
+      // Aborted: unload() has already said 'none' (and a newer load may be under way).
+      if (this.#loading === controller && !controller.signal.aborted) {
         this.#engine = undefined
-        this.status = controller.signal.aborted ? 'none' : 'failed'
-        this.error = controller.signal.aborted ? undefined : err instanceof Error ? err.message : String(err)
+        this.status = 'failed'
+        this.error = err instanceof Error ? err.message : String(err)
       }
     } finally {
       if (this.#loading === controller) this.#loading = undefined

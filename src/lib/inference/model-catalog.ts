@@ -14,6 +14,7 @@
  * const models = [...DEMO_GGUF_MODELS, ...webllmCatalogEntries(prebuiltAppConfig.model_list)]
  * ```
  */
+import type { EngineModel } from './engine.ts'
 
 /** Which engine runs a model. */
 export type EngineKind = 'wllama' | 'webllm'
@@ -39,6 +40,12 @@ export interface CatalogModel {
   /** The model's text is meaningless (Shoal's random demo weights). */
   demo: boolean
 }
+
+/**
+ * The model a device answers with on the CPU: the demo target (256x4), as
+ * the relay serves it, under the name the chat shows.
+ */
+export const DEMO_LOCAL_MODEL: EngineModel = { id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf', contextLength: 2048 }
 
 /** Cache Storage cache holding downloaded model weights (never the service worker's precache). */
 export const MODEL_CACHE_NAME = 'shoal-models-v1'

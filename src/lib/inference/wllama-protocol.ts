@@ -4,6 +4,7 @@
  * code, but a bad value would otherwise surface deep inside llama.cpp.
  */
 import { z } from 'zod'
+import { MAX_CHAT_TEMPERATURE } from '#protocol'
 import type { TokenWithProbability } from './engine.ts'
 
 export const wllamaLoadRequestSchema = z.object({
@@ -21,7 +22,8 @@ export const wllamaChatRequestSchema = z.object({
   operationId: z.string().min(1),
   messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })).min(1),
   maxTokens: z.number().int().min(1),
-  temperature: z.number().min(0).max(5),
+  /** The chat protocol's range, so a setting means the same on this device as at a verifier. */
+  temperature: z.number().min(0).max(MAX_CHAT_TEMPERATURE),
   topP: z.number().gt(0).max(1),
   stop: z.array(z.string()).max(16)
 })

@@ -4,7 +4,7 @@
  * and `cleanupOutdatedCaches()` never drops them on an app update.
  * WebLLM keeps its own caches (`webllm/model`, `webllm/wasm`, `webllm/config`).
  */
-import { MODEL_CACHE_NAME } from '$lib/inference/model-catalog.ts'
+import { MODEL_CACHE_NAME } from '$lib/inference'
 
 export interface CachedEntry {
   url: string

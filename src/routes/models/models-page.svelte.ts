@@ -1,8 +1,14 @@
-import { detectDevice, modelUnavailableReason, recommendEngine } from '$lib/inference/engine-choice.ts'
-import type { DeviceReport, EngineRecommendation } from '$lib/inference/engine-choice.ts'
-import { DEMO_GGUF_MODELS, MODEL_CACHE_NAME, modelCacheKey, webllmCatalogEntries } from '$lib/inference/model-catalog.ts'
-import type { CatalogModel } from '$lib/inference/model-catalog.ts'
-import type { InferenceEngine } from '$lib/inference/engine.ts'
+import {
+  DEMO_GGUF_MODELS,
+  MODEL_CACHE_NAME,
+  createInferenceEngine,
+  detectDevice,
+  loadWebllmCatalog,
+  modelCacheKey,
+  modelUnavailableReason,
+  recommendEngine
+} from '$lib/inference'
+import type { CatalogModel, DeviceReport, EngineRecommendation, InferenceEngine } from '$lib/inference'
 import { deleteFromCache, downloadToCache, listCache, WEBLLM_CACHE_NAMES } from './model-cache.ts'
 import type { CachedEntry } from './model-cache.ts'
 
@@ -47,8 +53,7 @@ export class ModelsPage {
       // WebLLM's list lives in its bundle (5.7 MB, too big for the offline precache): load it only
       // here, and carry on with the demo models when it cannot be fetched (offline).
       try {
-        const { prebuiltAppConfig } = await import('@mlc-ai/web-llm')
-        this.webllmModels = webllmCatalogEntries(prebuiltAppConfig.model_list)
+        this.webllmModels = await loadWebllmCatalog()
       } catch (err) {
         this.webllmListError = `WebLLM's model list could not be loaded (${describeError(err)}); are you offline?`
       }
@@ -93,8 +98,7 @@ export class ModelsPage {
     delete this.failures[model.id]
     this.transfers[model.id] = { loaded: 0, total: 1, text: 'Checking the model library…' }
     try {
-      const { createWebllmEngine } = await import('$lib/inference/webllm-engine.ts')
-      this.#webllmEngine ??= createWebllmEngine()
+      this.#webllmEngine ??= await createInferenceEngine('webllm')
       await this.#webllmEngine.load({ id: model.id }, {
         onProgress: ({ loaded, total, text }) => { this.transfers[model.id] = { loaded, total, text } }
       })
