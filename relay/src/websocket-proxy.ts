@@ -1,12 +1,10 @@
 import { connect } from 'node:net'
-import type { RelayNode } from './relay-node.ts'
-import type { Startable } from '#server'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 
-export interface WebSocketProxyComponents {
-  /** Where upgrades go: the relay node's internal listener, once it has started. */
-  relay: Pick<RelayNode, 'internal'>
+export interface ProxyTarget {
+  host: string
+  port: number
 }
 
 /**
@@ -16,14 +14,14 @@ export interface WebSocketProxyComponents {
  * below HTTP lets libp2p's own WebSocket server do the handshake, so the
  * relay needs no WebSocket code of its own.
  */
-export class WebSocketProxy implements Startable {
-  readonly #relay: WebSocketProxyComponents['relay']
+export class WebSocketProxy {
   readonly #sockets = new Set<Duplex>()
-  #forwarding = false
+  #target: ProxyTarget | undefined
   #total = 0
 
-  constructor (components: WebSocketProxyComponents) {
-    this.#relay = components.relay
+  /** Set once the libp2p listener is up; upgrades before that get a 503. */
+  set target (target: ProxyTarget | undefined) {
+    this.#target = target
   }
 
   /** Sockets open right now, both sides counted. */
@@ -39,8 +37,7 @@ export class WebSocketProxy implements Startable {
   /** The HTTP server's `upgrade` handler. */
   handleUpgrade (request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => { socket.destroy() })
-    // Until started (the relay node is up) and once stopped, upgrades get a 503.
-    const target = this.#forwarding ? this.#relay.internal : undefined
+    const target = this.#target
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
@@ -69,13 +66,8 @@ export class WebSocketProxy implements Startable {
     })
   }
 
-  start (): void {
-    this.#forwarding = true
-  }
-
-  /** Refuses further upgrades and drops every forwarded connection. */
-  stop (): void {
-    this.#forwarding = false
+  /** Drops every forwarded connection (on shutdown). */
+  closeAll (): void {
     for (const socket of this.#sockets) {
       socket.destroy()
     }

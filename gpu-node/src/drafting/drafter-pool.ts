@@ -56,10 +56,12 @@ export class DrafterPool {
   readonly #drafters = new Set<DrafterConnection>()
   readonly #standing = new Map<string, Standing>()
   readonly #cost = new PassCostModel()
+  readonly #stallMs: number
   readonly #now: () => number
   #nextJobId = 1
 
-  constructor (options: { now?: () => number } = {}) {
+  constructor (options: { stallMs?: number, now?: () => number } = {}) {
+    this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS
     this.#now = options.now ?? (() => performance.now())
   }
 
@@ -116,7 +118,7 @@ export class DrafterPool {
       reachable: () => !drafter.ended,
       context: prompt,
       cost: this.#cost,
-      stallMs: DEFAULT_STALL_MS,
+      stallMs: this.#stallMs,
       now: this.#now,
       send: (message) => { drafter.send(message) },
       onClose: (outcome) => {
