@@ -23,7 +23,7 @@ export default defineConfig({
     {
       name: 'unit',
       testDir: '.',
-      testMatch: ['protocol/**/*.test.ts', 'common/**/*.test.ts', 'src/**/*.test.ts', 'relay/**/*.test.ts', 'gpu-node/**/*.test.ts', 'tests/unit/**/*.test.ts']
+      testMatch: ['protocol/**/*.test.ts', 'common/**/*.test.ts', 'src/**/*.test.ts', 'relay/**/*.test.ts', 'gpu-node/**/*.test.ts', 'demo-models/**/*.test.ts', 'tests/unit/**/*.test.ts']
     },
     {
       name: 'integration',

@@ -1,7 +1,7 @@
 /**
  * How much a text reads like English, by three crude shares of its words:
  *
- * - dictionary words (Debian's wamerican list, /usr/share/dict/words);
+ * - dictionary words (Debian's wamerican list, /usr/share/dict/american-english);
  * - common function words (the, and, was, ...);
  * - words in well-formed sentences: a capital letter first (after an opening
  *   quote, if any), `.`, `!` or `?` last (before a closing quote, if any), at
@@ -16,7 +16,8 @@
  */
 import { readFile } from 'node:fs/promises'
 
-export const DICTIONARY_PATH = '/usr/share/dict/words'
+// wamerican's own file: /usr/share/dict/words may point at another installed list.
+export const DICTIONARY_PATH = '/usr/share/dict/american-english'
 
 export const FUNCTION_WORDS: ReadonlySet<string> = new Set(`
 a an the and or but so if then than that this these those there here
