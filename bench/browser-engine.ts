@@ -1,7 +1,7 @@
 import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
 import { buildChatPrompt } from '../gpu-node/src/verifier/chat-prompt.ts'
 import { launchProfile } from '../tests/support/browser.ts'
-import { ensureDemoModels } from '../tests/support/models.ts'
+import { ensureDemoPair } from '../tests/support/models.ts'
 import { startRelay } from '../tests/support/processes.ts'
 import { timeAnswerInPage } from './mesh-chat.ts'
 import type { Section } from './report.ts'
@@ -17,7 +17,7 @@ async function directRates (modelPath: string, threads: number): Promise<{ rates
   const rates: number[] = []
   const tokens: number[] = []
   try {
-    const context = await model.createContext({ contextSize: 2048, sequences: 1, threads })
+    const context = await model.createContext({ contextSize: 512, sequences: 1, threads })
     const sequence = context.getSequence()
     for (const prompt of PROMPTS) {
       await sequence.clearHistory()
@@ -47,7 +47,7 @@ async function directRates (modelPath: string, threads: number): Promise<{ rates
  * page's model cache.
  */
 export async function benchBrowserEngine (): Promise<Section> {
-  const models = await ensureDemoModels()
+  const models = await ensureDemoPair()
   const relay = await startRelay()
   const profile = await launchProfile()
   try {
@@ -83,7 +83,7 @@ export async function benchBrowserEngine (): Promise<Section> {
     return {
       title: 'Browser engine',
       description: `The chat page answering on this device: wllama (WASM, ${threads} threads, cross-origin isolated) in a dedicated worker ` +
-        `in headless Chromium, demo target model (256x4, F32), greedy, ${MAX_TOKENS} tokens, ${PROMPTS.length} prompts, timed in the page ` +
+        `in headless Chromium, demo target (the story model, 4 layers × 192, F32), greedy, ${MAX_TOKENS} tokens, ${PROMPTS.length} prompts, timed in the page ` +
         `from first text to the answer marked complete. node-llama-cpp: the same prompts, model and thread count in Node. ` +
         'Load: click "Load the demo model here" until ready, first from the relay, then again from the page\'s model cache.',
       measurements: [

@@ -1,6 +1,6 @@
 import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
 import { buildChatPrompt } from '../gpu-node/src/verifier/chat-prompt.ts'
-import { ensureDemoModels } from '../tests/support/models.ts'
+import { ensureDemoPair } from '../tests/support/models.ts'
 import { startGpuNode, startRelay } from '../tests/support/processes.ts'
 import type { ShoalProcess } from '../tests/support/processes.ts'
 import { openMeshChat } from './mesh-chat.ts'
@@ -39,7 +39,7 @@ async function openDirectModel (modelPath: string): Promise<DirectModel> {
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: BENCH_THREADS, logLevel: LlamaLogLevel.error })
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
   const chatWrapper = resolveChatWrapper(model)
-  const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: BENCH_THREADS })
+  const context = await model.createContext({ contextSize: 512, sequences: 1, threads: BENCH_THREADS })
   const sequence = context.getSequence()
   return {
     time: async (question) => {
@@ -123,7 +123,7 @@ async function aggregateTokensPerSecond (apiUrl: string, concurrency: number): P
  * chats batched in one context.
  */
 export async function benchChatThroughput (): Promise<Section> {
-  const models = await ensureDemoModels()
+  const models = await ensureDemoPair()
   const direct = await openDirectModel(models.target)
   const relay = await startRelay()
   let verifier: ShoalProcess | undefined

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole mesh on this machine. Checks its ports are free,
- * builds the app when the build is missing or older than its sources, writes
- * every demo model the app offers, starts the relay (which serves the app)
+ * builds the app when the build is missing or older than its sources, puts
+ * every demo model the app offers (the story pair in demo-models/) where the
+ * relay serves them, starts the relay (which serves the app)
  * and a verifier, and prints one block: what runs where, which model, what
  * to open, how to stop. SIGINT/SIGTERM stop both servers; it exits once they
  * have.
@@ -21,7 +22,8 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { DEMO_GGUF_MODELS } from '../src/lib/inference/model-catalog.ts'
-import { DEMO_MODEL_ROLES, demoModelCacheDir, demoModelFileName, ensureDemoModel } from '../gpu-node/src/model/demo-models.ts'
+import { demoModelCacheDir } from '../gpu-node/src/model/demo-models.ts'
+import { ensureStoriesModel, STORIES_MODEL_ROLES, storiesModelFileName } from '../gpu-node/src/model/stories-models.ts'
 import { describePortHolder, portProblem } from './port-holder.ts'
 
 const root = resolve(import.meta.dirname, '..')
@@ -186,11 +188,11 @@ async function buildIfStale (): Promise<void> {
 async function ensureOfferedDemoModels (): Promise<void> {
   for (const model of DEMO_GGUF_MODELS) {
     const file = basename(model.url)
-    const role = DEMO_MODEL_ROLES.find((candidate) => demoModelFileName(candidate) === file)
+    const role = STORIES_MODEL_ROLES.find((candidate) => storiesModelFileName(candidate) === file)
     if (role == null) {
-      throw new StartError(`the app offers ${model.url}, which is no demo model gpu-node makes`)
+      throw new StartError(`the app offers ${model.url}, which is no model of the demo pair`)
     }
-    await ensureDemoModel(role)
+    await ensureStoriesModel(role)
   }
 }
 
@@ -219,7 +221,7 @@ function readyBlock (model: { name: string, demo: boolean }): string {
   const rows: Array<[string, string, string?]> = [
     ['Open', relayUrl, 'the app: chat, /contribute, /network'],
     ['API', `${apiUrl}/v1`, `OpenAI-compatible; Ollama's at ${apiUrl}/api`],
-    ['Model', model.name, model.demo ? 'the built-in demo model: its text is not meaningful (SHOAL_MODEL sets a real one)' : undefined],
+    ['Model', model.name, model.demo ? 'the built-in demo model, trained on simple children\'s stories: stories, not facts (SHOAL_MODEL sets a real one)' : undefined],
     ...(publicRelay ? [['Network', 'all interfaces', 'the app is reachable from your network'] as [string, string, string]] : []),
     ['Logs', verbose ? 'above' : relative(root, logPath), verbose ? undefined : 'npm start -- --verbose shows them here'],
     ['Stop', 'Ctrl-C']

@@ -43,7 +43,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   // The model before the mesh: a bad model file stops the process (one line, exit 1) before it joins.
   const model = await resolveModelPath(options.model, { name: options.modelName, progress: process.stderr, signal })
   if (model.demo) {
-    log.info('Using the built-in demo model: its text is not meaningful. Set SHOAL_MODEL=/path/to/model.gguf for a real one.')
+    log.info('Using the built-in demo model, a tiny model trained on simple children\'s stories: it writes stories, not facts. Set SHOAL_MODEL=/path/to/model.gguf for a real one.')
   }
   // What the chat protocol and the HTTP APIs serve completions from.
   const verifier = await createLlamaVerifier({

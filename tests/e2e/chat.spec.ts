@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { ask, composer, lastAnswer, setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
-import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { ensureDemoModels, ensureDemoPair, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 import { e2eSession } from '../support/e2e-session.ts'
@@ -138,10 +138,11 @@ test('a version 1 database keeps its data and gains the chat and receipt stores'
 
 test('an answer streams as it is generated, equals the greedy reference, and is still there after a reload', async () => {
   test.setTimeout(180_000)
-  const question = 'Tell me about the sea.'
+  // A story request: the demo model answers it at length (other questions get a line or two).
+  const question = 'Tell me a story about the sea.'
   // Long enough to stream over several display frames (text comes at most once per frame).
   const maxTokens = 160
-  const models = await ensureDemoModels()
+  const models = await ensureDemoPair()
   const { relay, verifierId } = await startMesh()
   const page = await openChat(relay.url, verifierId)
   await setAnswerSettings(page, { temperature: 0, maxTokens })
@@ -175,7 +176,10 @@ test('an answer streams as it is generated, equals the greedy reference, and is 
   await expect(answer.getByTestId('answer-verifier')).toHaveText(`verifier …${verifierId.slice(-8)}`)
   await expect(answer.getByTestId('answer-model')).toHaveText('shoal-demo')
   await expect(answer.getByTestId('answer-demo')).toBeVisible()
+  // The notice says what the demo model is: a tiny story model, not a source of facts.
   await expect(page.getByTestId('demo-notice')).toContainText('demo model')
+  await expect(page.getByTestId('demo-notice')).toContainText('trained on simple children\'s stories')
+  await expect(page.getByTestId('demo-notice')).not.toContainText('meaningless')
   await expect(page.getByTestId('conversation')).toHaveCount(1)
   await expect(page.getByTestId('conversation')).toContainText(question)
   await expect(page.getByRole('status').filter({ hasText: 'Answer complete.' })).toBeVisible()
@@ -195,8 +199,8 @@ test('an answer streams as it is generated, equals the greedy reference, and is 
   await ask(page, 'Another question')
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 60_000 })
   const conversations = page.getByTestId('conversation')
-  await expect(conversations).toHaveText([/^Another question/, /^Tell me about the sea\./])
-  await conversations.nth(1).getByRole('button', { name: /^Tell me about the sea\./ }).click()
+  await expect(conversations).toHaveText([/^Another question/, /^Tell me a story about the sea\./])
+  await conversations.nth(1).getByRole('button', { name: /^Tell me a story about the sea\./ }).click()
   await expect(page.getByRole('heading', { name: question })).toBeVisible()
   await expect(page.locator('[data-testid="message"][data-role="user"]')).toHaveText([question])
   await conversations.nth(0).getByRole('button', { name: 'Delete “Another question”' }).click()

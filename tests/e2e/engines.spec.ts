@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { chromium, expect, test } from '@playwright/test'
 import type { BrowserContext, Page } from '@playwright/test'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.ts'
-import { ensureDemoModels } from '../support/models.ts'
+import { ensureDemoPair } from '../support/models.ts'
 import { REPO_ROOT, startRelay, temporaryDirectory } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 
@@ -24,12 +24,12 @@ const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader']
 const WEBLLM_ERROR_DEADLINE_MS = 30_000
 
 let relay: ShoalProcess
-let demoModels: Awaited<ReturnType<typeof ensureDemoModels>>
+let demoPair: Awaited<ReturnType<typeof ensureDemoPair>>
 
 test.beforeAll(async () => {
   if (!existsSync(join(APP_DIR, 'index.html'))) throw new Error(`no built app in ${APP_DIR}: run \`npm run build\` first`)
-  // The relay serves the demo models from the same cache the generator writes to.
-  demoModels = await ensureDemoModels()
+  // The relay serves the demo pair from the model cache, where it is copied.
+  demoPair = await ensureDemoPair()
   relay = await startRelay({ appDir: APP_DIR })
 })
 
@@ -134,8 +134,9 @@ test('past the library check, the load runs in the shared worker and its failure
 test('the model manager downloads a demo GGUF with progress, lists it with its size, deletes it', async () => {
   const { context, page, close } = await launch([])
   try {
-    const fileSize = (await stat(demoModels['draft-small'])).size
-    const id = 'shoal-demo-v1-draft-small-256x4'
+    // The demo target (8.3 MiB): big enough for its progress to be seen at 2 MB/s.
+    const fileSize = (await stat(demoPair.target)).size
+    const id = 'shoal-stories-target'
     // Is the relay serving models at all? (Another part of the project adds /models/ to the relay.)
     const head = await page.request.head(`${relay.url}/models/${id}.gguf`)
     expect(head.status(), 'the relay does not serve /models/<file>.gguf').toBe(200)

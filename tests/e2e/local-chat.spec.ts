@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { launchProfile } from '../support/browser.ts'
 import { ask, composer, lastAnswer, storedAnswers } from '../support/chat-page.ts'
-import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { ensureDemoPair, referenceGreedyCompletion } from '../support/models.ts'
 import { startRelay } from '../support/processes.ts'
 import { e2eSession } from '../support/e2e-session.ts'
 
@@ -16,7 +16,7 @@ import { e2eSession } from '../support/e2e-session.ts'
 const { processes, profiles } = e2eSession()
 
 async function openChat (): Promise<Page> {
-  await ensureDemoModels()
+  await ensureDemoPair()
   const relay = await startRelay()
   processes.push(relay)
   const profile = await launchProfile()
@@ -46,9 +46,9 @@ test('the page is cross-origin isolated and the relay serves the demo model read
   const page = await openChat()
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true)
   const base = new URL(page.url()).origin
-  const whole = await fetch(`${base}/models/shoal-demo-v1-target-256x4.gguf`, { method: 'HEAD' })
+  const whole = await fetch(`${base}/models/shoal-stories-target.gguf`, { method: 'HEAD' })
   expect(whole.status).toBe(200)
-  const part = await fetch(`${base}/models/shoal-demo-v1-target-256x4.gguf`, { headers: { Range: 'bytes=0-3' } })
+  const part = await fetch(`${base}/models/shoal-stories-target.gguf`, { headers: { Range: 'bytes=0-3' } })
   expect(part.status).toBe(206)
   expect(new TextDecoder().decode(await part.arrayBuffer())).toBe('GGUF')
   for (const path of ['/models/../package.json', '/models/%2e%2e%2fpackage.json', '/models/x.txt', '/models/.hidden.gguf']) {
@@ -57,7 +57,7 @@ test('the page is cross-origin isolated and the relay serves the demo model read
 })
 
 test('with no verifier, a loaded local model answers: greedy text is byte-identical to node-llama-cpp', async () => {
-  const models = await ensureDemoModels()
+  const models = await ensureDemoPair()
   const page = await openChat()
   await loadLocalModel(page)
   // The relay's COOP/COEP headers let wllama use its multi-threaded build.

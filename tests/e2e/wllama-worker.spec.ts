@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test'
 import { buildChatPrompt } from '../../gpu-node/src/verifier/chat-prompt.ts'
 import { chatMlPromptPieces } from '../../src/lib/inference/wllama-chat-prompt.ts'
 import { launchProfile } from '../support/browser.ts'
-import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { ensureDemoPair, referenceGreedyCompletion } from '../support/models.ts'
 import { REPO_ROOT, startRelay } from '../support/processes.ts'
 import { e2eSession } from '../support/e2e-session.ts'
 
@@ -61,7 +61,7 @@ async function call<T> (page: Page, method: string, ...args: unknown[]): Promise
 }
 
 test('prompt tokens match the verifier\'s, greedy tokens match node-llama-cpp, and rewind regenerates the same tokens', async () => {
-  const models = await ensureDemoModels()
+  const models = await ensureDemoPair()
   const relay = await startRelay()
   processes.push(relay)
   const profile = await launchProfile()
@@ -70,7 +70,7 @@ test('prompt tokens match the verifier\'s, greedy tokens match node-llama-cpp, a
   await page.goto(relay.url)
   await startWorker(page, await builtWorkerPath())
 
-  const loaded = await call<{ chatMl: boolean, multiThreaded: boolean }>(page, 'load', { operationId: 'load-1', id: 'shoal-demo', url: `${relay.url}/models/shoal-demo-v1-target-256x4.gguf` })
+  const loaded = await call<{ chatMl: boolean, multiThreaded: boolean }>(page, 'load', { operationId: 'load-1', id: 'shoal-demo', url: `${relay.url}/models/shoal-stories-target.gguf` })
   expect(loaded).toMatchObject({ chatMl: true, multiThreaded: true })
 
   // The verifier's prompt tokens, built by gpu-node's own code.

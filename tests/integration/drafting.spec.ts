@@ -9,11 +9,10 @@ import { expect, test } from '@playwright/test'
 import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
 import { DRAFT_PROTOCOL, checkReceiptChains, decodeDraftToDrafter, encodeDraftToVerifier, verifyReceipt } from '#protocol'
 import { connectDirect, cutAfter, createLlamaDraftEngine, garbageDraftEngine, recording, slowDraftEngine, startNodeDrafter } from '../support/drafters.ts'
-import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { ensureDemoPair, noisyModelCopy, referenceGreedyCompletion } from '../support/models.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
 import type { NodeDrafter } from '../support/drafters.ts'
-import type { DemoModelRole } from '../support/models.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -36,7 +35,8 @@ const PROMPTS: string[] = Array.from({ length: 10 }, (_, index) => [
 
 let relay: ShoalProcess
 let verifier: ShoalProcess
-let models: Record<DemoModelRole, string>
+/** The demo pair's target and its drafts: an identical copy, the distilled draft, a noisy copy. */
+let models: { target: string, 'draft-copy': string, 'draft-small': string, 'draft-noisy': string }
 const reference = new Map<string, string>()
 const drafters: NodeDrafter[] = []
 /** Plain libp2p nodes a test connected with. */
@@ -44,8 +44,9 @@ const clients: Libp2p[] = []
 
 test.beforeAll(async () => {
   test.setTimeout(180_000)
-  // The 512x8 demo target: a few ms per token, like a real model, slower than a message between peers.
-  models = await ensureDemoModels({ width: 512, layers: 8 })
+  // The demo pair: the story target, and its distilled draft (2 layers x 128, ~3x cheaper per token).
+  const pair = await ensureDemoPair()
+  models = { target: pair.target, 'draft-copy': pair.target, 'draft-small': pair.draft, 'draft-noisy': await noisyModelCopy(pair.target, 0.1) }
   relay = await startRelay()
   verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo', '--threads', '1', '--capacity', '4'] })
   await waitFor('the verifier\'s WebRTC address', async () => {
@@ -139,7 +140,7 @@ test('an identical drafter: every answer is the verifier\'s own, and every draft
   expect(run.accepted).toBe(run.drafted)
 })
 
-test('a smaller, faster drafter (the target\'s first layers): answers unchanged, drafts accepted, fewer passes than tokens', async () => {
+test('a smaller, faster drafter (distilled from the target): answers unchanged, drafts accepted, fewer passes than tokens', async () => {
   test.setTimeout(180_000)
   let drafter: NodeDrafter | undefined
   const run = await draftingUnder(async () => (drafter = await startNodeDrafter(verifier.url, await createLlamaDraftEngine(models['draft-small']))))

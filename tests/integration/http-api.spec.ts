@@ -1,6 +1,6 @@
 /**
  * gpu-node's OpenAI- and Ollama-compatible HTTP API, as clients use it: a real
- * gpu-node process running the demo model, the official `openai` client and
+ * gpu-node process running a random demo model, the official `openai` client and
  * plain `fetch`/`node:http`. Answers at temperature 0 are compared byte for
  * byte with node-llama-cpp's own greedy output for the same model and chat.
  * No relay: the API works without the mesh (the node is pointed at a port
@@ -38,10 +38,16 @@ test.afterEach(async () => {
   await Promise.all(running.splice(0).map(async (process) => { await process.stop() }))
 })
 
-/** A gpu-node with the demo model, CPU only (as the reference), answering once the model is loaded. */
+/**
+ * A gpu-node with the random 256x4 demo target, CPU only (as the reference), answering once the model
+ * is loaded. Not the default story model: the cancelling and busy checks need answers that run for
+ * seconds, and the random model never ends one before max tokens (2048-token context), where the story
+ * model ends its story within a few hundred tokens.
+ */
 async function verifierNode (extraArgs: string[] = []): Promise<ShoalProcess> {
   const relayUrl = `http://127.0.0.1:${await freePort()}`
-  const started = await startGpuNode({ relayUrl, extraArgs: ['--threads', '1', '--gpu', 'off', ...extraArgs] })
+  const { target } = await ensureDemoModels()
+  const started = await startGpuNode({ relayUrl, extraArgs: ['--model', target, '--model-name', MODEL, '--threads', '1', '--gpu', 'off', ...extraArgs] })
   running.push(started)
   const apiKey = extraArgs[extraArgs.indexOf('--api-key') + 1]
   await waitFor('the model to load', async () => {

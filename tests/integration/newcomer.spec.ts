@@ -3,10 +3,12 @@
  * process managers do, starting it again, and pointing tools at the URLs it
  * prints. Real npm, real relay and verifier processes; nothing mocked.
  */
+import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { expect, test } from '@playwright/test'
+import { englishScore, loadDictionary } from '../../demo-models/english-score.ts'
 import { DEMO_GGUF_MODELS } from '../../src/lib/inference/model-catalog.ts'
 import { freePort, REPO_ROOT, startRelay, startShoalProcess, temporaryDirectory, waitFor } from '../support/processes.ts'
 import { commandLine, listeningAddresses, npmStart, processesInGroup, serverProcesses } from '../support/npm-start.ts'
@@ -109,11 +111,14 @@ test.describe('npm start', () => {
     const run = launch(setup)
     const output = await run.waitForOutput(READY)
 
-    expect(DEMO_GGUF_MODELS.length).toBeGreaterThan(1)
+    // The demo pair, byte for byte as committed in demo-models/.
+    expect(DEMO_GGUF_MODELS.map((model) => model.role).sort()).toEqual(['draft', 'target'])
     for (const model of DEMO_GGUF_MODELS) {
       const { status, bytes } = await firstBytes(`http://127.0.0.1:${relayPort}${model.url}`, 4)
       expect(status, model.url).toBe(200)
       expect(bytes.toString('latin1'), model.url).toBe('GGUF')
+      const served = Buffer.from(await (await fetch(`http://127.0.0.1:${relayPort}${model.url}`)).arrayBuffer())
+      expect(served.equals(await readFile(join(REPO_ROOT, 'demo-models', basename(model.url)))), model.url).toBe(true)
     }
 
     // What runs where, which model, what to open, how to stop; nothing else.
@@ -132,6 +137,19 @@ test.describe('npm start', () => {
     const body = await response.json() as { error: { message: string, type: string } }
     expect(body.error.type).toBe('not_found_error')
     expect(body.error.message).toContain(`http://localhost:${apiPort}/v1/models`)
+
+    // A newcomer's first chat: the demo target writes English sentences, not word salad.
+    const chat = await fetch(`http://127.0.0.1:${apiPort}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'shoal-demo', messages: [{ role: 'user', content: 'Tell me a story about a cat.' }], max_tokens: 64, temperature: 0 })
+    })
+    expect(chat.status).toBe(200)
+    const answer = (await chat.json() as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content ?? ''
+    const score = englishScore(answer, await loadDictionary())
+    expect(score.words, answer).toBeGreaterThan(20)
+    expect(score.dictionaryShare, answer).toBeGreaterThanOrEqual(0.9)
+    expect(score.functionWordShare, answer).toBeGreaterThanOrEqual(0.25)
   })
 
   test('SIGTERM to npm stops the relay and the verifier and frees their ports', async () => {

@@ -13,7 +13,7 @@ import { demoModelSpec } from '../../gpu-node/src/model/demo-models.ts'
 import { writeGgufFile } from '#gguf/writer'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import { TextStream } from '../../gpu-node/src/verifier/text-stream.ts'
-import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
+import { ensureDemoModels, ensureDemoPair, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, temporaryDirectory, waitFor } from '../support/processes.ts'
 import { runToExit } from './run-to-exit.ts'
 import type { LlamaVerifier, LlamaVerifierInit } from '../../gpu-node/src/verifier/llama-verifier.ts'
@@ -299,13 +299,14 @@ test.describe('gpu-node with a model', () => {
     const health = GpuNodeHealth.parse(await (await fetch(`${demo.url}/health`)).json())
     expect(health.model).toMatchObject({ name: 'shoal-demo', loaded: true, demo: true, tokenizerFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })
     expect(health.queueDepth).toBe(0)
-    expect(demo.output()).toContain('Using the built-in demo model: its text is not meaningful. Set SHOAL_MODEL=/path/to/model.gguf for a real one.')
+    expect(demo.output()).toContain('Using the built-in demo model, a tiny model trained on simple children\'s stories: it writes stories, not facts. Set SHOAL_MODEL=/path/to/model.gguf for a real one.')
     const metrics = await (await fetch(`${demo.url}/metrics`)).text()
     expect(metrics).toMatch(/^shoal_gpu_node_queue_depth 0$/m)
 
-    const draft = await gpuNode(['--model', models['draft-small']])
+    // The demo pair's draft, given as a file: named after it, not the demo, with the demo's tokenizer.
+    const draft = await gpuNode(['--model', (await ensureDemoPair()).draft])
     const draftHealth = GpuNodeHealth.parse(await (await fetch(`${draft.url}/health`)).json())
-    expect(draftHealth.model).toMatchObject({ name: 'shoal-demo-v1-draft-small-256x4', demo: false, tokenizerFingerprint: health.model.tokenizerFingerprint })
+    expect(draftHealth.model).toMatchObject({ name: 'shoal-stories-draft', demo: false, tokenizerFingerprint: health.model.tokenizerFingerprint })
     expect(draft.output()).not.toContain('built-in demo model')
 
     const named = await gpuNode(['--model', models.target, '--model-name', 'my-model'])

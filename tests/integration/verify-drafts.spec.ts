@@ -1,13 +1,13 @@
 /**
- * The verifier's token loop with drafts, in this process on the real demo
- * model, with draft sources that answer at once: perfect drafts (the tokens
+ * The verifier's token loop with drafts, in this process on the demo target
+ * (the story model), with draft sources that answer at once: perfect drafts (the tokens
  * the verifier itself wrote on a first run), wrong ones, half-right ones,
  * out-of-vocabulary ones. Whatever they propose, the answer is the same; with
  * good drafts it takes far fewer forward passes.
  */
 import { expect, test } from '@playwright/test'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
-import { ensureDemoModels } from '../support/models.ts'
+import { ensureDemoPair } from '../support/models.ts'
 import type { LlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import type { CompletionRequest, DraftSource, Work } from '../../gpu-node/src/verifier/types.ts'
 
@@ -16,7 +16,7 @@ test.describe.configure({ mode: 'serial' })
 let verifier: LlamaVerifier
 
 test.beforeAll(async () => {
-  const models = await ensureDemoModels()
+  const models = await ensureDemoPair()
   verifier = await createLlamaVerifier({
     modelPath: models.target,
     threads: 1,
@@ -25,7 +25,8 @@ test.beforeAll(async () => {
     queueSize: 8,
     perClientMaxConcurrent: 8,
     perClientMaxTokens: 4096,
-    contextSize: 1024
+    // What the pair declares (trained on 256-token windows).
+    contextSize: 512
   })
 })
 
@@ -113,7 +114,8 @@ test('temperature > 0: with perfect drafts seeded answers are (nearly always) th
       expect(drafted.work.passes).toBeLessThan(alone.work.passes / 3)
     }
   }
-  expect(texts.size).toBe(seeds.length)
+  // Different seeds sample different answers (the story model is confident, so some coincide).
+  expect(texts.size).toBeGreaterThan(seeds.length / 2)
   expect(same).toBeGreaterThanOrEqual(seeds.length / 2)
 })
 

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
 import { resolveModelFile } from 'node-llama-cpp'
 import { ModelFileError } from '../verifier/errors.ts'
-import { DEMO_MODEL_NAME, demoModelCacheDir, ensureDemoModel } from './demo-models.ts'
+import { DEMO_MODEL_NAME, demoModelCacheDir } from './demo-models.ts'
+import { ensureStoriesModel } from './stories-models.ts'
 import { modelNameFromPath } from './model-file.ts'
 
 /** Where the model to serve lives, once any download is done. */
@@ -31,7 +32,8 @@ const URI_PATTERN = /^(hf:|huggingface:|https?:\/\/)/i
 
 /**
  * Turns `--model` into a local file: nothing means the built-in demo model
- * (generated into the cache when missing), a URI (`hf:user/repo:quant`,
+ * (the story target committed in `demo-models/`, copied into the model cache
+ * the relay serves), a URI (`hf:user/repo:quant`,
  * `https://...`) is downloaded with node-llama-cpp's `resolveModelFile`
  * (into `~/.node-llama-cpp/models`, reused when present), and anything else
  * is a path.
@@ -42,7 +44,7 @@ export async function resolveModelPath (spec: string | undefined, options: Resol
   if (spec == null || spec === '') {
     let path: string
     try {
-      path = await ensureDemoModel('target')
+      path = await ensureStoriesModel('target')
     } catch (err) {
       throw new ModelFileError(`cannot write the demo model into ${demoModelCacheDir()} (${describe(err)}); set SHOAL_MODEL_CACHE to a writable folder, or SHOAL_MODEL to a model`)
     }

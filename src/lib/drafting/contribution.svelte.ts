@@ -22,6 +22,7 @@ import { backoffDelay, sleep } from '#mesh-common'
 import { pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
 import { meshNode } from '../mesh/index.ts'
 import { MODELS_PATH, createWllamaEngine } from '../inference/index.ts'
+import { DEFAULT_DRAFT_MODEL } from '../inference/model-catalog.ts'
 import { holdWebLock, readSetting, writeSetting } from '../storage/index.ts'
 import { Drafter, DraftRefusedError } from './drafter.ts'
 import { keepArrivedReceipt } from '../receipts/index.ts'
@@ -33,8 +34,8 @@ import type { InferenceEngine } from '../inference/index.ts'
 import type { MeshNode } from '../mesh/mesh-node.svelte.ts'
 import { z } from 'zod'
 
-/** The demo draft (the demo target's first two layers), served by the relay. */
-export const DEFAULT_DRAFT_MODEL_ID = 'shoal-demo-v1-draft-small-256x4'
+/** The demo draft (distilled from the demo target), served by the relay. */
+export const DEFAULT_DRAFT_MODEL_ID = DEFAULT_DRAFT_MODEL.id
 
 /** Context window of the draft model: jobs longer than this are declined. */
 const DRAFT_CONTEXT_LENGTH = 2048

@@ -31,7 +31,7 @@ test('no navigator.gpu: WebLLM is out, with the reason in words, and wllama is r
   expect(webllmUnavailableReason(device)).toMatch(/no WebGPU/)
   const choice = recommendEngine(device, catalog)
   expect(choice.engine).toBe('wllama')
-  expect(choice.model?.id).toBe('shoal-demo-v1-target-256x4')
+  expect(choice.model?.id).toBe('shoal-stories-target')
   expect(choice.reasons.join(' ')).toMatch(/WebLLM is unavailable/)
 })
 

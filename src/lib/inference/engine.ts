@@ -20,7 +20,7 @@
  * @example
  * ```ts
  * const engine = createWllamaEngine()
- * await engine.load({ id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf' }, {
+ * await engine.load({ id: 'shoal-demo', url: '/models/shoal-stories-target.gguf' }, {
  *   onProgress: ({ loaded, total }) => { progress = total > 0 ? loaded / total : 0 }
  * })
  * const controller = new AbortController() // controller.abort() on "Stop"

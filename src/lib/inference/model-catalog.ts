@@ -37,15 +37,18 @@ export interface CatalogModel {
   requiredFeatures: readonly string[]
   /** WebLLM's `low_resource_required`: runs on small GPUs/phones. */
   lowResource: boolean
-  /** The model's text is meaningless (Shoal's random demo weights). */
+  /** `draft`: a model made to draft for a target (the Contribute page offers these). */
+  role: 'target' | 'draft'
+  /** One of Shoal's own tiny demo models: it writes simple stories, not facts. */
   demo: boolean
 }
 
 /**
- * The model a device answers with on the CPU: the demo target (256x4), as
- * the relay serves it, under the name the chat shows.
+ * The model a device answers with on the CPU: the demo target, as the relay
+ * serves it, under the name the chat shows. Its context is the 512 tokens it
+ * declares (it was trained on windows of 256).
  */
-export const DEMO_LOCAL_MODEL: EngineModel = { id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf', contextLength: 2048 }
+export const DEMO_LOCAL_MODEL: EngineModel = { id: 'shoal-demo', url: '/models/shoal-stories-target.gguf', contextLength: 512 }
 
 /** Cache Storage cache holding downloaded model weights (never the service worker's precache). */
 export const MODEL_CACHE_NAME = 'shoal-models-v1'
@@ -53,26 +56,23 @@ export const MODEL_CACHE_NAME = 'shoal-models-v1'
 /** Where the relay serves model files. */
 export const MODELS_PATH = '/models/'
 
-/** Demo roles the relay serves (see gpu-node/src/model/demo-models.ts). */
-const DEMO_ROLES = [
-  { role: 'target', label: 'Shoal demo (target, 256x4)' },
-  { role: 'draft-small', label: 'Shoal demo draft (2 layers)' },
-  { role: 'draft-copy', label: 'Shoal demo draft (copy of the target)' },
-  { role: 'draft-noisy', label: 'Shoal demo draft (noisy)' }
-] as const
+function demoGgufModel (id: string, role: CatalogModel['role'], label: string): CatalogModel {
+  return { id, engine: 'wllama', role, label, url: `${MODELS_PATH}${id}.gguf`, sizeBytes: 0, vramMiB: 0, requiredFeatures: [], lowResource: true, demo: true }
+}
 
-/** The demo GGUF models served by the relay; tiny random models, meaningless text. */
-export const DEMO_GGUF_MODELS: readonly CatalogModel[] = DEMO_ROLES.map(({ role, label }) => ({
-  id: `shoal-demo-v1-${role}-256x4`,
-  engine: 'wllama',
-  label,
-  url: `${MODELS_PATH}shoal-demo-v1-${role}-256x4.gguf`,
-  sizeBytes: 0,
-  vramMiB: 0,
-  requiredFeatures: [],
-  lowResource: true,
-  demo: true
-}))
+/** The draft the Contribute page offers first: the demo pair's draft. */
+export const DEFAULT_DRAFT_MODEL: CatalogModel = demoGgufModel('shoal-stories-draft', 'draft', 'Shoal stories draft (2 layers × 128, distilled from the target)')
+
+/**
+ * The demo pair the relay serves (committed in demo-models/, see its README):
+ * a tiny target trained on simple children's stories and the draft distilled
+ * from it, which share a tokenizer. The target comes first: it is the one a
+ * device answers with.
+ */
+export const DEMO_GGUF_MODELS: readonly CatalogModel[] = [
+  demoGgufModel('shoal-stories-target', 'target', 'Shoal stories (4 layers × 192, 2.2M parameters)'),
+  DEFAULT_DRAFT_MODEL
+]
 
 /** The fields of WebLLM's `ModelRecord` this catalog reads (a structural subset, so tests need no WebLLM). */
 export interface WebllmModelRecord {
@@ -98,6 +98,7 @@ export function webllmCatalogEntries (records: readonly WebllmModelRecord[]): Ca
       label: record.model_id.replace(/-MLC$/, ''),
       url: record.model,
       modelLibraryUrl: record.model_lib,
+      role: 'target' as const,
       sizeBytes: 0,
       vramMiB: record.vram_required_MB ?? 0,
       requiredFeatures: requiredFeatures(record),

@@ -14,7 +14,7 @@
  * @example
  * ```ts
  * const engine = createWllamaEngine()
- * await engine.load({ id: 'shoal-demo', url: '/models/shoal-demo-v1-target-256x4.gguf' })
+ * await engine.load({ id: 'shoal-demo', url: '/models/shoal-stories-target.gguf' })
  * for await (const text of engine.chat([{ role: 'user', content: 'Hi' }], { maxTokens: 32, temperature: 0 })) console.log(text)
  * ```
  */
