@@ -6,6 +6,7 @@
 import { REPO_ROOT } from '../tests/support/processes.ts'
 import { benchBrowserEngine } from './browser-engine.ts'
 import { benchChatThroughput } from './chat-throughput.ts'
+import { benchDemoPair } from './demo-pair.ts'
 import { benchDrafting } from './drafting.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
@@ -15,10 +16,13 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'mesh latency', run: benchMeshLatency },
   { name: 'chat speed', run: benchChatThroughput },
   { name: 'browser engine', run: benchBrowserEngine },
-  { name: 'drafting', run: benchDrafting }
+  { name: 'drafting', run: benchDrafting },
+  { name: 'demo pair', run: benchDemoPair }
 ]
 
-// `npm run bench -- chat` runs only the benchmarks whose name contains "chat".
+// `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'
+// results are kept from the last report. `npx tsx bench/main.ts pair` runs the demo pair's
+// section alone (it needs no build, network or browser).
 const only = process.argv.slice(2)
 const sections: Section[] = []
 for (const benchmark of benchmarks.filter((candidate) => only.length === 0 || only.some((word) => candidate.name.includes(word)))) {

@@ -19,6 +19,8 @@ export interface Section {
   table?: { columns: string[], rows: string[][] }
   /** When this section was measured (ISO time); set by writeReport. */
   measuredAt?: string
+  /** The machine it was measured on (cores, CPU, Node); set by writeReport. */
+  machine?: string
 }
 
 export function meetsTarget (measurement: Measurement): boolean | undefined {
@@ -33,11 +35,14 @@ function format (value: number): string {
   return Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : '—'
 }
 
-/** Sections of an earlier report, so a partial run (`npm run bench -- chat`) keeps the others. */
+/**
+ * Sections of an earlier report, so a partial run (`npm run bench -- chat`) keeps the others, each
+ * with the machine it was measured on (the report's, for sections written before they had their own).
+ */
 async function earlierSections (path: string): Promise<Section[]> {
   try {
-    const report = JSON.parse(await readFile(path, 'utf8')) as { sections?: Section[] }
-    return Array.isArray(report.sections) ? report.sections : []
+    const report = JSON.parse(await readFile(path, 'utf8')) as { sections?: Section[], machine?: string }
+    return Array.isArray(report.sections) ? report.sections.map((section) => ({ ...section, machine: section.machine ?? report.machine })) : []
   } catch {
     return []
   }
@@ -52,20 +57,21 @@ export async function writeReport (root: string, measured: Section[]): Promise<v
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`
   const when = new Date().toISOString()
   const jsonPath = join(root, 'docs/benchmarks.json')
-  const fresh = measured.map((section) => ({ ...section, measuredAt: when }))
+  const fresh = measured.map((section) => ({ ...section, measuredAt: when, machine }))
   const sections = (await earlierSections(jsonPath))
     .map((earlier) => fresh.find((section) => section.title === earlier.title) ?? earlier)
   sections.push(...fresh.filter((section) => !sections.includes(section)))
   const lines = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` (${machine}). Real processes, real Chromium, real libp2p`,
-    'connections, in a private network namespace. Machines here are shared and noisy: compare numbers',
-    'measured side by side in one run, not across runs.',
+    'Written by `npm run bench` (`npm run bench -- WORD` reruns the sections whose name has WORD and keeps',
+    'the others). Real processes, real Chromium, real libp2p connections, in a private network namespace.',
+    'Machines here are shared and noisy: compare numbers measured side by side in one run, not across runs',
+    'or machines; each section says when and on what it was measured.',
     ''
   ]
   for (const section of sections) {
-    lines.push(`## ${section.title}`, '', `Measured ${section.measuredAt ?? 'at an unknown time'}. ${section.description}`, '')
+    lines.push(`## ${section.title}`, '', `Measured ${section.measuredAt ?? 'at an unknown time'}${section.machine === undefined ? '' : ` on ${section.machine}`}. ${section.description}`, '')
     if (section.table !== undefined) {
       lines.push(`| ${section.table.columns.join(' | ')} |`, `| ${section.table.columns.map(() => '---').join(' | ')} |`,
         ...section.table.rows.map((row) => `| ${row.join(' | ')} |`), '')
