@@ -3978,6 +3978,7 @@ export interface ReceiptBody {
   drafters: ReceiptDrafter[]
   promptHash: string
   outputHash: string
+  emulation: string
 }
 
 export namespace ReceiptBody {
@@ -4082,6 +4083,11 @@ export namespace ReceiptBody {
           w.string(obj.outputHash)
         }
 
+        if ((obj.emulation != null && obj.emulation !== '')) {
+          w.uint32(154)
+          w.string(obj.emulation)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -4104,7 +4110,8 @@ export namespace ReceiptBody {
           passes: 0,
           drafters: [],
           promptHash: '',
-          outputHash: ''
+          outputHash: '',
+          emulation: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4189,6 +4196,10 @@ export namespace ReceiptBody {
             }
             case 18: {
               obj.outputHash = reader.string()
+              break
+            }
+            case 19: {
+              obj.emulation = reader.string()
               break
             }
             default: {
@@ -4347,6 +4358,13 @@ export namespace ReceiptBody {
               }
               break
             }
+            case 19: {
+              yield {
+                field: `${prefix}.emulation`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4462,6 +4480,11 @@ export namespace ReceiptBody {
     value: string
   }
 
+  export interface ReceiptBodyEmulationFieldEvent {
+    field: '$.emulation'
+    value: string
+  }
+
   export function encode (obj: Partial<ReceiptBody>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ReceiptBody.codec())
   }
@@ -4470,7 +4493,7 @@ export namespace ReceiptBody {
     return decodeMessage(buf, ReceiptBody.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReceiptBody>): Generator<ReceiptBodyKindFieldEvent | ReceiptBodyIdFieldEvent | ReceiptBodyIssuerFieldEvent | ReceiptBodySubjectFieldEvent | ReceiptBodyIssuedAtMsFieldEvent | ReceiptBodySequenceFieldEvent | ReceiptBodyPreviousIdFieldEvent | ReceiptBodyAnswerIdFieldEvent | ReceiptBodyModelFieldEvent | ReceiptBodyPromptTokensFieldEvent | ReceiptBodyCompletionTokensFieldEvent | ReceiptBodyQueuedMsFieldEvent | ReceiptBodyFirstTokenMsFieldEvent | ReceiptBodyTotalMsFieldEvent | ReceiptBodyPassesFieldEvent | ReceiptBodyDraftersPeerIdFieldEvent | ReceiptBodyDraftersDraftedTokensFieldEvent | ReceiptBodyDraftersAcceptedTokensFieldEvent | ReceiptBodyPromptHashFieldEvent | ReceiptBodyOutputHashFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReceiptBody>): Generator<ReceiptBodyKindFieldEvent | ReceiptBodyIdFieldEvent | ReceiptBodyIssuerFieldEvent | ReceiptBodySubjectFieldEvent | ReceiptBodyIssuedAtMsFieldEvent | ReceiptBodySequenceFieldEvent | ReceiptBodyPreviousIdFieldEvent | ReceiptBodyAnswerIdFieldEvent | ReceiptBodyModelFieldEvent | ReceiptBodyPromptTokensFieldEvent | ReceiptBodyCompletionTokensFieldEvent | ReceiptBodyQueuedMsFieldEvent | ReceiptBodyFirstTokenMsFieldEvent | ReceiptBodyTotalMsFieldEvent | ReceiptBodyPassesFieldEvent | ReceiptBodyDraftersPeerIdFieldEvent | ReceiptBodyDraftersDraftedTokensFieldEvent | ReceiptBodyDraftersAcceptedTokensFieldEvent | ReceiptBodyPromptHashFieldEvent | ReceiptBodyOutputHashFieldEvent | ReceiptBodyEmulationFieldEvent> {
     return streamMessage(buf, ReceiptBody.codec(), opts)
   }
 }

@@ -98,6 +98,23 @@ test('served and drafted receipts round trip: sign, verify, JSON and back', asyn
   }
 })
 
+test('a receipt from an emulated GPU says so in its signed body and its JSON; one from real hardware has no label', async () => {
+  const label = 'pass-cost h100-70b: 30 ms + 0.25 ms/token'
+  const emulated = await signReceipt(fields('served', { emulation: label }), issuerKey)
+  expect(decodeReceiptBody(emulated.body).emulation).toBe(label)
+  expect(receiptToJson(emulated).emulation).toBe(label)
+  expect((await receiptFromJson(JSON.parse(JSON.stringify(receiptToJson(emulated))))).emulation).toBe(label)
+  // The label is signed: changing it in the JSON is refused.
+  await expect(receiptFromJson({ ...receiptToJson(emulated), emulation: 'none' })).rejects.toEqual(refused('altered', /"emulation"/))
+
+  const real = await signReceipt(fields('served'), issuerKey)
+  expect('emulation' in decodeReceiptBody(real.body)).toBe(false)
+  expect('emulation' in receiptToJson(real)).toBe(false)
+  for (const bad of ['', 'x'.repeat(1000)]) {
+    await expect(signReceipt(fields('served', { emulation: bad }), issuerKey)).rejects.toEqual(refused('malformed', /emulation must be a label/))
+  }
+})
+
 test('the JSON form may leave out the decoded fields: the body alone is what counts', async () => {
   const signed = await signReceipt(fields('drafted'), issuerKey)
   const { body, signature } = receiptToJson(signed)

@@ -54,6 +54,12 @@ export interface ReceiptFields {
   promptHash: string
   /** Served only: hex SHA-256 of the answer's text (UTF-8). */
   outputHash: string
+  /**
+   * Set when the timings (and so the speed this receipt shows) came from a
+   * verifier emulating other hardware, e.g. `pass-cost h100-70b: 30 ms + 0.25 ms/token`;
+   * absent on real hardware.
+   */
+  emulation?: string
 }
 
 /** A receipt as it travels: the encoded body and the issuer's signature over it. */
@@ -151,6 +157,9 @@ function assertValidFields (fields: ReceiptFields): void {
     const hash = fields[name]
     if (fields.kind === 'served' ? !HASH_PATTERN.test(hash) : hash !== '') fail(`${name} must be a SHA-256 on served receipts and empty on drafted ones`)
   }
+  if (fields.emulation !== undefined && (typeof fields.emulation !== 'string' || fields.emulation === '' || fields.emulation.length > MAX_NAME_LENGTH)) {
+    fail(`emulation must be a label of 1 to ${MAX_NAME_LENGTH} characters when present`)
+  }
 }
 
 /**
@@ -165,7 +174,8 @@ export function encodeReceiptBody (fields: ReceiptFields): Uint8Array {
     kind: KINDS[fields.kind],
     issuedAtMs: BigInt(fields.issuedAt),
     sequence: BigInt(fields.sequence),
-    drafters: fields.drafters.map((share) => ({ ...share }))
+    drafters: fields.drafters.map((share) => ({ ...share })),
+    emulation: fields.emulation ?? ''
   })
   if (bytes.byteLength > MAX_RECEIPT_BYTES) {
     throw new ReceiptError('malformed', `the receipt body is ${bytes.byteLength} bytes, more than ${MAX_RECEIPT_BYTES}`)
@@ -210,7 +220,8 @@ export function decodeReceiptBody (bytes: Uint8Array): ReceiptFields {
     passes: wire.passes,
     drafters: wire.drafters.map(({ peerId, draftedTokens, acceptedTokens }) => ({ peerId, draftedTokens, acceptedTokens })),
     promptHash: wire.promptHash,
-    outputHash: wire.outputHash
+    outputHash: wire.outputHash,
+    ...(wire.emulation === '' ? {} : { emulation: wire.emulation })
   }
   assertValidFields(fields)
   return fields
@@ -288,7 +299,8 @@ export function receiptToJson (receipt: Receipt): ReceiptJson {
     passes: receipt.passes,
     drafters: receipt.drafters.map(({ peerId, draftedTokens, acceptedTokens }) => ({ peerId, draftedTokens, acceptedTokens })),
     promptHash: receipt.promptHash,
-    outputHash: receipt.outputHash
+    outputHash: receipt.outputHash,
+    ...(receipt.emulation === undefined ? {} : { emulation: receipt.emulation })
   }
 }
 

@@ -26,6 +26,14 @@ export const GpuNodeHealth = z.object({
   }),
   /** Chats waiting for a free sequence. */
   queueDepth: z.number().int().nonnegative(),
+  /** Present only when `--emulate-pass-cost` pads every pass to an emulated GPU's cost: timings are then not this machine's. */
+  emulatedPassCost: z.object({
+    label: z.string(),
+    source: z.string(),
+    passes: z.number().int().nonnegative(),
+    tokens: z.number().int().nonnegative(),
+    paddedMs: z.number().nonnegative()
+  }).optional(),
   /** Addresses browsers can dial (WebRTC through the relay). */
   addresses: z.array(z.string()),
   uptimeSeconds: z.number().int().nonnegative()

@@ -48,6 +48,15 @@ test('bad relay addresses are one-line ConfigErrors', () => {
   expect(configErrorMessage(['--relay', 'ftp://relay'])).toContain('must be an http(s) URL')
 })
 
+test('the GPU pass-cost emulation is off unless asked for, and a bad profile is a one-line ConfigError naming the choices', () => {
+  expect(options([]).emulatePassCost).toBeUndefined()
+  expect(options(['--emulate-pass-cost', 'h100-70b']).emulatePassCost).toBe('h100-70b')
+  expect(options([], { SHOAL_EMULATE_PASS_COST: '30,0.25' }).emulatePassCost).toBe('30,0.25')
+  // A profile file is read when the node starts, not here.
+  expect(options(['--emulate-pass-cost', 'measured-a100.json']).emulatePassCost).toBe('measured-a100.json')
+  expect(configErrorMessage(['--emulate-pass-cost', 'fast'])).toMatch(/--emulate-pass-cost.*h100-8b, h100-70b/)
+})
+
 test('ICE servers come as JSON and are checked', () => {
   expect(options([], { SHOAL_ICE_SERVERS: '[{"urls":"stun:stun.example.org:3478"}]' }).iceServers).toEqual([{ urls: 'stun:stun.example.org:3478' }])
   expect(configErrorMessage([], { SHOAL_ICE_SERVERS: '{' })).toContain('invalid SHOAL_ICE_SERVERS')

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
 import { parseRelayAddress } from './relay-address.ts'
+import { parsePassCostProfile } from './verifier/pass-cost-emulation.ts'
 import type { RelayAddress } from './relay-address.ts'
 import type { OptionSpec, ParsedOptions } from '#server'
 
@@ -60,6 +61,17 @@ export const GpuNodeOptions = z.object({
   clientMaxConcurrent: integerSchema({ min: 1, max: 10_000 }).default(2),
   clientMaxTokens: integerSchema({ min: 1, max: 1_048_576 }).default(4096),
   streamInterval: integerSchema({ min: 0, max: 1_000 }).default(16),
+  // Checked here when it names a profile or BASE,PER_TOKEN; a .json profile is read when the node starts.
+  emulatePassCost: z.string().trim().min(1).optional().superRefine((value, context) => {
+    if (value === undefined || value.endsWith('.json')) {
+      return
+    }
+    try {
+      parsePassCostProfile(value)
+    } catch (err) {
+      context.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) })
+    }
+  }),
   apiKey: z.string().trim().min(8, 'must be at least 8 characters').max(512, 'must be at most 512 characters')
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   iceServers: z.string().optional().transform((text, context): RTCIceServer[] => {
@@ -101,6 +113,7 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   clientMaxConcurrent: { flag: 'client-max-concurrent', env: 'SHOAL_CLIENT_MAX_CONCURRENT', description: 'Chats one client may have running or queued.' },
   clientMaxTokens: { flag: 'client-max-tokens', env: 'SHOAL_CLIENT_MAX_TOKENS', description: 'Most tokens one request may ask for.' },
   streamInterval: { flag: 'stream-interval', env: 'SHOAL_STREAM_INTERVAL', description: 'Least milliseconds between two streamed text updates of an answer (about a display frame); text made in between goes in the next. 0: every token on its own.' },
+  emulatePassCost: { flag: 'emulate-pass-cost', env: 'SHOAL_EMULATE_PASS_COST', description: 'EMULATION, for benchmarks: pad every forward pass to what a GPU would take, BASE + PER_TOKEN x (tokens in the pass - 1) ms: h100-8b, h100-70b, "BASE,PER_TOKEN" (e.g. 30,0.25) or a .json profile from scripts/gpu-pass-cost.ts. Health, metrics and receipts then say so.', defaultText: 'off' },
   apiKey: { flag: 'api-key', env: 'SHOAL_API_KEY', description: 'When set, /v1/* and /api/* require "Authorization: Bearer <key>" (prefer the variable: flags show in ps).', defaultText: 'none' },
   iceServers: { flag: 'ice-servers', env: 'SHOAL_ICE_SERVERS', description: 'JSON list of STUN/TURN servers for WebRTC, e.g. [{"urls":"stun:stun.example.org:3478"}].', defaultText: 'none' }
 }

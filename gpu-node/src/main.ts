@@ -20,7 +20,8 @@ import { ledgerPath, parseGpuNodeOptions } from './config.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
 import { createLlamaVerifier } from './verifier/llama-verifier.ts'
-import { verifierMetrics } from './verifier/metrics.ts'
+import { passCostMetrics, verifierMetrics } from './verifier/metrics.ts'
+import { loadPassCostProfile, passCostLabel } from './verifier/pass-cost-emulation.ts'
 import { startGpuNode } from './gpu-node.ts'
 import { handleProbeStream } from './probe-handler.ts'
 import { formatRelayAddress } from './relay-address.ts'
@@ -45,8 +46,10 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   if (model.demo) {
     log.info('Using the built-in demo model, a tiny model trained on simple children\'s stories: it writes stories, not facts. Set SHOAL_MODEL=/path/to/model.gguf for a real one.')
   }
+  const passCost = options.emulatePassCost === undefined ? undefined : await loadPassCostProfile(options.emulatePassCost).catch((err: unknown) => { throw new ConfigError(errorMessage(err)) })
   // What the chat protocol and the HTTP APIs serve completions from.
   const verifier = await createLlamaVerifier({
+    passCost,
     modelPath: model.path,
     modelName: model.name,
     demo: model.demo,
@@ -61,7 +64,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     log
   })
   // Each answer's receipts are signed with the node's libp2p key and kept in the ledger.
-  const receipts = new ReceiptIssuer({ privateKey, ledger })
+  const receipts = new ReceiptIssuer({ privateKey, ledger, emulation: passCost === undefined ? undefined : passCostLabel(passCost) })
   verifier.receipts = receipts
   const credit = new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust })
   let node: Awaited<ReturnType<typeof startGpuNode>>
@@ -118,6 +121,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     connections: node.getConnections().length,
     model: { name: verifier.model.name, loaded: true, tokenizerFingerprint: verifier.model.tokenizerFingerprint, demo: verifier.model.demo, contextLength: verifier.model.contextLength },
     queueDepth: verifier.queueDepth,
+    ...(verifier.passCost === undefined ? {} : { emulatedPassCost: { label: passCostLabel(verifier.passCost.profile), source: verifier.passCost.profile.source, ...verifier.passCost.stats } }),
     addresses: browserDialableAddresses(node),
     uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000)
   })
@@ -134,6 +138,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: verifier.capacity },
       { name: 'shoal_gpu_node_presented_receipts_counted_total', help: 'Drafted receipts of trusted verifiers counted toward priority.', type: 'counter', value: ledger.countedReceipts },
       ...verifierMetrics(verifier.stats),
+      ...(verifier.passCost === undefined ? [] : passCostMetrics(verifier.passCost)),
       ...chats.metrics(),
       ...drafting.metrics(),
       ...processMetrics('shoal_gpu_node', startedAt)
@@ -153,7 +158,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   relay.start()
   announcer.start()
 
-  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, apiPort)}, relay ${formatRelayAddress(options.relay)}`)
+  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, apiPort)}, relay ${formatRelayAddress(options.relay)}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}`)
 
   return {
     stop: async () => {

@@ -28,10 +28,17 @@ export class ReceiptIssuer {
   readonly #privateKey: PrivateKey
   readonly #ledger: ReceiptLedger
   readonly #now: () => number
+  readonly #emulation: string | undefined
   #last: Promise<unknown> = Promise.resolve()
 
-  constructor (init: { privateKey: PrivateKey, ledger: ReceiptLedger, now?: () => number }) {
+  /**
+   * `emulation` labels every receipt whose timings came from emulated
+   * hardware (see verifier/pass-cost-emulation.ts), so no one mistakes them
+   * for measured ones.
+   */
+  constructor (init: { privateKey: PrivateKey, ledger: ReceiptLedger, now?: () => number, emulation?: string }) {
     this.#privateKey = init.privateKey
+    this.#emulation = init.emulation
     this.#ledger = init.ledger
     this.#now = init.now ?? Date.now
     this.peerId = peerIdFromPrivateKey(init.privateKey).toString()
@@ -51,7 +58,13 @@ export class ReceiptIssuer {
   async #issue (answer: AnswerRecord, cancelled: boolean, reachable: ReadonlySet<string>): Promise<AnswerReceipts> {
     const { subject, drafters, ...facts } = answer
     const servedId = newReceiptId()
-    const common = { ...facts, issuer: this.peerId, answerId: await sha256Hex(`${this.peerId}/${servedId}`), issuedAt: this.#now() }
+    const common = {
+      ...facts,
+      issuer: this.peerId,
+      answerId: await sha256Hex(`${this.peerId}/${servedId}`),
+      issuedAt: this.#now(),
+      ...(this.#emulation === undefined ? {} : { emulation: this.#emulation })
+    }
     const served = cancelled ? undefined : await this.#sign({ ...common, kind: 'served', id: servedId, subject, drafters })
     const drafted: Receipt[] = []
     // A drafter that is gone would never get its receipt, and its chain would show a gap for it.

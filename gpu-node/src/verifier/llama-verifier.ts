@@ -4,6 +4,8 @@ import { buildChatPrompt } from './chat-prompt.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
+import { emulatePassCost, passCostLabel } from './pass-cost-emulation.ts'
+import type { PassCostEmulation, PassCostProfile } from './pass-cost-emulation.ts'
 import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
@@ -62,6 +64,11 @@ export interface LlamaVerifierInit {
    * @default 0
    */
   streamIntervalMs?: number
+  /**
+   * Emulated GPU: every forward pass lasts at least what this profile says
+   * (see pass-cost-emulation.ts). For benchmarks only; off unless given.
+   */
+  passCost?: PassCostProfile
   /** Where llama.cpp's warnings and the backend line go. */
   log?: { info: (message: string) => void, warn: (message: string) => void }
 }
@@ -173,6 +180,18 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
   }
   const backend = llama.gpu === false ? 'CPU' : llama.gpu
   init.log?.info(`Model ${file.path} on ${backend} (${init.threads} threads, ${init.capacity} sequences of ${context.contextSize} tokens)`)
+  let passCost: PassCostEmulation | undefined
+  if (init.passCost !== undefined) {
+    try {
+      passCost = emulatePassCost(context, init.passCost)
+    } catch (err) {
+      await context.dispose()
+      await model.dispose()
+      await llama.dispose()
+      throw err
+    }
+    init.log?.warn(`EMULATED GPU: every forward pass is padded to ${passCostLabel(init.passCost)} (${init.passCost.source}); timings are not this machine's`)
+  }
   const verifier = new LlamaVerifier({
     init,
     llama,
@@ -186,7 +205,8 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
       contextLength: context.contextSize,
       demo: init.demo ?? false
     },
-    backend
+    backend,
+    passCost
   })
   runningAnswers = () => verifier.runningCount
   return verifier
@@ -202,6 +222,7 @@ interface LlamaVerifierParts {
   backend: string
   /** Tokens in the model's vocabulary: drafted ids at or above it are refused. */
   vocabularySize: number
+  passCost?: PassCostEmulation
 }
 
 /** What a finished request reports besides its events, for metrics. */
@@ -224,6 +245,8 @@ export class LlamaVerifier implements Verifier {
   readonly model: ModelInfo
   /** `CPU`, or the GPU type llama.cpp runs on (`cuda`, `vulkan`, `metal`). */
   readonly backend: string
+  /** The emulated GPU pass cost padding every decode, when one was asked for. */
+  readonly passCost: PassCostEmulation | undefined
   readonly #llama: Llama
   readonly #model: LlamaModel
   readonly #context: LlamaContext
@@ -247,6 +270,7 @@ export class LlamaVerifier implements Verifier {
   constructor (parts: LlamaVerifierParts) {
     this.model = parts.info
     this.backend = parts.backend
+    this.passCost = parts.passCost
     this.#llama = parts.llama
     this.#model = parts.model
     this.#context = parts.context

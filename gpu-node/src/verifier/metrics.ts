@@ -1,5 +1,6 @@
 import type { Metric } from '#server'
 import type { VerifierStats } from './llama-verifier.ts'
+import type { PassCostEmulation } from './pass-cost-emulation.ts'
 
 /** The verifier's Prometheus metrics, for gpu-node's `/metrics`. */
 export function verifierMetrics (stats: VerifierStats): Metric[] {
@@ -13,5 +14,16 @@ export function verifierMetrics (stats: VerifierStats): Metric[] {
     { name: 'shoal_gpu_node_draft_tokens_verified_total', help: 'Drafted tokens evaluated in forward passes.', type: 'counter', value: stats.draftedTokens },
     { name: 'shoal_gpu_node_draft_tokens_accepted_total', help: 'Drafted tokens accepted (equal to the verifier\'s own choice).', type: 'counter', value: stats.acceptedTokens },
     { name: 'shoal_gpu_node_token_seconds', help: 'Moving average of the time one chat takes per token.', type: 'gauge', value: stats.tokenMs / 1000 }
+  ]
+}
+
+/** Present only while an emulated GPU pads the passes: dashboards then show that timings are not this machine's. */
+export function passCostMetrics (emulation: PassCostEmulation): Metric[] {
+  const labels = { profile: emulation.profile.name }
+  return [
+    { name: 'shoal_gpu_node_emulated_pass_cost_base_seconds', help: 'EMULATION: an emulated GPU pads each forward pass to base + per_token x (tokens - 1); this is the base.', type: 'gauge', value: emulation.profile.baseMs / 1000, labels },
+    { name: 'shoal_gpu_node_emulated_pass_cost_per_token_seconds', help: 'EMULATION: what each further token of a pass adds.', type: 'gauge', value: emulation.profile.perTokenMs / 1000, labels },
+    { name: 'shoal_gpu_node_emulated_passes_total', help: 'EMULATION: forward passes padded to the emulated cost.', type: 'counter', value: emulation.stats.passes, labels },
+    { name: 'shoal_gpu_node_emulated_pass_padding_seconds_total', help: 'EMULATION: time spent waiting beyond the real compute, to match the emulated cost.', type: 'counter', value: emulation.stats.paddedMs / 1000, labels }
   ]
 }

@@ -145,6 +145,11 @@ export function fitPassCost (measured: readonly MeasuredPass[]): { baseMs: numbe
   return { baseMs: Math.max(0.001, meanY - perTokenMs * meanX), perTokenMs }
 }
 
+/** How outputs that used the emulation say so, e.g. `pass-cost h100-70b: 30 ms + 0.25 ms/token`. */
+export function passCostLabel (profile: PassCostProfile): string {
+  return `pass-cost ${profile.name}: ${profile.baseMs} ms + ${profile.perTokenMs} ms/token`
+}
+
 /** How long the profile says a pass over `tokens` tokens lasts, in ms. */
 export function passDurationMs (profile: PassCostProfile, tokens: number): number {
   return profile.baseMs + profile.perTokenMs * Math.max(0, tokens - 1)

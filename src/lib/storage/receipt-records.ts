@@ -30,6 +30,7 @@ export const receiptRecordSchema = z.object({
   drafters: z.array(z.object({ peerId: z.string().min(1), draftedTokens: count, acceptedTokens: count })),
   promptHash: z.string(),
   outputHash: z.string(),
+  emulation: z.string().optional(),
   body: z.instanceof(Uint8Array),
   signature: z.instanceof(Uint8Array)
 })
