@@ -9,13 +9,17 @@ import { benchChatThroughput } from './chat-throughput.ts'
 import { benchDrafting } from './drafting.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
+import { benchRelayCapacity } from './relay-capacity.ts'
+import { benchVerifierCapacity } from './verifier-capacity.ts'
 import type { Section } from './report.ts'
 
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'mesh latency', run: benchMeshLatency },
   { name: 'chat speed', run: benchChatThroughput },
   { name: 'browser engine', run: benchBrowserEngine },
-  { name: 'drafting', run: benchDrafting }
+  { name: 'drafting', run: benchDrafting },
+  { name: 'relay capacity', run: async () => await benchRelayCapacity() },
+  { name: 'verifier flood', run: benchVerifierCapacity }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat".

@@ -6,7 +6,7 @@ export interface FuzzRunOptions {
   runs: number
   /** fast-check seed; the same seed tries the same inputs. */
   seed: number
-  /** One input taking longer than this counts as a hang. @default 2000 */
+  /** One input taking longer than this counts as a hang (generous: a loaded machine pauses for GC). @default 5000 */
   maxMsPerInput?: number
   /** One input growing the heap and buffers by more than this counts as unbounded allocation. @default 64 MiB */
   maxBytesPerInput?: number
@@ -41,7 +41,7 @@ function allocatedBytes (): number {
 
 /** Runs `target` over `options.runs` inputs and reports what happened, shrinking any failure to a small input. */
 export async function runFuzzTarget (target: FuzzTarget, options: FuzzRunOptions): Promise<FuzzRunResult> {
-  const maxMs = options.maxMsPerInput ?? 2000
+  const maxMs = options.maxMsPerInput ?? 5000
   const maxBytes = options.maxBytesPerInput ?? 64 * 1024 * 1024
   const result: FuzzRunResult = { target: target.name, runs: 0, seed: options.seed, accepted: 0, refused: {}, slowestMs: 0, largestGrowthBytes: 0, elapsedMs: 0 }
   let shrinking = false
