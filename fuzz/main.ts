@@ -56,7 +56,7 @@ for (const target of chosen) {
   })
   results.push(result)
   const refused = Object.values(result.refused).reduce((total, count) => total + count, 0)
-  console.log(`${result.failure == null ? 'ok  ' : 'FAIL'} ${target.name.padEnd(18)} ${String(result.runs).padStart(7)} inputs: ${result.accepted} accepted, ${refused} refused, slowest ${result.slowestMs.toFixed(1)} ms, ${(result.elapsedMs / 1000).toFixed(1)} s`)
+  console.log(`${result.failure == null ? 'ok  ' : 'FAIL'} ${target.name.padEnd(18)} ${String(result.runs).padStart(7)} inputs: ${result.accepted} accepted, ${refused} refused, costliest ${result.slowestCpuMs.toFixed(1)} ms CPU, ${(result.elapsedMs / 1000).toFixed(1)} s`)
   if (result.failure != null) {
     console.log(`     ${result.failure.problem}\n     input: ${result.failure.input}\n     replay: npm run fuzz -- --target ${target.name} --seed ${seed} (path ${result.failure.replayPath})`)
   }

@@ -17,14 +17,14 @@ export function formatReport (results: readonly FuzzRunResult[], run: { seed: nu
   const rows = results.map((result) => {
     const target = run.chosen.find((candidate) => candidate.name === result.target)
     const refused = Object.entries(result.refused).map(([name, count]) => `${name} ${count}`).join(', ')
-    return `| \`${result.target}\` | ${target?.reads ?? ''} | ${result.runs} | ${result.accepted} | ${refused === '' ? '0' : refused} | ${result.slowestMs.toFixed(1)} | ${(result.largestGrowthBytes / 2 ** 20).toFixed(1)} | ${result.failure == null ? 'none' : `**${result.failure.problem}**`} |`
+    return `| \`${result.target}\` | ${target?.reads ?? ''} | ${result.runs} | ${result.accepted} | ${refused === '' ? '0' : refused} | ${result.slowestCpuMs.toFixed(1)} | ${(result.largestGrowthBytes / 2 ** 20).toFixed(1)} | ${result.failure == null ? 'none' : `**${result.failure.problem}**`} |`
   })
   return [
     '## Last long run',
     '',
     `${new Date().toISOString().slice(0, 10)}, seed ${run.seed}, Node ${process.versions.node}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}).`,
     '',
-    '| Target | Reads | Inputs | Accepted | Refused (by error) | Slowest input (ms) | Largest memory growth (MiB) | Failures |',
+    '| Target | Reads | Inputs | Accepted | Refused (by error) | Costliest input (CPU ms) | Largest memory growth (MiB) | Failures |',
     '|---|---|---:|---:|---|---:|---:|---|',
     ...rows,
     ''
