@@ -10,6 +10,8 @@ import { benchDemoPair } from './demo-pair.ts'
 import { benchDrafting } from './drafting.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
+import { benchRelayCapacity } from './relay-capacity.ts'
+import { benchVerifierCapacity } from './verifier-capacity.ts'
 import type { Section } from './report.ts'
 
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
@@ -17,7 +19,9 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'chat speed', run: benchChatThroughput },
   { name: 'browser engine', run: benchBrowserEngine },
   { name: 'drafting', run: benchDrafting },
-  { name: 'demo pair', run: benchDemoPair }
+  { name: 'demo pair', run: benchDemoPair },
+  { name: 'relay capacity', run: async () => await benchRelayCapacity() },
+  { name: 'verifier flood', run: benchVerifierCapacity }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'

@@ -1,0 +1,125 @@
+import fc from 'fast-check'
+import { freePort, startGpuNode, waitFor } from '../tests/support/processes.ts'
+import type { ShoalProcess } from '../tests/support/processes.ts'
+import { textFrom } from './byte-inputs.ts'
+import { fuzzTarget } from './fuzz-target.ts'
+import { jsonTextFrom } from './json-inputs.ts'
+
+/** Statuses that are a proper refusal of a bad or unlucky request; anything else from a fuzzed body is a bug. */
+const REFUSED_STATUSES = [400, 404, 405, 408, 413, 415, 422, 429, 503]
+/** A route's valid bodies, to mutate. */
+const ROUTES: Array<{ path: string, seeds: unknown[] }> = [
+  {
+    path: '/v1/chat/completions',
+    seeds: [
+      { model: 'shoal-demo', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Tell me a story.' }], max_tokens: 4, temperature: 0 },
+      { model: 'shoal-demo', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: true, stream_options: { include_usage: true }, max_completion_tokens: 3, stop: ['\n'], seed: 7, top_p: 0.5 }
+    ]
+  },
+  {
+    path: '/api/chat',
+    seeds: [
+      { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hello' }], stream: false, options: { num_predict: 4, temperature: 0 } },
+      { model: 'shoal-demo', messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }], options: { num_predict: 2, stop: ['.'], seed: 3 } }
+    ]
+  },
+  {
+    path: '/api/generate',
+    seeds: [
+      { model: 'shoal-demo', prompt: 'Once upon a time', stream: false, options: { num_predict: 4 } },
+      { model: 'shoal-demo', prompt: 'Hi', system: 'Be kind.', options: { num_predict: 2, top_p: 0.9 } }
+    ]
+  }
+]
+const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.api+json', '']
+
+interface HttpInput {
+  path: string
+  contentType: string
+  body: string
+}
+
+const inputs = fc.oneof(...ROUTES.map((route) => fc.record({
+  path: fc.constant(route.path),
+  contentType: fc.constantFrom(...CONTENT_TYPES),
+  body: fc.oneof({ weight: 4, arbitrary: jsonTextFrom(route.seeds) }, { weight: 1, arbitrary: textFrom(route.seeds.map((seed) => JSON.stringify(seed))) })
+})))
+
+/** The node's answer to a fuzzed body was a refusal: named by status, so the report counts refusals by kind. */
+class HttpRefusal extends Error {
+  constructor (readonly status: number) {
+    super(`HTTP ${status}`)
+    this.name = `HTTP ${status}`
+  }
+}
+
+let node: ShoalProcess | undefined
+
+async function send (input: HttpInput): Promise<void> {
+  if (node == null) {
+    throw new Error('the gpu-node is not running')
+  }
+  const response = await fetch(`${node.url}${input.path}`, {
+    method: 'POST',
+    headers: input.contentType === '' ? {} : { 'content-type': input.contentType },
+    body: input.body,
+    signal: AbortSignal.timeout(30_000)
+  })
+  // Read every answer to its end: a stream that breaks off is a failure too.
+  const text = await response.text()
+  if (response.ok) {
+    return
+  }
+  if (!REFUSED_STATUSES.includes(response.status)) {
+    throw new Error(`HTTP ${response.status} to a fuzzed body: ${text.slice(0, 300)}`)
+  }
+  let error: unknown
+  try {
+    error = JSON.parse(text)
+  } catch {
+    throw new Error(`HTTP ${response.status} without a JSON error body: ${text.slice(0, 300)}`)
+  }
+  if (typeof error !== 'object' || error === null || !('error' in error)) {
+    throw new Error(`HTTP ${response.status} with a body that names no error: ${text.slice(0, 300)}`)
+  }
+  if ((response.status === 429 || response.status === 503) && response.headers.get('retry-after') == null) {
+    throw new Error(`HTTP ${response.status} without Retry-After`)
+  }
+  throw new HttpRefusal(response.status)
+}
+
+/**
+ * Fuzzed JSON bodies (and labels) for every route that reads a body, sent to
+ * a real gpu-node with a small generated model. Every answer must be a
+ * success or a 4xx/503 with a JSON error naming what was wrong, never a 5xx,
+ * and the node must still answer its health check afterwards. Answers are
+ * capped at 8 tokens so valid inputs stay quick.
+ */
+export const httpBodiesTarget = fuzzTarget<HttpInput>({
+  name: 'http-bodies',
+  reads: 'HTTP bodies of /v1/chat/completions, /api/chat and /api/generate on a real gpu-node',
+  inputs,
+  read: send,
+  refusals: REFUSED_STATUSES.map((status) => `HTTP ${status}`),
+  setUp: async () => {
+    const relayUrl = `http://127.0.0.1:${await freePort()}`
+    node = await startGpuNode({ relayUrl, extraArgs: ['--threads', '1', '--gpu', 'off', '--client-max-tokens', '8'] })
+    const url = node.url
+    await waitFor('the model to load', async () => (await fetch(`${url}/v1/models`)).ok ? true : undefined, 60_000)
+  },
+  tearDown: async () => {
+    const running = node
+    node = undefined
+    if (running == null) {
+      return
+    }
+    try {
+      const health = await fetch(`${running.url}/health`, { signal: AbortSignal.timeout(10_000) })
+      if (!health.ok) {
+        throw new Error(`after fuzzing, /health answers HTTP ${health.status}`)
+      }
+    } finally {
+      await running.stop()
+    }
+  }
+})
