@@ -37,7 +37,8 @@ test('a verifier\'s stream becomes the stored answer: its model, the text, then 
     { type: 'delta', text: ', sea' },
     DONE
   ])
-  expect(answer).toMatchObject({ content: 'Hello, sea', status: 'complete', model: 'shoal-demo', demo: true, finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 2 }, timings: { totalMs: 20 }, updatedAt: 2_003 })
+  // The context length it announced is kept: the next prompt to that model must fit it.
+  expect(answer).toMatchObject({ content: 'Hello, sea', status: 'complete', model: 'shoal-demo', demo: true, contextLength: 2048, finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 2 }, timings: { totalMs: 20 }, updatedAt: 2_003 })
   expect(applyAnswerEvent(fromVerifier(), { ...DONE, finishReason: 'cancelled' }, 0).status).toBe('cancelled')
 })
 
@@ -45,6 +46,8 @@ test('an answer on this device keeps its own model name when the engine starts',
   const onDevice = newAnswer({ id: 'a', conversationId: 'c', sequence: 1, answerer: { kind: 'device', model: 'shoal-demo' }, writerLock: 'lock', now: 1 })
   const started = applyAnswerEvent(onDevice, { type: 'started', model: 'shoal-demo', tokenizerFingerprint: '', contextLength: 0, demo: true, agent: 'this device' }, 2)
   expect(started.model).toBe('shoal-demo (this device)')
+  // An engine that announces no context length (0) leaves it unknown.
+  expect(started).not.toHaveProperty('contextLength')
 })
 
 test('an answer taken over by another verifier names that one (keeping the model when it announced none)', () => {

@@ -66,7 +66,9 @@ export function applyAnswerEvent (record: MessageRecord, event: AnswerEvent, now
       return { ...record, ...answeredBy(event.answerer) }
     case 'started':
       // A verifier names the model it runs; this device's answers keep the name they started with.
-      return record.verifierPeerId === undefined ? record : { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model) }
+      return record.verifierPeerId === undefined
+        ? record
+        : { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model), ...(event.contextLength > 0 ? { contextLength: event.contextLength } : {}) }
     case 'delta':
       return { ...record, content: record.content + event.text, updatedAt: now }
     case 'done':
@@ -132,7 +134,10 @@ function withPhase (live: LiveAnswer, change: Partial<LiveAnswer> & Pick<LiveAns
  * user saw them; failed ones are not.
  */
 export function historyBefore (messages: readonly MessageRecord[], sequence: number): ChatMessage[] {
-  return messages
-    .filter((message) => message.sequence < sequence && message.content !== '' && message.status !== 'error')
-    .map((message) => ({ role: message.role, content: message.content }))
+  return turnsBefore(messages, sequence).map((message) => ({ role: message.role, content: message.content }))
+}
+
+/** The records `historyBefore` sends, for fitting them to the context (see `planContext`). */
+export function turnsBefore (messages: readonly MessageRecord[], sequence: number): MessageRecord[] {
+  return messages.filter((message) => message.sequence < sequence && message.content !== '' && message.status !== 'error')
 }

@@ -2,12 +2,14 @@ import type { SignedReceipt } from '#protocol'
 import { pickVerifier } from '../chat/index.ts'
 import type { chatWithVerifier } from '../chat/index.ts'
 import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/index.ts'
-import { applyAnswerEvent, endAnswer, historyBefore, liveAfterEvent, newAnswer } from './answer-reducer.ts'
+import { applyAnswerEvent, endAnswer, liveAfterEvent, newAnswer, turnsBefore } from './answer-reducer.ts'
 import type { Answerer, LiveAnswer } from './answer-reducer.ts'
 import type { AnswerRequest, AnswerSource } from './answer-source.ts'
 import { DEFAULT_CHAT_SETTINGS, chatSettingsSchema } from './chat-settings.ts'
 import type { ChatSettings } from './chat-settings.ts'
 import { ChatStore } from './chat-store.ts'
+import { planContext } from './context-budget.ts'
+import type { ContextPlan } from './context-budget.ts'
 import { randomId, titleFromMessage } from './chat-text.ts'
 import { DeviceAnswerSource } from './device-answer-source.ts'
 import type { DeviceModel } from './device-answer-source.ts'
@@ -55,6 +57,20 @@ export const NO_VERIFIER_TEXT = 'No verifier is reachable right now, so nothing 
 export const NO_VERIFIER_RETRY_TEXT = 'No verifier is reachable right now. Retry once a verifier has joined the mesh (the Network page lists them).'
 export const NO_DEVICE_MODEL_TEXT = 'No model is loaded on this device, so nothing was sent. Load one (or answer with the mesh), then send again.'
 
+/** A question that leaves the model no room to answer, even with every older message left out. */
+export function tooLongText (promptTokens: number, contextLength: number): string {
+  return `This message is too long for the model: with it, the prompt needs up to ${promptTokens} tokens, and the model's context holds ${contextLength} (answer included). Nothing was sent; shorten it or split it into several messages.`
+}
+
+/** How full the model's context was after the newest answer: its prompt and its text, in tokens. */
+export interface ContextUse {
+  usedTokens: number
+  contextLength: number
+}
+
+/** A plan that fits, as `planContext` returns it. */
+type FittingPlan = Extract<ContextPlan, { fits: true }>
+
 /**
  * The chat page's state: the conversation list, the open conversation's
  * messages, the answer being streamed, and the settings. Answers come from
@@ -88,6 +104,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   lookingForVerifier = $state(false)
   /** The user's choice; the device also answers, whatever the choice, when no verifier is reachable. */
   answerWith = $state<AnswerWith>('mesh')
+  /** A message is on its way (looking for a verifier, being stored) and has no answer on screen yet. */
+  sending = $state(false)
 
   readonly #meshPeers: ChatMesh<Peer>
   readonly #mesh: MeshAnswerSource
@@ -104,6 +122,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   #selecting = 0
   /** Whose messages `messages` holds: differs from `selectedId` while a conversation loads. */
   #messagesOf: string | undefined
+  /** Context lengths verifiers announced, by model name: what a prompt to that model must fit. */
+  readonly #contextLengths = new Map<string, number>()
 
   constructor (init: ChatStateInit<Peer>) {
     this.#meshPeers = init.mesh
@@ -134,6 +154,24 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
    */
   get answersOnDevice (): boolean {
     return this.answerWith === 'device' || (this.deviceModel !== undefined && this.nextVerifier === undefined)
+  }
+
+  /**
+   * How full the context was after the open conversation's newest answer
+   * (exact: its verifier's counts); undefined before one has both.
+   */
+  get contextUse (): ContextUse | undefined {
+    const answer = this.messages.findLast((message) => message.role === 'assistant' && message.usage !== undefined && message.contextLength !== undefined)
+    if (answer?.usage === undefined || answer.contextLength === undefined) {
+      return undefined
+    }
+    return { usedTokens: answer.usage.promptTokens + answer.usage.completionTokens, contextLength: answer.contextLength }
+  }
+
+  /** The first message the newest answer's prompt held, when older ones were left out to fit the context. */
+  get firstSentSequence (): number | undefined {
+    const prompt = this.messages.findLast((message) => message.role === 'assistant' && message.prompt !== undefined)?.prompt
+    return prompt === undefined || prompt.omitted === 0 ? undefined : prompt.from
   }
 
   /** Reads the stored chats and opens the most recent one. Call once per page. */
@@ -172,6 +210,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     const live = this.#liveRecord
     this.messages = live === undefined ? messages : messages.map((message) => message.id === live.id ? live : message)
     this.#messagesOf = conversationId
+    for (const message of messages) this.#learnContextLength(message)
   }
 
   /** Opens an empty chat; it is stored when its first message is sent. */
@@ -238,9 +277,18 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
    */
   async send (text: string): Promise<boolean> {
     const content = text.trim()
-    if (content === '' || this.live !== undefined || this.lookingForVerifier || this.#messagesOf !== this.selectedId) {
+    if (content === '' || this.live !== undefined || this.sending || this.lookingForVerifier || this.#messagesOf !== this.selectedId) {
       return false
     }
+    this.sending = true
+    try {
+      return await this.#send(content)
+    } finally {
+      this.sending = false
+    }
+  }
+
+  async #send (content: string): Promise<boolean> {
     this.notice = undefined
     const source = this.#source()
     const answerer = source === this.#device ? this.#device.answerer() : await this.#findVerifier()
@@ -259,7 +307,11 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     const previous = existing === undefined ? [] : this.messages
     const sequence = (previous.at(-1)?.sequence ?? -1) + 1
     const question: MessageRecord = { id: randomId(), conversationId: conversation.id, sequence, role: 'user', content, status: 'complete', createdAt: now, updatedAt: now }
-    const answer = newAnswer({ id: randomId(), conversationId: conversation.id, sequence: sequence + 1, answerer, writerLock: this.#store.writerLock, now })
+    const plan = this.#plan([...turnsBefore(previous, sequence), question], answerer)
+    if (plan === undefined) {
+      return false
+    }
+    const answer = withPrompt(newAnswer({ id: randomId(), conversationId: conversation.id, sequence: sequence + 1, answerer, writerLock: this.#store.writerLock, now }), plan, now)
     try {
       await this.#store.saveTurn(conversation, [question, answer])
     } catch (err) {
@@ -272,7 +324,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.selectedId = conversation.id
     this.messages = [...previous, question, answer]
     this.#messagesOf = conversation.id
-    this.#startGeneration(source, answer, answerer, conversation)
+    this.#startGeneration(source, answer, answerer, conversation, plan)
     return true
   }
 
@@ -297,8 +349,13 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       this.notice = { kind: 'no-verifier', text: source === this.#device ? NO_DEVICE_MODEL_TEXT : NO_VERIFIER_RETRY_TEXT }
       return
     }
+    const plan = this.#plan(turnsBefore(this.messages, message.sequence), answerer)
+    if (plan === undefined) {
+      return
+    }
+    const now = Date.now()
     const answer: MessageRecord = {
-      ...newAnswer({ id: message.id, conversationId: message.conversationId, sequence: message.sequence, answerer, writerLock: this.#store.writerLock, now: Date.now() }),
+      ...withPrompt(newAnswer({ id: message.id, conversationId: message.conversationId, sequence: message.sequence, answerer, writerLock: this.#store.writerLock, now }), plan, now),
       createdAt: message.createdAt
     }
     try {
@@ -308,7 +365,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       return
     }
     this.#show(answer)
-    this.#startGeneration(source, answer, answerer, conversation)
+    this.#startGeneration(source, answer, answerer, conversation, plan)
   }
 
   /** Stops the streaming answer; what arrived so far is kept, marked as stopped. */
@@ -343,14 +400,34 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
   }
 
-  #startGeneration (source: AnswerSource, answer: MessageRecord, answerer: Answerer, conversation: ConversationRecord): void {
+  /**
+   * The turns to send and the answer length to ask for, fitted to the
+   * answerer's context (when known: see context-budget.ts); undefined, with
+   * a notice, when the question leaves no room for an answer.
+   */
+  #plan (history: MessageRecord[], answerer: Answerer): FittingPlan | undefined {
+    const plan = planContext({ history, contextLength: this.#contextLengths.get(answerer.model), maxTokens: this.settings.maxTokens })
+    if (!plan.fits) {
+      this.notice = { kind: 'error', text: tooLongText(plan.promptTokens, plan.contextLength) }
+      return undefined
+    }
+    return plan
+  }
+
+  #learnContextLength (record: MessageRecord): void {
+    if (record.contextLength !== undefined && record.model !== undefined) {
+      this.#contextLengths.set(record.model, record.contextLength)
+    }
+  }
+
+  #startGeneration (source: AnswerSource, answer: MessageRecord, answerer: Answerer, conversation: ConversationRecord, plan: FittingPlan): void {
     const controller = new AbortController()
     this.#controller = controller
     this.#liveRecord = answer
     this.live = { messageId: answer.id, conversationId: answer.conversationId, phase: 'connecting' }
     const request: AnswerRequest = {
-      messages: historyBefore(this.messages, answer.sequence),
-      maxTokens: this.settings.maxTokens,
+      messages: plan.messages,
+      maxTokens: plan.maxTokens,
       temperature: this.settings.temperature,
       privacy: conversation.privacy
     }
@@ -368,6 +445,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
         if (this.live !== undefined) this.live = liveAfterEvent(this.live, event)
         switch (event.type) {
           case 'started':
+            this.#learnContextLength(record)
+            this.#show(record)
+            break
           case 'answerer':
             this.#show(record)
             break
@@ -449,6 +529,11 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       setTimeout(flush, HIDDEN_FLUSH_MS)
     }
   }
+}
+
+/** An answer record that remembers what it was asked for. */
+function withPrompt (answer: MessageRecord, plan: FittingPlan, now: number): MessageRecord {
+  return { ...answer, prompt: { from: plan.from, omitted: plan.omitted, sentAt: now, maxTokens: plan.maxTokens, contextLimited: plan.contextLimited } }
 }
 
 function describe (err: unknown): string {

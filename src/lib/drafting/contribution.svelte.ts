@@ -19,8 +19,9 @@
  */
 import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS } from '#protocol'
 import { backoffDelay, sleep } from '#mesh-common'
-import { pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
-import { meshNode } from '../mesh/index.ts'
+import { hasDraftableVerifier, pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
+import type { DraftTarget } from './draft-target.ts'
+import { meshNode, waitForPeer } from '../mesh/index.ts'
 import { MODELS_PATH, createWllamaEngine } from '../inference/index.ts'
 import { DEFAULT_DRAFT_MODEL } from '../inference/model-catalog.ts'
 import { holdWebLock, readSetting, writeSetting } from '../storage/index.ts'
@@ -39,6 +40,22 @@ export const DEFAULT_DRAFT_MODEL_ID = DEFAULT_DRAFT_MODEL.id
 
 /** Context window of the draft model: jobs longer than this are declined. */
 const DRAFT_CONTEXT_LENGTH = 2048
+
+/**
+ * How long a matching verifier may be heard of without a direct connection
+ * to it before contributing fails: a WebRTC dial takes a second or two, and
+ * the mesh retries a failed one within seconds.
+ */
+export const DIRECT_CONNECTION_TIMEOUT_MS = 20_000
+
+/**
+ * Why drafting needs what chat does not: chat streams are short and go over
+ * the relay's circuit when they must; a draft stream is long-lived and
+ * heavy, and relays cut circuits after 2 minutes or 128 KiB.
+ */
+export const NO_DIRECT_CONNECTION_TEXT = `No direct connection to a verifier could be made within ${DIRECT_CONNECTION_TIMEOUT_MS / 1000} s. ` +
+  'Drafting needs one: the relay passes chats along, but cuts its connections after a few minutes and a few hundred kilobytes, too little for drafts. ' +
+  'This network (or a browser setting) probably blocks WebRTC between peers: the relay\'s operator can add a TURN server to get through it, or try from another network.'
 
 /** How often the page's view of the drafter's counters is refreshed. */
 const STATS_INTERVAL_MS = 500
@@ -86,8 +103,9 @@ export class Contribution {
     this.#createEngine = init.createEngine ?? createWllamaEngine
   }
 
+  /** The toggle is on: contributing, getting ready, or failed (the reason shown, with a retry) until switched off. */
   get enabled (): boolean {
-    return this.status !== 'off' && this.status !== 'failed'
+    return this.status !== 'off'
   }
 
   /** Resumes contributing if it was on when the page last closed (once per page). */
@@ -112,8 +130,7 @@ export class Contribution {
     await this.stop({ remember: false })
     const parsed = settingsSchema.safeParse({ enabled: true, modelId })
     if (!parsed.success) {
-      this.status = 'failed'
-      this.error = `"${modelId}" is not a model file name`
+      await this.#fail(`"${modelId}" is not a model file name`)
       return
     }
     await this.#remember(parsed.data)
@@ -144,11 +161,8 @@ export class Contribution {
       await engine.evaluate([0, 0, 0, 0], { signal: controller.signal })
       await engine.rewind(0)
     } catch (err) {
-      await engine.dispose()
       if (!controller.signal.aborted) {
-        this.status = 'failed'
-        this.error = `The draft model cannot be loaded: ${err instanceof Error ? err.message : String(err)}`
-        this.#engine = undefined
+        await this.#fail(`The draft model cannot be loaded: ${err instanceof Error ? err.message : String(err)}`)
       }
       return
     }
@@ -157,15 +171,36 @@ export class Contribution {
     const timer = setInterval(() => { this.#refreshStats() }, STATS_INTERVAL_MS)
     controller.signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
     this.#draftForVerifiers(engine, this.fingerprint, Math.max(1, Math.min(options.maxJobs ?? 1, MAX_DRAFT_JOBS)), controller.signal).catch((err: unknown) => {
-      // Stopping aborts the loop's waits; anything else is a bug worth seeing.
+      // Stopping aborts the loop's waits; anything else is a bug worth seeing, and ends contributing.
       if (!controller.signal.aborted) {
         console.error('Shoal: contributing stopped', err)
+        void this.#fail(`Contributing stopped: ${err instanceof Error ? err.message : String(err)}`)
       }
     })
   }
 
-  /** Stops drafting and frees the model. */
+  /** Stops drafting (or gives up on a failure) and frees the model; the toggle is off. */
   async stop (options: { remember?: boolean } = {}): Promise<void> {
+    await this.#release()
+    this.status = 'off'
+    this.error = undefined
+    if (options.remember !== false) {
+      await this.#remember({ enabled: false, modelId: this.modelId })
+    }
+  }
+
+  /**
+   * Contributing cannot go on: frees the engine and the one-contributing-tab
+   * lock (so another tab may try), and says why. The toggle stays on, and
+   * the setting remembered, so a reload or `start()` tries again.
+   */
+  async #fail (reason: string): Promise<void> {
+    await this.#release()
+    this.status = 'failed'
+    this.error = reason
+  }
+
+  async #release (): Promise<void> {
     this.#controller?.abort()
     this.#controller = undefined
     this.#mesh().drafting = false
@@ -175,12 +210,6 @@ export class Contribution {
     this.verifier = undefined
     this.#releaseLock?.()
     this.#releaseLock = undefined
-    if (this.status !== 'failed') {
-      this.status = 'off'
-    }
-    if (options.remember !== false) {
-      await this.#remember({ enabled: false, modelId: this.modelId })
-    }
   }
 
   /** Holds a Web Lock while contributing, so only one tab of a browser profile contributes. */
@@ -203,10 +232,15 @@ export class Contribution {
       let target = pickDraftTarget(this.#mesh(), fingerprint, refused)
       if (target === undefined) {
         this.status = 'waiting'
-        target = await waitForDraftTarget(this.#mesh(), fingerprint, refused, { signal })
+        const found = await this.#waitForTarget(fingerprint, refused, signal)
+        if (found === 'no-direct-connection') {
+          await this.#fail(NO_DIRECT_CONNECTION_TEXT)
+          return
+        }
+        target = found
       }
       if (target === undefined) {
-        continue // stopped while waiting
+        continue // stopped, or the matching verifier went away, while waiting
       }
       const { peerId, connection } = target
       this.verifier = peerId
@@ -242,6 +276,25 @@ export class Contribution {
       }
       await sleep(backoffDelay(failures), signal)
     }
+  }
+
+  /**
+   * Waits for a verifier to draft for: as long as it takes for one with this
+   * tokenizer to be heard of, then `DIRECT_CONNECTION_TIMEOUT_MS` at most
+   * for a direct connection to one ('no-direct-connection' when none came).
+   * Undefined when stopped, or when the matching verifiers went away.
+   */
+  async #waitForTarget (fingerprint: string, refused: ReadonlySet<string>, signal: AbortSignal): Promise<DraftTarget | 'no-direct-connection' | undefined> {
+    const mesh = this.#mesh()
+    const heard = await waitForPeer(mesh, () => hasDraftableVerifier(mesh, fingerprint, refused) ? true : undefined, { signal })
+    if (heard === undefined) {
+      return undefined
+    }
+    const target = await waitForDraftTarget(mesh, fingerprint, refused, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIRECT_CONNECTION_TIMEOUT_MS)]) })
+    if (target !== undefined || signal.aborted) {
+      return target
+    }
+    return hasDraftableVerifier(mesh, fingerprint, refused) ? 'no-direct-connection' : undefined
   }
 
   /** Checks a `drafted` receipt (signed by the verifier drafted for, issued to this tab) and keeps it. */

@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection } from '@libp2p/interface'
 import { PeerRole } from '#protocol'
-import { pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
+import { hasDraftableVerifier, pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
 import type { DraftingMesh } from './draft-target.ts'
 
 const VERIFIER = '12D3KooWGRjm6nYx5YsMC1ZGQzsbVGnPxrW1j5ZUi2WdgwYTHh5y'
@@ -45,4 +45,17 @@ test('verifiers with another tokenizer, refused ones and relayed ones are no tar
   const waiting = waitForDraftTarget(mesh, FINGERPRINT, new Set(), { signal: stop.signal })
   stop.abort()
   expect(await waiting).toBeUndefined()
+})
+
+test('a relayed verifier with this tokenizer is heard of (so a missing direct connection can be reported), others are not', () => {
+  const mesh = new TestMesh()
+  expect(hasDraftableVerifier(mesh, FINGERPRINT, new Set())).toBe(false)
+  mesh.verifierConnects()
+  mesh.peers = [{ ...mesh.peers[0]!, connection: 'relayed' }]
+  expect(hasDraftableVerifier(mesh, FINGERPRINT, new Set())).toBe(true)
+  expect(pickDraftTarget(mesh, FINGERPRINT, new Set())).toBeUndefined()
+  expect(hasDraftableVerifier(mesh, 'sha256:other', new Set())).toBe(false)
+  expect(hasDraftableVerifier(mesh, FINGERPRINT, new Set([VERIFIER]))).toBe(false)
+  mesh.peers = [{ ...mesh.peers[0]!, role: PeerRole.BROWSER }]
+  expect(hasDraftableVerifier(mesh, FINGERPRINT, new Set())).toBe(false)
 })

@@ -39,6 +39,11 @@ export function pickDraftTarget (mesh: DraftingMesh, fingerprint: string, refuse
   return undefined
 }
 
+/** Whether a verifier with this tokenizer (not in `refused`) is on the mesh, directly connected or not. */
+export function hasDraftableVerifier (mesh: Pick<DraftingMesh, 'peers'>, fingerprint: string, refused: ReadonlySet<string>): boolean {
+  return mesh.peers.some((peer) => peer.role === PeerRole.VERIFIER && peer.tokenizerFingerprint === fingerprint && !refused.has(peer.peerId))
+}
+
 /**
  * Resolves with a draft target as soon as there is one: at once, or on the
  * mesh's `peers` event that brings it (a verifier announcing, a direct

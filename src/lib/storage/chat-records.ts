@@ -47,6 +47,21 @@ export const messageUsageSchema = z.object({
 })
 export type MessageUsage = z.infer<typeof messageUsageSchema>
 
+/** What an answer was asked for: which turns its prompt held, and how long an answer (see context-budget.ts). */
+export const sentPromptSchema = z.object({
+  /** Sequence of the first conversation message sent; older ones were left out to fit the context. */
+  from: z.number().int().nonnegative(),
+  /** How many older messages were left out. */
+  omitted: z.number().int().nonnegative(),
+  /** When it was sent: a message changed since then was sent differently. */
+  sentAt: z.number(),
+  /** The answer length asked for. */
+  maxTokens: z.number().int().positive(),
+  /** `maxTokens` was cut to the room left in the context. */
+  contextLimited: z.boolean()
+})
+export type SentPrompt = z.infer<typeof sentPromptSchema>
+
 export const messageRecordSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -65,6 +80,10 @@ export const messageRecordSchema = z.object({
   demo: z.boolean().optional(),
   finishReason: z.string().optional(),
   usage: messageUsageSchema.optional(),
+  /** The answering model's context, in tokens, as its verifier announced it. */
+  contextLength: z.number().int().positive().optional(),
+  /** What the answer was asked for (answers sent since the page fits prompts to the context). */
+  prompt: sentPromptSchema.optional(),
   timings: messageTimingsSchema.optional(),
   /** Why the answer failed, in words for the user. */
   error: z.string().optional(),
