@@ -157,7 +157,7 @@ class DraftProtocolError extends Error {
  * Reads and checks a drafter's hello. Returns the connection, or undefined
  * after refusing it (and closing the stream).
  */
-export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string | undefined, helloTimeoutMs?: number }): Promise<DrafterConnection | undefined> {
+export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string }): Promise<DrafterConnection | undefined> {
   const messages = lpStream(stream, { maxDataLength: MAX_DRAFT_TO_VERIFIER_BYTES })
   const refuse = async (code: DraftRefusalCode, message: string): Promise<undefined> => {
     try {
@@ -170,7 +170,7 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
   }
   let hello
   try {
-    hello = decodeDraftToVerifier(await messages.read({ signal: AbortSignal.timeout(options.helloTimeoutMs ?? DRAFT_HELLO_TIMEOUT_MS) }))
+    hello = decodeDraftToVerifier(await messages.read({ signal: AbortSignal.timeout(DRAFT_HELLO_TIMEOUT_MS) }))
   } catch (err) {
     if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
       return refuse('DRAFT_TIMEOUT', 'no hello arrived in time')
@@ -184,9 +184,6 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
   }
   if (hello.type !== 'hello') {
     return refuse('DRAFT_MALFORMED', 'the first message must be a hello')
-  }
-  if (options.tokenizerFingerprint == null) {
-    return refuse('DRAFT_SHUTTING_DOWN', 'this verifier has no model loaded yet')
   }
   if (hello.tokenizerFingerprint !== options.tokenizerFingerprint) {
     return refuse('TOKENIZER_MISMATCH', `this verifier's tokenizer is ${options.tokenizerFingerprint}, not ${hello.tokenizerFingerprint}`)

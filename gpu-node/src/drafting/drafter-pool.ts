@@ -56,12 +56,10 @@ export class DrafterPool {
   readonly #drafters = new Set<DrafterConnection>()
   readonly #standing = new Map<string, Standing>()
   readonly #cost = new PassCostModel()
-  readonly #stallMs: number
   readonly #now: () => number
   #nextJobId = 1
 
-  constructor (options: { stallMs?: number, now?: () => number } = {}) {
-    this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS
+  constructor (options: { now?: () => number } = {}) {
     this.#now = options.now ?? (() => performance.now())
   }
 
@@ -118,7 +116,7 @@ export class DrafterPool {
       reachable: () => !drafter.ended,
       context: prompt,
       cost: this.#cost,
-      stallMs: this.#stallMs,
+      stallMs: DEFAULT_STALL_MS,
       now: this.#now,
       send: (message) => { drafter.send(message) },
       onClose: (outcome) => {

@@ -64,6 +64,19 @@ export interface LlamaVerifierInit {
   streamIntervalMs?: number
   /** Where llama.cpp's warnings and the backend line go. */
   log?: { info: (message: string) => void, warn: (message: string) => void }
+  /**
+   * Signs each answer's receipts (gpu-node's issuer, with its libp2p key).
+   *
+   * @default none: no receipts are issued
+   */
+  receipts?: ReceiptIssuer
+  /**
+   * Where answers that allow drafters get their drafts (gpu-node's drafter
+   * pool); a request's own `drafts` option takes its place.
+   *
+   * @default none: answers go without drafts
+   */
+  drafters?: DraftSourceOpener
 }
 
 /** Limits checked on every request; callers (HTTP, mesh) should also parse their input with a schema. */
@@ -237,10 +250,8 @@ export class LlamaVerifier implements Verifier {
   readonly #work: Work = { passes: 0, draftedTokens: 0, acceptedTokens: 0 }
   readonly #vocabularySize: number
   #disposed: Promise<void> | undefined
-  /** Where answers that allow drafters get their drafts (gpu-node sets its drafter pool here). */
-  drafters: DraftSourceOpener | undefined
-  /** Signs each answer's receipts (gpu-node sets its issuer here); none are issued without one. */
-  receipts: ReceiptIssuer | undefined
+  readonly #drafters: DraftSourceOpener | undefined
+  readonly #receipts: ReceiptIssuer | undefined
   readonly #log: LlamaVerifierInit['log']
   readonly #streamIntervalMs: number
 
@@ -254,6 +265,8 @@ export class LlamaVerifier implements Verifier {
     this.#vocabularySize = parts.vocabularySize
     this.#log = parts.init.log
     this.#streamIntervalMs = parts.init.streamIntervalMs ?? 0
+    this.#drafters = parts.init.drafters
+    this.#receipts = parts.init.receipts
     const slots: LlamaContextSequence[] = []
     for (let index = 0; index < parts.init.capacity; index++) {
       slots.push(parts.context.getSequence())
@@ -336,7 +349,7 @@ export class LlamaVerifier implements Verifier {
       },
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
-        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.drafters)?.(prompt.tokens, request.clientId) : undefined
+        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.(prompt.tokens, request.clientId) : undefined
         const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
         this.#runs.add(run)
         try {
@@ -488,11 +501,11 @@ export class LlamaVerifier implements Verifier {
     source: DraftSource | undefined
   ): Promise<Receipt | undefined> {
     const share = source?.share?.()
-    if (this.receipts === undefined || (cancelled && (share?.draftedTokens ?? 0) === 0)) {
+    if (this.#receipts === undefined || (cancelled && (share?.draftedTokens ?? 0) === 0)) {
       return undefined
     }
     try {
-      const receipts = await this.receipts.issue({
+      const receipts = await this.#receipts.issue({
         subject: request.clientId,
         model: this.model.name,
         promptHash: await promptHash(request.messages),
