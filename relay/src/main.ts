@@ -45,6 +45,7 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     port: options.port,
     appDir: options.appDir,
     modelDir: options.modelDir,
+    apiUrl: options.apiUrl,
     maxReservations: options.maxReservations,
     startedAt
   })({ relay, proxy, log })

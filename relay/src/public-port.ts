@@ -13,6 +13,8 @@ export interface PublicPortInit {
   port: number
   appDir: string
   modelDir?: string
+  /** A verifier's HTTP API (`--api-url`), named in the JSON 404 of `/v1/*` and `/api/*`. */
+  apiUrl?: string
   maxReservations: number
   startedAt: number
 }
@@ -42,6 +44,7 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
     const http = createRelayHttpServer({
       appDir: init.appDir,
       modelDir: init.modelDir,
+      apiUrl: init.apiUrl,
       proxy,
       log,
       health: () => {
