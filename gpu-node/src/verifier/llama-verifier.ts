@@ -8,7 +8,7 @@ import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import { promptHash, sha256Hex } from '#protocol'
+import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE, promptHash, sha256Hex } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
 import type { Receipt } from '#protocol'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Timings, Usage, Verifier, Work } from './types.ts'
@@ -78,12 +78,6 @@ export interface LlamaVerifierInit {
    */
   drafters?: DraftSourceOpener
 }
-
-/** Limits checked on every request; callers (HTTP, mesh) should also parse their input with a schema. */
-const MAX_MESSAGES = 1_000
-const MAX_STOP_STRINGS = 16
-const MAX_STOP_LENGTH = 1_000
-const MAX_TEMPERATURE = 2
 
 const DEFAULT_CONTEXT_SIZE = 4096
 
@@ -565,24 +559,29 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
   return cause?.replace(/^.*error loading model:\s*/, '') ?? lines.at(-1)
 }
 
+/**
+ * The protocol's limits (protocol/limits.ts), checked again here: the HTTP
+ * dialects and the mesh parse with them already, but a verifier is also a
+ * library, and nothing over them reaches llama.cpp.
+ */
 function validateRequest (request: CompletionRequest): void {
   const { messages, maxTokens, temperature, topP, seed, stop, clientId } = request
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new InvalidRequestError('messages must be a non-empty list')
   }
-  if (messages.length > MAX_MESSAGES) {
-    throw new InvalidRequestError(`at most ${MAX_MESSAGES} messages are allowed`)
+  if (messages.length > MAX_CHAT_MESSAGES) {
+    throw new InvalidRequestError(`at most ${MAX_CHAT_MESSAGES} messages are allowed`)
   }
   for (const message of messages) {
     if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
       throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
     }
   }
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw new InvalidRequestError(`maxTokens must be a positive integer, not ${maxTokens}`)
+  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_CHAT_MAX_TOKENS) {
+    throw new InvalidRequestError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}, not ${maxTokens}`)
   }
-  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_TEMPERATURE) {
-    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_TEMPERATURE}, not ${temperature}`)
+  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_CHAT_TEMPERATURE) {
+    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_CHAT_TEMPERATURE}, not ${temperature}`)
   }
   if (!Number.isFinite(topP) || topP <= 0 || topP > 1) {
     throw new InvalidRequestError(`topP must be greater than 0 and at most 1, not ${topP}`)
@@ -590,8 +589,8 @@ function validateRequest (request: CompletionRequest): void {
   if (seed != null && !Number.isSafeInteger(seed)) {
     throw new InvalidRequestError(`seed must be an integer, not ${seed}`)
   }
-  if (!Array.isArray(stop) || stop.length > MAX_STOP_STRINGS || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_STOP_LENGTH)) {
-    throw new InvalidRequestError(`stop must be at most ${MAX_STOP_STRINGS} non-empty strings of at most ${MAX_STOP_LENGTH} characters`)
+  if (!Array.isArray(stop) || stop.length > MAX_CHAT_STOP_SEQUENCES || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_CHAT_STOP_LENGTH)) {
+    throw new InvalidRequestError(`stop must be at most ${MAX_CHAT_STOP_SEQUENCES} non-empty strings of at most ${MAX_CHAT_STOP_LENGTH} characters`)
   }
   if (typeof clientId !== 'string') {
     throw new InvalidRequestError('clientId must be a string')
