@@ -1,5 +1,6 @@
 import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
+import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
@@ -8,10 +9,9 @@ import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE, promptHash, sha256Hex } from '#protocol'
+import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import type { Receipt } from '#protocol'
-import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Timings, Usage, Verifier, Work } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -479,48 +479,11 @@ export class LlamaVerifier implements Verifier {
       firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
       totalMs: Math.round(endedAt - submittedAt)
     }
-    const receipt = await this.#issueReceipts(request, { usage, timings, work, answer: output.join(''), cancelled: finishReason === 'cancelled' }, source)
+    const receipt = this.#receipts === undefined
+      ? undefined
+      : await issueAnswerReceipts(this.#receipts, { request, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
     channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
-  }
-
-  /**
-   * Signs the answer's receipts: `served` (returned, for the asker) and
-   * `drafted` (handed to the drafter). A failure to sign costs the asker
-   * the receipt, never the answer.
-   */
-  async #issueReceipts (
-    request: CompletionRequest,
-    { usage, timings, work, answer, cancelled }: { usage: Usage, timings: Timings, work: Work, answer: string, cancelled: boolean },
-    source: DraftSource | undefined
-  ): Promise<Receipt | undefined> {
-    const share = source?.share?.()
-    if (this.#receipts === undefined || (cancelled && (share?.draftedTokens ?? 0) === 0)) {
-      return undefined
-    }
-    try {
-      const receipts = await this.#receipts.issue({
-        subject: request.clientId,
-        model: this.model.name,
-        promptHash: await promptHash(request.messages),
-        outputHash: await sha256Hex(answer),
-        ...usage,
-        ...timings,
-        passes: work.passes,
-        drafters: share === undefined ? [] : [share]
-      }, { cancelled, reachable: share !== undefined && source?.reachable?.() === true ? [share.peerId] : [] })
-      for (const drafted of receipts.drafted) {
-        try {
-          source?.deliver?.(drafted)
-        } catch (err) {
-          this.#log?.warn(`could not send ${drafted.subject} its receipt: ${err instanceof Error ? err.message : String(err)}`)
-        }
-      }
-      return receipts.served
-    } catch (err) {
-      this.#log?.warn(`could not issue receipts for ${request.clientId}: ${err instanceof Error ? err.message : String(err)}`)
-      return undefined
-    }
   }
 
   /**
