@@ -71,7 +71,8 @@ export class DrafterConnection {
         if (message.type === 'batch') {
           this.jobs.get(message.jobId)?.offer(message)
         } else if (message.type === 'failed') {
-          this.jobs.get(message.jobId)?.close('done')
+          // Not a finished answer: the drafter let this one down, and its standing says so.
+          this.jobs.get(message.jobId)?.fail()
         } else {
           throw new DraftProtocolError('hello sent twice')
         }
