@@ -1,5 +1,6 @@
 import { lpStream } from '@libp2p/utils'
 import { AGENT, CHAT_QUEUED_HEARTBEAT_MS, CHAT_REQUEST_TIMEOUT_MS, CHAT_WRITE_TIMEOUT_MS, MAX_CHAT_REQUEST_BYTES, decodeChatControl, decodeChatRequest, encodeChatEvent, splitDeltaText } from '#protocol'
+import { isDeadlineOrAbort, isOversizedFrame, isStreamFailure } from '#mesh-common'
 import { errorMessage } from '#server'
 import type { ChatErrorCode, ChatErrorEvent, ChatServerEvent, ValidChatRequest } from '#protocol'
 import type { Log } from '#server'
@@ -223,7 +224,8 @@ async function serveChat (
     if (err instanceof Error && ['BusyError', 'LimitError', 'InvalidRequestError'].includes(err.name)) {
       return { kind: 'error', reply: verifierRefusal(err) }
     }
-    if (streamGone(stream) || isWriteFailure(err)) {
+    // A write to the client timed out or hit a closed stream: nobody is left to tell.
+    if (streamGone(stream) || isStreamFailure(err)) {
       throw err
     }
     log.warn(`chat ${request.requestId} from ${clientId} failed: ${errorMessage(err)}`)
@@ -279,7 +281,7 @@ async function watchClient (messages: LengthPrefixedStream<Stream>, stop: (reaso
       // No deadline of its own: `finished` aborts it when the chat ends.
       frame = await messages.read({ signal: finished })
     } catch (err) {
-      if (!finished.aborted && err instanceof Error && (err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError')) {
+      if (!finished.aborted && isOversizedFrame(err)) {
         stop(new ChatStop(errorEvent('TOO_LARGE', errorMessage(err)), 'oversized control message'))
       }
       // Otherwise the chat ended, the client closed its side, or the stream broke ('close' covers that).
@@ -290,7 +292,7 @@ async function watchClient (messages: LengthPrefixedStream<Stream>, stop: (reaso
         stop(new ChatStop(undefined, 'the client cancelled'))
       }
     } catch (err) {
-      const code = err instanceof Error && err.name === 'MessageTooLargeError' ? 'TOO_LARGE' : 'MALFORMED_MESSAGE'
+      const code = isOversizedFrame(err) ? 'TOO_LARGE' : 'MALFORMED_MESSAGE'
       stop(new ChatStop(errorEvent(code, errorMessage(err)), 'malformed control message'))
       return
     }
@@ -337,14 +339,14 @@ function shuttingDown (): ChatErrorEvent {
 
 /** The reply to a request that could not be read. */
 function requestErrorEvent (err: unknown): ChatErrorEvent {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'MessageTooLargeError') {
+  if (isOversizedFrame(err)) {
     return errorEvent('TOO_LARGE', `the chat request is over ${MAX_CHAT_REQUEST_BYTES} bytes`)
   }
-  if (name === 'TimeoutError') {
+  // Only the request's own deadline can abort this read here: shutting down is told apart before.
+  if (isDeadlineOrAbort(err)) {
     return errorEvent('TIMEOUT', 'no chat request arrived in time')
   }
-  if (name === 'UnexpectedEOFError') {
+  if (err instanceof Error && err.name === 'UnexpectedEOFError') {
     return errorEvent('MALFORMED_MESSAGE', 'the stream ended before a whole chat request arrived')
   }
   return errorEvent('MALFORMED_MESSAGE', errorMessage(err))
@@ -368,10 +370,6 @@ function streamGone (stream: Stream): boolean {
   return stream.status !== 'open' || stream.writeStatus !== 'writable'
 }
 
-/** A write to the client timed out or hit a closed stream. */
-function isWriteFailure (err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.name.startsWith('Stream'))
-}
 
 function count (stats: ChatStats, outcome: Outcome): void {
   if (outcome.kind === 'error') {

@@ -1,5 +1,6 @@
 import { lpStream } from '@libp2p/utils'
 import { DRAFT_HELLO_TIMEOUT_MS, MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES, decodeDraftToVerifier, encodeDraftToDrafter } from '#protocol'
+import { isDeadlineOrAbort, isOversizedFrame } from '#mesh-common'
 import { errorMessage } from '#server'
 import type { DraftRefusalCode, DraftToDrafterMessage } from '#protocol'
 import type { Log } from '#server'
@@ -139,10 +140,10 @@ export class DrafterConnection {
 
 /** What to tell a drafter whose message broke the rules; nothing when its stream just ended or broke. */
 function refusalFor (err: unknown): DraftToDrafterMessage | undefined {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'MessageTooLargeError') {
+  if (isOversizedFrame(err)) {
     return { type: 'refusal', code: 'DRAFT_TOO_LARGE', message: `draft messages are at most ${MAX_DRAFT_TO_VERIFIER_BYTES} bytes` }
   }
+  const name = err instanceof Error ? err.name : ''
   if (name === 'MalformedMessageError' || name === 'DraftProtocolError') {
     return { type: 'refusal', code: 'DRAFT_MALFORMED', message: errorMessage(err) }
   }
@@ -173,7 +174,7 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
   try {
     hello = decodeDraftToVerifier(await messages.read({ signal: AbortSignal.timeout(DRAFT_HELLO_TIMEOUT_MS) }))
   } catch (err) {
-    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    if (isDeadlineOrAbort(err)) {
       return refuse('DRAFT_TIMEOUT', 'no hello arrived in time')
     }
     const refusal = refusalFor(err)
