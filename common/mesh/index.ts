@@ -15,3 +15,4 @@
  */
 export * from './announcer.ts'
 export * from './backoff.ts'
+export * from './stream-errors.ts'

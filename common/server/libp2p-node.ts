@@ -10,6 +10,7 @@ import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { ConnectionManagerInit, Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+import type { Startable } from './services.ts'
 
 /** Services every Shoal Node process runs. `pubsub` is the name pubsub peer discovery looks for. */
 export interface ShoalServices extends ServiceMap {
@@ -74,4 +75,15 @@ export async function createShoalNode<Extra extends ServiceMap = Record<string, 
 export function joinAnnounceTopic (pubsub: GossipSub): void {
   installTopicValidators(pubsub)
   pubsub.subscribe(ANNOUNCE_TOPIC)
+}
+
+/** A Shoal node as one of its process's services: started, it joins the announce topic. */
+export function shoalNodeService (node: Libp2p<ShoalServices>): Startable {
+  return {
+    start: async () => {
+      await node.start()
+      joinAnnounceTopic(node.services.pubsub)
+    },
+    stop: async () => { await node.stop() }
+  }
 }

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http'
 import { z } from 'zod'
-import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '#server'
+import { closeServer, errorMessage, listen, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '#server'
 import { ApiError, handleChatCompletions, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
 import type { ApiContext, ApiHandler, RouteLabel } from './http/index.ts'
-import type { Log, Metric } from '#server'
+import type { Log, Metric, Startable } from '#server'
 import type { RelayState } from './relay-connector.ts'
 import type { Verifier } from './verifier/types.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -17,7 +17,7 @@ export const GpuNodeHealth = z.object({
   model: z.object({
     name: z.string(),
     loaded: z.boolean(),
-    /** `sha256:<hex>` of the tokenizer (see common/gguf/tokenizer-fingerprint.ts); `'none'` until a model is loaded. */
+    /** `sha256:<hex>` of the tokenizer (see common/gguf/tokenizer-fingerprint.ts). */
     tokenizerFingerprint: z.string(),
     /** True for the built-in demo model, whose text means nothing. */
     demo: z.boolean(),
@@ -41,16 +41,6 @@ export const GpuNodeHealth = z.object({
 export type GpuNodeHealth = z.infer<typeof GpuNodeHealth>
 
 export interface ApiServerInit {
-  log: Log
-  health: () => GpuNodeHealth
-  metrics: () => Metric[]
-  /**
-   * The verifier serving completions; while it returns undefined (no model
-   * loaded yet) the model routes answer 503.
-   *
-   * @default () => undefined
-   */
-  verifier?: () => Verifier | undefined
   /**
    * Most tokens one request may ask for: the verifier's per-request limit,
    * which the API checks first so that asking too much is a 400 naming the
@@ -64,6 +54,42 @@ export interface ApiServerInit {
    * `Authorization: Bearer <apiKey>`; `/health` and `/metrics` stay open.
    */
   apiKey?: string
+}
+
+export interface ApiServerComponents {
+  /** Serves the completions. */
+  verifier: Verifier
+  log: Log
+  health: () => GpuNodeHealth
+  metrics: () => Metric[]
+}
+
+export interface ApiServiceInit extends ApiServerInit {
+  host: string
+  /** 0 picks a free port. */
+  port: number
+}
+
+export interface ApiService extends Startable {
+  /** The port listened on, once started. */
+  readonly port: number
+}
+
+/** The HTTP API as a service: started, it listens on host:port; stopped, it closes every connection. */
+export function createApiService (init: ApiServiceInit): (components: ApiServerComponents) => ApiService {
+  return (components) => {
+    const server = createApiServer(init, components)
+    let port = init.port
+    return {
+      get port () { return port },
+      start: async () => {
+        port = await listen(server, init.port, init.host)
+        // Errors after listening (a failed accept, say) are news, not a reason to stop; listening's own failure is thrown above.
+        server.on('error', (err) => { components.log.warn(`API server: ${errorMessage(err)}`) })
+      },
+      stop: async () => { await closeServer(server) }
+    }
+  }
 }
 
 /** Any page may call the API (it is how a browser on another origin reaches a local verifier). */
@@ -97,7 +123,7 @@ const MODEL_PATH_PREFIX = '/v1/models/'
  * gpu-node's HTTP API: `/health`, `/metrics`, the OpenAI-compatible `/v1/*`
  * and the Ollama-compatible `/api/*` (see docs/http-api.md).
  */
-export function createApiServer (init: ApiServerInit): Server {
+export function createApiServer (init: ApiServerInit, components: ApiServerComponents): Server {
   const httpMetrics = new HttpMetrics()
   const modelCreatedAt = Math.floor(Date.now() / 1000)
   const server = createServer((request, response) => {
@@ -114,13 +140,13 @@ export function createApiServer (init: ApiServerInit): Server {
     serve(request, response, path, family, route).catch((err: unknown) => {
       try {
         if (family === undefined) {
-          init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
+          components.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
           sendApiError(response, undefined, new ApiError(500, 'internal error', { type: 'server_error' }))
         } else {
           sendApiError(response, family, toApiError(err, request))
         }
       } catch (writeError) {
-        init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'}: cannot send the error: ${errorMessage(writeError)}`)
+        components.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'}: cannot send the error: ${errorMessage(writeError)}`)
         response.destroy()
       }
     })
@@ -137,7 +163,7 @@ export function createApiServer (init: ApiServerInit): Server {
     if (mapped !== undefined) {
       return mapped
     }
-    init.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
+    components.log.warn(`API ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
     return new ApiError(500, 'internal error', { type: 'server_error' })
   }
 
@@ -146,9 +172,9 @@ export function createApiServer (init: ApiServerInit): Server {
       response.writeHead(204, { 'Access-Control-Max-Age': '600' })
       response.end()
     } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
-      sendJson(response, 200, init.health())
+      sendJson(response, 200, components.health())
     } else if (path === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')) {
-      const text = renderPrometheus([...init.metrics(), ...httpMetrics.metrics()])
+      const text = renderPrometheus([...components.metrics(), ...httpMetrics.metrics()])
       sendText(response, 200, text, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' })
     } else if (path === '/health' || path === '/metrics') {
       sendJsonError(response, 405, `${request.method ?? '?'} is not allowed on ${path}`, 'invalid_request_error', { Allow: 'GET, HEAD' })
@@ -161,11 +187,7 @@ export function createApiServer (init: ApiServerInit): Server {
       if (request.method !== method && !(method === 'GET' && request.method === 'HEAD')) {
         throw new ApiError(405, `${request.method ?? '?'} is not allowed on ${path ?? ''}; use ${method}`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { Allow: method === 'GET' ? 'GET, HEAD' : method } })
       }
-      const verifier = init.verifier?.()
-      if (verifier === undefined) {
-        throw new ApiError(503, 'no model is loaded yet; retry shortly', { type: 'server_error', code: 'model_not_loaded', headers: { 'Retry-After': '5' } })
-      }
-      const context: ApiContext = { verifier, metrics: httpMetrics, log: init.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY }
+      const context: ApiContext = { verifier: components.verifier, metrics: httpMetrics, log: components.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY }
       if (route !== undefined) {
         await route.handle(context, request, response)
       } else {

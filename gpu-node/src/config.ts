@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { MAX_CHAT_MAX_TOKENS } from '#protocol'
 import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
 import { parseRelayAddress } from './relay-address.ts'
 import { parsePassCostProfile } from './verifier/pass-cost-emulation.ts'
@@ -59,7 +60,8 @@ export const GpuNodeOptions = z.object({
   contextSize: integerSchema({ min: 64, max: 1_048_576 }).optional(),
   queueSize: integerSchema({ min: 0, max: 100_000 }).default(32),
   clientMaxConcurrent: integerSchema({ min: 1, max: 10_000 }).default(2),
-  clientMaxTokens: integerSchema({ min: 1, max: 1_048_576 }).default(4096),
+  // No more than a chat request may ask for (protocol/limits.ts): one limit for the mesh and HTTP.
+  clientMaxTokens: integerSchema({ min: 1, max: MAX_CHAT_MAX_TOKENS }).default(4096),
   streamInterval: integerSchema({ min: 0, max: 1_000 }).default(16),
   // Checked here when it names a profile or BASE,PER_TOKEN; a .json profile is read when the node starts.
   emulatePassCost: z.string().trim().min(1).optional().superRefine((value, context) => {

@@ -1,7 +1,7 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { createShoalNode, joinAnnounceTopic } from '#server'
+import { createShoalNode } from '#server'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { ShoalServices } from '#server'
 
@@ -18,12 +18,13 @@ export interface GpuNodeInit {
 }
 
 /**
- * Starts the verifier's libp2p node. It dials the relay over WebSockets,
- * listens through it (`/p2p-circuit`) so browsers can reach it, and upgrades
- * those relayed, limited connections to direct WebRTC (`/webrtc`).
+ * Creates, but does not start (see `shoalNodeService`), the verifier's
+ * libp2p node. It dials the relay over WebSockets, listens through it
+ * (`/p2p-circuit`) so browsers can reach it, and upgrades those relayed,
+ * limited connections to direct WebRTC (`/webrtc`).
  */
-export async function startGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> {
-  const node = await createShoalNode({
+export async function createGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> {
+  return createShoalNode({
     privateKey: init.privateKey,
     transports: [
       webSockets(),
@@ -44,7 +45,4 @@ export async function startGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> {
       denyDialMultiaddr: () => false
     }
   })
-  await node.start()
-  joinAnnounceTopic(node.services.pubsub)
-  return node
 }

@@ -1,6 +1,7 @@
 import { lpStream } from '@libp2p/utils'
-import { MAX_PROBE_BYTES, PROBE_READ_TIMEOUT_MS } from '#protocol'
-import type { Stream } from '@libp2p/interface'
+import { MAX_PROBE_BYTES, PROBE_PROTOCOL, PROBE_READ_TIMEOUT_MS } from '#protocol'
+import type { Metric, Startable } from '#server'
+import type { Libp2p, Stream } from '@libp2p/interface'
 
 /**
  * A probe stream stays open between probes; one idle for this long is closed
@@ -58,6 +59,37 @@ export async function handleProbeStream (stream: Stream, options: ProbeHandlerOp
   } finally {
     if (stats != null) {
       stats.openStreams--
+    }
+  }
+}
+
+export interface ProbeProtocolComponents {
+  node: Pick<Libp2p, 'handle' | 'unhandle'>
+}
+
+export interface ProbeProtocol extends Startable {
+  readonly stats: Readonly<ProbeStats>
+  metrics: () => Metric[]
+}
+
+/**
+ * Answers `/shoal/probe/1.0.0` once started. Limited (relayed) connections
+ * are served too: browsers probe before, and while, upgrading the relayed
+ * connection to WebRTC.
+ */
+export function createProbeProtocol (): (components: ProbeProtocolComponents) => ProbeProtocol {
+  return (components) => {
+    const stats: ProbeStats = { openStreams: 0, messages: 0 }
+    return {
+      stats,
+      metrics: () => [
+        { name: 'shoal_gpu_node_probe_streams', help: 'Open probe streams.', type: 'gauge', value: stats.openStreams },
+        { name: 'shoal_gpu_node_probe_messages_total', help: 'Probes echoed.', type: 'counter', value: stats.messages }
+      ],
+      start: async () => {
+        await components.node.handle(PROBE_PROTOCOL, (stream) => handleProbeStream(stream, { stats }), { runOnLimitedConnection: true })
+      },
+      stop: async () => { await components.node.unhandle(PROBE_PROTOCOL) }
     }
   }
 }

@@ -1,34 +1,32 @@
 import { errorMessage } from '#server'
 import { backoffDelay, sleep } from '#mesh-common'
 import { formatRelayAddress, resolveRelayMultiaddr } from './relay-address.ts'
-import type { BackoffInit } from '#mesh-common'
 import type { GpuNodeLibp2p } from './gpu-node.ts'
 import type { RelayAddress } from './relay-address.ts'
-import type { Log } from '#server'
+import type { Log, Metric, Startable } from '#server'
 import type { PeerId } from '@libp2p/interface'
 
 /** `connected` means browsers can reach us: a connection to the relay and a reservation on it. */
 export type RelayState = 'connecting' | 'connected'
 
 export interface RelayConnectorInit {
-  node: GpuNodeLibp2p
   relay: RelayAddress
+}
+
+export interface RelayConnectorComponents {
+  node: GpuNodeLibp2p
   log: Log
-  /** Delays between attempts; defaults to 0.5 s doubling up to 10 s. */
-  backoff?: BackoffInit
-  /**
-   * Deadline for one dial, bootstrap fetch included.
-   *
-   * @default 10000
-   */
-  dialTimeoutMs?: number
-  /**
-   * How long after connecting the reservation may take before the connection
-   * is dropped and the whole attempt repeated.
-   *
-   * @default 15000
-   */
-  reservationTimeoutMs?: number
+}
+
+/** Deadline for one dial, bootstrap fetch included. */
+const DIAL_TIMEOUT_MS = 10_000
+
+/** How long after connecting the reservation may take before the connection is dropped and the whole attempt repeated. */
+const RESERVATION_TIMEOUT_MS = 15_000
+
+/** Keeps the verifier connected to, and listening through, its relay once started (see {@link RelayConnector}). */
+export function createRelayConnector (init: RelayConnectorInit): (components: RelayConnectorComponents) => RelayConnector {
+  return (components) => new RelayConnector(init, components)
 }
 
 /**
@@ -38,15 +36,17 @@ export interface RelayConnectorInit {
  * long it is gone, backing off between attempts. It logs changes of state, not
  * every attempt.
  */
-export class RelayConnector {
+export class RelayConnector implements Startable {
   readonly #init: RelayConnectorInit
+  readonly #components: RelayConnectorComponents
   readonly #controller = new AbortController()
   #relayPeer: PeerId | undefined
   #reconnects = 0
   #running: Promise<void> | undefined
 
-  constructor (init: RelayConnectorInit) {
+  constructor (init: RelayConnectorInit, components: RelayConnectorComponents) {
     this.#init = init
+    this.#components = components
   }
 
   get state (): RelayState {
@@ -63,6 +63,13 @@ export class RelayConnector {
     return this.#reconnects
   }
 
+  metrics (): Metric[] {
+    return [
+      { name: 'shoal_gpu_node_relay_connected', help: '1 when connected to the relay with a reservation, else 0.', type: 'gauge', value: this.state === 'connected' ? 1 : 0 },
+      { name: 'shoal_gpu_node_relay_reconnects_total', help: 'Times the relay was lost after being connected.', type: 'counter', value: this.#reconnects }
+    ]
+  }
+
   start (): void {
     this.#running ??= this.#run(this.#controller.signal)
   }
@@ -73,18 +80,18 @@ export class RelayConnector {
   }
 
   async #run (signal: AbortSignal): Promise<void> {
-    const { node, log } = this.#init
+    const { node, log } = this.#components
     const relayName = formatRelayAddress(this.#init.relay)
     let attempt = 0
     let reportedFailure = false
     while (!signal.aborted) {
       try {
-        const dialSignal = AbortSignal.any([signal, AbortSignal.timeout(this.#init.dialTimeoutMs ?? 10_000)])
+        const dialSignal = AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
         const address = await resolveRelayMultiaddr(this.#init.relay, { signal: dialSignal })
         const connection = await node.dial(address, { signal: dialSignal })
         const relayPeer = connection.remotePeer
         this.#relayPeer = relayPeer
-        await this.#until(() => this.#hasReservation(relayPeer) || !this.#isConnected(relayPeer), AbortSignal.any([signal, AbortSignal.timeout(this.#init.reservationTimeoutMs ?? 15_000)]))
+        await this.#until(() => this.#hasReservation(relayPeer) || !this.#isConnected(relayPeer), AbortSignal.any([signal, AbortSignal.timeout(RESERVATION_TIMEOUT_MS)]))
           .catch((err: unknown) => {
             if (!signal.aborted) {
               throw new Error('the relay accepted the connection but no reservation followed', { cause: err })
@@ -116,17 +123,17 @@ export class RelayConnector {
           reportedFailure = true
         }
       }
-      await sleep(backoffDelay(attempt++, this.#init.backoff), signal).catch(() => {})
+      await sleep(backoffDelay(attempt++), signal).catch(() => {})
     }
   }
 
   #isConnected (peer: PeerId): boolean {
-    return this.#init.node.getConnections(peer).some((connection) => connection.status === 'open')
+    return this.#components.node.getConnections(peer).some((connection) => connection.status === 'open')
   }
 
   #circuitAddresses (relayPeer: PeerId): string[] {
     const prefix = `/p2p/${relayPeer.toString()}/p2p-circuit`
-    return this.#init.node.getMultiaddrs().map((address) => address.toString()).filter((address) => address.includes(prefix))
+    return this.#components.node.getMultiaddrs().map((address) => address.toString()).filter((address) => address.includes(prefix))
   }
 
   #hasReservation (relayPeer: PeerId): boolean {
@@ -139,7 +146,7 @@ export class RelayConnector {
     if (condition()) {
       return
     }
-    const { node } = this.#init
+    const { node } = this.#components
     await new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (condition()) {

@@ -2,24 +2,23 @@
  * shoal-relay: serves the built PWA and, on the same port, relays libp2p
  * connections (circuit-relay-v2) and hubs gossip between browsers and verifiers.
  *
+ * Its parts are services (see `startServices`), started here in order and
+ * stopped in reverse.
+ *
  * @example
  * ```console
  * $ npm run relay -- --port 8080
- * Shoal relay listening on http://127.0.0.1:8080 (peer 12D3KooW...)
+ * Shoal relay listening on http://0.0.0.0:8080 (peer 12D3KooW...)
  * ```
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { closeServer, errorMessage, httpUrl, listen, loadOrCreateIdentityKey, runMain } from '#server'
-import { publicWebSocketMultiaddr, relayBootstrap } from './addresses.ts'
+import { httpUrl, loadOrCreateIdentityKey, runMain, startServices } from '#server'
+import { publicWebSocketMultiaddr } from './addresses.ts'
 import { parseRelayOptions } from './config.ts'
-import { createRelayHttpServer } from './http-server.ts'
-import { startRelayNode } from './relay-node.ts'
-import { relayHealth, relayMetrics } from './relay-stats.ts'
+import { createPublicPort } from './public-port.ts'
+import { createRelayNode } from './relay-node.ts'
 import { WebSocketProxy } from './websocket-proxy.ts'
-import type { Bootstrap } from '#protocol'
-import type { RelayNode } from './relay-node.ts'
-import type { RelayStatsInit } from './relay-stats.ts'
 
 runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   const parsed = parseRelayOptions()
@@ -31,52 +30,30 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
 
-  const proxy = new WebSocketProxy()
-  let stats: RelayStatsInit | undefined
-  let bootstrap: Bootstrap | undefined
-  const http = createRelayHttpServer({
+  // The one dependency that points backwards: the relay node announces the public port, and the
+  // public port forwards to the relay node. So the port starts first (with --port 0 it is known only
+  // once bound), and the node reads it when it starts.
+  const relay = createRelayNode({
+    privateKey,
+    announce: () => [publicWebSocketMultiaddr(options.host, http.port)],
+    maxReservations: options.maxReservations,
+    maxConnections: options.maxConnections
+  })
+  const proxy = new WebSocketProxy({ relay })
+  const http = createPublicPort({
+    host: options.host,
+    port: options.port,
     appDir: options.appDir,
     modelDir: options.modelDir,
-    proxy,
-    log,
-    health: () => stats == null ? undefined : relayHealth(stats),
-    metrics: () => stats == null ? [] : relayMetrics(stats),
-    bootstrap: () => bootstrap,
-    apiUrl: options.apiUrl
-  })
+    apiUrl: options.apiUrl,
+    maxReservations: options.maxReservations,
+    startedAt
+  })({ relay, proxy, log })
 
-  // The HTTP port comes first: with --port 0 the public address, which libp2p
-  // announces and reservations carry, is only known once it is bound.
-  const port = await listen(http.server, options.port, options.host, { signal })
-  http.server.on('error', (err) => { log.warn(`HTTP server: ${errorMessage(err)}`) })
-  const publicAddress = publicWebSocketMultiaddr(options.host, port)
-  let relay: RelayNode
-  try {
-    relay = await startRelayNode({
-      privateKey,
-      announce: [publicAddress],
-      maxReservations: options.maxReservations,
-      maxConnections: options.maxConnections
-    })
-  } catch (err) {
-    await closeServer(http.server)
-    throw err
-  }
-  const peerId = relay.node.peerId.toString()
-  proxy.target = relay.internal
-  stats = { node: relay.node, proxy, maxReservations: options.maxReservations, startedAt, httpRequests: http.requests }
-  bootstrap = relayBootstrap(peerId, [publicAddress])
-
-  log.info(`Shoal relay listening on ${httpUrl(options.host, port)} (peer ${peerId})`)
+  const running = await startServices({ http, relay, proxy }, { signal, log })
+  log.info(`Shoal relay listening on ${httpUrl(options.host, http.port)} (peer ${relay.peerId})`)
   if (!existsSync(join(options.appDir, 'index.html'))) {
     log.warn(`no app in ${options.appDir} (run \`npm run build\`); pages answer 503 until it is built`)
   }
-
-  return {
-    stop: async () => {
-      proxy.target = undefined
-      proxy.closeAll()
-      await Promise.all([closeServer(http.server), relay.node.stop()])
-    }
-  }
+  return running
 })

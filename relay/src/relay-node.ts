@@ -1,17 +1,22 @@
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { getNetConfig } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createShoalNode, joinAnnounceTopic } from '#server'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import type { ShoalServices } from '#server'
+import type { ShoalServices, Startable } from '#server'
 
 export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService }>
 
 export interface RelayNodeInit {
   privateKey: PrivateKey
-  /** Public WebSocket multiaddrs (the HTTP port), announced instead of the internal listener. */
-  announce: string[]
+  /**
+   * The public WebSocket multiaddrs (the HTTP port), announced instead of
+   * the internal listener. Asked for when the node starts: with `--port 0`
+   * the HTTP port is only known once the HTTP server has bound it.
+   */
+  announce: () => string[]
   /**
    * Most reservations held at once.
    *
@@ -26,24 +31,73 @@ export interface RelayNodeInit {
   maxConnections?: number
 }
 
-export interface RelayNode {
-  node: RelayLibp2p
-  /** Where the internal WebSocket listener accepts the connections the HTTP port forwards. */
-  internal: { host: string, port: number }
+/** Where the internal WebSocket listener accepts the connections the HTTP port forwards. */
+export interface InternalAddress {
+  host: string
+  port: number
+}
+
+export interface RelayNode extends Startable {
+  /** The relay's peer id (from its key, so known before it starts). */
+  readonly peerId: string
+  /** The libp2p node; undefined until started. */
+  readonly libp2p: RelayLibp2p | undefined
+  /** The internal listener; undefined until started. */
+  readonly internal: InternalAddress | undefined
+  /** The addresses announced, as the node started with them. */
+  readonly announced: readonly string[]
 }
 
 /**
- * Starts the relay's libp2p node: a circuit-relay-v2 server and gossipsub hub
- * behind a WebSocket listener on 127.0.0.1 at a free port. Peers reach it
- * through the public HTTP port, which forwards WebSocket upgrades here.
+ * The relay's libp2p node as a service: a circuit-relay-v2 server and
+ * gossipsub hub behind a WebSocket listener on 127.0.0.1 at a free port.
+ * Peers reach it through the public HTTP port, which forwards WebSocket
+ * upgrades here (see `websocket-proxy.ts`).
  */
-export async function startRelayNode (init: RelayNodeInit): Promise<RelayNode> {
+export function createRelayNode (init: RelayNodeInit): RelayNode {
+  let libp2p: RelayLibp2p | undefined
+  let internal: InternalAddress | undefined
+  let announced: string[] = []
+  return {
+    peerId: peerIdFromPrivateKey(init.privateKey).toString(),
+    get libp2p () { return libp2p },
+    get internal () { return internal },
+    get announced () { return announced },
+    start: async () => {
+      announced = init.announce()
+      const node = await createNode(init, announced)
+      let listening: InternalAddress | undefined
+      node.addEventListener('transport:listening', (event) => {
+        for (const address of event.detail.getAddrs()) {
+          const config = getNetConfig(address)
+          if (config.port != null) {
+            listening = { host: config.host, port: config.port }
+          }
+        }
+      })
+      await node.start()
+      if (listening == null) {
+        await node.stop()
+        throw new Error('the relay\'s WebSocket listener reported no address')
+      }
+      joinAnnounceTopic(node.services.pubsub)
+      libp2p = node
+      internal = listening
+    },
+    stop: async () => {
+      internal = undefined
+      await libp2p?.stop()
+    }
+  }
+}
+
+async function createNode (init: RelayNodeInit, announce: string[]): Promise<RelayLibp2p> {
   const maxConnections = init.maxConnections ?? 4096
-  const node = await createShoalNode<{ circuitRelay: CircuitRelayService }>({
+  return createShoalNode<{ circuitRelay: CircuitRelayService }>({
     privateKey: init.privateKey,
     transports: [webSockets()],
     listen: ['/ip4/127.0.0.1/tcp/0/ws'],
-    announce: init.announce,
+    announce,
     connectionManager: {
       maxConnections,
       // Every connection arrives through the HTTP proxy, so from 127.0.0.1:
@@ -57,21 +111,4 @@ export async function startRelayNode (init: RelayNodeInit): Promise<RelayNode> {
       })
     }
   })
-
-  let internal: RelayNode['internal'] | undefined
-  node.addEventListener('transport:listening', (event) => {
-    for (const address of event.detail.getAddrs()) {
-      const config = getNetConfig(address)
-      if (config.port != null) {
-        internal = { host: config.host, port: config.port }
-      }
-    }
-  })
-  await node.start()
-  if (internal == null) {
-    await node.stop()
-    throw new Error('the relay\'s WebSocket listener reported no address')
-  }
-  joinAnnounceTopic(node.services.pubsub)
-  return { node, internal }
 }

@@ -1,10 +1,12 @@
 import { connect } from 'node:net'
+import type { RelayNode } from './relay-node.ts'
+import type { Startable } from '#server'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 
-export interface ProxyTarget {
-  host: string
-  port: number
+export interface WebSocketProxyComponents {
+  /** Where upgrades go: the relay node's internal listener, once it has started. */
+  relay: Pick<RelayNode, 'internal'>
 }
 
 /**
@@ -14,14 +16,14 @@ export interface ProxyTarget {
  * below HTTP lets libp2p's own WebSocket server do the handshake, so the
  * relay needs no WebSocket code of its own.
  */
-export class WebSocketProxy {
+export class WebSocketProxy implements Startable {
+  readonly #relay: WebSocketProxyComponents['relay']
   readonly #sockets = new Set<Duplex>()
-  #target: ProxyTarget | undefined
+  #forwarding = false
   #total = 0
 
-  /** Set once the libp2p listener is up; upgrades before that get a 503. */
-  set target (target: ProxyTarget | undefined) {
-    this.#target = target
+  constructor (components: WebSocketProxyComponents) {
+    this.#relay = components.relay
   }
 
   /** Sockets open right now, both sides counted. */
@@ -37,7 +39,8 @@ export class WebSocketProxy {
   /** The HTTP server's `upgrade` handler. */
   handleUpgrade (request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => { socket.destroy() })
-    const target = this.#target
+    // Until started (the relay node is up) and once stopped, upgrades get a 503.
+    const target = this.#forwarding ? this.#relay.internal : undefined
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
@@ -66,8 +69,13 @@ export class WebSocketProxy {
     })
   }
 
-  /** Drops every forwarded connection (on shutdown). */
-  closeAll (): void {
+  start (): void {
+    this.#forwarding = true
+  }
+
+  /** Refuses further upgrades and drops every forwarded connection. */
+  stop (): void {
+    this.#forwarding = false
     for (const socket of this.#sockets) {
       socket.destroy()
     }

@@ -13,7 +13,7 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect, test } from '@playwright/test'
 import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
-import { registerChatProtocol } from '../../gpu-node/src/chat/index.ts'
+import { createChatProtocol } from '../../gpu-node/src/chat/index.ts'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import { chatWithVerifier } from '../../src/lib/chat/index.ts'
 import { BOOTSTRAP_PATH, CHAT_PROTOCOL, MAX_CHAT_REQUEST_BYTES, decodeChatEvent, encodeChatRequest, parseBootstrap, promptHash, sha256Hex, verifyReceipt } from '#protocol'
@@ -304,7 +304,8 @@ test.describe('in this process, on the real verifier', () => {
     const server = await createShoalNode({ privateKey: await generateKeyPair('Ed25519'), transports: [webSockets()], listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
     await server.start()
     const log = { info: () => {}, warn: (message: string) => { warnings.push(message) }, error: (message: string) => { warnings.push(message) } }
-    const chats = await registerChatProtocol(server, { verifier: () => llama, log, heartbeatMs: options.heartbeatMs })
+    const chats = createChatProtocol({ heartbeatMs: options.heartbeatMs })({ node: server, verifier: llama, log })
+    await chats.start()
     const client = await createShoalNode({ privateKey: await generateKeyPair('Ed25519'), transports: [webSockets()], connectionGater: { denyDialMultiaddr: () => false } })
     clients.push(client)
     await client.start()

@@ -1,5 +1,6 @@
 import { lpStream } from '@libp2p/utils'
 import { AGENT, CHAT_QUEUED_HEARTBEAT_MS, CHAT_REQUEST_TIMEOUT_MS, CHAT_WRITE_TIMEOUT_MS, MAX_CHAT_REQUEST_BYTES, decodeChatControl, decodeChatRequest, encodeChatEvent, splitDeltaText } from '#protocol'
+import { isDeadlineOrAbort, isOversizedFrame, isStreamFailure } from '#mesh-common'
 import { errorMessage } from '#server'
 import type { ChatErrorCode, ChatErrorEvent, ChatServerEvent, ValidChatRequest } from '#protocol'
 import type { Log } from '#server'
@@ -25,26 +26,13 @@ export function emptyChatStats (): ChatStats {
 }
 
 export interface ChatHandlerOptions {
-  /** The verifier; undefined while no model is loaded yet (chats are then refused with `BUSY`). */
-  verifier: () => Verifier | undefined
+  verifier: Verifier
   log: Log
   /** Where a peer's priority comes from (its accepted drafts, and receipts it presents); none: all are consumers. */
   credit?: ContributorCredit
-  stats?: ChatStats
+  stats: ChatStats
   /** Aborted when gpu-node shuts down: chats in flight end with `CANCELLED`. */
-  signal?: AbortSignal
-  /**
-   * Deadline for the request, from the stream's opening.
-   *
-   * @default CHAT_REQUEST_TIMEOUT_MS
-   */
-  requestTimeoutMs?: number
-  /**
-   * Deadline for the client to take one event.
-   *
-   * @default CHAT_WRITE_TIMEOUT_MS
-   */
-  writeTimeoutMs?: number
+  signal: AbortSignal
   /**
    * Silence after which the client is told the chat is alive (see `serveChat`).
    *
@@ -62,9 +50,6 @@ const CLOSE_LINGER_MS = 5_000
 
 /** Longest wait for the verifier to wind a completion down once it is aborted. */
 const RETURN_TIMEOUT_MS = 5_000
-
-/** What a client is told to wait when a chat arrives before the model is loaded. */
-const MODEL_LOADING_RETRY_SECONDS = 5
 
 /** Why a chat was stopped from outside the verifier. */
 class ChatStop extends Error {
@@ -95,13 +80,10 @@ type Outcome =
  */
 export async function handleChatStream (stream: Stream, connection: Pick<Connection, 'remotePeer'>, options: ChatHandlerOptions): Promise<void> {
   const { stats } = options
-  if (stats != null) {
-    stats.open++
-  }
+  stats.open++
   const messages = lpStream(stream, { maxDataLength: MAX_CHAT_REQUEST_BYTES })
-  const writeTimeoutMs = options.writeTimeoutMs ?? CHAT_WRITE_TIMEOUT_MS
   const write = async (event: ChatServerEvent): Promise<void> => {
-    await messages.write(encodeChatEvent(event), { signal: AbortSignal.timeout(writeTimeoutMs) })
+    await messages.write(encodeChatEvent(event), { signal: AbortSignal.timeout(CHAT_WRITE_TIMEOUT_MS) })
   }
   try {
     const request = await readRequest(messages, options)
@@ -112,24 +94,21 @@ export async function handleChatStream (stream: Stream, connection: Pick<Connect
     if (outcome.kind === 'error') {
       await write(outcome.reply)
     }
-    await closeGracefully(stream, writeTimeoutMs)
+    await closeGracefully(stream, CHAT_WRITE_TIMEOUT_MS)
   } catch (err) {
     // The client went away, stopped reading, or the stream broke: nobody is left to tell.
     stream.abort(err instanceof Error ? err : new Error(String(err)))
   } finally {
-    if (stats != null) {
-      stats.open--
-    }
+    stats.open--
   }
 }
 
 /** Reads the request, or says why there is none to serve. */
 async function readRequest (messages: LengthPrefixedStream<Stream>, options: ChatHandlerOptions): Promise<ValidChatRequest | ChatErrorEvent> {
-  const deadline = AbortSignal.timeout(options.requestTimeoutMs ?? CHAT_REQUEST_TIMEOUT_MS)
   try {
-    return decodeChatRequest(await messages.read({ signal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) }))
+    return decodeChatRequest(await messages.read({ signal: AbortSignal.any([options.signal, AbortSignal.timeout(CHAT_REQUEST_TIMEOUT_MS)]) }))
   } catch (err) {
-    return options.signal?.aborted === true ? shuttingDown() : requestErrorEvent(err)
+    return options.signal.aborted ? shuttingDown() : requestErrorEvent(err)
   }
 }
 
@@ -151,11 +130,7 @@ async function serveChat (
   clientId: string,
   options: ChatHandlerOptions
 ): Promise<Outcome> {
-  const { log } = options
-  const verifier = options.verifier()
-  if (verifier === undefined) {
-    return { kind: 'error', reply: errorEvent('BUSY', 'the verifier is still loading its model', MODEL_LOADING_RETRY_SECONDS) }
-  }
+  const { log, verifier } = options
   const controller = new AbortController()
   const stop = (reason: ChatStop): void => {
     if (!controller.signal.aborted) {
@@ -165,9 +140,9 @@ async function serveChat (
   const stopReason = (): ChatStop | undefined => controller.signal.reason instanceof ChatStop ? controller.signal.reason : undefined
   const onShutdown = (): void => { stop(new ChatStop(shuttingDown(), 'shutting down')) }
   const onStreamClose = (): void => { stop(new ChatStop(undefined, 'the chat stream closed')) }
-  options.signal?.addEventListener('abort', onShutdown, { once: true })
+  options.signal.addEventListener('abort', onShutdown, { once: true })
   stream.addEventListener('close', onStreamClose, { once: true })
-  if (options.signal?.aborted === true) {
+  if (options.signal.aborted) {
     onShutdown()
   }
   const finished = new AbortController()
@@ -249,7 +224,8 @@ async function serveChat (
     if (err instanceof Error && ['BusyError', 'LimitError', 'InvalidRequestError'].includes(err.name)) {
       return { kind: 'error', reply: verifierRefusal(err) }
     }
-    if (streamGone(stream) || isWriteFailure(err)) {
+    // A write to the client timed out or hit a closed stream: nobody is left to tell.
+    if (streamGone(stream) || isStreamFailure(err)) {
       throw err
     }
     log.warn(`chat ${request.requestId} from ${clientId} failed: ${errorMessage(err)}`)
@@ -257,7 +233,7 @@ async function serveChat (
   } finally {
     finished.abort()
     stop(new ChatStop(undefined, 'the chat ended'))
-    options.signal?.removeEventListener('abort', onShutdown)
+    options.signal.removeEventListener('abort', onShutdown)
     stream.removeEventListener('close', onStreamClose)
     // Frees the sequence if we leave before the verifier's `done`.
     const returned = iterator?.return?.()
@@ -305,7 +281,7 @@ async function watchClient (messages: LengthPrefixedStream<Stream>, stop: (reaso
       // No deadline of its own: `finished` aborts it when the chat ends.
       frame = await messages.read({ signal: finished })
     } catch (err) {
-      if (!finished.aborted && err instanceof Error && (err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError')) {
+      if (!finished.aborted && isOversizedFrame(err)) {
         stop(new ChatStop(errorEvent('TOO_LARGE', errorMessage(err)), 'oversized control message'))
       }
       // Otherwise the chat ended, the client closed its side, or the stream broke ('close' covers that).
@@ -316,7 +292,7 @@ async function watchClient (messages: LengthPrefixedStream<Stream>, stop: (reaso
         stop(new ChatStop(undefined, 'the client cancelled'))
       }
     } catch (err) {
-      const code = err instanceof Error && err.name === 'MessageTooLargeError' ? 'TOO_LARGE' : 'MALFORMED_MESSAGE'
+      const code = isOversizedFrame(err) ? 'TOO_LARGE' : 'MALFORMED_MESSAGE'
       stop(new ChatStop(errorEvent(code, errorMessage(err)), 'malformed control message'))
       return
     }
@@ -363,14 +339,14 @@ function shuttingDown (): ChatErrorEvent {
 
 /** The reply to a request that could not be read. */
 function requestErrorEvent (err: unknown): ChatErrorEvent {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'MessageTooLargeError') {
+  if (isOversizedFrame(err)) {
     return errorEvent('TOO_LARGE', `the chat request is over ${MAX_CHAT_REQUEST_BYTES} bytes`)
   }
-  if (name === 'TimeoutError') {
+  // Only the request's own deadline can abort this read here: shutting down is told apart before.
+  if (isDeadlineOrAbort(err)) {
     return errorEvent('TIMEOUT', 'no chat request arrived in time')
   }
-  if (name === 'UnexpectedEOFError') {
+  if (err instanceof Error && err.name === 'UnexpectedEOFError') {
     return errorEvent('MALFORMED_MESSAGE', 'the stream ended before a whole chat request arrived')
   }
   return errorEvent('MALFORMED_MESSAGE', errorMessage(err))
@@ -394,15 +370,8 @@ function streamGone (stream: Stream): boolean {
   return stream.status !== 'open' || stream.writeStatus !== 'writable'
 }
 
-/** A write to the client timed out or hit a closed stream. */
-function isWriteFailure (err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.name.startsWith('Stream'))
-}
 
-function count (stats: ChatStats | undefined, outcome: Outcome): void {
-  if (stats == null) {
-    return
-  }
+function count (stats: ChatStats, outcome: Outcome): void {
   if (outcome.kind === 'error') {
     stats.errors[outcome.reply.code] = (stats.errors[outcome.reply.code] ?? 0) + 1
   } else {

@@ -5,7 +5,8 @@
  *
  * @example
  * ```ts
- * const chats = await registerChatProtocol(node, { verifier: () => verifier, log })
+ * const chats = createChatProtocol()({ node, verifier, log })
+ * await chats.start()
  * // ...metrics: chats.metrics(); on shutdown:
  * await chats.stop()
  * ```
@@ -13,24 +14,18 @@
 import { CHAT_PROTOCOL } from '#protocol'
 import { emptyChatStats, handleChatStream } from './chat-handler.ts'
 import type { ChatHandlerOptions, ChatStats } from './chat-handler.ts'
-import type { Metric } from '#server'
+import type { Metric, Startable } from '#server'
 import type { Libp2p } from '@libp2p/interface'
 
-export { handleChatStream, emptyChatStats } from './chat-handler.ts'
-export type { ChatHandlerOptions, ChatStats } from './chat-handler.ts'
+export type { ChatStats } from './chat-handler.ts'
 
-export interface ChatProtocolInit extends Pick<ChatHandlerOptions, 'verifier' | 'log' | 'credit' | 'requestTimeoutMs' | 'writeTimeoutMs' | 'heartbeatMs'> {
-  /**
-   * Chat streams one connection may hold open at once. Above the verifier's
-   * per-client limit, so that a client over it gets a `LIMIT` reply rather
-   * than a reset stream.
-   *
-   * @default 2 * the verifier's capacity (4 before it is loaded) + 16
-   */
-  maxStreamsPerConnection?: number
+export interface ChatProtocolInit extends Pick<ChatHandlerOptions, 'heartbeatMs'> {}
+
+export interface ChatProtocolComponents extends Pick<ChatHandlerOptions, 'verifier' | 'log' | 'credit'> {
+  node: Pick<Libp2p, 'handle' | 'unhandle'>
 }
 
-export interface ChatProtocol {
+export interface ChatProtocol extends Startable {
   readonly stats: ChatStats
   /** Prometheus metrics of the chat protocol. */
   metrics: () => Metric[]
@@ -42,54 +37,56 @@ export interface ChatProtocol {
 const STOP_TIMEOUT_MS = 5_000
 
 /**
- * Serves chats on `node`. Relayed (limited) connections are allowed: a page
- * can chat before its direct WebRTC connection is up, and a short answer fits
- * the relay's limits; the page's client prefers a direct connection.
+ * Serves chats once started. Relayed (limited) connections are allowed: a
+ * page can chat before its direct WebRTC connection is up, and a short
+ * answer fits the relay's limits; the page's client prefers a direct
+ * connection.
  */
-export async function registerChatProtocol (node: Pick<Libp2p, 'handle' | 'unhandle'>, init: ChatProtocolInit): Promise<ChatProtocol> {
-  const stats = emptyChatStats()
-  const shutdown = new AbortController()
-  const inFlight = new Set<Promise<void>>()
-  await node.handle(CHAT_PROTOCOL, (stream, connection) => {
-    const chat = handleChatStream(stream, connection, {
-      verifier: init.verifier,
-      log: init.log,
-      credit: init.credit,
+export function createChatProtocol (init: ChatProtocolInit = {}): (components: ChatProtocolComponents) => ChatProtocol {
+  return (components) => {
+    const { node, verifier } = components
+    const stats = emptyChatStats()
+    const shutdown = new AbortController()
+    const inFlight = new Set<Promise<void>>()
+    return {
       stats,
-      signal: shutdown.signal,
-      requestTimeoutMs: init.requestTimeoutMs,
-      writeTimeoutMs: init.writeTimeoutMs,
-      heartbeatMs: init.heartbeatMs
-    })
-    inFlight.add(chat)
-    void chat.finally(() => { inFlight.delete(chat) })
-  }, {
-    runOnLimitedConnection: true,
-    maxInboundStreams: init.maxStreamsPerConnection ?? 2 * (init.verifier()?.capacity ?? 4) + 16
-  })
-  return {
-    stats,
-    metrics: () => [
-      { name: 'shoal_gpu_node_chat_streams', help: 'Open chat streams.', type: 'gauge', value: stats.open },
-      { name: 'shoal_gpu_node_chats_completed_total', help: 'Chats answered to the end.', type: 'counter', value: stats.completed },
-      { name: 'shoal_gpu_node_chats_cancelled_total', help: 'Chats cancelled or left by their client.', type: 'counter', value: stats.cancelled },
-      ...Object.entries(stats.errors).map(([code, value]): Metric => ({
-        name: 'shoal_gpu_node_chat_errors_total',
-        help: 'Chats ended with an error event, by code.',
-        type: 'counter',
-        value,
-        labels: { code }
-      }))
-    ],
-    stop: async () => {
-      await node.unhandle(CHAT_PROTOCOL)
-      shutdown.abort()
-      let timer: ReturnType<typeof setTimeout> | undefined
-      await Promise.race([
-        Promise.allSettled([...inFlight]),
-        new Promise((resolve) => { timer = setTimeout(resolve, STOP_TIMEOUT_MS) })
-      ])
-      clearTimeout(timer)
+      metrics: () => chatMetrics(stats),
+      start: async () => {
+        await node.handle(CHAT_PROTOCOL, (stream, connection) => {
+          const chat = handleChatStream(stream, connection, { ...components, stats, signal: shutdown.signal, heartbeatMs: init.heartbeatMs })
+          inFlight.add(chat)
+          void chat.finally(() => { inFlight.delete(chat) })
+        }, {
+          runOnLimitedConnection: true,
+          // Above the verifier's per-client limit, so that a client over it gets a `LIMIT` reply rather than a reset stream.
+          maxInboundStreams: 2 * verifier.capacity + 16
+        })
+      },
+      stop: async () => {
+        await node.unhandle(CHAT_PROTOCOL)
+        shutdown.abort()
+        let timer: ReturnType<typeof setTimeout> | undefined
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => { timer = setTimeout(resolve, STOP_TIMEOUT_MS) })
+        ])
+        clearTimeout(timer)
+      }
     }
   }
+}
+
+function chatMetrics (stats: ChatStats): Metric[] {
+  return [
+    { name: 'shoal_gpu_node_chat_streams', help: 'Open chat streams.', type: 'gauge', value: stats.open },
+    { name: 'shoal_gpu_node_chats_completed_total', help: 'Chats answered to the end.', type: 'counter', value: stats.completed },
+    { name: 'shoal_gpu_node_chats_cancelled_total', help: 'Chats cancelled or left by their client.', type: 'counter', value: stats.cancelled },
+    ...Object.entries(stats.errors).map(([code, value]): Metric => ({
+      name: 'shoal_gpu_node_chat_errors_total',
+      help: 'Chats ended with an error event, by code.',
+      type: 'counter',
+      value,
+      labels: { code }
+    }))
+  ]
 }

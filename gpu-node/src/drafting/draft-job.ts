@@ -155,6 +155,15 @@ export class DraftJob implements DraftSource {
     this.#close(reason === 'done' ? 'ANSWER_DONE' : 'DRAFTER_MISBEHAVED')
   }
 
+  /**
+   * The drafter says it cannot work on this job (`DraftJobFailed`, e.g. a
+   * context too long for it): closed as `DRAFTER_FAILED`, which costs it a
+   * strike in the pool, as stalling does. The answer goes on without drafts.
+   */
+  fail (): void {
+    this.#close('DRAFTER_FAILED')
+  }
+
   /** Ends the job without telling the drafter (it is gone). */
   abandon (): void {
     if (!this.#closed) {

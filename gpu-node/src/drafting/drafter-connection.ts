@@ -1,5 +1,6 @@
 import { lpStream } from '@libp2p/utils'
 import { DRAFT_HELLO_TIMEOUT_MS, MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES, decodeDraftToVerifier, encodeDraftToDrafter } from '#protocol'
+import { isDeadlineOrAbort, isOversizedFrame } from '#mesh-common'
 import { errorMessage } from '#server'
 import type { DraftRefusalCode, DraftToDrafterMessage } from '#protocol'
 import type { Log } from '#server'
@@ -71,7 +72,8 @@ export class DrafterConnection {
         if (message.type === 'batch') {
           this.jobs.get(message.jobId)?.offer(message)
         } else if (message.type === 'failed') {
-          this.jobs.get(message.jobId)?.close('done')
+          // Not a finished answer: the drafter let this one down, and its standing says so.
+          this.jobs.get(message.jobId)?.fail()
         } else {
           throw new DraftProtocolError('hello sent twice')
         }
@@ -138,10 +140,10 @@ export class DrafterConnection {
 
 /** What to tell a drafter whose message broke the rules; nothing when its stream just ended or broke. */
 function refusalFor (err: unknown): DraftToDrafterMessage | undefined {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'MessageTooLargeError') {
+  if (isOversizedFrame(err)) {
     return { type: 'refusal', code: 'DRAFT_TOO_LARGE', message: `draft messages are at most ${MAX_DRAFT_TO_VERIFIER_BYTES} bytes` }
   }
+  const name = err instanceof Error ? err.name : ''
   if (name === 'MalformedMessageError' || name === 'DraftProtocolError') {
     return { type: 'refusal', code: 'DRAFT_MALFORMED', message: errorMessage(err) }
   }
@@ -157,7 +159,7 @@ class DraftProtocolError extends Error {
  * Reads and checks a drafter's hello. Returns the connection, or undefined
  * after refusing it (and closing the stream).
  */
-export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string | undefined, helloTimeoutMs?: number }): Promise<DrafterConnection | undefined> {
+export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string }): Promise<DrafterConnection | undefined> {
   const messages = lpStream(stream, { maxDataLength: MAX_DRAFT_TO_VERIFIER_BYTES })
   const refuse = async (code: DraftRefusalCode, message: string): Promise<undefined> => {
     try {
@@ -170,9 +172,9 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
   }
   let hello
   try {
-    hello = decodeDraftToVerifier(await messages.read({ signal: AbortSignal.timeout(options.helloTimeoutMs ?? DRAFT_HELLO_TIMEOUT_MS) }))
+    hello = decodeDraftToVerifier(await messages.read({ signal: AbortSignal.timeout(DRAFT_HELLO_TIMEOUT_MS) }))
   } catch (err) {
-    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    if (isDeadlineOrAbort(err)) {
       return refuse('DRAFT_TIMEOUT', 'no hello arrived in time')
     }
     const refusal = refusalFor(err)
@@ -184,9 +186,6 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
   }
   if (hello.type !== 'hello') {
     return refuse('DRAFT_MALFORMED', 'the first message must be a hello')
-  }
-  if (options.tokenizerFingerprint == null) {
-    return refuse('DRAFT_SHUTTING_DOWN', 'this verifier has no model loaded yet')
   }
   if (hello.tokenizerFingerprint !== options.tokenizerFingerprint) {
     return refuse('TOKENIZER_MISMATCH', `this verifier's tokenizer is ${options.tokenizerFingerprint}, not ${hello.tokenizerFingerprint}`)

@@ -1,5 +1,6 @@
 import { lpStream, streamPair } from '@libp2p/utils'
 import { expect, test } from '@playwright/test'
+import { decodeDraftToDrafter, encodeDraftToVerifier } from '#protocol'
 import { DrafterConnection } from './drafter-connection.ts'
 import { DrafterPool, MAX_STRIKES } from './drafter-pool.ts'
 import type { DraftSource } from '../verifier/types.ts'
@@ -55,4 +56,35 @@ test('a drafter that keeps wasting passes gets one job at a time, then none, whi
   // Nobody drafts for their own answer.
   expect(pool.open(PROMPT, 'newcomer')).toBeUndefined()
   expect(pool.open(PROMPT, 'someone else')?.share?.().peerId).toBe('newcomer')
+})
+
+test('a drafter that fails its job (DraftJobFailed) gets it closed as DRAFTER_FAILED and a strike, not the clean slate of a finished answer', async () => {
+  let now = 0
+  const pool = new DrafterPool({ now: () => now })
+  const [verifierSide, drafterSide] = await streamPair()
+  const failing = new DrafterConnection(verifierSide, lpStream(verifierSide), 'failing', { model: 'test', maxJobs: 2 })
+  pool.add(failing)
+  const serving = failing.serve({ info: () => {}, warn: () => {}, error: () => {} })
+  const toVerifier = lpStream(drafterSide)
+
+  const job = pool.open(PROMPT)
+  expect(job?.share?.().peerId).toBe('failing')
+  const opened = decodeDraftToDrafter(await toVerifier.read({ signal: AbortSignal.timeout(5_000) }))
+  expect(opened).toMatchObject({ type: 'open', context: PROMPT })
+  const jobId = opened.type === 'open' ? opened.jobId : -1
+  await toVerifier.write(encodeDraftToVerifier({ type: 'failed', jobId, message: 'the context is too long for me' }))
+
+  // The drafter is told why its job closed...
+  expect(decodeDraftToDrafter(await toVerifier.read({ signal: AbortSignal.timeout(5_000) }))).toEqual({ type: 'close', jobId, reason: 'DRAFTER_FAILED' })
+  expect(pool.stats.jobsClosed).toEqual({ DRAFTER_FAILED: 1 })
+  // ...and it sits out, then holds one job at a time, as after any other drop.
+  expect(pool.standingOf('failing')).toMatchObject({ strikes: 1, dropped: false })
+  expect(pool.open(PROMPT)).toBeUndefined()
+  now += 100_000
+  expect(pool.open(PROMPT)?.share?.().peerId).toBe('failing')
+  expect(pool.open(PROMPT)).toBeUndefined()
+
+  failing.end()
+  await drafterSide.close()
+  await serving
 })

@@ -33,7 +33,7 @@ export interface DraftingStats {
 
 /** A drafter's reputation here, kept by peer id so reconnecting does not wipe it. */
 interface Standing {
-  /** Drops in a row (not paying, stalled, misbehaved); a good job resets it. */
+  /** Drops in a row (not paying, stalled, misbehaved, failed); a job that lasts its answer resets it. */
   strikes: number
   benchedUntil: number
   /** Acceptance of its drafts over recent jobs (moving average); starts neutral. */
@@ -46,8 +46,8 @@ interface Standing {
  * The drafters connected to this verifier, and which of them drafts for
  * which answer: the best reputation (acceptance over recent jobs) among
  * those with a free job slot and not sitting out a penalty, then fewest
- * jobs. A drafter whose job was closed for not paying, stalling or
- * misbehaving sits out for a while, longer each time, and holds one job at
+ * jobs. A drafter whose job was closed for not paying, stalling,
+ * misbehaving or failing it sits out for a while, longer each time, and holds one job at
  * a time until it does a job well; after {@link MAX_STRIKES} drops in a row
  * with drafts mostly wrong, it gets none.
  */
@@ -56,12 +56,10 @@ export class DrafterPool {
   readonly #drafters = new Set<DrafterConnection>()
   readonly #standing = new Map<string, Standing>()
   readonly #cost = new PassCostModel()
-  readonly #stallMs: number
   readonly #now: () => number
   #nextJobId = 1
 
-  constructor (options: { stallMs?: number, now?: () => number } = {}) {
-    this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS
+  constructor (options: { now?: () => number } = {}) {
     this.#now = options.now ?? (() => performance.now())
   }
 
@@ -118,7 +116,7 @@ export class DrafterPool {
       reachable: () => !drafter.ended,
       context: prompt,
       cost: this.#cost,
-      stallMs: this.#stallMs,
+      stallMs: DEFAULT_STALL_MS,
       now: this.#now,
       send: (message) => { drafter.send(message) },
       onClose: (outcome) => {

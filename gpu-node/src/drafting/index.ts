@@ -8,16 +8,18 @@
  *
  * @example
  * ```ts
- * const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log })
- * verifier.complete(request, { drafts: (prompt) => drafting.pool.open(prompt) })
+ * const pool = new DrafterPool()
+ * const verifier = await createLlamaVerifier({ ...init, drafters: (prompt, asker) => pool.open(prompt, asker) })
+ * const drafting = createDraftProtocol()({ node, pool, verifier, log })
+ * await drafting.start()
  * ```
  */
 import { DRAFT_PROTOCOL } from '#protocol'
 import { errorMessage } from '#server'
 import { acceptDrafter } from './drafter-connection.ts'
-import { DrafterPool } from './drafter-pool.ts'
 import type { DrafterConnection } from './drafter-connection.ts'
-import type { Log, Metric } from '#server'
+import type { DrafterPool } from './drafter-pool.ts'
+import type { Log, Metric, Startable } from '#server'
 import type { Verifier } from '../verifier/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -26,71 +28,76 @@ export type { DraftingStats } from './drafter-pool.ts'
 export { DraftChain } from './draft-chain.ts'
 export { DraftPolicy, PassCostModel, bestDraftCount, MAX_DRAFTS_PER_PASS } from './draft-policy.ts'
 
-export interface DraftProtocolInit {
-  verifier: () => Verifier | undefined
+export interface DraftProtocolComponents {
+  node: Pick<Libp2p, 'handle' | 'unhandle'>
+  /** Where connected drafters go; the verifier opens its draft jobs from the same pool. */
+  pool: DrafterPool
+  /** Drafters must draft with its tokenizer. */
+  verifier: Pick<Verifier, 'model'>
   log: Log
-  /** See {@link DrafterPool}. */
-  stallMs?: number
-  helloTimeoutMs?: number
 }
 
-export interface DraftProtocol {
-  readonly pool: DrafterPool
+export interface DraftProtocol extends Startable {
   metrics: () => Metric[]
   /** Stops taking drafters and drops those connected; answers in flight go on alone. */
   stop: () => Promise<void>
 }
 
 /**
- * Serves drafters on `node`. Only on direct connections: relayed ones carry
- * little data and add a hop to every draft.
+ * Serves drafters once started. Only on direct connections: relayed ones
+ * carry little data and add a hop to every draft.
  */
-export async function registerDraftProtocol (node: Pick<Libp2p, 'handle' | 'unhandle'>, init: DraftProtocolInit): Promise<DraftProtocol> {
-  const pool = new DrafterPool({ stallMs: init.stallMs })
-  const connected = new Set<DrafterConnection>()
-  await node.handle(DRAFT_PROTOCOL, (stream, connection) => {
-    void (async () => {
-      const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), {
-        tokenizerFingerprint: init.verifier()?.model.tokenizerFingerprint,
-        helloTimeoutMs: init.helloTimeoutMs
-      })
-      if (drafter == null) {
-        return
-      }
-      init.log.info(`drafter ${drafter.peerId} joined (${drafter.model === '' ? 'unnamed model' : drafter.model}, up to ${drafter.maxJobs} jobs)`)
+export function createDraftProtocol (): (components: DraftProtocolComponents) => DraftProtocol {
+  return ({ node, pool, verifier, log }) => {
+    const connected = new Set<DrafterConnection>()
+    const serveDrafter = async (drafter: DrafterConnection): Promise<void> => {
+      log.info(`drafter ${drafter.peerId} joined (${drafter.model === '' ? 'unnamed model' : drafter.model}, up to ${drafter.maxJobs} jobs)`)
       connected.add(drafter)
       pool.add(drafter)
       try {
-        await drafter.serve(init.log)
+        await drafter.serve(log)
       } finally {
         drafter.end()
         pool.remove(drafter)
         connected.delete(drafter)
       }
-    })().catch((err: unknown) => { init.log.warn(`draft stream failed: ${errorMessage(err)}`) })
-  }, { maxInboundStreams: 4 })
-  return {
-    pool,
-    metrics: () => [
-      { name: 'shoal_gpu_node_drafters', help: 'Drafters connected.', type: 'gauge', value: pool.stats.drafters },
-      { name: 'shoal_gpu_node_draft_jobs_opened_total', help: 'Draft jobs opened.', type: 'counter', value: pool.stats.jobsOpened },
-      { name: 'shoal_gpu_node_drafters_dropped_total', help: 'Drafters given no more jobs for wasting passes.', type: 'counter', value: pool.stats.dropped },
-      ...Object.entries(pool.stats.jobsClosed).map(([reason, value]): Metric => ({
-        name: 'shoal_gpu_node_draft_jobs_closed_total',
-        help: 'Draft jobs closed, by reason.',
-        type: 'counter',
-        value,
-        labels: { reason }
-      })),
-      { name: 'shoal_gpu_node_drafted_tokens_offered_total', help: 'Drafted tokens the verifier evaluated.', type: 'counter', value: pool.stats.offeredTokens },
-      { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens }
-    ],
-    stop: async () => {
-      await node.unhandle(DRAFT_PROTOCOL)
-      for (const drafter of connected) {
-        drafter.send({ type: 'refusal', code: 'DRAFT_SHUTTING_DOWN', message: 'the verifier is stopping' })
-        drafter.end()
+    }
+    return {
+      metrics: () => draftingMetrics(pool),
+      start: async () => {
+        await node.handle(DRAFT_PROTOCOL, (stream, connection) => {
+          void (async () => {
+            const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), { tokenizerFingerprint: verifier.model.tokenizerFingerprint })
+            if (drafter !== undefined) {
+              await serveDrafter(drafter)
+            }
+          })().catch((err: unknown) => { log.warn(`draft stream failed: ${errorMessage(err)}`) })
+        }, { maxInboundStreams: 4 })
+      },
+      stop: async () => {
+        await node.unhandle(DRAFT_PROTOCOL)
+        for (const drafter of connected) {
+          drafter.send({ type: 'refusal', code: 'DRAFT_SHUTTING_DOWN', message: 'the verifier is stopping' })
+          drafter.end()
+        }
       }
     }
   }
+}
+
+function draftingMetrics (pool: DrafterPool): Metric[] {
+  return [
+    { name: 'shoal_gpu_node_drafters', help: 'Drafters connected.', type: 'gauge', value: pool.stats.drafters },
+    { name: 'shoal_gpu_node_draft_jobs_opened_total', help: 'Draft jobs opened.', type: 'counter', value: pool.stats.jobsOpened },
+    { name: 'shoal_gpu_node_drafters_dropped_total', help: 'Drafters given no more jobs for wasting passes.', type: 'counter', value: pool.stats.dropped },
+    ...Object.entries(pool.stats.jobsClosed).map(([reason, value]): Metric => ({
+      name: 'shoal_gpu_node_draft_jobs_closed_total',
+      help: 'Draft jobs closed, by reason.',
+      type: 'counter',
+      value,
+      labels: { reason }
+    })),
+    { name: 'shoal_gpu_node_drafted_tokens_offered_total', help: 'Drafted tokens the verifier evaluated.', type: 'counter', value: pool.stats.offeredTokens },
+    { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens }
+  ]
 }

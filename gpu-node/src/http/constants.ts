@@ -1,3 +1,5 @@
+import { MAX_CHAT_STOP_SEQUENCES } from '#protocol'
+
 /** Largest request body accepted, in bytes; bigger ones get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -11,12 +13,19 @@ export const BODY_READ_TIMEOUT_MS = 30_000
  */
 export const MAX_DISCARDED_BODY_BYTES = 16 * MAX_BODY_BYTES
 
-/** Longest `stop` list and longest stop string, as OpenAI allows. */
-export const MAX_STOP_SEQUENCES = 4
-export const MAX_STOP_LENGTH = 256
+/*
+ * The limits of a chat request (messages, stop strings, temperature, tokens)
+ * are the protocol's (protocol/limits.ts), enforced alike by the mesh, the
+ * HTTP dialects and the verifier; see chat-fields.ts. Only a dialect that is
+ * stricter narrows one, here, with its reason.
+ */
 
-/** Most messages in one chat request. */
-export const MAX_MESSAGES = 1024
+/**
+ * OpenAI's API refuses more than 4 stop sequences (the protocol allows
+ * {@link MAX_CHAT_STOP_SEQUENCES}): a request OpenAI would refuse is refused
+ * here too, so code written against Shoal keeps working against OpenAI.
+ */
+export const OPENAI_MAX_STOP_SEQUENCES = Math.min(4, MAX_CHAT_STOP_SEQUENCES)
 
 /** Ollama's sampling defaults, used by `/api/*` when the request sets none. */
 export const OLLAMA_DEFAULT_TEMPERATURE = 0.8

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { MAX_CHAT_MESSAGES, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
 import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiError } from './errors.ts'
@@ -40,4 +41,18 @@ test('refuses what it cannot honour, by name', () => {
   expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', raw: true })).toContain("'raw'")
   expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', context: [1, 2] })).toContain("'context'")
   expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 5 })).toContain("'prompt'")
+})
+
+test('the protocol\'s limits hold at the edge: at the limit is accepted, one over is a 400 that names the limit', () => {
+  const turn = { role: 'user', content: 'hi' }
+  const stops = (count: number): string[] => Array.from({ length: count }, (_, index) => `s${index}`)
+  expect(parseRequest(OllamaChatRequest, { model: 'm', messages: Array.from({ length: MAX_CHAT_MESSAGES }, () => turn) }).messages).toHaveLength(MAX_CHAT_MESSAGES)
+  expect(rejection(OllamaChatRequest, { model: 'm', messages: Array.from({ length: MAX_CHAT_MESSAGES + 1 }, () => turn) }))
+    .toBe(`Invalid 'messages': at most ${MAX_CHAT_MESSAGES} messages are allowed (the Shoal protocol's limit)`)
+  // Ollama has no limit of its own on stop strings: the protocol's applies, not OpenAI's 4.
+  expect(parseRequest(OllamaChatRequest, { model: 'm', options: { stop: stops(MAX_CHAT_STOP_SEQUENCES) } }).options?.stop).toHaveLength(MAX_CHAT_STOP_SEQUENCES)
+  expect(rejection(OllamaGenerateRequest, { model: 'm', options: { stop: stops(MAX_CHAT_STOP_SEQUENCES + 1) } }))
+    .toBe(`Invalid 'options.stop': at most ${MAX_CHAT_STOP_SEQUENCES} stop strings are allowed (the Shoal protocol's limit)`)
+  expect(parseRequest(OllamaChatRequest, { model: 'm', options: { temperature: MAX_CHAT_TEMPERATURE } }).options?.temperature).toBe(MAX_CHAT_TEMPERATURE)
+  expect(rejection(OllamaChatRequest, { model: 'm', options: { temperature: MAX_CHAT_TEMPERATURE + 0.5 } })).toContain(`at most ${MAX_CHAT_TEMPERATURE}`)
 })

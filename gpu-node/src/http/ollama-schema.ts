@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { MAX_MESSAGES, MAX_STOP_LENGTH, OLLAMA_DEFAULT_TEMPERATURE, OLLAMA_DEFAULT_TOP_P } from './constants.ts'
+import { messageList, stopStrings, temperature } from './chat-fields.ts'
+import { OLLAMA_DEFAULT_TEMPERATURE, OLLAMA_DEFAULT_TOP_P } from './constants.ts'
 import type { ChatMessage, CompletionRequest } from '../verifier/types.ts'
 
 /**
@@ -9,19 +10,17 @@ import type { ChatMessage, CompletionRequest } from '../verifier/types.ts'
  * tools, `format`, raw prompts, `context`) are rejected.
  */
 
-/** Ollama's modelfiles carry several stop strings; allow a few more than OpenAI's 4. */
-const MAX_OLLAMA_STOP_SEQUENCES = 16
-
 const unsupported = (what: string): z.ZodType<unknown> =>
   z.unknown().refine((value) => value == null || value === '' || value === false || (Array.isArray(value) && value.length === 0), { error: `${what} is not supported` }).optional()
 
 const Options = z.object({
-  temperature: z.number().min(0).max(2).nullish(),
+  temperature: temperature().nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
   seed: z.int().nullish(),
   /** -1 (no limit) and -2 (fill the context) both mean "until the context is full". */
   num_predict: z.int().min(-2).nullish(),
-  stop: z.union([z.string().min(1).max(MAX_STOP_LENGTH), z.array(z.string().min(1).max(MAX_STOP_LENGTH)).max(MAX_OLLAMA_STOP_SEQUENCES)]).nullish()
+  // Ollama's modelfiles carry several stop strings: the protocol's limit applies, not OpenAI's 4.
+  stop: stopStrings().nullish()
 })
 type Options = z.output<typeof Options>
 
@@ -41,7 +40,7 @@ const Common = {
 
 export const OllamaChatRequest = z.object({
   ...Common,
-  messages: z.array(Message).max(MAX_MESSAGES).nullish(),
+  messages: messageList(Message).nullish(),
   tools: unsupported('tools')
 })
 export type OllamaChatRequest = z.output<typeof OllamaChatRequest>
@@ -80,7 +79,7 @@ export function toCompletionRequest (messages: ChatMessage[], options: Options |
     temperature: options?.temperature ?? OLLAMA_DEFAULT_TEMPERATURE,
     topP: options?.top_p ?? OLLAMA_DEFAULT_TOP_P,
     ...(options?.seed == null ? {} : { seed: options.seed }),
-    stop: stop == null ? [] : typeof stop === 'string' ? [stop] : stop,
+    stop: stop ?? [],
     clientId: defaults.clientId
   }
 }

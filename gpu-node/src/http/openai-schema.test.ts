@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test'
+import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
+import { stopStrings } from './chat-fields.ts'
+import { OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
 import { ChatCompletionRequest, toCompletionRequest } from './openai-schema.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiError } from './errors.ts'
@@ -81,4 +84,30 @@ test('names the offending parameter', () => {
 test('asking for more tokens than allowed per request is a 400 naming the parameter', () => {
   const parsed = parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], max_completion_tokens: 1001 })
   expect(() => toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'c' })).toThrow(expect.objectContaining({ status: 400, param: 'max_completion_tokens' }))
+})
+
+test('the protocol\'s limits hold at the edge: at the limit is accepted, one over is a 400 that names the limit', () => {
+  const messages = (count: number): unknown[] => Array.from({ length: count }, () => user)
+  const stops = (count: number): string[] => Array.from({ length: count }, (_, index) => `s${index}`)
+  expect(parseRequest(ChatCompletionRequest, { model: 'm', messages: messages(MAX_CHAT_MESSAGES) }).messages).toHaveLength(MAX_CHAT_MESSAGES)
+  expect(rejection({ model: 'm', messages: messages(MAX_CHAT_MESSAGES + 1) }))
+    .toEqual({ status: 400, param: 'messages', code: 'invalid_value', message: `Invalid 'messages': at most ${MAX_CHAT_MESSAGES} messages are allowed (the Shoal protocol's limit)` })
+  // OpenAI's own limit on stop strings narrows the protocol's, and the 400 says whose it is.
+  expect(OPENAI_MAX_STOP_SEQUENCES).toBeLessThanOrEqual(MAX_CHAT_STOP_SEQUENCES)
+  expect(parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], stop: stops(OPENAI_MAX_STOP_SEQUENCES) }).stop).toHaveLength(OPENAI_MAX_STOP_SEQUENCES)
+  expect(rejection({ model: 'm', messages: [user], stop: stops(OPENAI_MAX_STOP_SEQUENCES + 1) }))
+    .toMatchObject({ status: 400, param: 'stop', message: `Invalid 'stop': at most ${OPENAI_MAX_STOP_SEQUENCES} stop strings are allowed (OpenAI's limit)` })
+  expect(parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], stop: 'x'.repeat(MAX_CHAT_STOP_LENGTH) }).stop).toEqual(['x'.repeat(MAX_CHAT_STOP_LENGTH)])
+  expect(rejection({ model: 'm', messages: [user], stop: 'x'.repeat(MAX_CHAT_STOP_LENGTH + 1) }))
+    .toMatchObject({ status: 400, param: 'stop[0]', message: expect.stringContaining(`at most ${MAX_CHAT_STOP_LENGTH} characters`) })
+  expect(parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], temperature: MAX_CHAT_TEMPERATURE }).temperature).toBe(MAX_CHAT_TEMPERATURE)
+  expect(rejection({ model: 'm', messages: [user], temperature: MAX_CHAT_TEMPERATURE + 0.1 }))
+    .toMatchObject({ status: 400, param: 'temperature', message: `Invalid 'temperature': the temperature is at most ${MAX_CHAT_TEMPERATURE} (the Shoal protocol's limit)` })
+  expect(parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], max_tokens: MAX_CHAT_MAX_TOKENS }).max_tokens).toBe(MAX_CHAT_MAX_TOKENS)
+  expect(rejection({ model: 'm', messages: [user], max_tokens: MAX_CHAT_MAX_TOKENS + 1 }))
+    .toMatchObject({ status: 400, param: 'max_tokens', message: expect.stringContaining(`at most ${MAX_CHAT_MAX_TOKENS} tokens`) })
+})
+
+test('a dialect may narrow the protocol\'s limits, never widen them', () => {
+  expect(() => stopStrings(MAX_CHAT_STOP_SEQUENCES + 1)).toThrow(RangeError)
 })

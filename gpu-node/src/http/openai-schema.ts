@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { invalidRequest } from './errors.ts'
-import { MAX_MESSAGES, MAX_STOP_LENGTH, MAX_STOP_SEQUENCES, OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P } from './constants.ts'
+import { maxTokens, messageList, stopStrings, temperature } from './chat-fields.ts'
+import { OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P, OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
 import type { ChatMessage, CompletionRequest } from '../verifier/types.ts'
 
 /**
@@ -50,19 +51,17 @@ const Message = z.object({
   return { role: message.role === 'developer' ? 'system' : message.role, content: message.content ?? '' }
 })
 
-const StopSequence = z.string().min(1).max(MAX_STOP_LENGTH)
-
 export const ChatCompletionRequest = z.object({
   model: z.string().min(1),
-  messages: z.array(Message).min(1).max(MAX_MESSAGES),
+  messages: messageList(Message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
-  max_tokens: z.int().min(1).nullish(),
-  max_completion_tokens: z.int().min(1).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
+  max_tokens: maxTokens().nullish(),
+  max_completion_tokens: maxTokens().nullish(),
+  temperature: temperature().nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
   seed: z.int().nullish(),
-  stop: z.union([StopSequence, z.array(StopSequence).max(MAX_STOP_SEQUENCES)]).nullish(),
+  stop: stopStrings(OPENAI_MAX_STOP_SEQUENCES, 'OpenAI\'s limit').nullish(),
   n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
   user: z.string().max(256).nullish(),
   tools: z.array(z.unknown()).max(0, { error: 'tools are not supported' }).nullish(),
@@ -80,7 +79,7 @@ export type ChatCompletionRequest = z.output<typeof ChatCompletionRequest>
  * @throws {ApiError} 400 when the request asks for more than `maxTokens`
  */
 export function toCompletionRequest (request: ChatCompletionRequest, options: { defaultMaxTokens: number, maxTokens: number, clientId: string }): CompletionRequest {
-  const stop = request.stop == null ? [] : typeof request.stop === 'string' ? [request.stop] : request.stop
+  const stop = request.stop ?? []
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? options.defaultMaxTokens
   if (maxTokens > options.maxTokens) {
     const param = request.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens'

@@ -1,5 +1,6 @@
 import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
+import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
@@ -10,10 +11,9 @@ import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import { promptHash, sha256Hex } from '#protocol'
+import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import type { Receipt } from '#protocol'
-import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Timings, Usage, Verifier, Work } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -71,13 +71,20 @@ export interface LlamaVerifierInit {
   passCost?: PassCostProfile
   /** Where llama.cpp's warnings and the backend line go. */
   log?: { info: (message: string) => void, warn: (message: string) => void }
+  /**
+   * Signs each answer's receipts (gpu-node's issuer, with its libp2p key).
+   *
+   * @default none: no receipts are issued
+   */
+  receipts?: ReceiptIssuer
+  /**
+   * Where answers that allow drafters get their drafts (gpu-node's drafter
+   * pool); a request's own `drafts` option takes its place.
+   *
+   * @default none: answers go without drafts
+   */
+  drafters?: DraftSourceOpener
 }
-
-/** Limits checked on every request; callers (HTTP, mesh) should also parse their input with a schema. */
-const MAX_MESSAGES = 1_000
-const MAX_STOP_STRINGS = 16
-const MAX_STOP_LENGTH = 1_000
-const MAX_TEMPERATURE = 2
 
 const DEFAULT_CONTEXT_SIZE = 4096
 
@@ -260,10 +267,8 @@ export class LlamaVerifier implements Verifier {
   readonly #work: Work = { passes: 0, draftedTokens: 0, acceptedTokens: 0 }
   readonly #vocabularySize: number
   #disposed: Promise<void> | undefined
-  /** Where answers that allow drafters get their drafts (gpu-node sets its drafter pool here). */
-  drafters: DraftSourceOpener | undefined
-  /** Signs each answer's receipts (gpu-node sets its issuer here); none are issued without one. */
-  receipts: ReceiptIssuer | undefined
+  readonly #drafters: DraftSourceOpener | undefined
+  readonly #receipts: ReceiptIssuer | undefined
   readonly #log: LlamaVerifierInit['log']
   readonly #streamIntervalMs: number
 
@@ -278,6 +283,8 @@ export class LlamaVerifier implements Verifier {
     this.#vocabularySize = parts.vocabularySize
     this.#log = parts.init.log
     this.#streamIntervalMs = parts.init.streamIntervalMs ?? 0
+    this.#drafters = parts.init.drafters
+    this.#receipts = parts.init.receipts
     const slots: LlamaContextSequence[] = []
     for (let index = 0; index < parts.init.capacity; index++) {
       slots.push(parts.context.getSequence())
@@ -360,7 +367,7 @@ export class LlamaVerifier implements Verifier {
       },
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
-        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.drafters)?.(prompt.tokens, request.clientId) : undefined
+        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.(prompt.tokens, request.clientId) : undefined
         const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
         this.#runs.add(run)
         try {
@@ -496,48 +503,11 @@ export class LlamaVerifier implements Verifier {
       firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
       totalMs: Math.round(endedAt - submittedAt)
     }
-    const receipt = await this.#issueReceipts(request, { usage, timings, work, answer: output.join(''), cancelled: finishReason === 'cancelled' }, source)
+    const receipt = this.#receipts === undefined
+      ? undefined
+      : await issueAnswerReceipts(this.#receipts, { request, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
     channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
-  }
-
-  /**
-   * Signs the answer's receipts: `served` (returned, for the asker) and
-   * `drafted` (handed to the drafter). A failure to sign costs the asker
-   * the receipt, never the answer.
-   */
-  async #issueReceipts (
-    request: CompletionRequest,
-    { usage, timings, work, answer, cancelled }: { usage: Usage, timings: Timings, work: Work, answer: string, cancelled: boolean },
-    source: DraftSource | undefined
-  ): Promise<Receipt | undefined> {
-    const share = source?.share?.()
-    if (this.receipts === undefined || (cancelled && (share?.draftedTokens ?? 0) === 0)) {
-      return undefined
-    }
-    try {
-      const receipts = await this.receipts.issue({
-        subject: request.clientId,
-        model: this.model.name,
-        promptHash: await promptHash(request.messages),
-        outputHash: await sha256Hex(answer),
-        ...usage,
-        ...timings,
-        passes: work.passes,
-        drafters: share === undefined ? [] : [share]
-      }, { cancelled, reachable: share !== undefined && source?.reachable?.() === true ? [share.peerId] : [] })
-      for (const drafted of receipts.drafted) {
-        try {
-          source?.deliver?.(drafted)
-        } catch (err) {
-          this.#log?.warn(`could not send ${drafted.subject} its receipt: ${err instanceof Error ? err.message : String(err)}`)
-        }
-      }
-      return receipts.served
-    } catch (err) {
-      this.#log?.warn(`could not issue receipts for ${request.clientId}: ${err instanceof Error ? err.message : String(err)}`)
-      return undefined
-    }
   }
 
   /**
@@ -576,24 +546,29 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
   return cause?.replace(/^.*error loading model:\s*/, '') ?? lines.at(-1)
 }
 
+/**
+ * The protocol's limits (protocol/limits.ts), checked again here: the HTTP
+ * dialects and the mesh parse with them already, but a verifier is also a
+ * library, and nothing over them reaches llama.cpp.
+ */
 function validateRequest (request: CompletionRequest): void {
   const { messages, maxTokens, temperature, topP, seed, stop, clientId } = request
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new InvalidRequestError('messages must be a non-empty list')
   }
-  if (messages.length > MAX_MESSAGES) {
-    throw new InvalidRequestError(`at most ${MAX_MESSAGES} messages are allowed`)
+  if (messages.length > MAX_CHAT_MESSAGES) {
+    throw new InvalidRequestError(`at most ${MAX_CHAT_MESSAGES} messages are allowed`)
   }
   for (const message of messages) {
     if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
       throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
     }
   }
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw new InvalidRequestError(`maxTokens must be a positive integer, not ${maxTokens}`)
+  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_CHAT_MAX_TOKENS) {
+    throw new InvalidRequestError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}, not ${maxTokens}`)
   }
-  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_TEMPERATURE) {
-    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_TEMPERATURE}, not ${temperature}`)
+  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_CHAT_TEMPERATURE) {
+    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_CHAT_TEMPERATURE}, not ${temperature}`)
   }
   if (!Number.isFinite(topP) || topP <= 0 || topP > 1) {
     throw new InvalidRequestError(`topP must be greater than 0 and at most 1, not ${topP}`)
@@ -601,8 +576,8 @@ function validateRequest (request: CompletionRequest): void {
   if (seed != null && !Number.isSafeInteger(seed)) {
     throw new InvalidRequestError(`seed must be an integer, not ${seed}`)
   }
-  if (!Array.isArray(stop) || stop.length > MAX_STOP_STRINGS || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_STOP_LENGTH)) {
-    throw new InvalidRequestError(`stop must be at most ${MAX_STOP_STRINGS} non-empty strings of at most ${MAX_STOP_LENGTH} characters`)
+  if (!Array.isArray(stop) || stop.length > MAX_CHAT_STOP_SEQUENCES || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_CHAT_STOP_LENGTH)) {
+    throw new InvalidRequestError(`stop must be at most ${MAX_CHAT_STOP_SEQUENCES} non-empty strings of at most ${MAX_CHAT_STOP_LENGTH} characters`)
   }
   if (typeof clientId !== 'string') {
     throw new InvalidRequestError('clientId must be a string')

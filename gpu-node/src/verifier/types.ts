@@ -1,4 +1,4 @@
-import type { PriorityTier, Receipt, ReceiptDrafterShare } from '#protocol'
+import type { ChatFinishReason, ChatPrivacy, PriorityTier, Receipt, ReceiptDrafterShare, ValidChatRequest } from '#protocol'
 
 /**
  * What the rest of gpu-node (the mesh chat handler, the OpenAI and Ollama
@@ -6,25 +6,17 @@ import type { PriorityTier, Receipt, ReceiptDrafterShare } from '#protocol'
  * The implementation runs the target model with node-llama-cpp.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant'
+export type { ChatMessage, ChatRole } from '#protocol'
 
-export interface ChatMessage {
-  role: ChatRole
-  content: string
-}
-
-export interface CompletionRequest {
-  messages: ChatMessage[]
-  /** Most tokens to generate. */
-  maxTokens: number
-  /** 0 means greedy: the same prompt always gives the same answer. */
-  temperature: number
-  /** Nucleus sampling; 1 disables it. */
-  topP: number
-  /** Seed for temperature > 0; a given seed reproduces an answer. */
-  seed?: number
-  /** Generation stops before any of these strings; they are not returned. */
-  stop: string[]
+/**
+ * One chat to complete: the protocol's chat request (the same fields and
+ * limits, whether it came over the mesh or HTTP; see protocol/chat.ts), less
+ * what only the wire needs (its id and presented receipts), plus who asks.
+ * `temperature` 0 is greedy: the same prompt always gives the same answer;
+ * a given `seed` reproduces one above 0. Generation stops before any `stop`
+ * string; they are not returned.
+ */
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -36,7 +28,7 @@ export interface CompletionRequest {
    *
    * @default 'verifier-only'
    */
-  privacy?: 'verifier-only' | 'drafters-allowed'
+  privacy?: ChatPrivacy
   /**
    * Accepted draft tokens to the asker's credit over the recent window: any
    * puts the request ahead of consumers in the queue (see scheduler.ts).
@@ -46,7 +38,7 @@ export interface CompletionRequest {
   credit?: number
 }
 
-export type FinishReason = 'stop' | 'length' | 'cancelled'
+export type FinishReason = ChatFinishReason
 
 export interface Usage {
   promptTokens: number

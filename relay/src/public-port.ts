@@ -1,0 +1,71 @@
+import { closeServer, errorMessage, listen } from '#server'
+import { relayBootstrap } from './addresses.ts'
+import { createRelayHttpServer } from './http-server.ts'
+import { relayHealth, relayMetrics } from './relay-stats.ts'
+import type { RelayNode } from './relay-node.ts'
+import type { RelayStatsInit } from './relay-stats.ts'
+import type { WebSocketProxy } from './websocket-proxy.ts'
+import type { Log, Startable } from '#server'
+
+export interface PublicPortInit {
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  appDir: string
+  modelDir?: string
+  /** A verifier's HTTP API (`--api-url`), named in the JSON 404 of `/v1/*` and `/api/*`. */
+  apiUrl?: string
+  maxReservations: number
+  startedAt: number
+}
+
+export interface PublicPortComponents {
+  relay: RelayNode
+  proxy: WebSocketProxy
+  log: Log
+}
+
+export interface PublicPort extends Startable {
+  /** The port listened on, once started. */
+  readonly port: number
+}
+
+/**
+ * The relay's one public port as a service (routes in `http-server.ts`):
+ * started, it listens; stopped, it closes every connection. It starts
+ * before the relay node, which announces it, so until the node is up
+ * `/health`, `/metrics` and the bootstrap JSON answer 503.
+ */
+export function createPublicPort (init: PublicPortInit): (components: PublicPortComponents) => PublicPort {
+  return ({ relay, proxy, log }) => {
+    const stats = (): RelayStatsInit | undefined => relay.libp2p === undefined
+      ? undefined
+      : { node: relay.libp2p, proxy, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
+    const http = createRelayHttpServer({
+      appDir: init.appDir,
+      modelDir: init.modelDir,
+      apiUrl: init.apiUrl,
+      proxy,
+      log,
+      health: () => {
+        const running = stats()
+        return running === undefined ? undefined : relayHealth(running)
+      },
+      metrics: () => {
+        const running = stats()
+        return running === undefined ? [] : relayMetrics(running)
+      },
+      bootstrap: () => relay.libp2p === undefined ? undefined : relayBootstrap(relay.peerId, relay.announced)
+    })
+    let port = init.port
+    return {
+      get port () { return port },
+      start: async () => {
+        port = await listen(http.server, init.port, init.host)
+        // Errors after listening (a failed accept, say) are news, not a reason to stop; listening's own failure is thrown above.
+        http.server.on('error', (err) => { log.warn(`HTTP server: ${errorMessage(err)}`) })
+      },
+      stop: async () => { await closeServer(http.server) }
+    }
+  }
+}
