@@ -61,7 +61,11 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     },
     services: {
       identify: identify(),
-      ping: ping({ runOnLimitedConnection: true }),
+      // Two outbound pings per connection: the page's own round-trip probe and libp2p's
+      // connection monitor. With the default of one, a probe still waiting for a busy peer
+      // makes the monitor's ping fail, and the monitor then aborts the whole connection
+      // (an answer streaming on it ends "interrupted").
+      ping: ping({ runOnLimitedConnection: true, maxOutboundStreams: 2 }),
       pubsub: gossipsub(gossipsubInit())
     }
   })
