@@ -76,7 +76,8 @@ export async function startShoalProcess (entry: string, args: string[], url: str
     kill: async () => { await stopWith('SIGKILL') }
   }
   try {
-    await waitForHealth(url, child, 30_000)
+    // A model load takes seconds alone and over 20 s on a loaded 2-core machine; a process that dies fails at once anyway.
+    await waitForHealth(url, child, 60_000)
   } catch (err) {
     await running.kill()
     throw new Error(`${entry} did not become healthy: ${(err as Error).message}\n--- output ---\n${output}`)
