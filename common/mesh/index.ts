@@ -15,3 +15,4 @@
  */
 export * from './announcer.ts'
 export * from './backoff.ts'
+export * from './ice-server-cache.ts'

@@ -17,6 +17,7 @@ import { createRelayHttpServer } from './http-server.ts'
 import { startRelayNode } from './relay-node.ts'
 import { relayHealth, relayMetrics } from './relay-stats.ts'
 import { WebSocketProxy } from './websocket-proxy.ts'
+import { createTurnCredentials } from './turn-credentials.ts'
 import type { Bootstrap } from '#protocol'
 import type { RelayNode } from './relay-node.ts'
 import type { RelayStatsInit } from './relay-stats.ts'
@@ -30,6 +31,8 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   const options = parsed.options
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
+  // STUN/TURN servers for pages and verifiers, with TURN credentials minted per bootstrap request.
+  const turn = await createTurnCredentials(options)
 
   const proxy = new WebSocketProxy()
   let stats: RelayStatsInit | undefined
@@ -41,7 +44,7 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     log,
     health: () => stats == null ? undefined : relayHealth(stats),
     metrics: () => stats == null ? [] : relayMetrics(stats),
-    bootstrap: () => bootstrap,
+    bootstrap: () => bootstrap == null || turn == null ? bootstrap : turn.withIceServers(bootstrap),
     apiUrl: options.apiUrl
   })
 
