@@ -25,7 +25,7 @@ import { startGpuNode } from './gpu-node.ts'
 import { handleProbeStream } from './probe-handler.ts'
 import { formatRelayAddress } from './relay-address.ts'
 import { RelayConnector } from './relay-connector.ts'
-import { relayIceServers } from './relay-ice-servers.ts'
+import { verifierRtcConfiguration } from './relay-ice-servers.ts'
 import type { GpuNodeHealth } from './api-server.ts'
 import type { ProbeStats } from './probe-handler.ts'
 import type { Metric } from '#server'
@@ -67,9 +67,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const credit = new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust })
   let node: Awaited<ReturnType<typeof startGpuNode>>
   try {
-    // No --ice-servers: use the STUN/TURN servers (and short-lived TURN credentials) the relay hands out.
-    const ice = relayIceServers(options.relay, options.iceServers)
-    node = await startGpuNode({ privateKey, iceServers: options.iceServers, rtcConfiguration: ice == null ? undefined : async () => ice.rtcConfiguration() })
+    // --ice-servers, else the STUN/TURN servers (and short-lived TURN credentials) the relay hands out.
+    node = await startGpuNode({ privateKey, rtcConfiguration: verifierRtcConfiguration(options.relay, options.iceServers) })
   } catch (err) {
     await verifier.dispose()
     ledger.close()

@@ -3,23 +3,43 @@ import { fetchRelayBootstrap } from './relay-address.ts'
 import type { RelayAddress } from './relay-address.ts'
 
 /**
- * The verifier's STUN/TURN servers: `--ice-servers` when given, else those
- * the relay hands out in its bootstrap JSON (when joined through an http(s)
- * relay URL), with TURN credentials refetched before they expire. Undefined
- * when neither applies: host candidates only.
+ * The verifier's WebRTC configuration, asked for each new peer connection:
+ * `--ice-servers` when given, else the STUN/TURN servers the relay hands out
+ * in its bootstrap JSON (when joined through an http(s) relay URL), with
+ * TURN credentials refetched before they expire. Host candidates only when
+ * neither applies.
  *
  * @example
  * ```ts
- * const ice = relayIceServers(options.relay, options.iceServers)
- * webRTC({ rtcConfiguration: ice == null ? { iceServers: [] } : async () => ice.rtcConfiguration() })
+ * webRTC({ rtcConfiguration: verifierRtcConfiguration(options.relay, options.iceServers) })
  * ```
  */
-export function relayIceServers (relay: RelayAddress, fixed: RTCIceServer[]): IceServerCache | undefined {
-  if (fixed.length > 0) {
-    return undefined
+export function verifierRtcConfiguration (relay: RelayAddress, fixed: RTCIceServer[]): () => Promise<RTCConfiguration> {
+  const cache = new IceServerCache({
+    fixed: fixed.length > 0 || relay.kind !== 'origin' ? fixed : undefined,
+    fetchBootstrap: async (signal) => {
+      if (relay.kind !== 'origin') {
+        throw new Error('no relay origin to ask for ICE servers')
+      }
+      return fetchRelayBootstrap(relay.origin, { signal })
+    }
+  })
+  return async () => {
+    const configuration = await cache.rtcConfiguration()
+    return { ...configuration, iceServers: (configuration.iceServers ?? []).map(forNodeDatachannel) }
   }
-  if (relay.kind !== 'origin') {
-    return undefined
+}
+
+/**
+ * node-datachannel's RTCPeerConnection hands libdatachannel each server as
+ * one URL, `turn:<username>:<credential>@host`, which it splits at `:` and
+ * URL-decodes: coturn's REST usernames (`<expiry>:<id>`) would lose their id
+ * (coturn then answers 401), and base64 credentials may hold `/` or `+`.
+ * Percent-encoding both makes them survive.
+ */
+export function forNodeDatachannel (server: RTCIceServer): RTCIceServer {
+  if (server.username == null || server.credential == null) {
+    return server
   }
-  return new IceServerCache({ fetchBootstrap: async (signal) => fetchRelayBootstrap(relay.origin, { signal }) })
+  return { ...server, username: encodeURIComponent(server.username), credential: encodeURIComponent(server.credential) }
 }
