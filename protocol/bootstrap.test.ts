@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { parseBootstrap, relayMultiaddrForOrigin } from './bootstrap.ts'
+import { MAX_ICE_SERVERS, parseBootstrap, relayMultiaddrForOrigin } from './bootstrap.ts'
 
 const bootstrap = { relayPeerId: '12D3KooWRelay', multiaddrs: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay'] }
 
@@ -14,4 +14,19 @@ test('malformed bootstrap JSON gets a clear error', () => {
   expect(parseBootstrap(bootstrap)).toEqual(bootstrap)
   expect(() => parseBootstrap({ relayPeerId: '' })).toThrow(expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringContaining('relayPeerId') }))
   expect(() => parseBootstrap('nope')).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+})
+
+test('ICE servers in the bootstrap are bounded: stun:/turn: URLs, at most MAX_ICE_SERVERS, short credentials', () => {
+  const turn = { urls: ['turn:198.18.0.3:3478'], username: '1700003600:peer', credential: 'OPKomWnjd3qkggTpIWCIrhGNRqg=' }
+  expect(parseBootstrap({ ...bootstrap, iceServers: [{ urls: 'stun:198.18.0.3:3478' }, turn], iceServersTtlSeconds: 3600 }).iceServers).toHaveLength(2)
+  for (const bad of [
+    { iceServers: [{ urls: 'http://turn.example' }] },
+    { iceServers: [{ urls: [] }] },
+    { iceServers: Array.from({ length: MAX_ICE_SERVERS + 1 }, () => turn) },
+    { iceServers: [{ ...turn, credential: 'x'.repeat(257) }] },
+    { iceServers: [{ urls: Array.from({ length: 5 }, () => 'stun:a:1') }] },
+    { iceServers: [turn], iceServersTtlSeconds: 0 }
+  ]) {
+    expect(() => parseBootstrap({ ...bootstrap, ...bad }), JSON.stringify(bad).slice(0, 80)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+  }
 })

@@ -7,10 +7,32 @@ import { MalformedMessageError } from './errors.ts'
  * serves the app, so a page builds the relay's multiaddr from its own origin
  * and the same app works behind any host name, port or TLS terminator.
  */
+/** Most ICE servers a relay may hand out: browsers slow down gathering with many, and a page is not a config dump. */
+export const MAX_ICE_SERVERS = 8
+
+/**
+ * One STUN or TURN server, shaped like WebRTC's `RTCIceServer`. TURN entries
+ * carry short-lived credentials the relay minted for this request (coturn's
+ * `use-auth-secret` scheme), never a static password.
+ */
+export const IceServer = z.object({
+  urls: z.union([
+    z.string().regex(/^(stun|stuns|turn|turns):/, 'must be a stun: or turn: URL').max(512),
+    z.array(z.string().regex(/^(stun|stuns|turn|turns):/, 'must be a stun: or turn: URL').max(512)).min(1).max(4)
+  ]),
+  username: z.string().min(1).max(256).optional(),
+  credential: z.string().min(1).max(256).optional()
+})
+export type IceServer = z.infer<typeof IceServer>
+
 export const Bootstrap = z.object({
   relayPeerId: z.string().min(1).max(128),
   /** Multiaddrs the relay listens on directly, for peers that dial it without HTTP. */
-  multiaddrs: z.array(z.string().startsWith('/').max(512)).max(16)
+  multiaddrs: z.array(z.string().startsWith('/').max(512)).max(16),
+  /** STUN/TURN servers for WebRTC; absent when the relay knows none (host candidates only). */
+  iceServers: z.array(IceServer).max(MAX_ICE_SERVERS).optional(),
+  /** Seconds the TURN credentials in `iceServers` stay valid from when this was served: fetch again before. */
+  iceServersTtlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional()
 })
 export type Bootstrap = z.infer<typeof Bootstrap>
 

@@ -16,3 +16,4 @@
 export * from './announcer.ts'
 export * from './backoff.ts'
 export * from './stream-errors.ts'
+export * from './ice-server-cache.ts'

@@ -15,6 +15,8 @@ export interface GpuNodeInit {
    * @default []
    */
   iceServers?: RTCIceServer[]
+  /** Called for each new WebRTC peer connection (fresh TURN credentials); wins over `iceServers`. */
+  rtcConfiguration?: () => Promise<RTCConfiguration>
 }
 
 /**
@@ -29,7 +31,7 @@ export async function createGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> 
     transports: [
       webSockets(),
       circuitRelayTransport(),
-      webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })
+      webRTC({ rtcConfiguration: init.rtcConfiguration ?? { iceServers: init.iceServers ?? [] } })
     ],
     listen: ['/p2p-circuit', '/webrtc'],
     connectionManager: {

@@ -23,6 +23,7 @@ import { createProbeProtocol } from './probe-handler.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
 import { formatRelayAddress } from './relay-address.ts'
 import { createRelayConnector } from './relay-connector.ts'
+import { verifierRtcConfiguration } from './relay-ice-servers.ts'
 import { gpuNodeHealth, gpuNodeMetrics } from './status.ts'
 import { createVerifierAnnouncer } from './verifier-announcer.ts'
 import { createLlamaVerifier } from './verifier/llama-verifier.ts'
@@ -42,7 +43,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const options = parsed.options
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
-  const node = await createGpuNode({ privateKey, iceServers: options.iceServers })
+  // --ice-servers, else the STUN/TURN servers (and short-lived TURN credentials) the relay hands out.
+  const node = await createGpuNode({ privateKey, rtcConfiguration: verifierRtcConfiguration(options.relay, options.iceServers) })
   const passCost = options.emulatePassCost === undefined ? undefined : await loadPassCostProfile(options.emulatePassCost).catch((err: unknown) => { throw new ConfigError(errorMessage(err)) })
   const ledger = await openLedger(ledgerPath(options))
   // Each answer's receipts are signed with the node's libp2p key and kept in the ledger; an emulated GPU's say so.

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '#protocol'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Bootstrap } from '#protocol'
 
 /**
  * Where the relay is: its HTTP(S) origin, from which the bootstrap JSON gives
@@ -69,9 +70,18 @@ export async function resolveRelayMultiaddr (relay: RelayAddress, options: Resol
   if (relay.kind === 'multiaddr') {
     return relay.multiaddr
   }
+  return multiaddr(relayMultiaddrForOrigin(relay.origin.origin, await fetchRelayBootstrap(relay.origin, options)))
+}
+
+/**
+ * The relay's bootstrap JSON (peer id, addresses, STUN/TURN servers).
+ *
+ * @throws {MalformedMessageError} when the bootstrap JSON is malformed
+ */
+export async function fetchRelayBootstrap (origin: URL, options: ResolveRelayOptions = {}): Promise<Bootstrap> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 5_000)
   const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-  const url = new URL(BOOTSTRAP_PATH, relay.origin)
+  const url = new URL(BOOTSTRAP_PATH, origin)
   let response: Response
   try {
     response = await fetch(url, { signal, headers: { Accept: 'application/json' } })
@@ -94,5 +104,5 @@ export async function resolveRelayMultiaddr (relay: RelayAddress, options: Resol
   } catch {
     throw new Error(`${url.href} is not JSON`)
   }
-  return multiaddr(relayMultiaddrForOrigin(relay.origin.origin, parseBootstrap(json)))
+  return parseBootstrap(json)
 }

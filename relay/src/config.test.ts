@@ -33,12 +33,19 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     keyFile: resolve('keys/r.key'),
     modelDir: resolve('models'),
     maxReservations: 5,
-    maxConnections: 4096
+    maxConnections: 4096,
+    turnUrls: [],
+    turnTtl: 3600
   })
 })
 
 test('bad values are ConfigErrors', () => {
-  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x']]) {
+  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5']]) {
     expect(() => parseRelayOptions(argv, {}), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
   }
+})
+
+test('--turn-url takes a comma list of stun: and turn: URLs', () => {
+  const { options: parsed } = options(['--turn-url', 'turn:198.18.0.3:3478, stun:198.18.0.3:3478', '--turn-secret-file', 'secret.txt', '--turn-ttl', '600'])
+  expect(parsed).toMatchObject({ turnUrls: ['turn:198.18.0.3:3478', 'stun:198.18.0.3:3478'], turnSecretFile: resolve('secret.txt'), turnTtl: 600 })
 })

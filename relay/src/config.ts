@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
 import type { OptionSpec, ParsedOptions } from '#server'
+import { parseTurnUrls } from './turn-credentials.ts'
 
 /** Defaults that name files are relative to the repository, so `npm run relay` behaves the same from any folder. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -35,8 +36,20 @@ export const RelayOptions = z.object({
   modelDir: pathSchema('.cache/models'),
   maxReservations: integerSchema({ min: 1, max: 1_000_000 }).default(1024),
   maxConnections: integerSchema({ min: 1, max: 1_000_000 }).default(4096),
-  apiUrl: baseUrlSchema
-})
+  apiUrl: baseUrlSchema,
+  turnUrls: z.string().optional().transform((text, context): string[] => {
+    try {
+      return parseTurnUrls(text)
+    } catch (err) {
+      context.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) })
+      return z.NEVER
+    }
+  }),
+  turnSecretFile: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path == null ? undefined : resolve(path)),
+  turnTtl: integerSchema({ min: 60, max: 7 * 24 * 3600 }).default(3600),
+  tlsCert: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path == null ? undefined : resolve(path)),
+  tlsKey: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path == null ? undefined : resolve(path))
+}).refine((options) => (options.tlsCert == null) === (options.tlsKey == null), { message: '--tls-cert and --tls-key go together', path: ['tlsCert'] })
 export type RelayOptions = z.output<typeof RelayOptions>
 
 const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
@@ -47,7 +60,12 @@ const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
   keyFile: { flag: 'key-file', env: 'SHOAL_RELAY_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
   maxReservations: { flag: 'max-reservations', env: 'SHOAL_RELAY_MAX_RESERVATIONS', description: 'Most circuit-relay reservations held at once (one per listening peer).' },
   maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' },
-  apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'Where a verifier\'s HTTP API is (e.g. http://localhost:8081), named in the JSON 404 the relay answers to /v1/* and /api/*.', defaultText: 'none' }
+  apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'Where a verifier\'s HTTP API is (e.g. http://localhost:8081), named in the JSON 404 the relay answers to /v1/* and /api/*.', defaultText: 'none' },
+  turnUrls: { flag: 'turn-url', env: 'SHOAL_TURN_URL', description: 'Comma-separated STUN/TURN URLs handed to pages and verifiers in the bootstrap JSON, e.g. turn:turn.example.org:3478,stun:turn.example.org:3478.', defaultText: 'none' },
+  turnSecretFile: { flag: 'turn-secret-file', env: 'SHOAL_TURN_SECRET_FILE', description: 'File holding coturn\'s static-auth-secret, from which short-lived TURN credentials are minted per request (or set SHOAL_TURN_SECRET).', defaultText: 'none' },
+  turnTtl: { flag: 'turn-ttl', env: 'SHOAL_TURN_TTL', description: 'Seconds a minted TURN credential stays valid.' },
+  tlsCert: { flag: 'tls-cert', env: 'SHOAL_TLS_CERT', description: 'PEM certificate (chain): the port then serves https and wss; SIGHUP reloads it and the key.', defaultText: 'none (plain http; or put a TLS proxy in front)' },
+  tlsKey: { flag: 'tls-key', env: 'SHOAL_TLS_KEY', description: 'PEM private key of --tls-cert.', defaultText: 'none' }
 }
 
 /**

@@ -1,12 +1,14 @@
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { BOOTSTRAP_PATH } from '#protocol'
 import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendText } from '#server'
 import { MODELS_PREFIX, serveApp, serveModel } from './static-files.ts'
 import type { Bootstrap } from '#protocol'
 import type { Log, Metric } from '#server'
 import type { RelayHealth } from './relay-stats.ts'
+import type { SecureContextTarget } from './tls.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { Server, ServerResponse } from 'node:http'
+import type { RequestListener, Server, ServerResponse } from 'node:http'
 
 export interface RelayHttpInit {
   appDir: string
@@ -20,11 +22,15 @@ export interface RelayHttpInit {
   bootstrap: () => Bootstrap | undefined
   /** Base URL of a verifier's HTTP API, when known (`--api-url`): API paths then point there. */
   apiUrl?: string
+  /** Certificate and key (PEM): serve https and wss instead of http and ws. */
+  tls?: { cert: string, key: string }
 }
 
 export interface RelayHttpServer {
   server: Server
   requests: () => number
+  /** With `tls`: the same server, whose certificate can be swapped (SIGHUP). */
+  secure?: SecureContextTarget
 }
 
 /**
@@ -64,7 +70,7 @@ function isWildcard (address: string): boolean {
  */
 export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
   let requests = 0
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     requests++
     handle().catch((err: unknown) => {
       init.log.warn(`HTTP ${request.method ?? '?'} ${request.url ?? '?'} failed: ${errorMessage(err)}`)
@@ -111,7 +117,9 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
       }
       await serveApp(init.appDir, path, request, response)
     }
-  })
+  }
+  const httpsServer = init.tls == null ? undefined : createHttpsServer(init.tls, handler)
+  const server: Server = httpsServer ?? createServer(handler)
   server.on('listening', () => {
     const address = server.address()
     if (address != null && typeof address === 'object' && isWildcard(address.address)) {
@@ -121,5 +129,5 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
   server.on('upgrade', (request, socket, head) => {
     init.proxy.handleUpgrade(request, socket, head)
   })
-  return { server, requests: () => requests }
+  return { server, requests: () => requests, secure: httpsServer }
 }

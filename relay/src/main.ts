@@ -19,6 +19,8 @@ import { parseRelayOptions } from './config.ts'
 import { createPublicPort } from './public-port.ts'
 import { createRelayNode } from './relay-node.ts'
 import { WebSocketProxy } from './websocket-proxy.ts'
+import { createTurnCredentials } from './turn-credentials.ts'
+import { loadTlsFiles, secureWebSocketMultiaddr } from './tls.ts'
 
 runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   const parsed = parseRelayOptions()
@@ -29,13 +31,20 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   const options = parsed.options
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
+  // STUN/TURN servers for pages and verifiers, with TURN credentials minted per bootstrap request.
+  const turn = await createTurnCredentials(options)
+  const tlsFiles = options.tlsCert == null || options.tlsKey == null ? undefined : { certFile: options.tlsCert, keyFile: options.tlsKey }
+  const tls = tlsFiles == null ? undefined : await loadTlsFiles(tlsFiles)
 
   // The one dependency that points backwards: the relay node announces the public port, and the
   // public port forwards to the relay node. So the port starts first (with --port 0 it is known only
   // once bound), and the node reads it when it starts.
   const relay = createRelayNode({
     privateKey,
-    announce: () => [publicWebSocketMultiaddr(options.host, http.port)],
+    announce: () => {
+      const plain = publicWebSocketMultiaddr(options.host, http.port)
+      return [tls == null ? plain : secureWebSocketMultiaddr(plain)]
+    },
     maxReservations: options.maxReservations,
     maxConnections: options.maxConnections
   })
@@ -46,12 +55,16 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     appDir: options.appDir,
     modelDir: options.modelDir,
     apiUrl: options.apiUrl,
+    tls,
+    tlsFiles,
+    turn,
     maxReservations: options.maxReservations,
     startedAt
   })({ relay, proxy, log })
 
   const running = await startServices({ http, relay, proxy }, { signal, log })
-  log.info(`Shoal relay listening on ${httpUrl(options.host, http.port)} (peer ${relay.peerId})`)
+  const url = httpUrl(options.host, http.port)
+  log.info(`Shoal relay listening on ${tls == null ? url : url.replace(/^http:/, 'https:')} (peer ${relay.peerId})`)
   if (!existsSync(join(options.appDir, 'index.html'))) {
     log.warn(`no app in ${options.appDir} (run \`npm run build\`); pages answer 503 until it is built`)
   }

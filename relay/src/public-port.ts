@@ -5,6 +5,9 @@ import { relayHealth, relayMetrics } from './relay-stats.ts'
 import type { RelayNode } from './relay-node.ts'
 import type { RelayStatsInit } from './relay-stats.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
+import { reloadTlsOnSighup } from './tls.ts'
+import type { TlsCredentials, TlsFiles } from './tls.ts'
+import type { TurnCredentials } from './turn-credentials.ts'
 import type { Log, Startable } from '#server'
 
 export interface PublicPortInit {
@@ -17,6 +20,12 @@ export interface PublicPortInit {
   apiUrl?: string
   maxReservations: number
   startedAt: number
+  /** Certificate and key (PEM): the port serves https and wss. */
+  tls?: TlsCredentials
+  /** Where `tls` came from: SIGHUP reads them again and swaps the certificate for new connections. */
+  tlsFiles?: TlsFiles
+  /** STUN/TURN servers handed to pages and verifiers in the bootstrap JSON, with fresh TURN credentials each time. */
+  turn?: TurnCredentials
 }
 
 export interface PublicPortComponents {
@@ -55,17 +64,31 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
         const running = stats()
         return running === undefined ? [] : relayMetrics(running)
       },
-      bootstrap: () => relay.libp2p === undefined ? undefined : relayBootstrap(relay.peerId, relay.announced)
+      bootstrap: () => {
+        if (relay.libp2p === undefined) {
+          return undefined
+        }
+        const bootstrap = relayBootstrap(relay.peerId, relay.announced)
+        return init.turn === undefined ? bootstrap : init.turn.withIceServers(bootstrap)
+      },
+      tls: init.tls
     })
     let port = init.port
+    let stopTlsReload: (() => void) | undefined
     return {
       get port () { return port },
       start: async () => {
         port = await listen(http.server, init.port, init.host)
         // Errors after listening (a failed accept, say) are news, not a reason to stop; listening's own failure is thrown above.
         http.server.on('error', (err) => { log.warn(`HTTP server: ${errorMessage(err)}`) })
+        if (http.secure !== undefined && init.tlsFiles !== undefined) {
+          stopTlsReload = reloadTlsOnSighup(http.secure, init.tlsFiles, log)
+        }
       },
-      stop: async () => { await closeServer(http.server) }
+      stop: async () => {
+        stopTlsReload?.()
+        await closeServer(http.server)
+      }
     }
   }
 }

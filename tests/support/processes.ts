@@ -48,9 +48,12 @@ export async function temporaryDirectory (prefix = 'shoal-test-'): Promise<strin
 /**
  * Starts `node --import tsx <entry> ...args` and waits until `GET <url>/health`
  * answers ok. One process, not the `tsx` wrapper, so a kill reaches the server.
+ * `launcher` goes before `node`: a command that execs it, such as
+ * `ip netns exec <namespace>` (tests/network/), so signals still reach it.
  */
-export async function startShoalProcess (entry: string, args: string[], url: string, env: NodeJS.ProcessEnv = {}): Promise<ShoalProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, entry), ...args], {
+export async function startShoalProcess (entry: string, args: string[], url: string, env: NodeJS.ProcessEnv = {}, launcher: readonly string[] = []): Promise<ShoalProcess> {
+  const command = [...launcher, process.execPath, '--import', 'tsx', join(REPO_ROOT, entry), ...args]
+  const child = spawn(command[0] ?? process.execPath, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -32,6 +32,11 @@ export interface BrowserNodeInit {
    * @default []
    */
   iceServers?: RTCIceServer[]
+  /**
+   * Called for each new WebRTC peer connection, so short-lived TURN
+   * credentials can be refreshed; wins over `iceServers`.
+   */
+  rtcConfiguration?: () => Promise<RTCConfiguration>
 }
 
 /**
@@ -49,7 +54,7 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } }),
+      webRTC({ rtcConfiguration: init.rtcConfiguration ?? { iceServers: init.iceServers ?? [] } }),
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],

@@ -3,7 +3,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { AGENT, ANNOUNCE_TOPIC, PeerRole, decodeAnnouncement } from '#protocol'
-import { Announcer, backoffDelay, sleep } from '#mesh-common'
+import { Announcer, IceServerCache, backoffDelay, sleep } from '#mesh-common'
 import { connectionKind, preferredConnection } from './connection-kind.ts'
 import type { ConnectionKind } from './connection-kind.ts'
 import { createBrowserNode } from './create-browser-node.ts'
@@ -12,7 +12,7 @@ import { dialDirect } from './direct-dialer.ts'
 import { loadPageIdentity } from './identity.ts'
 import { PeerTable, shouldDial, webRTCDialAddresses } from './peer-table.ts'
 import type { KnownPeer } from './peer-table.ts'
-import { fetchRelayAddress } from './relay-bootstrap.ts'
+import { fetchRelayAddress, fetchRelayBootstrap } from './relay-bootstrap.ts'
 
 /** How often the peer list, its round-trip times and expiry are refreshed. */
 const REFRESH_INTERVAL_MS = 2_000
@@ -71,12 +71,15 @@ export class MeshNode extends EventTarget {
   readonly #table = new PeerTable()
   readonly #rttMs = new Map<string, number>()
   readonly #dialing = new Set<string>()
+  /** STUN/TURN servers from the relay's bootstrap; TURN credentials are refetched before they expire. */
+  readonly #iceServers: IceServerCache
   #node: BrowserNode | undefined
   #relayPeerId: PeerId | undefined
 
   constructor (init: MeshNodeInit = {}) {
     super()
     this.#relayOrigin = init.relayOrigin ?? location.origin
+    this.#iceServers = new IceServerCache({ fetchBootstrap: async (signal) => fetchRelayBootstrap(this.#relayOrigin, signal) })
   }
 
   /** The running libp2p node, for protocols built on the mesh. */
@@ -90,7 +93,7 @@ export class MeshNode extends EventTarget {
       markOnce('shoal:mesh-start')
       const { privateKey } = await loadPageIdentity()
       markOnce('shoal:identity-loaded')
-      const node = await createBrowserNode({ privateKey })
+      const node = await createBrowserNode({ privateKey, rtcConfiguration: async () => this.#iceServers.rtcConfiguration() })
       this.#node = node
       this.peerId = node.peerId.toString()
       node.services.pubsub.addEventListener('message', (event) => { this.#onGossip(event.detail) })
@@ -142,7 +145,8 @@ export class MeshNode extends EventTarget {
       }
       this.relay = { ...this.relay, state: 'connecting', rttMs: undefined }
       try {
-        const address = await fetchRelayAddress(this.#relayOrigin, signal)
+        const { address, bootstrap } = await fetchRelayAddress(this.#relayOrigin, signal)
+        this.#iceServers.update(bootstrap)
         const relayAddress = multiaddr(address)
         const relayPeer = relayAddress.getComponents().findLast((component) => component.name === 'p2p')?.value
         this.#relayPeerId = relayPeer === undefined ? undefined : peerIdFromString(relayPeer)

@@ -1,13 +1,11 @@
 import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '#protocol'
+import type { Bootstrap } from '#protocol'
 
 /** Deadline for fetching the relay's bootstrap JSON. */
 const BOOTSTRAP_TIMEOUT_MS = 5_000
 
-/**
- * Asks the relay that served this page (or `relayOrigin`) how to dial it and
- * returns the multiaddr of its WebSocket endpoint on that same origin.
- */
-export async function fetchRelayAddress (relayOrigin: string, signal: AbortSignal): Promise<string> {
+/** Fetches the bootstrap JSON of the relay that served this page (or `relayOrigin`). */
+export async function fetchRelayBootstrap (relayOrigin: string, signal: AbortSignal): Promise<Bootstrap> {
   const url = new URL(BOOTSTRAP_PATH, relayOrigin)
   const response = await fetch(url, {
     cache: 'no-store',
@@ -16,6 +14,15 @@ export async function fetchRelayAddress (relayOrigin: string, signal: AbortSigna
   if (!response.ok) {
     throw new Error(`relay answered ${response.status} for ${url.pathname}`)
   }
-  const bootstrap = parseBootstrap(await response.json())
-  return relayMultiaddrForOrigin(relayOrigin, bootstrap)
+  return parseBootstrap(await response.json())
+}
+
+/**
+ * Asks the relay that served this page (or `relayOrigin`) how to dial it and
+ * returns the multiaddr of its WebSocket endpoint on that same origin, with
+ * the bootstrap it came from (which also carries the STUN/TURN servers).
+ */
+export async function fetchRelayAddress (relayOrigin: string, signal: AbortSignal): Promise<{ address: string, bootstrap: Bootstrap }> {
+  const bootstrap = await fetchRelayBootstrap(relayOrigin, signal)
+  return { address: relayMultiaddrForOrigin(relayOrigin, bootstrap), bootstrap }
 }

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { expect, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
+import { ask, lastAnswer, setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
+import { e2eSession } from '../support/e2e-session.ts'
+import { ensureDemoModels } from '../support/models.ts'
+import { HOME_ROUTER_ADDRESS, TURN_ADDRESS, buildInternet, canBuildInternet, peerConnections } from '../network/internet-network.ts'
+import type { CoturnProcess, InternetNetwork, PeerConnectionRecord } from '../network/internet-network.ts'
+
+/**
+ * The mesh across NATs (tests/network/internet.sh): the verifier at home
+ * behind a port-restricted NAT, Chromium in a café behind a symmetric NAT,
+ * the relay and coturn on the "internet". Host and server-reflexive
+ * candidates cannot connect these two; only a TURN relay candidate can.
+ * Runs inside the private test network, as root.
+ */
+
+const { processes, profiles } = e2eSession()
+let internet: InternetNetwork | undefined
+let coturn: CoturnProcess | undefined
+
+test.skip(!canBuildInternet(), 'needs root inside scripts/private-network.sh to build NAT namespaces')
+
+test.beforeAll(async () => {
+  internet = await buildInternet()
+})
+
+/** Everything the network's processes and pages said, written in full beside a failed test's report. */
+const logs = new Map<string, () => string>()
+
+test.afterEach(async ({}, testInfo) => {
+  if (coturn != null) {
+    const output = coturn.output
+    logs.set('coturn', output)
+  }
+  if (testInfo.status !== testInfo.expectedStatus) {
+    await writeFile(testInfo.outputPath('routers.log'), await network().status())
+    for (const [name, text] of logs) {
+      await writeFile(testInfo.outputPath(`${name}.log`), text())
+    }
+  }
+  logs.clear()
+  await coturn?.stop()
+  coturn = undefined
+})
+
+test.afterAll(async () => {
+  await internet?.down()
+})
+
+function network (): InternetNetwork {
+  if (internet == null) {
+    throw new Error('the test network was not built')
+  }
+  return internet
+}
+
+async function verifierPeerId (verifierUrl: string): Promise<string> {
+  return ((await (await fetch(`${verifierUrl}/health`)).json()) as { peerId: string }).peerId
+}
+
+async function openCafePage (net: InternetNetwork, url: string, relayUrl: string): Promise<Page> {
+  const profile = await net.launchCafeProfile(relayUrl)
+  profiles.push(profile)
+  const lines: string[] = []
+  profile.on('console', (message) => { lines.push(`${new Date().toISOString()} ${message.type()}: ${message.text()}`) })
+  logs.set(`page-${logs.size}-${new URL(url).pathname.replace(/\W/g, '') || 'chat'}`, () => lines.join('\n'))
+  const page = profile.pages()[0] ?? await profile.newPage()
+  await page.goto(url)
+  return page
+}
+
+function describe (records: PeerConnectionRecord[]): string {
+  return JSON.stringify(records)
+}
+
+test('without TURN the café page cannot reach the home verifier directly: every WebRTC attempt fails and the link stays on the relay\'s circuit', async () => {
+  test.setTimeout(180_000)
+  const relay = await network().startRelay()
+  processes.push(relay)
+  const bootstrap = await (await fetch(`${relay.url}/shoal/bootstrap.json`)).json() as { iceServers?: unknown }
+  expect(bootstrap.iceServers).toBeUndefined()
+  const verifier = await network().startVerifier(relay.url)
+  processes.push(verifier)
+  const verifierId = await verifierPeerId(verifier.url)
+
+  const page = await openCafePage(network(), `${relay.url}/network`, relay.url)
+  const row = page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)
+  await expect(row).toBeVisible({ timeout: 30_000 })
+  // The page tries WebRTC (the verifier announced /webrtc addresses) and gives up: wait until
+  // an attempt has ended without ever connecting.
+  await expect.poll(async () => {
+    const records = await peerConnections(page)
+    return records.some((record) => record.states.includes('failed') || record.states.includes('closed'))
+  }, { timeout: 120_000, message: 'a WebRTC attempt to end' }).toBe(true)
+  const records = await peerConnections(page)
+  expect(records.every((record) => !record.states.includes('connected')), describe(records)).toBe(true)
+  // What the page says: the verifier is reached only through the relay.
+  await expect(row).toHaveAttribute('data-connection', 'relayed')
+})
+
+/** The connection that leaves the café: its far end is on the internet (the home router, or coturn).
+ * Café tabs also meet each other directly on their LAN, with a peer-reflexive far end whose address
+ * Chromium does not show. */
+async function selectedToInternet (tab: Page): Promise<PeerConnectionRecord['selected']> {
+  return (await peerConnections(tab)).find((record) => record.selected?.remoteAddress.startsWith('198.18.0.') === true)?.selected
+}
+
+/** Waits for the tab's WebRTC connection out of the café and checks it runs on a TURN relay candidate. */
+async function expectTurnRelayed (tab: Page): Promise<NonNullable<PeerConnectionRecord['selected']>> {
+  await expect.poll(async () => (await selectedToInternet(tab)) != null, { timeout: 90_000, message: 'a connected WebRTC peer connection out of the café' }).toBe(true)
+  const selected = await selectedToInternet(tab)
+  // The café's own side is coturn's relayed address: the only way out of a symmetric NAT.
+  expect(selected?.local, JSON.stringify(selected)).toBe('relay')
+  expect(selected?.localAddress.startsWith(`${TURN_ADDRESS}:`), JSON.stringify(selected)).toBe(true)
+  if (selected == null) {
+    throw new Error('no selected candidate pair')
+  }
+  return selected
+}
+
+/** coturn, a relay handing out its credentials, and a verifier at home. */
+async function startTurnMesh (verifierArgs: string[] = []): Promise<{ relayUrl: string, verifierId: string, coturn: CoturnProcess }> {
+  const secret = randomBytes(18).toString('base64url')
+  const turnServer = await network().startCoturn(secret)
+  coturn = turnServer
+  const relay = await network().startRelay({ turnSecret: secret })
+  processes.push(relay)
+  logs.set('relay', relay.output)
+  const bootstrap = await (await fetch(`${relay.url}/shoal/bootstrap.json`)).json() as { iceServers?: Array<{ urls: string[], username?: string, credential?: string }> }
+  // Short-lived, minted per request: never a static password.
+  const turn = bootstrap.iceServers?.find((server) => server.username != null)
+  expect(turn?.urls).toEqual([`turn:${TURN_ADDRESS}:3478`])
+  expect(Number(turn?.username?.split(':')[0])).toBeGreaterThan(Date.now() / 1000)
+  const verifier = await network().startVerifier(relay.url, verifierArgs)
+  processes.push(verifier)
+  logs.set('verifier', verifier.output)
+  return { relayUrl: relay.url, verifierId: await verifierPeerId(verifier.url), coturn: turnServer }
+}
+
+test('with the relay\'s TURN credentials the café page chats with the home verifier over a TURN-relayed WebRTC connection, and a long answer completes over it', async () => {
+  test.setTimeout(240_000)
+  const { relayUrl, verifierId, coturn: turnServer } = await startTurnMesh()
+  const page = await openCafePage(network(), relayUrl, relayUrl)
+  await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
+  const selected = await expectTurnRelayed(page)
+  // coturn relays to the verifier's side (the home router's public address), and every
+  // credential it was shown checked out, the verifier's too (node-datachannel splits at ":").
+  expect(turnServer.output()).toContain(`peer ${HOME_ROUTER_ADDRESS} lifetime updated`)
+  expect(turnServer.output()).not.toContain('Cannot find credentials')
+  // What the page says: the network page (same tab, same mesh node) shows the link to the verifier as WebRTC, not the relay's circuit.
+  await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
+  await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
+  await page.getByRole('navigation').getByRole('link', { name: 'Chat' }).click()
+
+  await setAnswerSettings(page, { temperature: 0, maxTokens: 1500 })
+  const pcsBefore = await peerConnections(page)
+  logs.set('peer-connections-before-answer', () => JSON.stringify(pcsBefore, null, 1))
+  await ask(page, 'Tell me a long story about a lighthouse keeper and the sea.')
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  const answer = (await storedAnswers(page)).at(-1)?.content ?? ''
+  expect(answer.length).toBeGreaterThan(1_000)
+  // The answer came through coturn, not the relay's circuit: the TURN pair carried at least its bytes.
+  const after = await selectedToInternet(page)
+  expect(after?.localAddress).toBe(selected.localAddress)
+  expect((after?.bytesReceived ?? 0) - selected.bytesReceived).toBeGreaterThan(answer.length)
+})
+
+// Open (2026-12-02): the contributor connects over TURN and the verifier takes it as a drafter, but
+// with the 512x16 verifier drafting, the verifier then loses the relay ("lost the relay") and the
+// chat tab's WebRTC connection, and the answer ends "interrupted" (3 runs of 3 here, at load
+// average 12-20 on 2 cores; coturn shows the page deallocating, routers drop nothing). Chatting
+// alone over TURN (the test above) completes. Cause not found yet: see docs/internet.md.
+test.fixme('a café tab drafts for the home verifier over its own TURN-relayed WebRTC connection', async () => {
+  test.setTimeout(240_000)
+  // 512x16: the verifier takes several ms per token, as a real model would, so a draft can be ahead of it.
+  const models = await ensureDemoModels({ width: 512, layers: 16 })
+  let contributorConnections: PeerConnectionRecord[] = []
+  const { relayUrl, verifierId } = await startTurnMesh(['--model', models.target, '--model-name', 'shoal-demo-512x16', '--threads', '1'])
+  // The matching demo draft model, in wllama.
+  const contributor = await openCafePage(network(), `${relayUrl}/contribute?model=shoal-demo-v1-draft-small-512x16`, relayUrl)
+  logs.set('contributor-peer-connections', () => JSON.stringify(contributorConnections, null, 1))
+  await contributor.getByTestId('contribute-toggle').check()
+  await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
+  // Its way to the verifier is a TURN relay candidate (a café tab reaches the other one directly, on host candidates).
+  await expect.poll(async () => {
+    contributorConnections = await peerConnections(contributor)
+    return contributorConnections.some((record) => record.selected?.local === 'relay' && record.selected.localAddress.startsWith(`${TURN_ADDRESS}:`))
+  }, { timeout: 90_000, message: 'a TURN-relayed connection from the contributor' }).toBe(true)
+  const page = await openCafePage(network(), relayUrl, relayUrl)
+  await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
+  await expectTurnRelayed(page)
+  await page.getByTestId('chat-privacy').getByRole('combobox').selectOption('drafters-allowed')
+  await setAnswerSettings(page, { temperature: 0, maxTokens: 300 })
+  await ask(page, 'Tell me a story about the sea, the wind and the ships.')
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  await expect.poll(async () => Number(await contributor.getByTestId('stat-jobs').textContent()), { timeout: 10_000 }).toBeGreaterThan(0)
+  expect(Number(await contributor.getByTestId('stat-drafted').textContent())).toBeGreaterThan(0)
+})

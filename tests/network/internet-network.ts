@@ -1,0 +1,219 @@
+import { execFile, spawn } from 'node:child_process'
+import { chmod, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { chromium } from '@playwright/test'
+import type { BrowserContext } from '@playwright/test'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.ts'
+import { REPO_ROOT, freePort, startShoalProcess, temporaryDirectory, waitFor } from '../support/processes.ts'
+import type { ShoalProcess } from '../support/processes.ts'
+
+/**
+ * A small internet for end-to-end tests, built by tests/network/internet.sh
+ * inside the test's own private network namespace: the relay and coturn on
+ * an "internet" bridge, the verifier in a home LAN behind a NAT, Chromium in
+ * a café LAN behind a symmetric NAT, so only TURN gets WebRTC through.
+ *
+ * @example
+ * ```ts
+ * const internet = await buildInternet()
+ * const turn = await internet.startCoturn(secret)
+ * const relay = await internet.startRelay({ turnSecret: secret })
+ * const verifier = await internet.startVerifier(relay.url)
+ * const profile = await internet.launchCafeProfile(relay.url)
+ * ```
+ */
+
+const run = promisify(execFile)
+const SCRIPT = join(REPO_ROOT, 'tests/network/internet.sh')
+
+/** Addresses on the "internet" bridge. */
+export const RELAY_ADDRESS = '198.18.0.1'
+export const TURN_ADDRESS = '198.18.0.2'
+export const HOME_ROUTER_ADDRESS = '198.18.0.10'
+export const CAFE_ROUTER_ADDRESS = '198.18.0.20'
+export const TURN_PORT = 3478
+
+export interface CoturnProcess {
+  output: () => string
+  stop: () => Promise<void>
+}
+
+export interface InternetNetwork {
+  /** Namespace of the home LAN host (the verifier). */
+  home: string
+  /** Namespace of the café LAN host (Chromium). */
+  cafe: string
+  /** Starts coturn on TURN_ADDRESS with coturn's REST-API auth (`use-auth-secret`). */
+  startCoturn: (secret: string) => Promise<CoturnProcess>
+  /** Starts a relay on RELAY_ADDRESS; with `turnSecret` it hands out TURN and STUN on TURN_ADDRESS. */
+  startRelay: (options?: { turnSecret?: string }) => Promise<ShoalProcess>
+  /** Starts a verifier in the home LAN; its API is forwarded on the home router so the test can see /health. */
+  startVerifier: (relayUrl: string, extraArgs?: string[]) => Promise<ShoalProcess>
+  /** A Chromium profile running in the café LAN, treating the relay's plain-http origin as secure. */
+  launchCafeProfile: (relayUrl: string) => Promise<BrowserContext>
+  /** Each router's rule counters, for failure reports. */
+  status: () => Promise<string>
+  /** Removes the namespaces. */
+  down: () => Promise<void>
+}
+
+/** Whether this process can build the network: root, inside scripts/private-network.sh. */
+export function canBuildInternet (): boolean {
+  return process.getuid?.() === 0 && process.env.SHOAL_IN_PRIVATE_NETWORK === '1'
+}
+
+export async function buildInternet (): Promise<InternetNetwork> {
+  // Namespace names are machine-wide: one prefix per run, removed at the end.
+  const prefix = `n${process.pid.toString(36)}`
+  await run('bash', [SCRIPT, 'down', prefix])
+  await run('bash', [SCRIPT, 'up', prefix])
+  const home = `${prefix}-home`
+  const cafe = `${prefix}-cafe`
+  const directory = await temporaryDirectory('shoal-internet-')
+  const chromiumInCafe = join(directory, 'chromium-in-cafe')
+  await writeFile(chromiumInCafe, `#!/bin/sh\nexec ip netns exec ${cafe} ${CHROMIUM_PATH} "$@"\n`)
+  await chmod(chromiumInCafe, 0o755)
+
+  return {
+    home,
+    cafe,
+    startCoturn: async (secret) => startCoturn(secret, directory),
+    startRelay: async (options = {}) => {
+      const port = await freePort()
+      const turnArgs = options.turnSecret == null ? [] : ['--turn-url', `turn:${TURN_ADDRESS}:${TURN_PORT},stun:${TURN_ADDRESS}:${TURN_PORT}`]
+      return startShoalProcess('relay/src/main.ts', [
+        '--host', RELAY_ADDRESS,
+        '--port', String(port),
+        '--key-file', join(await temporaryDirectory(), 'relay.key'),
+        '--app-dir', join(REPO_ROOT, 'build'),
+        ...turnArgs
+      ], `http://${RELAY_ADDRESS}:${port}`, options.turnSecret == null ? {} : { SHOAL_TURN_SECRET: options.turnSecret })
+    },
+    startVerifier: async (relayUrl, extraArgs = []) => {
+      const apiPort = await freePort()
+      await run('bash', [SCRIPT, 'forward', prefix, String(apiPort)])
+      return startShoalProcess('gpu-node/src/main.ts', [
+        '--api-host', '0.0.0.0',
+        '--api-port', String(apiPort),
+        '--relay', relayUrl,
+        '--key-file', join(await temporaryDirectory(), 'gpu-node.key'),
+        ...extraArgs
+      ], `http://${HOME_ROUTER_ADDRESS}:${apiPort}`, {}, ['ip', 'netns', 'exec', home])
+    },
+    launchCafeProfile: async (relayUrl) => {
+      const profileDirectory = await temporaryDirectory('shoal-profile-')
+      const profile = await chromium.launchPersistentContext(profileDirectory, {
+        executablePath: chromiumInCafe,
+        // A plain-http origin on a public address is not a secure context: say it is, as https would make it.
+        args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${relayUrl}`]
+      })
+      await profile.addInitScript(recordPeerConnections)
+      profile.on('close', () => { rm(profileDirectory, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {}) })
+      return profile
+    },
+    status: async () => (await run('bash', [SCRIPT, 'status', prefix])).stdout,
+    down: async () => {
+      await run('bash', [SCRIPT, 'down', prefix])
+      await rm(directory, { recursive: true, force: true })
+    }
+  }
+}
+
+async function startCoturn (secret: string, directory: string): Promise<CoturnProcess> {
+  const child = spawn('turnserver', [
+    '-n', // no config file: everything is on this line
+    `--listening-ip=${TURN_ADDRESS}`,
+    `--relay-ip=${TURN_ADDRESS}`,
+    `--listening-port=${TURN_PORT}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    '--realm=shoal.test',
+    '--fingerprint',
+    '--no-tls',
+    '--no-dtls',
+    '--no-cli',
+    '--log-file=stdout',
+    '--simple-log',
+    '--verbose',
+    `--pidfile=${join(directory, 'turnserver.pid')}`
+  ], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve() }) })
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+  try {
+    await waitFor('coturn to listen', () => {
+      if (child.exitCode !== null) {
+        throw new Error(`turnserver exited with ${child.exitCode}: ${output}`)
+      }
+      return /Total General servers|IPv4\. UDP listener opened on : 198\.18\.0\.2:3478/.test(output) ? true : undefined
+    }, 10_000)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { output: () => output, stop }
+}
+
+/** What each of a page's RTCPeerConnections did: states passed through and, once connected, the selected candidate pair. */
+export interface PeerConnectionRecord {
+  states: string[]
+  selected?: { local: string, remote: string, localAddress: string, remoteAddress: string, bytesReceived: number }
+}
+
+/**
+ * Runs in the page before its scripts: keeps every RTCPeerConnection the
+ * page creates (libp2p's WebRTC transport's, all of them), so the test can
+ * ask Chromium itself which candidates carry the traffic.
+ */
+function recordPeerConnections (): void {
+  const Native = globalThis.RTCPeerConnection
+  const records: Array<{ connection: RTCPeerConnection, states: string[] }> = []
+  Object.defineProperty(globalThis, '__shoalPeerConnections', { value: records })
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor (configuration?: RTCConfiguration) {
+      super(configuration)
+      const record = { connection: this, states: [] as string[] }
+      records.push(record)
+      this.addEventListener('connectionstatechange', () => { record.states.push(this.connectionState) })
+    }
+  }
+}
+
+/** The page's RTCPeerConnections so far, with the selected candidate pair of those connected now. */
+export async function peerConnections (page: import('@playwright/test').Page): Promise<PeerConnectionRecord[]> {
+  return page.evaluate(async () => {
+    const records = (globalThis as unknown as { __shoalPeerConnections?: Array<{ connection: RTCPeerConnection, states: string[] }> }).__shoalPeerConnections ?? []
+    return Promise.all(records.map(async ({ connection, states: seen }) => {
+      let states = seen
+      // close() changes the state without a connectionstatechange event: add where it is now.
+      if (states.at(-1) !== connection.connectionState) {
+        states = [...states, connection.connectionState]
+      }
+      if (connection.connectionState !== 'connected') {
+        return { states }
+      }
+      const stats = new Map<string, Record<string, unknown>>()
+      ;(await connection.getStats()).forEach((report: Record<string, unknown>) => { stats.set(String(report.id), report) })
+      const transport = [...stats.values()].find((report) => report.type === 'transport' && report.selectedCandidatePairId != null)
+      const pair = transport == null ? undefined : stats.get(String(transport.selectedCandidatePairId))
+      const local = pair == null ? undefined : stats.get(String(pair.localCandidateId))
+      const remote = pair == null ? undefined : stats.get(String(pair.remoteCandidateId))
+      return {
+        states,
+        selected: local == null || remote == null
+          ? undefined
+          : { local: String(local.candidateType), remote: String(remote.candidateType), localAddress: `${String(local.address)}:${String(local.port)}`, remoteAddress: `${String(remote.address)}:${String(remote.port)}`, bytesReceived: Number(pair?.bytesReceived ?? 0) }
+      }
+    }))
+  })
+}
