@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import type { ReceiptFields } from '#protocol'
 import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 import { receiptExportFileName } from './export-name.ts'
-import { acceptanceRate, answerTimeline, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
+import { acceptanceRate, answerHelpOf, answerTimeline, describeDrafting, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
 
 const VERIFIER_A = '12D3KooWVerifierAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const VERIFIER_B = '12D3KooWVerifierBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -92,4 +92,25 @@ test('answers are the served receipts, newest first', () => {
 test('an export is named after the local day it was made', () => {
   expect(receiptExportFileName(new Date(2025, 0, 7, 23, 59))).toBe('shoal-receipts-2025-01-07.json')
   expect(receiptExportFileName(new Date(2025, 10, 30))).toBe('shoal-receipts-2025-11-30.json')
+})
+
+test('an answer\'s help says who drafted, what share of its tokens they wrote and the passes it saved; nothing when no one drafted', () => {
+  expect(answerHelpOf(served(VERIFIER_A))).toEqual({})
+  const helped = answerHelpOf(served(VERIFIER_A, {
+    completionTokens: 100,
+    passes: 62,
+    drafters: [{ peerId: DRAFTER, draftedTokens: 70, acceptedTokens: 41 }, { peerId: ME, draftedTokens: 30, acceptedTokens: 20 }]
+  }))
+  expect(helped).toEqual({ drafting: { contributors: 2, acceptedTokens: 61, completionTokens: 100, passes: 62 } })
+  expect(describeDrafting(helped.drafting!)).toBe('drafted by 2 contributors: 61 % of tokens, 38 fewer verifier passes')
+  // One drafter that wrote nothing kept, and a verifier that made more passes than tokens (the prompt's own): no negative savings.
+  expect(describeDrafting({ contributors: 1, acceptedTokens: 0, completionTokens: 10, passes: 11 })).toBe('drafted by 1 contributor: 0 % of tokens, 0 fewer verifier passes')
+  expect(describeDrafting({ contributors: 1, acceptedTokens: 5, completionTokens: 0, passes: 0 })).toBe('drafted by 1 contributor: 0 % of tokens, 0 fewer verifier passes')
+})
+
+test('an emulated receipt\'s label reaches the answer and its provenance; a real one has none', () => {
+  const label = 'pass-cost h100-70b: 30 ms + 0.25 ms/token'
+  expect(answerHelpOf(served(VERIFIER_A, { emulation: label }))).toEqual({ emulation: label })
+  expect(provenanceOf(served(VERIFIER_A, { emulation: label })).emulation).toBe(label)
+  expect('emulation' in provenanceOf(served(VERIFIER_A))).toBe(false)
 })

@@ -1,4 +1,5 @@
 import type { ReceiptDrafterShare, ReceiptFields } from '#protocol'
+import type { AnswerDrafting } from '../storage/chat-records.ts'
 
 /**
  * What the receipts add up to, per verifier, and what one answer's served
@@ -108,6 +109,8 @@ export interface Provenance {
   passes: number
   timeline: AnswerTimeline
   drafters: DrafterContribution[]
+  /** The receipt's emulation label (timings from a verifier emulating other hardware). */
+  emulation?: string
 }
 
 export function provenanceOf (receipt: ReceiptFields): Provenance {
@@ -121,8 +124,39 @@ export function provenanceOf (receipt: ReceiptFields): Provenance {
     completionTokens: receipt.completionTokens,
     passes: receipt.passes,
     timeline: answerTimeline(receipt),
-    drafters: receipt.drafters.map((share) => ({ ...share, acceptance: acceptanceRate(share.acceptedTokens, share.draftedTokens) }))
+    drafters: receipt.drafters.map((share) => ({ ...share, acceptance: acceptanceRate(share.acceptedTokens, share.draftedTokens) })),
+    ...(receipt.emulation === undefined ? {} : { emulation: receipt.emulation })
   }
+}
+
+/** What an answer's chat message keeps of its served receipt: who drafted, and whether its timings were emulated. */
+export function answerHelpOf (receipt: Pick<ReceiptFields, 'drafters' | 'completionTokens' | 'passes' | 'emulation'>): { drafting?: AnswerDrafting, emulation?: string } {
+  return {
+    ...(receipt.drafters.length === 0
+      ? {}
+      : {
+          drafting: {
+            contributors: new Set(receipt.drafters.map((share) => share.peerId)).size,
+            acceptedTokens: receipt.drafters.reduce((sum, share) => sum + share.acceptedTokens, 0),
+            completionTokens: receipt.completionTokens,
+            passes: receipt.passes
+          }
+        }),
+    ...(receipt.emulation === undefined ? {} : { emulation: receipt.emulation })
+  }
+}
+
+/**
+ * Who helped, for people: "drafted by 2 contributors: 61 % of tokens, 38
+ * fewer verifier passes". The share is of the answer's tokens the drafters
+ * wrote (capped at all of them); the passes saved count against one pass per
+ * token, which is what the verifier makes alone.
+ */
+export function describeDrafting (drafting: AnswerDrafting): string {
+  const who = drafting.contributors === 1 ? '1 contributor' : `${drafting.contributors} contributors`
+  const share = drafting.completionTokens === 0 ? 0 : Math.min(1, drafting.acceptedTokens / drafting.completionTokens)
+  const saved = Math.max(0, drafting.completionTokens - drafting.passes)
+  return `drafted by ${who}: ${Math.round(share * 100)} % of tokens, ${saved} fewer verifier ${saved === 1 ? 'pass' : 'passes'}`
 }
 
 /**
