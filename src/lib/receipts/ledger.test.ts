@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import type { ReceiptFields } from '#protocol'
 import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 import { receiptExportFileName } from './export-name.ts'
-import { acceptanceRate, answerHelpOf, answerTimeline, describeDrafting, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
+import { acceptanceRate, acceptedTokensPerDay, answerHelpOf, answerTimeline, describeDrafting, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
 
 const VERIFIER_A = '12D3KooWVerifierAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const VERIFIER_B = '12D3KooWVerifierBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -113,4 +113,19 @@ test('an emulated receipt\'s label reaches the answer and its provenance; a real
   expect(answerHelpOf(served(VERIFIER_A, { emulation: label }))).toEqual({ emulation: label })
   expect(provenanceOf(served(VERIFIER_A, { emulation: label })).emulation).toBe(label)
   expect('emulation' in provenanceOf(served(VERIFIER_A))).toBe(false)
+})
+
+test('tokens earned per day add up the accepted tokens of drafted receipts, every day from the first to the last', () => {
+  const day = (date: number, hour: number): number => new Date(2026, 10, date, hour).getTime()
+  const earned = (issuedAt: number, acceptedTokens: number): ReceiptFields => ({ ...drafted(VERIFIER_A, acceptedTokens + 3, acceptedTokens), issuedAt })
+  expect(acceptedTokensPerDay([served(VERIFIER_A)])).toEqual({ days: [], tokens: [] })
+  expect(acceptedTokensPerDay([earned(day(3, 23), 7), served(VERIFIER_B, { issuedAt: day(4, 9) }), earned(day(3, 1), 5), earned(day(5, 12), 2)])).toEqual({
+    days: [new Date(2026, 10, 3).getTime(), new Date(2026, 10, 4).getTime(), new Date(2026, 10, 5).getTime()],
+    tokens: [12, 0, 2]
+  })
+  // A long history keeps its newest 60 days.
+  const long = acceptedTokensPerDay([earned(new Date(2026, 0, 1, 12).getTime(), 1), earned(new Date(2026, 9, 1, 12).getTime(), 1)])
+  expect(long.days).toHaveLength(60)
+  expect(long.days.at(-1)).toBe(new Date(2026, 9, 1).getTime())
+  expect(long.tokens.at(0)).toBe(0)
 })

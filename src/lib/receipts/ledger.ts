@@ -177,3 +177,38 @@ export function answersNewestFirst (receipts: readonly ReceiptFields[]): Provena
     .sort((left, right) => right.issuedAt - left.issuedAt)
     .map(provenanceOf)
 }
+
+/** At most this many days are plotted: the newest ones. */
+export const EARNINGS_DAYS = 60
+
+/**
+ * Tokens this browser earned per local day: drafted tokens the verifiers
+ * accepted, by the day each drafted receipt was issued. Every day from the
+ * first to the last is listed (0 where nothing was earned), the newest
+ * {@link EARNINGS_DAYS} of them.
+ */
+export function acceptedTokensPerDay (receipts: readonly ReceiptFields[]): { days: number[], tokens: number[] } {
+  const perDay = new Map<number, number>()
+  for (const receipt of receipts) {
+    if (receipt.kind !== 'drafted') continue
+    const day = localDayStart(receipt.issuedAt)
+    perDay.set(day, (perDay.get(day) ?? 0) + receipt.drafters.reduce((sum, share) => sum + share.acceptedTokens, 0))
+  }
+  if (perDay.size === 0) return { days: [], tokens: [] }
+  const last = Math.max(...perDay.keys())
+  const first = Math.max(Math.min(...perDay.keys()), nextDay(last, -(EARNINGS_DAYS - 1)))
+  const days: number[] = []
+  for (let day = first; day <= last; day = nextDay(day, 1)) days.push(day)
+  return { days, tokens: days.map((day) => perDay.get(day) ?? 0) }
+}
+
+function localDayStart (ms: number): number {
+  const date = new Date(ms)
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime()
+}
+
+/** The start of the local day `offset` days from `dayStart` (by the calendar: days are not all 24 h). */
+function nextDay (dayStart: number, offset: number): number {
+  const date = new Date(dayStart)
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + offset).getTime()
+}
