@@ -7,10 +7,13 @@
  *   such as `/network` open offline; server endpoints and model files always go to the network.
  * - Never activates an update behind the user's back: a new version waits until the page asks for
  *   it with `{ type: 'SKIP_WAITING' }` (the "Reload" button of src/lib/ui/update-prompt.svelte).
+ * - Tells a page what its version changed (`{ type: 'RELEASE_NOTES' }`, answered on the message's
+ *   port), so the update prompt of the version before can say it.
  */
 import { clientsClaim, setCacheNameDetails } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { RELEASE_NOTES, RELEASE_NOTES_MESSAGE } from './lib/ui/release-notes.ts'
 
 declare const self: ServiceWorkerGlobalScope & {
   /** Replaced with the precache list by workbox-build when the app is built. */
@@ -34,7 +37,9 @@ cleanupOutdatedCaches()
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: NETWORK_ONLY_NAVIGATIONS }))
 
 self.addEventListener('message', (event) => {
-  if (isSkipWaitingMessage(event.data)) void self.skipWaiting()
+  if (isMessageOfType(event.data, 'SKIP_WAITING')) void self.skipWaiting()
+  // A page still on the old version asks a waiting worker what it brings (the update prompt says).
+  if (isMessageOfType(event.data, RELEASE_NOTES_MESSAGE)) event.ports[0]?.postMessage(RELEASE_NOTES)
 })
 
 // On the first install there is no older worker to wait for, so this worker activates at once;
@@ -42,6 +47,6 @@ self.addEventListener('message', (event) => {
 // straight away. Updates are unaffected: they still wait for SKIP_WAITING above.
 clientsClaim()
 
-function isSkipWaitingMessage (data: unknown): boolean {
-  return typeof data === 'object' && data !== null && 'type' in data && data.type === 'SKIP_WAITING'
+function isMessageOfType (data: unknown, type: string): boolean {
+  return typeof data === 'object' && data !== null && 'type' in data && data.type === type
 }

@@ -13,7 +13,7 @@ export interface AnswerRequest {
 }
 
 /** What an answer's served receipt proves, once checked and kept: its id, or why it was refused. */
-export type ReceiptOutcome = Pick<MessageRecord, 'receiptId' | 'receiptProblem'>
+export type ReceiptOutcome = Pick<MessageRecord, 'receiptId' | 'receiptProblem' | 'drafting' | 'emulation'>
 
 /**
  * Where an answer comes from: a verifier on the mesh

@@ -4,7 +4,7 @@ import { VerifierUnreachableError } from '../chat/errors.ts'
 import type { SignedReceipt } from '#protocol'
 import type { PeerEvents } from '../mesh/wait-for-peer.ts'
 import { waitForPeer } from '../mesh/wait-for-peer.ts'
-import { keepArrivedReceipt, presentableReceipts } from '../receipts/index.ts'
+import { answerHelpOf, keepArrivedReceipt, presentableReceipts } from '../receipts/index.ts'
 import type { AnswerEvent, Answerer } from './answer-reducer.ts'
 import type { AnswerRequest, AnswerSource, ReceiptOutcome } from './answer-source.ts'
 import { chatFailure } from './chat-text.ts'
@@ -105,7 +105,7 @@ export class MeshAnswerSource implements AnswerSource {
     }
     try {
       const outcome = await keepArrivedReceipt(receipt, { kind: 'served', issuer: answer.verifierPeerId, subject: self, prompt: answer.prompt, answerText: answer.text })
-      return 'kept' in outcome ? { receiptId: outcome.kept.id } : { receiptProblem: outcome.rejected }
+      return 'kept' in outcome ? { receiptId: outcome.kept.id, ...answerHelpOf(outcome.kept) } : { receiptProblem: outcome.rejected }
     } catch (err) {
       return { receiptProblem: `the receipt cannot be stored: ${err instanceof Error ? err.message : String(err)}` }
     }

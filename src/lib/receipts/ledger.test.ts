@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import type { ReceiptFields } from '#protocol'
 import { receiptFields } from '../../../tests/support/receipt-fields.ts'
 import { receiptExportFileName } from './export-name.ts'
-import { acceptanceRate, answerTimeline, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
+import { acceptanceRate, acceptedTokensPerDay, answerHelpOf, answerTimeline, describeDrafting, answersNewestFirst, draftedTotals, formatAcceptance, formatDuration, ledgerByVerifier, provenanceOf } from './ledger.ts'
 
 const VERIFIER_A = '12D3KooWVerifierAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const VERIFIER_B = '12D3KooWVerifierBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -92,4 +92,40 @@ test('answers are the served receipts, newest first', () => {
 test('an export is named after the local day it was made', () => {
   expect(receiptExportFileName(new Date(2025, 0, 7, 23, 59))).toBe('shoal-receipts-2025-01-07.json')
   expect(receiptExportFileName(new Date(2025, 10, 30))).toBe('shoal-receipts-2025-11-30.json')
+})
+
+test('an answer\'s help says who drafted, what share of its tokens they wrote and the passes it saved; nothing when no one drafted', () => {
+  expect(answerHelpOf(served(VERIFIER_A))).toEqual({})
+  const helped = answerHelpOf(served(VERIFIER_A, {
+    completionTokens: 100,
+    passes: 62,
+    drafters: [{ peerId: DRAFTER, draftedTokens: 70, acceptedTokens: 41 }, { peerId: ME, draftedTokens: 30, acceptedTokens: 20 }]
+  }))
+  expect(helped).toEqual({ drafting: { contributors: 2, acceptedTokens: 61, completionTokens: 100, passes: 62 } })
+  expect(describeDrafting(helped.drafting!)).toBe('drafted by 2 contributors: 61 % of tokens, 38 fewer verifier passes')
+  // One drafter that wrote nothing kept, and a verifier that made more passes than tokens (the prompt's own): no negative savings.
+  expect(describeDrafting({ contributors: 1, acceptedTokens: 0, completionTokens: 10, passes: 11 })).toBe('drafted by 1 contributor: 0 % of tokens, 0 fewer verifier passes')
+  expect(describeDrafting({ contributors: 1, acceptedTokens: 5, completionTokens: 0, passes: 0 })).toBe('drafted by 1 contributor: 0 % of tokens, 0 fewer verifier passes')
+})
+
+test('an emulated receipt\'s label reaches the answer and its provenance; a real one has none', () => {
+  const label = 'pass-cost h100-70b: 30 ms + 0.25 ms/token'
+  expect(answerHelpOf(served(VERIFIER_A, { emulation: label }))).toEqual({ emulation: label })
+  expect(provenanceOf(served(VERIFIER_A, { emulation: label })).emulation).toBe(label)
+  expect('emulation' in provenanceOf(served(VERIFIER_A))).toBe(false)
+})
+
+test('tokens earned per day add up the accepted tokens of drafted receipts, every day from the first to the last', () => {
+  const day = (date: number, hour: number): number => new Date(2026, 10, date, hour).getTime()
+  const earned = (issuedAt: number, acceptedTokens: number): ReceiptFields => ({ ...drafted(VERIFIER_A, acceptedTokens + 3, acceptedTokens), issuedAt })
+  expect(acceptedTokensPerDay([served(VERIFIER_A)])).toEqual({ days: [], tokens: [] })
+  expect(acceptedTokensPerDay([earned(day(3, 23), 7), served(VERIFIER_B, { issuedAt: day(4, 9) }), earned(day(3, 1), 5), earned(day(5, 12), 2)])).toEqual({
+    days: [new Date(2026, 10, 3).getTime(), new Date(2026, 10, 4).getTime(), new Date(2026, 10, 5).getTime()],
+    tokens: [12, 0, 2]
+  })
+  // A long history keeps its newest 60 days.
+  const long = acceptedTokensPerDay([earned(new Date(2026, 0, 1, 12).getTime(), 1), earned(new Date(2026, 9, 1, 12).getTime(), 1)])
+  expect(long.days).toHaveLength(60)
+  expect(long.days.at(-1)).toBe(new Date(2026, 9, 1).getTime())
+  expect(long.tokens.at(0)).toBe(0)
 })

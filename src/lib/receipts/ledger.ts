@@ -1,4 +1,5 @@
 import type { ReceiptDrafterShare, ReceiptFields } from '#protocol'
+import type { AnswerDrafting } from '../storage/chat-records.ts'
 
 /**
  * What the receipts add up to, per verifier, and what one answer's served
@@ -108,6 +109,8 @@ export interface Provenance {
   passes: number
   timeline: AnswerTimeline
   drafters: DrafterContribution[]
+  /** The receipt's emulation label (timings from a verifier emulating other hardware). */
+  emulation?: string
 }
 
 export function provenanceOf (receipt: ReceiptFields): Provenance {
@@ -121,8 +124,39 @@ export function provenanceOf (receipt: ReceiptFields): Provenance {
     completionTokens: receipt.completionTokens,
     passes: receipt.passes,
     timeline: answerTimeline(receipt),
-    drafters: receipt.drafters.map((share) => ({ ...share, acceptance: acceptanceRate(share.acceptedTokens, share.draftedTokens) }))
+    drafters: receipt.drafters.map((share) => ({ ...share, acceptance: acceptanceRate(share.acceptedTokens, share.draftedTokens) })),
+    ...(receipt.emulation === undefined ? {} : { emulation: receipt.emulation })
   }
+}
+
+/** What an answer's chat message keeps of its served receipt: who drafted, and whether its timings were emulated. */
+export function answerHelpOf (receipt: Pick<ReceiptFields, 'drafters' | 'completionTokens' | 'passes' | 'emulation'>): { drafting?: AnswerDrafting, emulation?: string } {
+  return {
+    ...(receipt.drafters.length === 0
+      ? {}
+      : {
+          drafting: {
+            contributors: new Set(receipt.drafters.map((share) => share.peerId)).size,
+            acceptedTokens: receipt.drafters.reduce((sum, share) => sum + share.acceptedTokens, 0),
+            completionTokens: receipt.completionTokens,
+            passes: receipt.passes
+          }
+        }),
+    ...(receipt.emulation === undefined ? {} : { emulation: receipt.emulation })
+  }
+}
+
+/**
+ * Who helped, for people: "drafted by 2 contributors: 61 % of tokens, 38
+ * fewer verifier passes". The share is of the answer's tokens the drafters
+ * wrote (capped at all of them); the passes saved count against one pass per
+ * token, which is what the verifier makes alone.
+ */
+export function describeDrafting (drafting: AnswerDrafting): string {
+  const who = drafting.contributors === 1 ? '1 contributor' : `${drafting.contributors} contributors`
+  const share = drafting.completionTokens === 0 ? 0 : Math.min(1, drafting.acceptedTokens / drafting.completionTokens)
+  const saved = Math.max(0, drafting.completionTokens - drafting.passes)
+  return `drafted by ${who}: ${Math.round(share * 100)} % of tokens, ${saved} fewer verifier ${saved === 1 ? 'pass' : 'passes'}`
 }
 
 /**
@@ -142,4 +176,39 @@ export function answersNewestFirst (receipts: readonly ReceiptFields[]): Provena
     .filter((receipt) => receipt.kind === 'served')
     .sort((left, right) => right.issuedAt - left.issuedAt)
     .map(provenanceOf)
+}
+
+/** At most this many days are plotted: the newest ones. */
+export const EARNINGS_DAYS = 60
+
+/**
+ * Tokens this browser earned per local day: drafted tokens the verifiers
+ * accepted, by the day each drafted receipt was issued. Every day from the
+ * first to the last is listed (0 where nothing was earned), the newest
+ * {@link EARNINGS_DAYS} of them.
+ */
+export function acceptedTokensPerDay (receipts: readonly ReceiptFields[]): { days: number[], tokens: number[] } {
+  const perDay = new Map<number, number>()
+  for (const receipt of receipts) {
+    if (receipt.kind !== 'drafted') continue
+    const day = localDayStart(receipt.issuedAt)
+    perDay.set(day, (perDay.get(day) ?? 0) + receipt.drafters.reduce((sum, share) => sum + share.acceptedTokens, 0))
+  }
+  if (perDay.size === 0) return { days: [], tokens: [] }
+  const last = Math.max(...perDay.keys())
+  const first = Math.max(Math.min(...perDay.keys()), nextDay(last, -(EARNINGS_DAYS - 1)))
+  const days: number[] = []
+  for (let day = first; day <= last; day = nextDay(day, 1)) days.push(day)
+  return { days, tokens: days.map((day) => perDay.get(day) ?? 0) }
+}
+
+function localDayStart (ms: number): number {
+  const date = new Date(ms)
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime()
+}
+
+/** The start of the local day `offset` days from `dayStart` (by the calendar: days are not all 24 h). */
+function nextDay (dayStart: number, offset: number): number {
+  const date = new Date(dayStart)
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + offset).getTime()
 }

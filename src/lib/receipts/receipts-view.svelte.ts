@@ -1,6 +1,6 @@
 import { checkReceiptChains } from '#protocol'
 import type { Receipt } from '#protocol'
-import { answersNewestFirst, draftedTotals, ledgerByVerifier } from './ledger.ts'
+import { acceptedTokensPerDay, answersNewestFirst, draftedTotals, ledgerByVerifier } from './ledger.ts'
 import { askForPersistentStorage, isStoragePersistent } from '../storage/index.ts'
 import { exportReceiptFile, importReceiptFile, listReceipts } from './receipt-keeper.ts'
 import type { ImportOutcome } from './receipt-keeper.ts'
@@ -29,6 +29,8 @@ export class ReceiptsView {
   readonly answers = $derived(answersNewestFirst(this.receipts))
   readonly drafted = $derived(this.receipts.filter((receipt) => receipt.kind === 'drafted'))
   readonly draftedTotals = $derived(draftedTotals(this.receipts))
+  /** Accepted draft tokens per local day, for the chart. */
+  readonly earnedPerDay = $derived(acceptedTokensPerDay(this.receipts))
   /** Broken chains first: they are what a person needs to see. */
   readonly chains = $derived(checkReceiptChains(this.receipts).sort((left, right) => Number(right.problems.length > 0) - Number(left.problems.length > 0)))
 

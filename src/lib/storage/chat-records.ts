@@ -62,6 +62,18 @@ export const sentPromptSchema = z.object({
 })
 export type SentPrompt = z.infer<typeof sentPromptSchema>
 
+/** Who helped the verifier with an answer, from its served receipt (absent when no one drafted). */
+export const answerDraftingSchema = z.object({
+  /** Drafters that worked on the answer. */
+  contributors: z.number().int().positive(),
+  /** Drafted tokens the verifier kept: tokens of the answer the drafters wrote. */
+  acceptedTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  /** Forward passes the verifier made; without drafts it makes one per completion token. */
+  passes: z.number().int().nonnegative()
+})
+export type AnswerDrafting = z.infer<typeof answerDraftingSchema>
+
 export const messageRecordSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -91,6 +103,10 @@ export const messageRecordSchema = z.object({
   receiptId: z.string().optional(),
   /** Why the answer's receipt was refused, in words for the user. */
   receiptProblem: z.string().optional(),
+  /** Who drafted for the answer, as its checked receipt says. */
+  drafting: answerDraftingSchema.optional(),
+  /** The receipt's emulation label: its timings came from a verifier emulating other hardware. */
+  emulation: z.string().optional(),
   /**
    * The page life that is streaming this answer (while status is 'streaming'): that page holds a
    * Web Lock of this name, so another tab can tell a live answer from one whose page is gone.

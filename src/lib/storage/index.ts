@@ -28,7 +28,7 @@ export {
   conversationRecordSchema,
   messageRecordSchema
 } from './chat-records.ts'
-export type { ConversationRecord, MessageRecord, MessageStatus, MessageTimings, MessageUsage, PrivacyPolicy, SentPrompt } from './chat-records.ts'
+export type { AnswerDrafting, ConversationRecord, MessageRecord, MessageStatus, MessageTimings, MessageUsage, PrivacyPolicy, SentPrompt } from './chat-records.ts'
 export {
   deleteConversation,
   listConversations,

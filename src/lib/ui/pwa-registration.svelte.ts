@@ -19,6 +19,18 @@
  * ```
  */
 import { Workbox } from 'workbox-window'
+import { z } from 'zod'
+import { RELEASE_NOTES_MESSAGE } from './release-notes.ts'
+import type { ReleaseNotes } from './release-notes.ts'
+
+/** A waiting worker's notes are checked like any message from another context. */
+const releaseNotesSchema = z.object({
+  version: z.string().min(1).max(40),
+  changes: z.array(z.string().min(1).max(300)).max(20)
+})
+
+/** How long a waiting worker has to say what it changed; the prompt shows without notes after. */
+const RELEASE_NOTES_DEADLINE_MS = 3000
 
 export interface PwaRegistrationInit {
   /**
@@ -43,6 +55,8 @@ export class PwaRegistration {
   offlineReady = $state(false)
   /** The user chose to update; the page reloads as soon as the new worker takes control. */
   updating = $state(false)
+  /** What the waiting version changed, as it says itself; undefined until it has answered (or if it cannot). */
+  nextRelease = $state<ReleaseNotes | undefined>(undefined)
 
   readonly #scriptUrl: string
   readonly #updateCheckIntervalMs: number
@@ -73,8 +87,9 @@ export class PwaRegistration {
     })
     // Fires for a worker installed while this page is open and for one left waiting by an
     // earlier visit (`wasWaitingBeforeRegister`).
-    workbox.addEventListener('waiting', () => {
+    workbox.addEventListener('waiting', (event) => {
       this.updateAvailable = true
+      void this.#readReleaseNotes(event.sw)
     })
     workbox.addEventListener('controlling', () => {
       if (this.updating) window.location.reload()
@@ -112,6 +127,20 @@ export class PwaRegistration {
 
   dismissOfflineReady (): void {
     this.offlineReady = false
+  }
+
+  /** Asks the waiting worker what its version changed (an older build does not answer: no notes then). */
+  async #readReleaseNotes (worker: ServiceWorker | undefined): Promise<void> {
+    if (worker === undefined) return
+    const channel = new MessageChannel()
+    const reply = new Promise<unknown>((resolve) => {
+      channel.port1.onmessage = (event: MessageEvent<unknown>) => { resolve(event.data) }
+    })
+    worker.postMessage({ type: RELEASE_NOTES_MESSAGE }, [channel.port2])
+    const answer = await Promise.race([reply, new Promise<undefined>((resolve) => setTimeout(resolve, RELEASE_NOTES_DEADLINE_MS))])
+    channel.port1.close()
+    const notes = releaseNotesSchema.safeParse(answer)
+    if (notes.success) this.nextRelease = notes.data
   }
 
   #startUpdateChecks (): void {
