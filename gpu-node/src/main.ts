@@ -22,6 +22,7 @@ import { resolveModelPath } from './model/resolve-model.ts'
 import { createLlamaVerifier } from './verifier/llama-verifier.ts'
 import { passCostMetrics, verifierMetrics } from './verifier/metrics.ts'
 import { loadPassCostProfile, passCostLabel } from './verifier/pass-cost-emulation.ts'
+import { linkDelayLabel } from './drafting/link-delay.ts'
 import { startGpuNode } from './gpu-node.ts'
 import { handleProbeStream } from './probe-handler.ts'
 import { formatRelayAddress } from './relay-address.ts'
@@ -84,7 +85,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = await registerChatProtocol(node, { verifier: () => verifier, credit, log })
   // Drafters (contributing tabs) on one long-lived stream each; answers that allow it get drafts from them.
-  const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log })
+  const drafting = await registerDraftProtocol(node, { verifier: () => verifier, log, linkDelayMs: options.emulateLinkDelay })
   verifier.drafters = (prompt, asker) => drafting.pool.open(prompt, asker)
 
   const relay = new RelayConnector({ node, relay: options.relay, log })
@@ -122,6 +123,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     model: { name: verifier.model.name, loaded: true, tokenizerFingerprint: verifier.model.tokenizerFingerprint, demo: verifier.model.demo, contextLength: verifier.model.contextLength },
     queueDepth: verifier.queueDepth,
     ...(verifier.passCost === undefined ? {} : { emulatedPassCost: { label: passCostLabel(verifier.passCost.profile), source: verifier.passCost.profile.source, ...verifier.passCost.stats } }),
+    ...(options.emulateLinkDelay === 0 ? {} : { emulatedLinkDelay: { label: linkDelayLabel(options.emulateLinkDelay), roundTripMs: options.emulateLinkDelay } }),
     addresses: browserDialableAddresses(node),
     uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000)
   })
@@ -158,7 +160,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   relay.start()
   announcer.start()
 
-  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, apiPort)}, relay ${formatRelayAddress(options.relay)}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}`)
+  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, apiPort)}, relay ${formatRelayAddress(options.relay)}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}${options.emulateLinkDelay === 0 ? '' : `, EMULATED WAN (${linkDelayLabel(options.emulateLinkDelay)})`}`)
 
   return {
     stop: async () => {

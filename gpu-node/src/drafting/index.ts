@@ -32,6 +32,8 @@ export interface DraftProtocolInit {
   /** See {@link DrafterPool}. */
   stallMs?: number
   helloTimeoutMs?: number
+  /** Emulated WAN round trip between drafters and this verifier, in ms (see link-delay.ts); 0 or absent: none. */
+  linkDelayMs?: number
 }
 
 export interface DraftProtocol {
@@ -52,7 +54,8 @@ export async function registerDraftProtocol (node: Pick<Libp2p, 'handle' | 'unha
     void (async () => {
       const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), {
         tokenizerFingerprint: init.verifier()?.model.tokenizerFingerprint,
-        helloTimeoutMs: init.helloTimeoutMs
+        helloTimeoutMs: init.helloTimeoutMs,
+        linkDelayMs: init.linkDelayMs
       })
       if (drafter == null) {
         return
@@ -83,7 +86,10 @@ export async function registerDraftProtocol (node: Pick<Libp2p, 'handle' | 'unha
         labels: { reason }
       })),
       { name: 'shoal_gpu_node_drafted_tokens_offered_total', help: 'Drafted tokens the verifier evaluated.', type: 'counter', value: pool.stats.offeredTokens },
-      { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens }
+      { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens },
+      { name: 'shoal_gpu_node_draft_positions_verified_total', help: 'Positions verified while the answer had a draft job open (counted when the job closes).', type: 'counter', value: pool.stats.positionsVerified },
+      { name: 'shoal_gpu_node_draft_positions_on_time_total', help: 'Of those, positions for which a draft had arrived when the pass began ("drafts on time").', type: 'counter', value: pool.stats.positionsOnTime },
+      { name: 'shoal_gpu_node_draft_rejected_passes_total', help: 'Passes in which a drafted token was rejected (per-token acceptance = accepted / (accepted + rejected passes)).', type: 'counter', value: pool.stats.rejectedPasses }
     ],
     stop: async () => {
       await node.unhandle(DRAFT_PROTOCOL)
