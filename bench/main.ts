@@ -8,6 +8,7 @@ import { benchBrowserEngine } from './browser-engine.ts'
 import { benchChatThroughput } from './chat-throughput.ts'
 import { benchDemoPair } from './demo-pair.ts'
 import { benchDrafting } from './drafting.ts'
+import { benchDraftingGpuCurve } from './drafting-gpu-curve.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import { benchRelayCapacity } from './relay-capacity.ts'
@@ -19,6 +20,8 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'chat speed', run: benchChatThroughput },
   { name: 'browser engine', run: benchBrowserEngine },
   { name: 'drafting', run: benchDrafting },
+  // `npm run bench -- "gpu cost"`: drafting under an emulated GPU's pass cost, at loopback and a WAN delay.
+  { name: 'gpu cost curve', run: benchDraftingGpuCurve },
   { name: 'demo pair', run: benchDemoPair },
   { name: 'relay capacity', run: async () => await benchRelayCapacity() },
   { name: 'verifier flood', run: benchVerifierCapacity }

@@ -34,6 +34,8 @@ export const GpuNodeHealth = z.object({
     tokens: z.number().int().nonnegative(),
     paddedMs: z.number().nonnegative()
   }).optional(),
+  /** Present only when `--emulate-link-delay` holds every draft-protocol message for half this round trip each way. */
+  emulatedLinkDelay: z.object({ label: z.string(), roundTripMs: z.number().nonnegative() }).optional(),
   /** Addresses browsers can dial (WebRTC through the relay). */
   addresses: z.array(z.string()),
   uptimeSeconds: z.number().int().nonnegative()

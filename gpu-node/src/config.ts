@@ -74,6 +74,7 @@ export const GpuNodeOptions = z.object({
       context.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) })
     }
   }),
+  emulateLinkDelay: integerSchema({ min: 0, max: 10_000 }).default(0),
   apiKey: z.string().trim().min(8, 'must be at least 8 characters').max(512, 'must be at most 512 characters')
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   iceServers: z.string().optional().transform((text, context): RTCIceServer[] => {
@@ -116,6 +117,7 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   clientMaxTokens: { flag: 'client-max-tokens', env: 'SHOAL_CLIENT_MAX_TOKENS', description: 'Most tokens one request may ask for.' },
   streamInterval: { flag: 'stream-interval', env: 'SHOAL_STREAM_INTERVAL', description: 'Least milliseconds between two streamed text updates of an answer (about a display frame); text made in between goes in the next. 0: every token on its own.' },
   emulatePassCost: { flag: 'emulate-pass-cost', env: 'SHOAL_EMULATE_PASS_COST', description: 'EMULATION, for benchmarks: pad every forward pass to what a GPU would take, BASE + PER_TOKEN x (tokens in the pass - 1) ms: h100-8b, h100-70b, "BASE,PER_TOKEN" (e.g. 30,0.25) or a .json profile from scripts/gpu-pass-cost.ts. Health, metrics and receipts then say so.', defaultText: 'off' },
+  emulateLinkDelay: { flag: 'emulate-link-delay', env: 'SHOAL_EMULATE_LINK_DELAY', description: 'EMULATION, for benchmarks: delay every draft-protocol message by half this round trip (ms) each way, in gpu-node\'s draft streams (a WAN where tc netem is missing). Health and the start line then say so. 0: off.' },
   apiKey: { flag: 'api-key', env: 'SHOAL_API_KEY', description: 'When set, /v1/* and /api/* require "Authorization: Bearer <key>" (prefer the variable: flags show in ps).', defaultText: 'none' },
   iceServers: { flag: 'ice-servers', env: 'SHOAL_ICE_SERVERS', description: 'JSON list of STUN/TURN servers for WebRTC, e.g. [{"urls":"stun:stun.example.org:3478"}].', defaultText: 'none' }
 }

@@ -17,6 +17,7 @@ import { createApiService } from './api-server.ts'
 import { createChatProtocol } from './chat/index.ts'
 import { ledgerPath, parseGpuNodeOptions } from './config.ts'
 import { createDraftProtocol, DrafterPool } from './drafting/index.ts'
+import { linkDelayLabel } from './drafting/link-delay.ts'
 import { createGpuNode } from './gpu-node.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
 import { createProbeProtocol } from './probe-handler.ts'
@@ -62,10 +63,10 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const probe = createProbeProtocol()(components)
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = createChatProtocol()({ ...components, credit: new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust }) })
-  const drafting = createDraftProtocol()({ ...components, pool: drafters })
+  const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters })
   const relay = createRelayConnector({ relay: options.relay })(components)
   const announcer = createVerifierAnnouncer()(components)
-  const parts = { startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting }
+  const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting }
   const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })({
     verifier,
     log,
@@ -86,7 +87,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     relay,
     announcer
   }, { signal, log })
-  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, api.port)}, relay ${formatRelayAddress(options.relay)}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}`)
+  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, api.port)}, relay ${formatRelayAddress(options.relay)}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}${options.emulateLinkDelay === 0 ? '' : `, EMULATED WAN (${linkDelayLabel(options.emulateLinkDelay)})`}`)
   return running
 })
 

@@ -2,6 +2,7 @@ import { processMetrics } from '#server'
 import { browserDialableAddresses } from './addresses.ts'
 import { passCostMetrics, verifierMetrics } from './verifier/metrics.ts'
 import { passCostLabel } from './verifier/pass-cost-emulation.ts'
+import { linkDelayLabel } from './drafting/link-delay.ts'
 import type { GpuNodeHealth } from './api-server.ts'
 import type { ChatProtocol } from './chat/index.ts'
 import type { DraftProtocol } from './drafting/index.ts'
@@ -16,6 +17,8 @@ import type { Metric } from '#server'
 /** The parts of gpu-node that `/health` and `/metrics` report on. */
 export interface GpuNodeParts {
   startedAt: number
+  /** Emulated WAN round trip of the draft streams (`--emulate-link-delay`), in ms; 0 when off. */
+  linkDelayMs: number
   node: GpuNodeLibp2p
   verifier: LlamaVerifier
   ledger: ReceiptLedger
@@ -38,6 +41,7 @@ export function gpuNodeHealth (parts: GpuNodeParts, now: number = Date.now()): G
     model: { name, loaded: true, tokenizerFingerprint, demo, contextLength },
     queueDepth: verifier.queueDepth,
     ...(verifier.passCost === undefined ? {} : { emulatedPassCost: { label: passCostLabel(verifier.passCost.profile), source: verifier.passCost.profile.source, ...verifier.passCost.stats } }),
+    ...(parts.linkDelayMs === 0 ? {} : { emulatedLinkDelay: { label: linkDelayLabel(parts.linkDelayMs), roundTripMs: parts.linkDelayMs } }),
     addresses: browserDialableAddresses(node),
     uptimeSeconds: Math.floor((now - parts.startedAt) / 1000)
   }

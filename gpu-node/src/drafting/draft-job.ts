@@ -19,6 +19,12 @@ export interface DraftJobOutcome {
   acceptance: number
   /** Drafts that estimate rests on; 0 says nothing was learnt. */
   compared: number
+  /** Positions verified while the job was open. */
+  positions: number
+  /** Of those, positions for which a draft had arrived when the pass began ("drafts on time"), right or wrong. */
+  onTime: number
+  /** Passes in which a draft was rejected: with `accepted`, the per-token acceptance α = accepted / (accepted + rejections). */
+  rejections: number
 }
 
 export interface DraftJobInit {
@@ -56,6 +62,11 @@ export class DraftJob implements DraftSource {
   #accepted = 0
   #drafted = 0
   #closed = false
+  /** Drafts ready at the first unverified position when the current pass began (before the policy's cap). */
+  #ready = 0
+  #positions = 0
+  #onTime = 0
+  #rejections = 0
 
   constructor (init: DraftJobInit) {
     this.jobId = init.jobId
@@ -79,6 +90,7 @@ export class DraftJob implements DraftSource {
       this.#close('DRAFTER_STALLED')
       return []
     }
+    this.#ready = this.#chain.take(this.#verified.length, Number.MAX_SAFE_INTEGER).length
     return this.#chain.take(this.#verified.length, Math.min(max, this.#policy.draftsPerPass))
   }
 
@@ -87,6 +99,9 @@ export class DraftJob implements DraftSource {
       return
     }
     const position = this.#verified.length
+    this.#positions += step.tokens.length
+    this.#onTime += Math.min(this.#ready, step.tokens.length)
+    this.#ready = 0
     this.#verified.push(...step.tokens)
     const checked = this.#chain.check(this.#verified)
     // The first pass evaluates the whole prompt: its time says nothing about drafts.
@@ -98,6 +113,7 @@ export class DraftJob implements DraftSource {
       this.#policy.record(step.offered, step.accepted)
       this.#offered += step.offered
       this.#accepted += step.accepted
+      this.#rejections += step.accepted < step.offered ? 1 : 0
     }
     if (step.accepted === step.offered) {
       // Every evaluated draft matched, so the verifier's own token was also compared with the
@@ -182,7 +198,7 @@ export class DraftJob implements DraftSource {
   }
 
   #outcome (reason: DraftJobCloseReason): DraftJobOutcome {
-    return { reason, offered: this.#offered, accepted: this.#accepted, drafted: this.#drafted, acceptance: this.#policy.acceptance, compared: this.#policy.comparedDrafts }
+    return { reason, offered: this.#offered, accepted: this.#accepted, drafted: this.#drafted, acceptance: this.#policy.acceptance, compared: this.#policy.comparedDrafts, positions: this.#positions, onTime: this.#onTime, rejections: this.#rejections }
   }
 
   /** Drafts wanted past the last verified token: twice a pass's worth, so the next pass finds them ready. */

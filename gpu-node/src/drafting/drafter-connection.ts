@@ -2,8 +2,9 @@ import { lpStream } from '@libp2p/utils'
 import { DRAFT_HELLO_TIMEOUT_MS, MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES, decodeDraftToVerifier, encodeDraftToDrafter } from '#protocol'
 import { isDeadlineOrAbort, isOversizedFrame } from '#mesh-common'
 import { errorMessage } from '#server'
-import type { DraftRefusalCode, DraftToDrafterMessage } from '#protocol'
+import type { DraftRefusalCode, DraftToDrafterMessage, DraftToVerifierMessage } from '#protocol'
 import type { Log } from '#server'
+import { DelayLine } from './link-delay.ts'
 import type { DraftJob } from './draft-job.ts'
 import type { Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -35,7 +36,14 @@ export class DrafterConnection {
   #writing = false
   #ended = false
 
-  constructor (stream: Stream, messages: LengthPrefixedStream<Stream>, peerId: string, hello: DrafterHello) {
+  /** An emulated WAN (`--emulate-link-delay`): half the round trip each way; immediate when off. */
+  readonly #inbound: DelayLine<DraftToVerifierMessage>
+  readonly #outbound: DelayLine<DraftToDrafterMessage>
+
+  constructor (stream: Stream, messages: LengthPrefixedStream<Stream>, peerId: string, hello: DrafterHello, options: { linkDelayMs?: number } = {}) {
+    const oneWayMs = (options.linkDelayMs ?? 0) / 2
+    this.#inbound = new DelayLine(oneWayMs, (message) => { this.#handle(message) })
+    this.#outbound = new DelayLine(oneWayMs, (message) => { this.#enqueue(message) })
     this.#stream = stream
     this.#messages = messages
     this.peerId = peerId
@@ -52,12 +60,27 @@ export class DrafterConnection {
     if (this.#ended) {
       return
     }
+    this.#outbound.push(message)
+  }
+
+  #enqueue (message: DraftToDrafterMessage): void {
     if (this.#queue.length >= MAX_QUEUED_MESSAGES) {
-      this.end(new Error('the drafter stopped reading'))
+      if (!this.#ended) {
+        this.end(new Error('the drafter stopped reading'))
+      }
       return
     }
     this.#queue.push(encodeDraftToDrafter(message))
     void this.#drain()
+  }
+
+  #handle (message: DraftToVerifierMessage): void {
+    if (message.type === 'batch') {
+      this.jobs.get(message.jobId)?.offer(message)
+    } else if (message.type === 'failed') {
+      // Not a finished answer: the drafter let this one down, and its standing says so.
+      this.jobs.get(message.jobId)?.fail()
+    }
   }
 
   /**
@@ -69,14 +92,10 @@ export class DrafterConnection {
     try {
       while (!this.#ended) {
         const message = decodeDraftToVerifier(await this.#messages.read())
-        if (message.type === 'batch') {
-          this.jobs.get(message.jobId)?.offer(message)
-        } else if (message.type === 'failed') {
-          // Not a finished answer: the drafter let this one down, and its standing says so.
-          this.jobs.get(message.jobId)?.fail()
-        } else {
+        if (message.type === 'hello') {
           throw new DraftProtocolError('hello sent twice')
         }
+        this.#inbound.push(message)
       }
     } catch (err) {
       if (!this.#ended) {
@@ -100,6 +119,9 @@ export class DrafterConnection {
       job.abandon()
     }
     this.jobs.clear()
+    this.#inbound.close()
+    // Messages still on the emulated link go out now, before the stream closes.
+    this.#outbound.flush()
     void this.#finish(err)
   }
 
@@ -159,7 +181,7 @@ class DraftProtocolError extends Error {
  * Reads and checks a drafter's hello. Returns the connection, or undefined
  * after refusing it (and closing the stream).
  */
-export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string }): Promise<DrafterConnection | undefined> {
+export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string, linkDelayMs?: number }): Promise<DrafterConnection | undefined> {
   const messages = lpStream(stream, { maxDataLength: MAX_DRAFT_TO_VERIFIER_BYTES })
   const refuse = async (code: DraftRefusalCode, message: string): Promise<undefined> => {
     try {
@@ -191,5 +213,5 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
     return refuse('TOKENIZER_MISMATCH', `this verifier's tokenizer is ${options.tokenizerFingerprint}, not ${hello.tokenizerFingerprint}`)
   }
   await messages.write(encodeDraftToDrafter({ type: 'welcome', maxBatchTokens: MAX_DRAFT_BATCH_TOKENS }))
-  return new DrafterConnection(stream, messages, peerId, { model: hello.model, maxJobs: hello.maxJobs })
+  return new DrafterConnection(stream, messages, peerId, { model: hello.model, maxJobs: hello.maxJobs }, { linkDelayMs: options.linkDelayMs })
 }

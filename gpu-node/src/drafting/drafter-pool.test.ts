@@ -88,3 +88,24 @@ test('a drafter that fails its job (DraftJobFailed) gets it closed as DRAFTER_FA
   await drafterSide.close()
   await serving
 })
+
+test('drafts on time: positions verified while a job is open, and those a draft had arrived for when the pass began', async () => {
+  const pool = new DrafterPool()
+  pool.add(await drafter('on-time', 1))
+  const job = pool.open(PROMPT) as (DraftSource & { offer: (batch: { epoch: number, position: number, tokens: number[], probabilities: number[] }) => void }) | undefined
+  if (job === undefined) {
+    throw new Error('no job opened')
+  }
+  // Pass 1 (the prompt): nothing has arrived yet; one position verified, none on time.
+  job.take(8)
+  job.settle({ offered: 0, accepted: 0, tokens: [RIGHT], stepMs: 5 })
+  // Pass 2: three drafts ready (the policy may verify fewer); every position this pass verifies had a draft.
+  job.offer({ epoch: 0, position: PROMPT.length + 1, tokens: [RIGHT, RIGHT, WRONG], probabilities: [0.5, 0.5, 0.5] })
+  const drafts = job.take(8)
+  expect(drafts.length).toBeGreaterThan(0)
+  const accepted = Math.min(2, drafts.length)
+  job.settle({ offered: drafts.length, accepted, tokens: Array.from({ length: accepted + 1 }, () => RIGHT), stepMs: 5 })
+  job.close('done')
+  expect(pool.stats.positionsVerified).toBe(1 + accepted + 1)
+  expect(pool.stats.positionsOnTime).toBe(accepted + 1)
+})

@@ -29,6 +29,11 @@ export interface DraftingStats {
   acceptedTokens: number
   /** Drafters that wasted passes so often they get no more jobs. */
   dropped: number
+  /** Positions verified while a draft job was open, and of those, positions a draft had arrived for in time. */
+  positionsVerified: number
+  positionsOnTime: number
+  /** Passes in which a draft was rejected (per-token acceptance: accepted / (accepted + these)). */
+  rejectedPasses: number
 }
 
 /** A drafter's reputation here, kept by peer id so reconnecting does not wipe it. */
@@ -52,7 +57,7 @@ interface Standing {
  * with drafts mostly wrong, it gets none.
  */
 export class DrafterPool {
-  readonly stats: DraftingStats = { drafters: 0, jobsOpened: 0, jobsClosed: {}, offeredTokens: 0, acceptedTokens: 0, dropped: 0 }
+  readonly stats: DraftingStats = { drafters: 0, jobsOpened: 0, jobsClosed: {}, offeredTokens: 0, acceptedTokens: 0, dropped: 0, positionsVerified: 0, positionsOnTime: 0, rejectedPasses: 0 }
   readonly #drafters = new Set<DrafterConnection>()
   readonly #standing = new Map<string, Standing>()
   readonly #cost = new PassCostModel()
@@ -135,6 +140,9 @@ export class DrafterPool {
     this.stats.jobsClosed[outcome.reason] = (this.stats.jobsClosed[outcome.reason] ?? 0) + 1
     this.stats.offeredTokens += outcome.offered
     this.stats.acceptedTokens += outcome.accepted
+    this.stats.positionsVerified += outcome.positions
+    this.stats.positionsOnTime += outcome.onTime
+    this.stats.rejectedPasses += outcome.rejections
     const standing = { ...this.standingOf(peerId) }
     if (outcome.compared > 0) {
       standing.acceptance += REPUTATION_SMOOTHING * (outcome.acceptance - standing.acceptance)

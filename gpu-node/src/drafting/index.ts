@@ -47,7 +47,16 @@ export interface DraftProtocol extends Startable {
  * Serves drafters once started. Only on direct connections: relayed ones
  * carry little data and add a hop to every draft.
  */
-export function createDraftProtocol (): (components: DraftProtocolComponents) => DraftProtocol {
+export interface DraftProtocolInit {
+  /**
+   * Emulated WAN round trip between drafters and this verifier, in ms (see link-delay.ts).
+   *
+   * @default 0
+   */
+  linkDelayMs?: number
+}
+
+export function createDraftProtocol (init: DraftProtocolInit = {}): (components: DraftProtocolComponents) => DraftProtocol {
   return ({ node, pool, verifier, log }) => {
     const connected = new Set<DrafterConnection>()
     const serveDrafter = async (drafter: DrafterConnection): Promise<void> => {
@@ -67,7 +76,7 @@ export function createDraftProtocol (): (components: DraftProtocolComponents) =>
       start: async () => {
         await node.handle(DRAFT_PROTOCOL, (stream, connection) => {
           void (async () => {
-            const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), { tokenizerFingerprint: verifier.model.tokenizerFingerprint })
+            const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), { tokenizerFingerprint: verifier.model.tokenizerFingerprint, linkDelayMs: init.linkDelayMs })
             if (drafter !== undefined) {
               await serveDrafter(drafter)
             }
@@ -98,6 +107,9 @@ function draftingMetrics (pool: DrafterPool): Metric[] {
       labels: { reason }
     })),
     { name: 'shoal_gpu_node_drafted_tokens_offered_total', help: 'Drafted tokens the verifier evaluated.', type: 'counter', value: pool.stats.offeredTokens },
-    { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens }
+    { name: 'shoal_gpu_node_drafted_tokens_accepted_total', help: 'Drafted tokens the verifier accepted.', type: 'counter', value: pool.stats.acceptedTokens },
+    { name: 'shoal_gpu_node_draft_positions_verified_total', help: 'Positions verified while the answer had a draft job open (counted when the job closes).', type: 'counter', value: pool.stats.positionsVerified },
+    { name: 'shoal_gpu_node_draft_positions_on_time_total', help: 'Of those, positions for which a draft had arrived when the pass began ("drafts on time").', type: 'counter', value: pool.stats.positionsOnTime },
+    { name: 'shoal_gpu_node_draft_rejected_passes_total', help: 'Passes in which a drafted token was rejected (per-token acceptance = accepted / (accepted + rejected passes)).', type: 'counter', value: pool.stats.rejectedPasses }
   ]
 }

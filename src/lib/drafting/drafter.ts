@@ -10,6 +10,14 @@ export type DraftEngine = Pick<InferenceEngine, 'evaluate' | 'generateGreedy' | 
 /** Drafts generated per engine call: small, so verdicts and other jobs get a turn often. */
 const DRAFT_CHUNK = 1
 
+/**
+ * Drafts one job may make in a row while others wait. Switching jobs costs a
+ * prefill of the next job's whole context (the engine holds one KV cache), far
+ * more than a draft step, so a job keeps the engine this long; each draft still
+ * goes out the moment it is made.
+ */
+const MAX_RUN = 16
+
 /** Window over which drafted tokens per second are measured. */
 const RATE_WINDOW_MS = 5_000
 
@@ -81,6 +89,9 @@ export class Drafter {
   #maxBatchTokens = DRAFT_CHUNK
   #wake: (() => void) | undefined
   #stopped = false
+  /** The job the engine's context holds now, and drafts made for it since it got the engine. */
+  #current: DraftJobState | undefined
+  #run = 0
   readonly #recent: Array<{ at: number, tokens: number }> = []
   readonly #stats = { jobs: 0, draftedTokens: 0, lateTokens: 0, acceptedTokens: 0, contextTokens: 0 }
 
@@ -208,13 +219,28 @@ export class Drafter {
     }
   }
 
-  /** The job with the fewest drafts ready, among those that want more. */
+  /**
+   * The job whose context the engine holds, while it wants more and has had
+   * fewer than {@link MAX_RUN} drafts in a row; else the job with the fewest
+   * drafts ready, among those that want more.
+   */
   #nextJob (): DraftJobState | undefined {
+    const current = this.#current
+    if (current != null && this.#jobs.get(current.jobId) === current && current.wanted > 0 && this.#run < MAX_RUN) {
+      return current
+    }
     let chosen: DraftJobState | undefined
     for (const job of this.#jobs.values()) {
-      if (job.wanted > 0 && (chosen == null || job.chain.length < chosen.chain.length)) {
+      if (job.wanted > 0 && (chosen == null || job.chain.length < chosen.chain.length || (job.chain.length === chosen.chain.length && job === current))) {
         chosen = job
       }
+    }
+    if (chosen !== current) {
+      this.#current = chosen
+      this.#run = 0
+    } else if (chosen != null) {
+      // Nobody else is further behind: it keeps the engine for another run.
+      this.#run = 0
     }
     return chosen
   }
@@ -228,6 +254,7 @@ export class Drafter {
       return
     }
     const drafted = await engine.generateGreedy(count)
+    this.#run += drafted.length
     this.#engineTokens.push(...drafted.map((entry) => entry.token))
     this.#recent.push({ at: this.#now(), tokens: drafted.length })
     // Verdicts may have come while the engine ran. The drafts still count as
