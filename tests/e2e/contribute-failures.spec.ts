@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from '@playwright/test'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.ts'
 import { ask, lastAnswer } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
-import { ensureDemoModels } from '../support/models.ts'
+import { ensureDemoModels, ensureDemoPair } from '../support/models.ts'
 import { startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
 
 /**
@@ -81,7 +81,7 @@ test('a draft model that cannot be loaded: the reason shows, the toggle stays on
 
 test('with WebRTC blocked, chat works over the relay, and contributing fails after a deadline saying why, releasing the lock', async ({}, testInfo) => {
   test.setTimeout(240_000)
-  await ensureDemoModels()
+  await ensureDemoPair()
   const relay = await startRelay()
   processes.push(relay)
   const verifier = await startGpuNode({ relayUrl: relay.url })

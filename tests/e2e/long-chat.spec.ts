@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { ask, composer, lastAnswer, setAnswerSettings } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
+import { ensureDemoModels } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 
@@ -15,10 +16,16 @@ import type { ShoalProcess } from '../support/processes.ts'
 
 const { processes, openProfile } = e2eSession()
 
+/**
+ * A random model of the demo's shape (a 2,048-token context, answers that run to the token limit):
+ * the case where default 512-token answers fill the context by turn 4. The trained story model
+ * has a 512-token context and ends its stories early.
+ */
 async function startMesh (extraArgs: string[] = []): Promise<{ relay: ShoalProcess, verifierId: string }> {
+  const { target } = await ensureDemoModels()
   const relay = await startRelay()
   processes.push(relay)
-  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs })
+  const verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', target, '--model-name', 'shoal-demo', ...extraArgs] })
   processes.push(verifier)
   const verifierId = (await (await fetch(`${verifier.url}/health`)).json() as { peerId: string }).peerId
   return { relay, verifierId }

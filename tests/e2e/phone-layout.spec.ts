@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { ask, lastAnswer } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
-import { ensureDemoModels } from '../support/models.ts'
+import { ensureDemoPair } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
 
 /**
@@ -37,7 +37,7 @@ async function overflowingElements (page: Page): Promise<string[]> {
 test('every page fits a 360 px phone without sideways scrolling, mesh running', async ({}, testInfo) => {
   test.setTimeout(180_000)
   // The default draft model (the relay serves it from the model cache), for contributing.
-  await ensureDemoModels()
+  await ensureDemoPair()
   const relay = await startRelay()
   processes.push(relay)
   const verifier = await startGpuNode({ relayUrl: relay.url })
