@@ -5,7 +5,7 @@ import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
+import { pagePing } from './page-ping.ts'
 import type { Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
@@ -66,11 +66,8 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     },
     services: {
       identify: identify(),
-      // Two outbound pings per connection: the page's own round-trip probe and libp2p's
-      // connection monitor. With the default of one, a probe still waiting for a busy peer
-      // makes the monitor's ping fail, and the monitor then aborts the whole connection
-      // (an answer streaming on it ends "interrupted").
-      ping: ping({ runOnLimitedConnection: true, maxOutboundStreams: 2 }),
+      // Room for the page's round-trip probe beside libp2p's connection monitor (see page-ping.ts).
+      ping: pagePing(),
       pubsub: gossipsub(gossipsubInit())
     }
   })
