@@ -18,9 +18,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { checkReceiptChains } from '#protocol'
-import { readReceiptFile } from '#protocol'
-import { shortPeer } from '#protocol'
+import { checkReceiptChains, readReceiptFile, shortPeer } from '#protocol'
 import { errorMessage } from '#server'
 import type { Receipt } from '#protocol'
 

@@ -5,10 +5,8 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { buildDemoTokenizer, toByteLevel } from './demo-tokenizer.ts'
 import { demoModelFileName, demoModelSpec, ensureDemoModel } from './demo-models.ts'
-import { GgufValueType } from '#gguf'
-import { metadataNumber } from '#gguf'
+import { GgufValueType, metadataNumber, tokenizerFingerprint } from '#gguf'
 import { inspectModelFile } from './model-file.ts'
-import { tokenizerFingerprint } from '#gguf'
 import type { ModelFileInfo } from './model-file.ts'
 
 /**

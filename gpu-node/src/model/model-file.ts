@@ -1,9 +1,7 @@
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { ModelFileError } from '../verifier/errors.ts'
-import { GgufValueType } from '#gguf'
-import { GgufFormatError, metadataNumber, metadataString, metadataStrings, readGgufHeader, tensorDataBytes } from '#gguf'
-import { tokenizerFingerprint } from '#gguf'
+import { GgufFormatError, GgufValueType, metadataNumber, metadataString, metadataStrings, readGgufHeader, tensorDataBytes, tokenizerFingerprint } from '#gguf'
 import type { ByteSource, GgufHeader } from '#gguf'
 
 /** What gpu-node needs to know about a model file before (and besides) loading it. */

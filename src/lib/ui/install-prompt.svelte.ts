@@ -22,6 +22,11 @@ interface BeforeInstallPromptEvent extends Event {
   readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed', platform: string }>
 }
 
+/** Where `app.html` keeps an offer made before the app hydrated. */
+declare global {
+  interface Window { __shoalInstallOffer?: Event }
+}
+
 function isBeforeInstallPrompt (event: Event): event is BeforeInstallPromptEvent {
   return 'prompt' in event && typeof event.prompt === 'function' && 'userChoice' in event
 }
@@ -38,13 +43,17 @@ export class InstallPrompt {
   start (): () => void {
     const controller = new AbortController()
     const { signal } = controller
-    window.addEventListener('beforeinstallprompt', (event) => {
+    const keepOffer = (event: Event): void => {
       if (!isBeforeInstallPrompt(event)) return
       // Keep the offer for the button rather than the browser's own infobar.
       event.preventDefault()
       this.#offer = event
       this.available = !this.#runsInstalled()
-    }, { signal })
+    }
+    const earlyOffer = window.__shoalInstallOffer
+    window.__shoalInstallOffer = undefined
+    if (earlyOffer !== undefined) keepOffer(earlyOffer)
+    window.addEventListener('beforeinstallprompt', keepOffer, { signal })
     window.addEventListener('appinstalled', () => {
       this.#offer = undefined
       this.available = false
