@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { Announcement, PeerRole, decodeAnnouncement, encodeAnnouncement } from './announcement.ts'
-import { ANNOUNCEMENT_MAX_AGE_MS, MAX_ANNOUNCED_ADDRESSES, MAX_ANNOUNCEMENT_BYTES } from './limits.ts'
+import { ANNOUNCEMENT_MAX_AGE_MS, MAX_ANNOUNCED_ADDRESSES, MAX_ANNOUNCED_CONTEXT_LENGTH, MAX_ANNOUNCEMENT_BYTES } from './limits.ts'
 
 const NOW = 1_780_000_000_000
 
@@ -13,7 +13,8 @@ test('an announcement survives an encode/decode round trip', () => {
     queueDepth: 3,
     capacity: 4,
     addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
-    drafting: true
+    drafting: true,
+    contextLength: 2048
   }, NOW)
   expect(decodeAnnouncement(bytes, NOW)).toEqual({
     role: PeerRole.VERIFIER,
@@ -24,6 +25,7 @@ test('an announcement survives an encode/decode round trip', () => {
     capacity: 4,
     addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
     drafting: true,
+    contextLength: 2048,
     sentAtMs: BigInt(NOW)
   })
 })
@@ -45,6 +47,13 @@ test('oversized announcements and too many addresses are rejected', () => {
   const tooMany = Announcement.encode({ role: PeerRole.BROWSER, agent: 'a', model: '', tokenizerFingerprint: '', queueDepth: 0, capacity: 0, addresses, sentAtMs: BigInt(NOW) })
   expect(() => decodeAnnouncement(tooMany, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
   expect(() => encodeAnnouncement({ role: PeerRole.BROWSER, agent: 'a', addresses: ['not-a-multiaddr'] }, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+})
+
+test('an announcement from before the context length was announced reads as 0 (unknown); an implausible one is rejected', () => {
+  const older = Announcement.encode({ role: PeerRole.VERIFIER, agent: 'shoal/0.1.0', model: 'm', tokenizerFingerprint: '', queueDepth: 0, capacity: 1, addresses: [], sentAtMs: BigInt(NOW) })
+  expect(decodeAnnouncement(older, NOW).contextLength).toBe(0)
+  const huge = Announcement.encode({ role: PeerRole.VERIFIER, agent: 'shoal/0.1.0', model: 'm', tokenizerFingerprint: '', queueDepth: 0, capacity: 1, addresses: [], sentAtMs: BigInt(NOW), contextLength: MAX_ANNOUNCED_CONTEXT_LENGTH + 1 })
+  expect(() => decodeAnnouncement(huge, NOW)).toThrow(expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringContaining('context length') }))
 })
 
 test('stale and future-dated announcements are refused as stale', () => {

@@ -3,6 +3,7 @@ import {
   ANNOUNCEMENT_MAX_AGE_MS,
   ANNOUNCEMENT_MAX_FUTURE_MS,
   MAX_ANNOUNCED_ADDRESSES,
+  MAX_ANNOUNCED_CONTEXT_LENGTH,
   MAX_ANNOUNCEMENT_BYTES,
   MAX_ANNOUNCEMENT_FIELD_LENGTH
 } from './limits.ts'
@@ -21,6 +22,8 @@ export interface AnnouncementInit {
   addresses?: string[]
   /** A browser contributing drafts. */
   drafting?: boolean
+  /** Tokens the served model's context holds; 0 or absent when unknown. */
+  contextLength?: number
 }
 
 /** Encodes an announcement stamped with `now` (ms since the epoch). */
@@ -34,6 +37,7 @@ export function encodeAnnouncement (init: AnnouncementInit, now: number = Date.n
     capacity: init.capacity ?? 0,
     addresses: init.addresses ?? [],
     drafting: init.drafting ?? false,
+    contextLength: init.contextLength ?? 0,
     sentAtMs: BigInt(Math.floor(now))
   }
   assertWellFormed(announcement)
@@ -88,5 +92,8 @@ function assertWellFormed (announcement: Announcement): void {
   }
   if (announcement.capacity > 1_000_000 || announcement.queueDepth > 1_000_000) {
     throw new MalformedMessageError('announcement has an implausible queue depth or capacity')
+  }
+  if (announcement.contextLength > MAX_ANNOUNCED_CONTEXT_LENGTH) {
+    throw new MalformedMessageError(`announcement has a context length above ${MAX_ANNOUNCED_CONTEXT_LENGTH} tokens`)
   }
 }

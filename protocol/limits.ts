@@ -9,6 +9,9 @@ export const MAX_ANNOUNCED_ADDRESSES = 16
 /** Longest string field (model name, agent, address) in an announcement. */
 export const MAX_ANNOUNCEMENT_FIELD_LENGTH = 512
 
+/** Largest model context an announcement may claim, in tokens (today's largest models hold about 10 million). */
+export const MAX_ANNOUNCED_CONTEXT_LENGTH = 16_777_216
+
 /** Announcements older than this (by the sender's clock) are stale and dropped. */
 export const ANNOUNCEMENT_MAX_AGE_MS = 60_000
 

@@ -33,6 +33,7 @@ export interface Announcement {
   addresses: string[]
   sentAtMs: bigint
   drafting: boolean
+  contextLength: number
 }
 
 export namespace Announcement {
@@ -92,6 +93,11 @@ export namespace Announcement {
           w.bool(obj.drafting)
         }
 
+        if ((obj.contextLength != null && obj.contextLength !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.contextLength)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -105,7 +111,8 @@ export namespace Announcement {
           capacity: 0,
           addresses: [],
           sentAtMs: 0n,
-          drafting: false
+          drafting: false,
+          contextLength: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -152,6 +159,10 @@ export namespace Announcement {
             }
             case 9: {
               obj.drafting = reader.bool()
+              break
+            }
+            case 10: {
+              obj.contextLength = reader.uint32()
               break
             }
             default: {
@@ -244,6 +255,13 @@ export namespace Announcement {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.contextLength`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -302,6 +320,11 @@ export namespace Announcement {
     value: boolean
   }
 
+  export interface AnnouncementContextLengthFieldEvent {
+    field: '$.contextLength'
+    value: number
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -310,7 +333,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent | AnnouncementContextLengthFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }

@@ -34,6 +34,7 @@ export function createVerifierAnnouncer (): (components: VerifierAnnouncerCompon
           agent: AGENT,
           model: verifier.model.name,
           tokenizerFingerprint: verifier.model.tokenizerFingerprint,
+          contextLength: verifier.model.contextLength,
           queueDepth: verifier.queueDepth,
           capacity: verifier.capacity,
           addresses: browserDialableAddresses(node).slice(0, MAX_ANNOUNCED_ADDRESSES)

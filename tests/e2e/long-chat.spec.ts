@@ -102,6 +102,19 @@ test('a six-turn conversation at default settings never errors: older turns are 
   await expect(page.getByTestId('answer-status')).toHaveCount(0)
 })
 
+test('a first message too long for the context the verifier announced is not sent: the page says why and keeps the text', async () => {
+  const { relay, verifierId } = await startMesh()
+  const page = await openChat(relay.url, verifierId)
+  // No answer yet: the page knows the context only from the verifier's announcement (the demo model holds 2048 tokens).
+  const tooLong = 'x'.repeat(4096)
+  await composer(page).fill(tooLong)
+  await composer(page).press('Enter')
+  await expect(page.getByRole('alert').getByTestId('chat-notice')).toContainText('This message is too long for the model')
+  await expect(page.getByRole('alert').getByTestId('chat-notice')).toContainText('context holds 2048')
+  await expect(composer(page)).toHaveValue(tooLong)
+  await expect(page.getByTestId('message')).toHaveCount(0)
+})
+
 test('a question too long for the context is not sent: the page says why and keeps the text', async () => {
   const { relay, verifierId } = await startMesh()
   const page = await openChat(relay.url, verifierId)

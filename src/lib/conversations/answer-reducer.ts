@@ -9,10 +9,13 @@ import { chatFailure, describeChatFailure, isDemoModelName } from './chat-text.t
  * them and shows and saves what they return.
  */
 
-/** Who answers: a verifier on the mesh (its announced model may be ''), or the model on this device. */
+/**
+ * Who answers: a verifier on the mesh (its announced model may be ''), or the model on this device;
+ * with the tokens its model's context holds when known before it answers (a verifier announces it).
+ */
 export type Answerer =
-  | { kind: 'verifier', peerId: string, model: string }
-  | { kind: 'device', model: string }
+  | { kind: 'verifier', peerId: string, model: string, contextLength?: number }
+  | { kind: 'device', model: string, contextLength?: number }
 
 /** What an answer source streams: a verifier's chat events, and `answerer` when another verifier takes the answer over. */
 export type AnswerEvent = ChatStreamEvent | { type: 'answerer', answerer: Answerer }

@@ -406,7 +406,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
    * a notice, when the question leaves no room for an answer.
    */
   #plan (history: MessageRecord[], answerer: Answerer): FittingPlan | undefined {
-    const plan = planContext({ history, contextLength: this.#contextLengths.get(answerer.model), maxTokens: this.settings.maxTokens })
+    const plan = planContext({ history, contextLength: answerer.contextLength ?? this.#contextLengths.get(answerer.model), maxTokens: this.settings.maxTokens })
     if (!plan.fits) {
       this.notice = { kind: 'error', text: tooLongText(plan.promptTokens, plan.contextLength) }
       return undefined

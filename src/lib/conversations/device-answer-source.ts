@@ -27,7 +27,9 @@ export class DeviceAnswerSource implements AnswerSource {
 
   answerer (): Answerer | undefined {
     const model = this.#device?.model
-    return model === undefined ? undefined : { kind: 'device', model }
+    if (model === undefined) return undefined
+    const contextLength = this.#device?.engine?.model?.contextLength
+    return { kind: 'device', model, ...(contextLength === undefined ? {} : { contextLength }) }
   }
 
   /** Nothing to wait for: a model is loaded here or it is not. */
@@ -43,7 +45,7 @@ export class DeviceAnswerSource implements AnswerSource {
     }
     const startedAt = performance.now()
     let firstTokenMs = 0
-    yield { type: 'started', model, tokenizerFingerprint: '', contextLength: 0, demo: isDemoModelName(model), agent: 'this device' }
+    yield { type: 'started', model, tokenizerFingerprint: '', contextLength: engine.model?.contextLength ?? 0, demo: isDemoModelName(model), agent: 'this device' }
     let completionTokens = 0
     let summary: ChatCompletionSummary | undefined
     const onDone = (done: ChatCompletionSummary): void => { summary = done }

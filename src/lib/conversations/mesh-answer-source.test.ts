@@ -25,8 +25,8 @@ class TestMesh extends EventTarget implements ChatMesh {
   }
 }
 
-function verifier (peerId: string, queueDepth = 0): VerifierPeer {
-  return { peerId, role: PeerRole.VERIFIER, queueDepth, capacity: 1, connection: 'webrtc', model: 'shoal-demo' }
+function verifier (peerId: string, queueDepth = 0, contextLength = 0): VerifierPeer {
+  return { peerId, role: PeerRole.VERIFIER, queueDepth, capacity: 1, connection: 'webrtc', model: 'shoal-demo', contextLength }
 }
 
 async function collect (events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
@@ -44,6 +44,15 @@ test('a verifier heard while a message waits is found on the mesh\'s peer event,
   // Settled before any timer could have run: the event, not a poll, answered it.
   const first = await Promise.race([waiting, new Promise((resolve) => { setTimeout(() => { resolve('a timer ran first') }, 0) })])
   expect(first).toEqual({ kind: 'verifier', peerId: '12D3KooWLate', model: 'shoal-demo' })
+})
+
+test('the answerer carries the context its verifier announced, so a first message is fitted to it; none when not announced', () => {
+  const mesh = new TestMesh()
+  const source = new MeshAnswerSource({ mesh })
+  mesh.hear(verifier('12D3KooWSays', 0, 2048))
+  expect(source.answerer()).toEqual({ kind: 'verifier', peerId: '12D3KooWSays', model: 'shoal-demo', contextLength: 2048 })
+  mesh.hear(verifier('12D3KooWQuiet'))
+  expect(source.answerer()).toEqual({ kind: 'verifier', peerId: '12D3KooWQuiet', model: 'shoal-demo' })
 })
 
 test('with no verifier by the deadline, waiting ends with none; with no mesh node there is none either', async () => {

@@ -9,8 +9,8 @@ import type { AnswerEvent, Answerer } from './answer-reducer.ts'
 import type { AnswerRequest, AnswerSource, ReceiptOutcome } from './answer-source.ts'
 import { chatFailure } from './chat-text.ts'
 
-/** A verifier as the mesh lists it: what picking one needs, plus its announced model. */
-export type VerifierPeer = VerifierCandidate & { model: string }
+/** A verifier as the mesh lists it: what picking one needs, plus its announced model and context (0 when not announced). */
+export type VerifierPeer = VerifierCandidate & { model: string, contextLength: number }
 
 /**
  * The page's mesh as the chat needs it: who can answer, the node to reach
@@ -55,7 +55,8 @@ export class MeshAnswerSource implements AnswerSource {
       return undefined
     }
     const peer = pickVerifier(this.#mesh.peers, avoid)
-    return peer === undefined ? undefined : { kind: 'verifier', peerId: peer.peerId, model: peer.model }
+    if (peer === undefined) return undefined
+    return { kind: 'verifier', peerId: peer.peerId, model: peer.model, ...(peer.contextLength > 0 ? { contextLength: peer.contextLength } : {}) }
   }
 
   async waitForAnswerer (options: { signal: AbortSignal }): Promise<Answerer | undefined> {

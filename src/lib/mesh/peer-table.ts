@@ -13,6 +13,8 @@ export interface KnownPeer {
   addresses: string[]
   /** A browser contributing drafts. */
   drafting: boolean
+  /** Tokens a verifier's model context holds; 0 when not announced. */
+  contextLength: number
   /** Sender's clock when it sent the last announcement. */
   sentAtMs: number
   /** Local clock when the last announcement arrived. */
@@ -41,6 +43,7 @@ export class PeerTable {
       capacity: announcement.capacity,
       addresses: announcement.addresses,
       drafting: announcement.drafting,
+      contextLength: announcement.contextLength,
       sentAtMs: Number(announcement.sentAtMs),
       lastSeenMs: nowMs
     })
