@@ -24,6 +24,8 @@ test('the navigation keeps its links\' widths from page to page, and the chat\'s
   const page = await openProfile()
   await page.setViewportSize({ width: 1280, height: 900 })
   await page.goto(relay.url)
+  // The app renders in the browser: measure once its navigation is there, not before.
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat' })).toHaveAttribute('aria-current', 'page')
   const widths = await navLinkWidths(page)
   for (const name of ['Contribute', 'Network', 'Models', 'Receipts']) {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click()
