@@ -55,6 +55,8 @@ test('with the defaults (the demo pair), the Contribute page\'s draft drafts for
     if (index > 0) {
       if (await statOf(contributor, 'accepted') > 0) break
       await chatter.getByRole('button', { name: 'New chat' }).click()
+      // Ask only once the new conversation is open: asked sooner, the question joins the last one, and its answer follows the earlier story.
+      await expect(chatter.getByTestId('message')).toHaveCount(0)
     }
     await composer.fill(question)
     await composer.press('Enter')

@@ -13,14 +13,15 @@ export async function storedAnswers (page: Page): Promise<Array<{ content: strin
       request.onerror = () => { reject(request.error ?? new Error('open failed')) }
       request.onsuccess = () => { resolve(request.result) }
     })
-    const all = await new Promise<Array<{ role: string, content: string, status: string, sequence: number }>>((resolve, reject) => {
+    const all = await new Promise<Array<{ role: string, content: string, status: string, sequence: number, createdAt: number }>>((resolve, reject) => {
       const request = database.transaction('messages').objectStore('messages').getAll()
       request.onsuccess = () => { resolve(request.result) }
       request.onerror = () => { reject(request.error ?? new Error('read failed')) }
     })
     database.close()
     return all.filter((message) => message.role === 'assistant')
-      .sort((a, b) => a.sequence - b.sequence)
+      // Oldest first across conversations too: each conversation's sequences start again at 0.
+      .sort((a, b) => a.createdAt - b.createdAt || a.sequence - b.sequence)
       .map(({ content, status }) => ({ content, status }))
   })
 }
