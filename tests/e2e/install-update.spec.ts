@@ -53,6 +53,16 @@ test('the browser\'s install offer shows an Install button in the app, which ope
   await expect(installButton).toHaveCount(0)
 })
 
+test('an install offer made before the app has started still gives the Install button', async () => {
+  // Hold the app's code back so that Chromium's offer comes first, as it can on a slow machine.
+  await page.route('**/_app/immutable/**/*.js', async (route) => {
+    await new Promise((resolve) => { setTimeout(resolve, 4_000) })
+    await route.continue()
+  })
+  await page.goto('/')
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Install' })).toBeVisible({ timeout: SERVICE_WORKER_DEADLINE_MS })
+})
+
 test('a new version waiting says which version it is and what it changed, from its own release notes', async () => {
   await page.goto('/')
   await waitForServiceWorkerControl()
