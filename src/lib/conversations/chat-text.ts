@@ -21,9 +21,10 @@ export function shortPeerId (peerId: string): string {
 }
 
 /**
- * Whether a model is Shoal's built-in demo model, which writes meaningless
- * text. The verifier says so in its `started` event; before that, only its
- * announced name tells (the demo models are named `shoal-demo…`).
+ * Whether a model is one of Shoal's built-in demo models (the tiny story
+ * pair, or a random model of a given shape), whose text is no source of
+ * facts. The verifier says so in its `started` event; before that, only its
+ * announced name tells (the random demo models are named `shoal-demo…`).
  */
 export function isDemoModelName (model: string | undefined): boolean {
   return model !== undefined && /^shoal-demo/i.test(model)

@@ -88,7 +88,7 @@ export const messageRecordSchema = z.object({
   verifierPeerId: z.string().optional(),
   /** The model that answered, as the verifier named it. */
   model: z.string().optional(),
-  /** The verifier ran its built-in demo model: the text is meaningless. */
+  /** The verifier ran a built-in demo model: the text is a tiny model's story, not a source of facts. */
   demo: z.boolean().optional(),
   finishReason: z.string().optional(),
   usage: messageUsageSchema.optional(),
