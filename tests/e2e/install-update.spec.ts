@@ -53,6 +53,19 @@ test('the browser\'s install offer shows an Install button in the app, which ope
   await expect(installButton).toHaveCount(0)
 })
 
+test('installed from the browser\'s own menu instead, the app takes its Install button away', async () => {
+  await page.goto('/')
+  const installButton = page.getByRole('banner').getByRole('button', { name: 'Install' })
+  await expect(installButton).toBeVisible({ timeout: SERVICE_WORKER_DEADLINE_MS })
+  // What Chromium fires at the page when the app is installed by any route (no test can click its menu).
+  await page.evaluate(() => { window.dispatchEvent(new Event('appinstalled')) })
+  await expect(installButton).toHaveCount(0)
+  // Gone from the app, not only from one page.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click()
+  await expect(page.getByRole('heading', { name: 'Network', level: 1 })).toBeVisible()
+  await expect(installButton).toHaveCount(0)
+})
+
 test('an install offer made before the app has started still gives the Install button', async () => {
   // Hold the app's code back so that Chromium's offer comes first, as it can on a slow machine.
   await page.route('**/_app/immutable/**/*.js', async (route) => {

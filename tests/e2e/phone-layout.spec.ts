@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises'
 import { expect, test } from '@playwright/test'
-import type { Page } from '@playwright/test'
 import { ask, lastAnswer } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
 import { ensureDemoPair } from '../support/models.ts'
 import { startGpuNode, startRelay } from '../support/processes.ts'
+import { PHONE_WIDTH, photograph, sidewaysOverflow } from '../support/page-layout.ts'
 
 /**
  * Phones: no page may scroll sideways at 360 px, the narrowest common
@@ -18,22 +18,6 @@ const { processes, openProfile } = e2eSession()
 
 const ROUTES = ['/', '/contribute', '/network', '/models', '/receipts'] as const
 
-/** Elements whose right edge passes the viewport, outside any box that scrolls or clips them. */
-async function overflowingElements (page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth
-    const clipped = (element: Element): boolean => {
-      for (let parent = element.parentElement; parent !== null && parent !== document.body; parent = parent.parentElement) {
-        if (getComputedStyle(parent).overflowX !== 'visible') return true
-      }
-      return false
-    }
-    return [...document.body.querySelectorAll('*')]
-      .filter((element) => element.getBoundingClientRect().right > width + 0.5 && !clipped(element))
-      .map((element) => `${element.tagName.toLowerCase()}${element.id === '' ? '' : `#${element.id}`}.${[...element.classList].join('.')} "${(element.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(element.getBoundingClientRect().right)}`)
-  })
-}
-
 test('every page fits a 360 px phone without sideways scrolling, mesh running', async ({}, testInfo) => {
   test.setTimeout(180_000)
   // The default draft model (the relay serves it from the model cache), for contributing.
@@ -45,7 +29,7 @@ test('every page fits a 360 px phone without sideways scrolling, mesh running', 
   const verifierId = (await (await fetch(`${verifier.url}/health`)).json() as { peerId: string }).peerId
 
   const page = await openProfile()
-  await page.setViewportSize({ width: 360, height: 780 })
+  await page.setViewportSize({ width: PHONE_WIDTH, height: 780 })
   // One answer, so the chat page shows a conversation with its verifier and model.
   await page.goto(relay.url)
   await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
@@ -64,23 +48,12 @@ test('every page fits a 360 px phone without sideways scrolling, mesh running', 
     // Client-side navigation: the contributing tab goes on drafting, as a person's would.
     await page.getByRole('navigation', { name: 'Main' }).locator(`a[href="${route}"]`).click()
     await expect(page).toHaveURL(`${relay.url}${route}`)
-    await page.setViewportSize({ width: 360, height: 780 })
+    await page.setViewportSize({ width: PHONE_WIDTH, height: 780 })
     if (route === '/network') {
       await expect(page.getByTestId('verifier')).toHaveCount(1)
     }
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
-    if (scrollWidth > 360) problems.push(`${route}: the page is ${scrollWidth} px wide`)
-    for (const element of await overflowingElements(page)) problems.push(`${route}: ${element}`)
-    // Every navigation link is on screen (the bar wraps instead of running off the side).
-    for (const link of await page.getByRole('navigation', { name: 'Main' }).getByRole('link').all()) {
-      const box = await link.boundingBox()
-      if (box === null || box.x < 0 || box.x + box.width > 360) problems.push(`${route}: nav link "${await link.textContent()}" is off screen`)
-    }
-    const name = route === '/' ? 'chat' : route.slice(1)
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: 900 })
-      await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: true })
-    }
+    for (const problem of await sidewaysOverflow(page)) problems.push(`${route}: ${problem}`)
+    await photograph(page, shots, route === '/' ? 'chat' : route.slice(1))
   }
   expect(problems).toEqual([])
 })

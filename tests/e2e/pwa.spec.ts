@@ -152,6 +152,19 @@ pwaTest('after the first visit the app opens offline, deep links included', asyn
   await expect(page.getByRole('navigation').getByRole('link', { name: 'Network' })).toHaveAttribute('aria-current', 'page')
 })
 
+pwaTest('on a phone, the "ready to work offline" notice covers neither the navigation nor the page\'s heading', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 780 })
+  await page.goto('/network')
+  const notice = page.getByRole('status').filter({ hasText: 'Shoal is ready to work offline' })
+  await expect(notice).toBeVisible({ timeout: 30_000 })
+  const noticeBox = await notice.boundingBox()
+  for (const covered of [page.getByRole('banner'), page.getByRole('heading', { name: 'Network', level: 1 })]) {
+    const box = await covered.boundingBox()
+    const overlaps = noticeBox !== null && box !== null && noticeBox.y < box.y + box.height && box.y < noticeBox.y + noticeBox.height
+    expect(overlaps, `the notice (${JSON.stringify(noticeBox)}) covers ${JSON.stringify(box)}`).toBe(false)
+  }
+})
+
 pwaTest('a new version shows the update prompt, and Reload switches to it', async ({ app, page }) => {
   await page.goto('/')
   await waitForServiceWorkerControl(page)

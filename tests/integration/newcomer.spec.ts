@@ -11,61 +11,19 @@ import { expect, test } from '@playwright/test'
 import { englishScore, loadDictionary } from '../../demo-models/english-score.ts'
 import { DEMO_GGUF_MODELS } from '../../src/lib/inference/model-catalog.ts'
 import { freePort, REPO_ROOT, startRelay, startShoalProcess, temporaryDirectory, waitFor } from '../support/processes.ts'
-import { commandLine, listeningAddresses, npmStart, processesInGroup, serverProcesses } from '../support/npm-start.ts'
-import type { NpmStart } from '../support/npm-start.ts'
+import { isolatedStartEnv, listeningAddresses, NPM_START_READY, npmStart, processesInGroup, serverProcesses, stopNpmStart, terminateAsASupervisorWould } from '../support/npm-start.ts'
+import type { NpmStart, StartEnv } from '../support/npm-start.ts'
 import type { ShoalProcess } from '../support/processes.ts'
-
-/** The line `npm start` prints once everything it started answers. */
-const READY = /Shoal is running[\s\S]*Ctrl-C.*\n/
 
 const started: Array<{ run: NpmStart, relayPort: number, apiPort: number }> = []
 const servers: ShoalProcess[] = []
 const squatters: Server[] = []
 
 test.afterEach(async () => {
-  for (const { run, relayPort, apiPort } of started.splice(0)) {
-    if (run.child.exitCode === null && run.child.signalCode === null) {
-      run.child.kill('SIGTERM')
-      await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    }
-    // Whatever a broken start left behind must not hold ports for the next test.
-    run.killGroup()
-    for (const pid of serverProcesses(relayPort, apiPort)) {
-      process.kill(pid, 'SIGKILL')
-    }
-  }
+  await Promise.all(started.splice(0).map(stopNpmStart))
   await Promise.all(servers.splice(0).map(async (server) => { await server.stop() }))
   await Promise.all(squatters.splice(0).map(async (server) => new Promise((resolve) => server.close(resolve))))
 })
-
-interface StartEnv {
-  relayPort: number
-  apiPort: number
-  env: NodeJS.ProcessEnv
-}
-
-/**
- * Free ports, key files of its own and the app already built (so a test
- * never rebuilds `build/` under other tests); the model cache is the
- * repository's unless `modelCache` is given.
- */
-async function startEnv (modelCache?: string): Promise<StartEnv> {
-  const relayPort = await freePort()
-  const apiPort = await freePort()
-  const keys = await temporaryDirectory()
-  return {
-    relayPort,
-    apiPort,
-    env: {
-      SHOAL_RELAY_PORT: String(relayPort),
-      SHOAL_API_PORT: String(apiPort),
-      SHOAL_RELAY_KEY_FILE: join(keys, 'relay.key'),
-      SHOAL_GPU_NODE_KEY_FILE: join(keys, 'gpu-node.key'),
-      SHOAL_APP_DIR: join(REPO_ROOT, 'build'),
-      ...(modelCache == null ? {} : { SHOAL_MODEL_CACHE: modelCache })
-    }
-  }
-}
 
 function launch ({ relayPort, apiPort, env }: StartEnv): NpmStart {
   const run = npmStart(env)
@@ -106,10 +64,10 @@ test.describe('npm start', () => {
   test.describe.configure({ timeout: 120_000 })
 
   test('from an empty model cache, every model the app offers is served once it says ready, and it says so in one clear block', async () => {
-    const setup = await startEnv(await temporaryDirectory('shoal-empty-cache-'))
+    const setup = await isolatedStartEnv(await temporaryDirectory('shoal-empty-cache-'))
     const { relayPort, apiPort } = setup
     const run = launch(setup)
-    const output = await run.waitForOutput(READY)
+    const output = await run.waitForOutput(NPM_START_READY)
 
     // The demo pair, byte for byte as committed in demo-models/.
     expect(DEMO_GGUF_MODELS.map((model) => model.role).sort()).toEqual(['draft', 'target'])
@@ -153,29 +111,20 @@ test.describe('npm start', () => {
   })
 
   test('SIGTERM to npm stops the relay and the verifier and frees their ports', async () => {
-    const setup = await startEnv()
+    const setup = await isolatedStartEnv()
     const { relayPort, apiPort } = setup
     const run = launch(setup)
-    await run.waitForOutput(READY)
-    const group = run.child.pid ?? 0
+    await run.waitForOutput(NPM_START_READY)
     expect(serverProcesses(relayPort, apiPort)).toHaveLength(2)
     expect(listeningAddresses(relayPort)).not.toEqual([])
     expect(listeningAddresses(apiPort)).not.toEqual([])
 
-    // What kill, systemd and process managers send: to npm alone, not to its process group.
-    process.kill(group, 'SIGTERM')
-    const left = (): number[] => [...processesInGroup(group), ...serverProcesses(relayPort, apiPort)]
-    await waitFor('every process npm start started to exit', () => left().length === 0 ? true : undefined, 15_000).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}; left: ${left().map((pid) => `${pid} ${commandLine(pid)}`).join('; ')}`)
-    })
-    expect(listeningAddresses(relayPort)).toEqual([])
-    expect(listeningAddresses(apiPort)).toEqual([])
-    expect((await run.exited).code).toBe(0)
+    expect((await terminateAsASupervisorWould(run, relayPort, apiPort)).code).toBe(0)
   })
 
   for (const taken of ['relay', 'API'] as const) {
     test(`refuses in one line, naming the port and its process, when the ${taken} port is taken`, async () => {
-      const setup = await startEnv()
+      const setup = await isolatedStartEnv()
       const { relayPort, apiPort } = setup
       const port = taken === 'relay' ? relayPort : apiPort
       // An old relay listened on every interface; the verifier's API on loopback.

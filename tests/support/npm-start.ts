@@ -7,7 +7,11 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { REPO_ROOT, waitFor } from './processes.ts'
+import { join } from 'node:path'
+import { freePort, REPO_ROOT, temporaryDirectory, waitFor } from './processes.ts'
+
+/** What `npm start` prints once everything it started answers. */
+export const NPM_START_READY = /Shoal is running[\s\S]*Ctrl-C.*\n/
 
 export interface NpmStart {
   /** The npm process; its pid is also the process group of everything it starts. */
@@ -20,6 +24,73 @@ export interface NpmStart {
   waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<string>
   /** SIGKILLs whatever is left in npm's process group (a test's last resort, not the way to stop it). */
   killGroup: () => void
+}
+
+export interface StartEnv {
+  relayPort: number
+  apiPort: number
+  env: NodeJS.ProcessEnv
+}
+
+/**
+ * Free ports, key files of its own and the app already built (so a test
+ * never rebuilds `build/` under other tests); the model cache is the
+ * repository's unless `modelCache` is given.
+ */
+export async function isolatedStartEnv (modelCache?: string): Promise<StartEnv> {
+  const relayPort = await freePort()
+  const apiPort = await freePort()
+  const keys = await temporaryDirectory()
+  return {
+    relayPort,
+    apiPort,
+    env: {
+      SHOAL_RELAY_PORT: String(relayPort),
+      SHOAL_API_PORT: String(apiPort),
+      SHOAL_RELAY_KEY_FILE: join(keys, 'relay.key'),
+      SHOAL_GPU_NODE_KEY_FILE: join(keys, 'gpu-node.key'),
+      SHOAL_APP_DIR: join(REPO_ROOT, 'build'),
+      ...(modelCache == null ? {} : { SHOAL_MODEL_CACHE: modelCache })
+    }
+  }
+}
+
+/**
+ * A test's cleanup: SIGTERM to npm if it still runs, then SIGKILL to
+ * whatever a broken start left behind, so no server holds the ports for the
+ * next test.
+ */
+export async function stopNpmStart ({ run, relayPort, apiPort }: { run: NpmStart, relayPort: number, apiPort: number }): Promise<void> {
+  if (run.child.exitCode === null && run.child.signalCode === null) {
+    run.child.kill('SIGTERM')
+    await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
+  }
+  run.killGroup()
+  for (const pid of serverProcesses(relayPort, apiPort)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/**
+ * SIGTERM to npm alone (what kill, systemd and process managers send: not
+ * to its process group), then waits until no process it started is left
+ * and neither port is listened on. Resolves with npm's exit.
+ */
+export async function terminateAsASupervisorWould (run: NpmStart, relayPort: number, apiPort: number): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+  const group = run.child.pid ?? 0
+  process.kill(group, 'SIGTERM')
+  const left = (): string[] => [
+    ...[...processesInGroup(group), ...serverProcesses(relayPort, apiPort)].map((pid) => `${pid} ${commandLine(pid)}`),
+    ...[relayPort, apiPort].filter((port) => listeningAddresses(port).length > 0).map((port) => `a listener on port ${port}`)
+  ]
+  await waitFor('every process npm start started to exit and free its port', () => left().length === 0 ? true : undefined, 15_000).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; left: ${left().join('; ')}`)
+  })
+  return run.exited
 }
 
 /** Spawns `npm start` in the repository with `env` added to this process's. */

@@ -48,6 +48,8 @@ test('an answer on this device keeps its own model name when the engine starts',
   expect(started.model).toBe('shoal-demo (this device)')
   // An engine that announces no context length (0) leaves it unknown.
   expect(started).not.toHaveProperty('contextLength')
+  // One that does has it kept, as a verifier's is: the page shows how full it is and fits the next prompt to it.
+  expect(applyAnswerEvent(onDevice, { type: 'started', model: 'shoal-demo', tokenizerFingerprint: '', contextLength: 512, demo: true, agent: 'this device' }, 2)).toMatchObject({ model: 'shoal-demo (this device)', contextLength: 512 })
 })
 
 test('an answer taken over by another verifier names that one (keeping the model when it announced none)', () => {

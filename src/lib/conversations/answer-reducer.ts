@@ -67,11 +67,14 @@ export function applyAnswerEvent (record: MessageRecord, event: AnswerEvent, now
       return record
     case 'answerer':
       return { ...record, ...answeredBy(event.answerer) }
-    case 'started':
+    case 'started': {
+      // Kept for both: the next prompt to that model must fit the context it holds.
+      const context = event.contextLength > 0 ? { contextLength: event.contextLength } : {}
       // A verifier names the model it runs; this device's answers keep the name they started with.
       return record.verifierPeerId === undefined
-        ? record
-        : { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model), ...(event.contextLength > 0 ? { contextLength: event.contextLength } : {}) }
+        ? { ...record, ...context }
+        : { ...record, model: event.model, demo: event.demo || isDemoModelName(event.model), ...context }
+    }
     case 'delta':
       return { ...record, content: record.content + event.text, updatedAt: now }
     case 'done':

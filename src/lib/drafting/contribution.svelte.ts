@@ -38,7 +38,7 @@ import { z } from 'zod'
 /** The demo draft (distilled from the demo target), served by the relay. */
 export const DEFAULT_DRAFT_MODEL_ID = DEFAULT_DRAFT_MODEL.id
 
-/** Context window of the draft model: jobs longer than this are declined. */
+/** Context window asked of the draft engine; a model trained for less gets its own (see the engine's `model`). */
 const DRAFT_CONTEXT_LENGTH = 2048
 
 /**
@@ -253,7 +253,8 @@ export class Contribution {
           transport: draftTransport(stream),
           model: this.modelId,
           tokenizerFingerprint: fingerprint,
-          contextLength: DRAFT_CONTEXT_LENGTH,
+          // Jobs longer than the loaded model holds are declined.
+          contextLength: engine.model?.contextLength ?? DRAFT_CONTEXT_LENGTH,
           maxJobs,
           onReceipt: (receipt) => { void this.#keepReceipt(receipt, peerId) }
         })

@@ -48,7 +48,9 @@ export interface EngineModel {
   /** WebLLM only: URL of the compiled model library (`.wasm`). */
   modelLibraryUrl?: string
   /**
-   * Context window to allocate, in tokens.
+   * Context window to allocate, in tokens. The engine's `model`, once
+   * loaded, says the window it holds (wllama: no more than the model was
+   * trained for).
    *
    * @default the engine's choice (wllama: 2048)
    */

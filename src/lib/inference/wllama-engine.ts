@@ -146,7 +146,8 @@ export function createWllamaEngine (init: WllamaEngineInit = {}): WllamaEngine {
           ...(next.contextLength === undefined ? {} : { contextLength: next.contextLength }),
           ...(next.threads === undefined ? {} : { threads: next.threads })
         }, progress))
-        model = next
+        // The context it holds, which may be less than asked (a model trained for less): what the chat plans with.
+        model = { ...next, contextLength: loaded.contextLength }
       } catch (err) {
         if (signal?.aborted === true) throw abortReason(signal)
         throw err

@@ -180,9 +180,12 @@ const api: WllamaWorkerApi = {
         throw abortError()
       }
       wllama = instance
+      const context = instance.getLoadedContextInfo()
       loaded = {
         id: request.id,
-        contextLength: instance.getLoadedContextInfo().n_ctx,
+        // No more than the model was trained for: past it a model writes nonsense (and the verifier,
+        // which holds the model's own context, would refuse the prompt), so the page plans for this.
+        contextLength: context.n_ctx_train > 0 ? Math.min(context.n_ctx, context.n_ctx_train) : context.n_ctx,
         multiThreaded: instance.isMultithread(),
         threads: instance.getNumThreads(),
         chatMl: isChatMlTemplate(instance.getChatTemplate()),
