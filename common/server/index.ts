@@ -1,7 +1,7 @@
 /**
  * Code shared by Shoal's Node processes (relay/ and gpu-node/): options from
  * argv and env, the persisted identity key, the process lifecycle, HTTP and
- * Prometheus helpers and the common libp2p stack. Server-only: it uses `node:`
+ * Prometheus helpers, limits on what one client may hold and the common libp2p stack. Server-only: it uses `node:`
  * modules, so the page must never import it.
  *
  * @example
@@ -22,6 +22,7 @@ export * from './identity-key.ts'
 export * from './log.ts'
 export * from './run-main.ts'
 export * from './http.ts'
+export * from './connection-guard.ts'
 export * from './prometheus.ts'
 export * from './libp2p-node.ts'
 export * from './services.ts'

@@ -36,6 +36,7 @@ export const RelayOptions = z.object({
   modelDir: pathSchema('.cache/models'),
   maxReservations: integerSchema({ min: 1, max: 1_000_000 }).default(1024),
   maxConnections: integerSchema({ min: 1, max: 1_000_000 }).default(4096),
+  maxConnectionsPerIp: integerSchema({ min: 0, max: 1_000_000 }).default(256),
   apiUrl: baseUrlSchema,
   turnUrls: z.string().optional().transform((text, context): string[] => {
     try {
@@ -60,6 +61,7 @@ const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
   keyFile: { flag: 'key-file', env: 'SHOAL_RELAY_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
   maxReservations: { flag: 'max-reservations', env: 'SHOAL_RELAY_MAX_RESERVATIONS', description: 'Most circuit-relay reservations held at once (one per listening peer).' },
   maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' },
+  maxConnectionsPerIp: { flag: 'max-connections-per-ip', env: 'SHOAL_RELAY_MAX_CONNECTIONS_PER_IP', description: 'Most sockets (HTTP and WebSocket) one IP address may hold at once; more are closed as they open (0: no limit; loopback, where a TLS proxy on this host connects from, is never limited).' },
   apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'Where a verifier\'s HTTP API is (e.g. http://localhost:8081), named in the JSON 404 the relay answers to /v1/* and /api/*.', defaultText: 'none' },
   turnUrls: { flag: 'turn-url', env: 'SHOAL_TURN_URL', description: 'Comma-separated STUN/TURN URLs handed to pages and verifiers in the bootstrap JSON, e.g. turn:turn.example.org:3478,stun:turn.example.org:3478.', defaultText: 'none' },
   turnSecretFile: { flag: 'turn-secret-file', env: 'SHOAL_TURN_SECRET_FILE', description: 'File holding coturn\'s static-auth-secret, from which short-lived TURN credentials are minted per request (or set SHOAL_TURN_SECRET).', defaultText: 'none' },

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { BOOTSTRAP_PATH } from '#protocol'
-import { errorMessage, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendText } from '#server'
+import { errorMessage, GUARDED_SERVER_OPTIONS, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendText } from '#server'
 import { MODELS_PREFIX, serveApp, serveModel } from './static-files.ts'
 import type { Bootstrap } from '#protocol'
 import type { Log, Metric } from '#server'
@@ -118,8 +118,9 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
       await serveApp(init.appDir, path, request, response)
     }
   }
-  const httpsServer = init.tls == null ? undefined : createHttpsServer(init.tls, handler)
-  const server: Server = httpsServer ?? createServer(handler)
+  // Slow clients are cut off (see guardConnections, which the public port adds).
+  const httpsServer = init.tls == null ? undefined : createHttpsServer({ ...init.tls, ...GUARDED_SERVER_OPTIONS }, handler)
+  const server: Server = httpsServer ?? createServer(GUARDED_SERVER_OPTIONS, handler)
   server.on('listening', () => {
     const address = server.address()
     if (address != null && typeof address === 'object' && isWildcard(address.address)) {

@@ -59,6 +59,7 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     tlsFiles,
     turn,
     maxReservations: options.maxReservations,
+    maxConnectionsPerIp: options.maxConnectionsPerIp,
     startedAt
   })({ relay, proxy, log })
 

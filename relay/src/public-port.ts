@@ -1,4 +1,4 @@
-import { closeServer, errorMessage, listen } from '#server'
+import { closeServer, errorMessage, guardConnections, listen } from '#server'
 import { relayBootstrap } from './addresses.ts'
 import { createRelayHttpServer } from './http-server.ts'
 import { relayHealth, relayMetrics } from './relay-stats.ts'
@@ -19,6 +19,8 @@ export interface PublicPortInit {
   /** A verifier's HTTP API (`--api-url`), named in the JSON 404 of `/v1/*` and `/api/*`. */
   apiUrl?: string
   maxReservations: number
+  /** Most sockets one IP address may hold (0: no limit); see `guardConnections`. */
+  maxConnectionsPerIp: number
   startedAt: number
   /** Certificate and key (PEM): the port serves https and wss. */
   tls?: TlsCredentials
@@ -73,6 +75,8 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
       },
       tls: init.tls
     })
+    // Slow-loris clients are cut off and no one address holds every socket.
+    guardConnections(http.server, { maxPerAddress: init.maxConnectionsPerIp, log })
     let port = init.port
     let stopTlsReload: (() => void) | undefined
     return {

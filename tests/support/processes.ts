@@ -111,6 +111,7 @@ export interface RelayOptions {
   port?: number
   keyFile?: string
   appDir?: string
+  extraArgs?: string[]
 }
 
 /** Starts a real relay serving the built app. */
@@ -121,7 +122,8 @@ export async function startRelay (options: RelayOptions = {}): Promise<ShoalProc
     '--host', '127.0.0.1',
     '--port', String(port),
     '--key-file', keyFile,
-    '--app-dir', options.appDir ?? join(REPO_ROOT, 'build')
+    '--app-dir', options.appDir ?? join(REPO_ROOT, 'build'),
+    ...(options.extraArgs ?? [])
   ], `http://127.0.0.1:${port}`)
 }
 
