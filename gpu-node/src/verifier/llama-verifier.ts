@@ -333,6 +333,9 @@ export class LlamaVerifier implements Verifier {
       throw new BusyError(5)
     }
     validateRequest(request)
+    // Refused before the prompt is built (about a millisecond of template and tokenizer): a flood of
+    // requests the queue cannot take must not hold up the node's event loop.
+    this.#scheduler.checkAdmission({ clientId: request.clientId, maxTokens: request.maxTokens })
     const prompt = buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
     if (prompt.tokens.length >= this.model.contextLength) {
       throw new InvalidRequestError(`the prompt is ${prompt.tokens.length} tokens; this model's context holds ${this.model.contextLength}`)

@@ -106,6 +106,23 @@ test('a full queue refuses at once with BusyError and a retry time', () => {
   expect(queue.queueDepth).toBe(1)
 })
 
+test('checkAdmission refuses exactly what submit would, and takes nothing', () => {
+  const queue = scheduler({ slots: ['a'], queueSize: 1, perClientMaxConcurrent: 2, perClientMaxTokens: 500 })
+  // Room: the check passes and leaves the slot free for the job.
+  queue.checkAdmission({ clientId: 'c1', maxTokens: 100 })
+  queue.checkAdmission({ clientId: 'c1', maxTokens: 100 })
+  expect(queue.runningCount).toBe(0)
+  queue.submit(job('c1').init)
+  expect(queue.runningCount).toBe(1)
+  expect(errorOf(() => { queue.checkAdmission({ clientId: 'c2', maxTokens: 501 }) }).name).toBe('LimitError')
+  queue.checkAdmission({ clientId: 'c2', maxTokens: 100 })
+  queue.submit(job('c2').init)
+  // The slot and the queue are full now: both refuse with BusyError.
+  expect(errorOf(() => { queue.checkAdmission({ clientId: 'c3', maxTokens: 100 }) }).name).toBe('BusyError')
+  expect(errorOf(() => { queue.submit(job('c3').init) }).name).toBe('BusyError')
+  expect(queue.queueDepth).toBe(1)
+})
+
 test('a queue size of 0 means no waiting: busy as soon as every slot is taken', () => {
   const queue = scheduler({ slots: ['a'], queueSize: 0 })
   queue.submit(job('c1').init)

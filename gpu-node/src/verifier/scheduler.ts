@@ -130,12 +130,14 @@ export class Scheduler<Slot> {
   }
 
   /**
-   * Accepts a job or throws.
+   * Throws what `submit` would throw for this job now, and nothing else. A
+   * caller checks first when making the job costs something (a prompt to
+   * tokenize): under a flood, refusals stay cheap and the node responsive.
    *
    * @throws {LimitError} when the client has too many jobs or asks for too many tokens
    * @throws {BusyError} when the queue is full, or the scheduler is closed
    */
-  submit (init: JobInit<Slot>): void {
+  checkAdmission (init: Pick<JobInit<Slot>, 'clientId' | 'maxTokens'>): void {
     if (this.#closed) {
       throw new BusyError(5)
     }
@@ -146,10 +148,23 @@ export class Scheduler<Slot> {
     if (clientJobs >= this.#init.perClientMaxConcurrent) {
       throw new LimitError(`client already has ${clientJobs} requests in progress; the limit is ${this.#init.perClientMaxConcurrent}`)
     }
-    const slot = this.#queue.length === 0 ? this.#freeSlots.shift() : undefined
-    if (slot === undefined && this.#queue.length >= this.#init.queueSize) {
+    // A job waits unless it can start at once (a free slot, nobody queued ahead); the queue is bounded.
+    const mustWait = this.#freeSlots.length === 0 || this.#queue.length > 0
+    if (mustWait && this.#queue.length >= this.#init.queueSize) {
       throw new BusyError(this.retryAfterSeconds())
     }
+  }
+
+  /**
+   * Accepts a job or throws.
+   *
+   * @throws {LimitError} when the client has too many jobs or asks for too many tokens
+   * @throws {BusyError} when the queue is full, or the scheduler is closed
+   */
+  submit (init: JobInit<Slot>): void {
+    this.checkAdmission(init)
+    const clientJobs = this.#perClient.get(init.clientId) ?? 0
+    const slot = this.#queue.length === 0 ? this.#freeSlots.shift() : undefined
     this.#perClient.set(init.clientId, clientJobs + 1)
     const submittedAt = this.#now()
     const job: Job<Slot> = { ...init, submittedAt, rank: submittedAt - headStartMs(init.credit ?? 0), position: 0, detachAbort: () => {} }
