@@ -1,12 +1,16 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { chmod, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium } from '@playwright/test'
 import type { BrowserContext } from '@playwright/test'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.ts'
-import { REPO_ROOT, freePort, startShoalProcess, temporaryDirectory, waitFor } from '../support/processes.ts'
+import { REPO_ROOT, freePort, startShoalProcess, temporaryDirectory } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
+import { startCoturn } from '../support/coturn.ts'
+import type { CoturnProcess } from '../support/coturn.ts'
+
+export type { CoturnProcess }
 
 /**
  * A small internet for end-to-end tests, built by tests/network/internet.sh
@@ -33,11 +37,6 @@ export const TURN_ADDRESS = '198.18.0.2'
 export const HOME_ROUTER_ADDRESS = '198.18.0.10'
 export const CAFE_ROUTER_ADDRESS = '198.18.0.20'
 export const TURN_PORT = 3478
-
-export interface CoturnProcess {
-  output: () => string
-  stop: () => Promise<void>
-}
 
 export interface InternetNetwork {
   /** Namespace of the home LAN host (the verifier). */
@@ -78,7 +77,7 @@ export async function buildInternet (): Promise<InternetNetwork> {
   return {
     home,
     cafe,
-    startCoturn: async (secret) => startCoturn(secret, directory),
+    startCoturn: async (secret) => startCoturn({ address: TURN_ADDRESS, port: TURN_PORT, secret, directory }),
     startRelay: async (options = {}) => {
       const port = await freePort()
       const turnArgs = options.turnSecret == null ? [] : ['--turn-url', `turn:${TURN_ADDRESS}:${TURN_PORT},stun:${TURN_ADDRESS}:${TURN_PORT}`]
@@ -118,50 +117,6 @@ export async function buildInternet (): Promise<InternetNetwork> {
       await rm(directory, { recursive: true, force: true })
     }
   }
-}
-
-async function startCoturn (secret: string, directory: string): Promise<CoturnProcess> {
-  const child = spawn('turnserver', [
-    '-n', // no config file: everything is on this line
-    `--listening-ip=${TURN_ADDRESS}`,
-    `--relay-ip=${TURN_ADDRESS}`,
-    `--listening-port=${TURN_PORT}`,
-    '--use-auth-secret',
-    `--static-auth-secret=${secret}`,
-    '--realm=shoal.test',
-    '--fingerprint',
-    '--no-tls',
-    '--no-dtls',
-    '--no-cli',
-    '--log-file=stdout',
-    '--simple-log',
-    '--verbose',
-    `--pidfile=${join(directory, 'turnserver.pid')}`
-  ], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve() }) })
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      await exited
-      clearTimeout(timer)
-    }
-  }
-  try {
-    await waitFor('coturn to listen', () => {
-      if (child.exitCode !== null) {
-        throw new Error(`turnserver exited with ${child.exitCode}: ${output}`)
-      }
-      return /Total General servers|IPv4\. UDP listener opened on : 198\.18\.0\.2:3478/.test(output) ? true : undefined
-    }, 10_000)
-  } catch (err) {
-    await stop()
-    throw err
-  }
-  return { output: () => output, stop }
 }
 
 /** What each of a page's RTCPeerConnections did: states passed through and, once connected, the selected candidate pair. */

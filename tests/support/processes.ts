@@ -112,6 +112,7 @@ export interface RelayOptions {
   keyFile?: string
   appDir?: string
   extraArgs?: string[]
+  env?: NodeJS.ProcessEnv
 }
 
 /** Starts a real relay serving the built app. */
@@ -124,7 +125,7 @@ export async function startRelay (options: RelayOptions = {}): Promise<ShoalProc
     '--key-file', keyFile,
     '--app-dir', options.appDir ?? join(REPO_ROOT, 'build'),
     ...(options.extraArgs ?? [])
-  ], `http://127.0.0.1:${port}`)
+  ], `http://127.0.0.1:${port}`, options.env)
 }
 
 export interface GpuNodeOptions {
