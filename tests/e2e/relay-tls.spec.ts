@@ -1,15 +1,10 @@
-import { execFile, spawn } from 'node:child_process'
-import { X509Certificate } from 'node:crypto'
 import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import { connect } from 'node:tls'
-import type { TLSSocket } from 'node:tls'
-import { promisify } from 'node:util'
 import { chromium, expect, test } from '@playwright/test'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.ts'
 import { e2eSession } from '../support/e2e-session.ts'
-import { REPO_ROOT, freePort, temporaryDirectory, waitFor } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { temporaryDirectory, waitFor } from '../support/processes.ts'
+import { makeCertificate, requestOn, startTlsRelay, tlsConnect } from '../support/tls-relay.ts'
 
 /**
  * TLS on the relay's one port (`--tls-cert`, `--tls-key`): https and wss,
@@ -18,72 +13,6 @@ import type { ShoalProcess } from '../support/processes.ts'
  */
 
 const { processes, profiles } = e2eSession()
-const run = promisify(execFile)
-
-/** A self-signed certificate for 127.0.0.1 and localhost, written as PEM files; returns its SHA-256 fingerprint. */
-async function makeCertificate (certFile: string, keyFile: string, name: string): Promise<string> {
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile])
-  return new X509Certificate(await readFile(certFile)).fingerprint256
-}
-
-/** Opens a TLS connection to the relay, trusting only `ca`. */
-async function tlsConnect (port: number, ca: string): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => { resolve(socket) })
-    socket.once('error', reject)
-  })
-}
-
-/** One HTTP/1.1 request on an open (keep-alive) TLS socket; resolves with the status line. */
-async function requestOn (socket: TLSSocket, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString('latin1')
-      const headerEnd = text.indexOf('\r\n\r\n')
-      const length = /content-length: (\d+)/i.exec(text)?.[1]
-      if (headerEnd >= 0 && length != null && text.length >= headerEnd + 4 + Number(length)) {
-        socket.off('data', onData)
-        resolve(text.split('\r\n')[0] ?? '')
-      }
-    }
-    socket.on('data', onData)
-    socket.once('error', reject)
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n`)
-  })
-}
-
-async function startTlsRelay (certFile: string, keyFile: string, ca: string): Promise<ShoalProcess> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'relay/src/main.ts'),
-    '--host', '127.0.0.1', '--port', String(port), '--key-file', join(await temporaryDirectory(), 'relay.key'),
-    '--app-dir', join(REPO_ROOT, 'build'), '--tls-cert', certFile, '--tls-key', keyFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve() }) })
-  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill(signal)
-      await exited
-    }
-  }
-  const relay: ShoalProcess = { url: `https://127.0.0.1:${port}`, child, output: () => output, stop: async () => { await stopWith('SIGTERM') }, kill: async () => { await stopWith('SIGKILL') } }
-  processes.push(relay)
-  await waitFor('the relay to answer over https', async () => {
-    if (child.exitCode !== null) {
-      throw new Error(`relay exited: ${output}`)
-    }
-    const socket = await tlsConnect(port, ca)
-    try {
-      return (await requestOn(socket, '/health')).includes(' 200 ') ? true : undefined
-    } finally {
-      socket.destroy()
-    }
-  }, 30_000)
-  return relay
-}
 
 test('with --tls-cert and --tls-key the relay serves https and wss on its port, and a page on https reaches it over /tls/ws', async () => {
   test.setTimeout(120_000)
@@ -92,6 +21,7 @@ test('with --tls-cert and --tls-key the relay serves https and wss on its port, 
   const keyFile = join(directory, 'key.pem')
   await makeCertificate(certFile, keyFile, 'shoal-test-a')
   const relay = await startTlsRelay(certFile, keyFile, await readFile(certFile, 'utf8'))
+  processes.push(relay)
   expect(relay.output()).toContain(`listening on ${relay.url}`)
 
   const profileDirectory = await temporaryDirectory('shoal-profile-')
@@ -118,6 +48,7 @@ test('SIGHUP swaps the certificate for new connections and keeps the open ones',
   const first = await makeCertificate(certFile, keyFile, 'shoal-test-a')
   const firstPem = await readFile(certFile, 'utf8')
   const relay = await startTlsRelay(certFile, keyFile, firstPem)
+  processes.push(relay)
   const port = Number(new URL(relay.url).port)
 
   const kept = await tlsConnect(port, firstPem)

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { expect, test } from '@playwright/test'
 import { startCoturn } from '../support/coturn.ts'
 import type { CoturnProcess } from '../support/coturn.ts'
 import { freePort, startGpuNode, startRelay, temporaryDirectory } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
+import { makeCertificate, startTlsRelay } from '../support/tls-relay.ts'
 import { runToExit } from './run-to-exit.ts'
 
 /**
@@ -23,8 +25,8 @@ test.afterEach(async () => {
 // Listening for announcements takes a few of their rounds.
 test.describe.configure({ timeout: 90_000 })
 
-async function doctor (url: string): Promise<{ code: number | null, report: string }> {
-  const { code, stdout, stderr } = await runToExit('scripts/doctor/main.ts', [url], { timeoutMs: 60_000 })
+async function doctor (url: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null, report: string }> {
+  const { code, stdout, stderr } = await runToExit('scripts/doctor/main.ts', [url], { timeoutMs: 60_000, env })
   return { code, report: stdout + stderr }
 }
 
@@ -86,4 +88,24 @@ test('TURN: an allocation with the relay\'s minted credentials passes; coturn wi
   const bad = await doctor(relay.url)
   expect(bad.code, bad.report).toBe(1)
   expect(line(bad.report, `TURN ${turnUrl}`)).toMatch(/^ {2}✗ TURN [^:]+:[^:]+:\d+: no allocation within \d+ s: .*static-auth-secret must be the relay's --turn-secret-file/)
+})
+
+test('https: a certificate this machine trusts passes and the mesh is joined over wss; an untrusted one fails, saying browsers will refuse it', async () => {
+  const directory = await temporaryDirectory('shoal-tls-')
+  const certFile = `${directory}/cert.pem`
+  const keyFile = `${directory}/key.pem`
+  // Valid for a month: one that expires within a week is a failure of its own.
+  await makeCertificate(certFile, keyFile, 'shoal-doctor-test', 30)
+  const relay = await startTlsRelay(certFile, keyFile, await readFile(certFile, 'utf8'))
+  processes.push(relay)
+  const url = relay.url.replace('127.0.0.1', 'localhost')
+
+  // As on a machine whose CAs vouch for the certificate.
+  const trusted = await doctor(url, { NODE_EXTRA_CA_CERTS: certFile })
+  expect(line(trusted.report, 'TLS certificate of')).toMatch(/^ {2}✓ TLS certificate of localhost:\d+: trusted, for localhost, valid until \d{4}-\d\d-\d\d/)
+  expect(line(trusted.report, 'wss to the relay')).toMatch(/^ {2}✓ wss to the relay: joined the mesh/)
+
+  const untrusted = await doctor(url)
+  expect(untrusted.code, untrusted.report).toBe(1)
+  expect(line(untrusted.report, 'TLS certificate of')).toMatch(/^ {2}✗ TLS certificate of localhost:\d+: not trusted: .*Browsers will refuse the app and its wss/)
 })
