@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import { z } from 'zod'
 import { closeServer, errorMessage, listen, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '#server'
-import { ApiError, handleChatCompletions, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
+import { ApiError, handleChatCompletions, handleCompletions, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
 import type { ApiContext, ApiHandler, RouteLabel } from './http/index.ts'
 import type { Log, Metric, Startable } from '#server'
 import type { RelayState } from './relay-connector.ts'
@@ -112,6 +112,7 @@ interface Route {
 
 const ROUTES = new Map<string, Route>([
   ['/v1/chat/completions', { label: '/v1/chat/completions', method: 'POST', handle: handleChatCompletions }],
+  ['/v1/completions', { label: '/v1/completions', method: 'POST', handle: handleCompletions }],
   ['/v1/models', { label: '/v1/models', method: 'GET', handle: handleListModels }],
   ['/api/chat', { label: '/api/chat', method: 'POST', handle: handleOllamaChat }],
   ['/api/generate', { label: '/api/generate', method: 'POST', handle: handleOllamaGenerate }],

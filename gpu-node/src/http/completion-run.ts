@@ -1,6 +1,6 @@
 import { cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
 import type { HttpMetrics } from './http-metrics.ts'
-import type { CompletionEvent, CompletionRequest, Verifier } from '../verifier/types.ts'
+import type { CompletionEvent, CompletionRequest, PromptCompletionRequest, Verifier } from '../verifier/types.ts'
 import type { ServerResponse } from 'node:http'
 
 /**
@@ -35,7 +35,7 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
    * `LimitError`, `InvalidRequestError`), or {ClientGoneError} when the client
    * left while the request was queued
    */
-  static async start (verifier: Verifier, request: CompletionRequest, response: ServerResponse, metrics: HttpMetrics): Promise<CompletionRun> {
+  static async start (verifier: Verifier, request: CompletionRequest | PromptCompletionRequest, response: ServerResponse, metrics: HttpMetrics): Promise<CompletionRun> {
     const controller = new AbortController()
     const onClose = (): void => {
       // 'close' also follows a complete response; only an early one is a disconnect.

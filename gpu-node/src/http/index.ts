@@ -19,6 +19,7 @@
 export * from './api-context.ts'
 export * from './api-key.ts'
 export * from './completion-run.ts'
+export * from './completions-handlers.ts'
 export * from './constants.ts'
 export * from './errors.ts'
 export * from './http-metrics.ts'

@@ -38,6 +38,29 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
   credit?: number
 }
 
+/**
+ * A prompt completed as it stands (`/v1/completions`), with no chat template:
+ * text is tokenized as llama.cpp's server does (special tokens spelled in it
+ * are special; the model's BOS token first when it wants one), token ids are
+ * evaluated as given. Only end-of-generation tokens and `stop` end it.
+ */
+export interface PromptCompletionRequest extends Omit<CompletionRequest, 'messages'> {
+  prompt: string | readonly number[]
+  /**
+   * Text after the gap to fill: the model writes what goes between `prompt`
+   * and `suffix`, with its fill-in-the-middle tokens.
+   *
+   * @throws {InvalidRequestError} (from `complete`) when the model has no such tokens
+   */
+  suffix?: string
+  /**
+   * The answer's text starts with the prompt's (token prompts detokenized).
+   *
+   * @default false
+   */
+  echo?: boolean
+}
+
 export type FinishReason = ChatFinishReason
 
 export interface Usage {
@@ -138,7 +161,8 @@ export interface Verifier {
   /** Requests waiting for a free sequence right now. */
   readonly queueDepth: number
   /**
-   * Streams a completion. Aborting `signal` stops generation and frees the
+   * Streams a completion of a chat, or of a raw prompt (`prompt` instead of
+   * `messages`). Aborting `signal` stops generation and frees the
    * sequence (the stream then ends with `done`, finishReason `cancelled`);
    * so does leaving the iteration early (`break`, `return()`). Should
    * llama.cpp fail mid-answer, iterating throws that error instead of `done`.
@@ -148,6 +172,6 @@ export interface Verifier {
    * @throws {LimitError} at once when the client is over its limits
    * @throws {InvalidRequestError} at once when the request is unusable
    */
-  complete: (request: CompletionRequest, options: CompletionOptions) => AsyncIterable<CompletionEvent>
+  complete: (request: CompletionRequest | PromptCompletionRequest, options: CompletionOptions) => AsyncIterable<CompletionEvent>
   dispose: () => Promise<void>
 }

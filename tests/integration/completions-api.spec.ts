@@ -1,0 +1,209 @@
+/**
+ * `POST /v1/completions` as clients use it: a real relay and gpu-node running
+ * the demo story model, the official `openai` client and plain `fetch`. A raw
+ * prompt skips the chat template, so at temperature 0 the answer must be,
+ * byte for byte, what node-llama-cpp's own `LlamaCompletion` writes for the
+ * same prompt; and with a drafter attached (Shoal's Drafter over direct
+ * WebRTC) it must be the same again.
+ */
+import { expect, test } from '@playwright/test'
+import OpenAI, { APIError } from 'openai'
+import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp'
+import { z } from 'zod'
+import { promptHash, receiptFromJson, sha256Hex } from '#protocol'
+import { createLlamaDraftEngine, startNodeDrafter } from '../support/drafters.ts'
+import { readMetrics } from '../support/metrics.ts'
+import { ensureDemoPair } from '../support/models.ts'
+import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
+import type { NodeDrafter } from '../support/drafters.ts'
+import type { ShoalProcess } from '../support/processes.ts'
+
+test.describe.configure({ mode: 'serial' })
+
+const MODEL = 'shoal-demo'
+const PROMPT = 'Once upon a time, there was a little girl named Mia. One day,'
+const MAX_TOKENS = 40
+
+let relay: ShoalProcess
+let node: ShoalProcess
+let client: OpenAI
+let reference: { text: string, promptTokens: number[] }
+const drafters: NodeDrafter[] = []
+
+/** node-llama-cpp's own greedy completion of `prompt` (tokenized as a raw prompt: special tokens parsed), on a fresh context. */
+async function referenceCompletion (modelPath: string, prompt: string, maxTokens: number): Promise<{ text: string, promptTokens: number[] }> {
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error })
+  const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
+  try {
+    const context = await model.createContext({ contextSize: 512, sequences: 1, threads: 1 })
+    const completion = new LlamaCompletion({ contextSequence: context.getSequence() })
+    const promptTokens = model.tokenize(prompt, true)
+    const text = await completion.generateCompletion(promptTokens, { temperature: 0, repeatPenalty: false, maxTokens })
+    completion.dispose()
+    await context.dispose()
+    return { text, promptTokens }
+  } finally {
+    await model.dispose()
+  }
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000)
+  const pair = await ensureDemoPair()
+  relay = await startRelay()
+  node = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', pair.target, '--model-name', MODEL, '--threads', '1', '--gpu', 'off', '--capacity', '2'] })
+  await waitFor('the model to load', async () => (await fetch(`${node.url}/v1/models`)).ok ? true : undefined, 30_000)
+  client = new OpenAI({ baseURL: `${node.url}/v1`, apiKey: 'unused', maxRetries: 0 })
+  reference = await referenceCompletion(pair.target, PROMPT, MAX_TOKENS)
+  expect(reference.text.length).toBeGreaterThan(0)
+})
+
+test.afterEach(async () => {
+  await Promise.all(drafters.splice(0).map(async (drafter) => { await drafter.stop() }))
+})
+
+test.afterAll(async () => {
+  await node?.stop()
+  await relay?.stop()
+})
+
+const OpenAiError = z.object({
+  error: z.object({ message: z.string().min(1), type: z.string(), param: z.string().nullable(), code: z.string().nullable() })
+})
+
+async function postCompletions (body: unknown): Promise<Response> {
+  return fetch(`${node.url}/v1/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+test('a prompt is completed as it stands, exactly as node-llama-cpp\'s LlamaCompletion completes it', async () => {
+  const completion = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0 })
+  expect(completion.object).toBe('text_completion')
+  expect(completion.model).toBe(MODEL)
+  expect(completion.choices).toHaveLength(1)
+  expect(completion.choices[0]?.text).toBe(reference.text)
+  expect(completion.choices[0]?.finish_reason).toBe('length')
+  // No chat template around it: the prompt is its own tokens and nothing else.
+  expect(completion.usage).toEqual({ prompt_tokens: reference.promptTokens.length, completion_tokens: MAX_TOKENS, total_tokens: reference.promptTokens.length + MAX_TOKENS })
+
+  // The receipt covers this answer and this prompt, as turns of its own.
+  const receipt = await receiptFromJson((completion as unknown as { receipt: unknown }).receipt)
+  expect(receipt.outputHash).toBe(await sha256Hex(reference.text))
+  expect(receipt.promptHash).toBe(await promptHash([{ role: 'prompt', content: PROMPT }]))
+})
+
+test('the prompt as token ids, as a list of one string and as a list of one token list: the same answer', async () => {
+  for (const prompt of [reference.promptTokens, [PROMPT], [reference.promptTokens]]) {
+    const completion = await client.completions.create({ model: MODEL, prompt, max_tokens: MAX_TOKENS, temperature: 0 })
+    expect(completion.choices[0]?.text, JSON.stringify(prompt).slice(0, 40)).toBe(reference.text)
+    expect(completion.usage?.prompt_tokens).toBe(reference.promptTokens.length)
+  }
+})
+
+test('streaming: the chunks spell the same answer, then finish_reason, usage with the receipt, and [DONE]', async () => {
+  const stream = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } })
+  let text = ''
+  const finishReasons: Array<string | null> = []
+  let usage: OpenAI.CompletionUsage | undefined | null
+  let receipt: unknown
+  for await (const chunk of stream) {
+    expect(chunk.object).toBe('text_completion')
+    for (const choice of chunk.choices) {
+      text += choice.text
+      finishReasons.push(choice.finish_reason)
+    }
+    if (chunk.choices.length === 0) {
+      usage = chunk.usage
+      receipt = (chunk as unknown as { receipt?: unknown }).receipt
+    }
+  }
+  expect(text).toBe(reference.text)
+  expect(finishReasons.filter((reason) => reason != null)).toEqual(['length'])
+  expect(usage?.completion_tokens).toBe(MAX_TOKENS)
+  expect((await receiptFromJson(receipt)).outputHash).toBe(await sha256Hex(reference.text))
+})
+
+test('echo puts the prompt before the answer; stop ends it before the stop string', async () => {
+  const echoed = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, echo: true })
+  expect(echoed.choices[0]?.text).toBe(PROMPT + reference.text)
+  const echoedTokens = await client.completions.create({ model: MODEL, prompt: reference.promptTokens, max_tokens: 4, temperature: 0, echo: true })
+  expect(echoedTokens.choices[0]?.text.startsWith(PROMPT)).toBe(true)
+
+  // A stop string from the middle of the reference answer.
+  const stop = reference.text.slice(Math.floor(reference.text.length / 2), Math.floor(reference.text.length / 2) + 3)
+  const stopped = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, stop })
+  expect(stopped.choices[0]?.finish_reason).toBe('stop')
+  expect(stopped.choices[0]?.text).toBe(reference.text.slice(0, reference.text.indexOf(stop)))
+})
+
+test('without max_tokens a completion writes OpenAI\'s default of 16 tokens', async () => {
+  const completion = await client.completions.create({ model: MODEL, prompt: PROMPT, temperature: 0 })
+  expect(completion.usage?.completion_tokens).toBe(16)
+  expect(reference.text.startsWith(completion.choices[0]?.text ?? '-')).toBe(true)
+})
+
+test('with a drafter attached, a completion is the one without, and the drafter\'s drafts were verified', async () => {
+  test.setTimeout(120_000)
+  const pair = await ensureDemoPair()
+  await waitFor('the verifier\'s WebRTC address', async () => {
+    const health = await (await fetch(`${node.url}/health`)).json() as { addresses: string[] }
+    return health.addresses.some((address) => address.includes('/p2p-circuit/webrtc/')) ? true : undefined
+  }, 30_000)
+  // An identical copy of the target drafts: every draft it sends is right, so drafting shows in the passes.
+  const drafter = await startNodeDrafter(node.url, await createLlamaDraftEngine(pair.target, { contextSize: 512 }))
+  drafters.push(drafter)
+  await waitFor('the verifier to take the drafter', async () => (await readMetrics(node.url)).get('shoal_gpu_node_drafters') === 1 ? true : undefined)
+  const before = await readMetrics(node.url)
+  const body = { model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, privacy: 'drafters-allowed' }
+  const drafted = await postCompletions(body)
+  expect(drafted.status).toBe(200)
+  const answer = await drafted.json() as { choices: Array<{ text: string }> }
+  expect(answer.choices[0]?.text).toBe(reference.text)
+  const after = await readMetrics(node.url)
+  const verified = (after.get('shoal_gpu_node_draft_tokens_verified_total') ?? 0) - (before.get('shoal_gpu_node_draft_tokens_verified_total') ?? 0)
+  const accepted = (after.get('shoal_gpu_node_draft_tokens_accepted_total') ?? 0) - (before.get('shoal_gpu_node_draft_tokens_accepted_total') ?? 0)
+  expect(drafter.drafter.stats.draftedTokens).toBeGreaterThan(0)
+  expect(verified).toBeGreaterThan(0)
+  expect(accepted).toBe(verified)
+  // Streaming with the drafter: the same text again.
+  const stream = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, stream: true, privacy: 'drafters-allowed' } as OpenAI.CompletionCreateParamsStreaming)
+  let text = ''
+  for await (const chunk of stream) {
+    text += chunk.choices.map((choice) => choice.text).join('')
+  }
+  expect(text).toBe(reference.text)
+})
+
+test('bad requests get a 400 naming the problem, and the server keeps answering', async () => {
+  const cases: Array<{ body: Record<string, unknown>, status: number, param: string | null, message: RegExp }> = [
+    { body: { model: MODEL }, status: 400, param: 'prompt', message: /prompt/ },
+    { body: { model: MODEL, prompt: [] }, status: 400, param: 'prompt', message: /must not be empty/ },
+    { body: { model: MODEL, prompt: ['one', 'two'] }, status: 400, param: 'prompt', message: /one prompt/ },
+    { body: { model: MODEL, prompt: [1, -2] }, status: 400, param: 'prompt', message: /token ids/ },
+    { body: { model: MODEL, prompt: [[1], [2]] }, status: 400, param: 'prompt', message: /one prompt/ },
+    { body: { model: MODEL, prompt: { text: 'x' } }, status: 400, param: 'prompt', message: /must be a string/ },
+    { body: { model: MODEL, prompt: [1, 99999999] }, status: 400, param: null, message: /not a token of this model/ },
+    { body: { model: MODEL, prompt: '' }, status: 400, param: null, message: /prompt is empty/ },
+    { body: { model: MODEL, prompt: 'a', n: 2 }, status: 400, param: 'n', message: /n=1/ },
+    { body: { model: MODEL, prompt: 'a', best_of: 3 }, status: 400, param: 'best_of', message: /best_of=1/ },
+    { body: { model: MODEL, prompt: 'a', suffix: 'the end' }, status: 400, param: null, message: /fill-in-the-middle/ },
+    { body: { model: MODEL, prompt: 'a', max_tokens: 0 }, status: 400, param: 'max_tokens', message: /max_tokens/ },
+    { body: { model: MODEL, prompt: 'a', max_tokens: 5000 }, status: 400, param: 'max_tokens', message: /more than this server allows/ },
+    { body: { model: MODEL, prompt: 'a', temperature: 3 }, status: 400, param: 'temperature', message: /at most 2/ },
+    { body: { model: MODEL, prompt: 'a', stop: ['a', 'b', 'c', 'd', 'e'] }, status: 400, param: 'stop', message: /at most 4/ },
+    { body: { model: 'gpt-4', prompt: 'a' }, status: 404, param: 'model', message: /does not exist/ }
+  ]
+  for (const { body, status, param, message } of cases) {
+    const response = await postCompletions(body)
+    const label = JSON.stringify(body)
+    expect(response.status, label).toBe(status)
+    const error = OpenAiError.parse(await response.json()).error
+    expect(error.param, label).toBe(param)
+    expect(error.message, label).toMatch(message)
+  }
+  // The official client raises them as API errors.
+  const refused = await client.completions.create({ model: MODEL, prompt: 'a', n: 2 }).catch((err: unknown) => err)
+  expect(refused).toBeInstanceOf(APIError)
+  expect((refused as APIError).status).toBe(400)
+  expect((await fetch(`${node.url}/health`)).status).toBe(200)
+  expect(node.child.exitCode).toBeNull()
+})
