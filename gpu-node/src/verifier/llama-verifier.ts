@@ -307,6 +307,11 @@ export class LlamaVerifier implements Verifier {
     return this.#scheduler.queueDepth
   }
 
+  /** The loaded model, for what shares it (embeddings, model details); the verifier frees it on `dispose()`. */
+  get loadedModel (): LlamaModel {
+    return this.#model
+  }
+
   /** Answers holding a sequence now. */
   get runningCount (): number {
     return this.#scheduler.runningCount
