@@ -20,6 +20,7 @@ import { createDraftProtocol, DrafterPool } from './drafting/index.ts'
 import { openEmbedder } from './embedding/index.ts'
 import { linkDelayLabel } from './drafting/link-delay.ts'
 import { createGpuNode } from './gpu-node.ts'
+import { describeModel } from './model/model-details.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
 import { createProbeProtocol } from './probe-handler.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
@@ -85,6 +86,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })({
     verifier,
     embedder,
+    modelDetails: describeModel(verifier.loadedModel, verifier.model.contextLength),
     log,
     health: () => gpuNodeHealth(parts),
     metrics: () => gpuNodeMetrics(parts)
