@@ -27,11 +27,15 @@ const MAX_TOKENS = 40
 let relay: ShoalProcess
 let node: ShoalProcess
 let client: OpenAI
-let reference: { text: string, promptTokens: number[] }
+let reference: { text: string, promptTokens: number[], logprobs: number[] }
 const drafters: NodeDrafter[] = []
 
-/** node-llama-cpp's own greedy completion of `prompt` (tokenized as a raw prompt: special tokens parsed), on a fresh context. */
-async function referenceCompletion (modelPath: string, prompt: string, maxTokens: number): Promise<{ text: string, promptTokens: number[] }> {
+/**
+ * node-llama-cpp's own greedy completion of `prompt` (tokenized as a raw
+ * prompt: special tokens parsed), on a fresh context; and, token by token
+ * with its low-level evaluation, the log-probability of each greedy token.
+ */
+async function referenceCompletion (modelPath: string, prompt: string, maxTokens: number): Promise<{ text: string, promptTokens: number[], logprobs: number[] }> {
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error })
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
   try {
@@ -41,7 +45,21 @@ async function referenceCompletion (modelPath: string, prompt: string, maxTokens
     const text = await completion.generateCompletion(promptTokens, { temperature: 0, repeatPenalty: false, maxTokens })
     completion.dispose()
     await context.dispose()
-    return { text, promptTokens }
+    const scoring = await model.createContext({ contextSize: 512, sequences: 1, threads: 1 })
+    const sequence = scoring.getSequence()
+    const logprobs: number[] = []
+    let input = promptTokens
+    for (let step = 0; step < maxTokens; step++) {
+      const results = await sequence.controlledEvaluate(input.map((token, index) => index === input.length - 1 ? [token, { generateNext: { token: true, probabilities: true, options: { temperature: 0 } } }] : token))
+      const next = results.at(-1)?.next
+      if (next?.token == null || model.isEogToken(next.token)) {
+        break
+      }
+      logprobs.push(Math.log(next.probabilities?.get(next.token) ?? 0))
+      input = [next.token]
+    }
+    await scoring.dispose()
+    return { text, promptTokens, logprobs }
   } finally {
     await model.dispose()
   }
@@ -141,31 +159,105 @@ test('without max_tokens a completion writes OpenAI\'s default of 16 tokens', as
   expect(reference.text.startsWith(completion.choices[0]?.text ?? '-')).toBe(true)
 })
 
-test('with a drafter attached, a completion is the one without, and the drafter\'s drafts were verified', async () => {
+const LegacyLogprobs = z.object({
+  tokens: z.array(z.string()),
+  token_logprobs: z.array(z.number()),
+  top_logprobs: z.array(z.record(z.string(), z.number())),
+  text_offset: z.array(z.int())
+})
+const CompletionWithLogprobs = z.object({ choices: z.array(z.object({ text: z.string(), logprobs: LegacyLogprobs })) })
+
+test('logprobs: each token\'s log-probability is node-llama-cpp\'s, the chosen token the likeliest of its alternatives; the answer is unchanged', async () => {
+  const response = await postCompletions({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, logprobs: 3 })
+  expect(response.status).toBe(200)
+  const choice = CompletionWithLogprobs.parse(await response.json()).choices[0]
+  expect(choice?.text).toBe(reference.text)
+  const logprobs = choice?.logprobs
+  expect(logprobs?.tokens.join('')).toBe(reference.text)
+  expect(logprobs?.tokens).toHaveLength(MAX_TOKENS)
+  expect(logprobs?.token_logprobs).toHaveLength(reference.logprobs.length)
+  for (const [index, logprob] of (logprobs?.token_logprobs ?? []).entries()) {
+    expect(Math.abs(logprob - (reference.logprobs[index] ?? Number.NaN)), `token ${index}`).toBeLessThan(1e-4)
+    const top = logprobs?.top_logprobs[index] ?? {}
+    // Greedy: the chosen token is the likeliest; its alternatives are no more likely; 3 asked for, the chosen one among them.
+    expect(Object.keys(top).length).toBeLessThanOrEqual(4)
+    expect(Object.keys(top).length).toBeGreaterThanOrEqual(3)
+    expect(top[logprobs?.tokens[index] ?? '']).toBe(logprob)
+    expect(Math.max(...Object.values(top))).toBeCloseTo(logprob, 6)
+  }
+  // Offsets: where each token's text starts in the answer.
+  expect(logprobs?.text_offset[0]).toBe(0)
+  for (const [index, offset] of (logprobs?.text_offset ?? []).entries()) {
+    expect(reference.text.slice(offset, offset + (logprobs?.tokens[index]?.length ?? 0))).toBe(logprobs?.tokens[index])
+  }
+
+  // Streamed, the chunks' logprobs add up to the same, offsets carrying on from chunk to chunk.
+  const streamed = await fetch(`${node.url}/v1/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, logprobs: 3, stream: true }) })
+  const chunks = (await streamed.text()).split('\n\n').filter((event) => event.startsWith('data: {')).map((event) => z.object({ choices: z.array(z.object({ text: z.string(), logprobs: LegacyLogprobs })) }).parse(JSON.parse(event.slice('data: '.length))))
+  const joined = { tokens: [] as string[], token_logprobs: [] as number[], top_logprobs: [] as Array<Record<string, number>>, text_offset: [] as number[] }
+  for (const chunk of chunks) {
+    for (const key of ['tokens', 'token_logprobs', 'top_logprobs', 'text_offset'] as const) {
+      (joined[key] as unknown[]).push(...(chunk.choices[0]?.logprobs[key] ?? []))
+    }
+  }
+  expect(joined).toEqual(logprobs)
+
+  // Above temperature 0 a seed repeats the answer and its logprobs; each chosen token is among its own top.
+  const seeded = async (): Promise<unknown> => (await postCompletions({ model: MODEL, prompt: PROMPT, max_tokens: 16, temperature: 0.9, seed: 5, logprobs: 2 })).json()
+  const first = CompletionWithLogprobs.parse(await seeded())
+  expect(CompletionWithLogprobs.parse(await seeded())).toEqual(first)
+  const sampled = first.choices[0]?.logprobs
+  expect(sampled?.tokens.join('')).toBe(first.choices[0]?.text)
+  for (const [index, logprob] of (sampled?.token_logprobs ?? []).entries()) {
+    expect(logprob).toBeLessThanOrEqual(0)
+    expect(sampled?.top_logprobs[index]?.[sampled.tokens[index] ?? '']).toBe(logprob)
+  }
+})
+
+test('with a drafter attached, a completion (and its logprobs) is the one without, and the drafter\'s drafts were verified', async () => {
   test.setTimeout(120_000)
   const pair = await ensureDemoPair()
   await waitFor('the verifier\'s WebRTC address', async () => {
     const health = await (await fetch(`${node.url}/health`)).json() as { addresses: string[] }
     return health.addresses.some((address) => address.includes('/p2p-circuit/webrtc/')) ? true : undefined
   }, 30_000)
-  // An identical copy of the target drafts: every draft it sends is right, so drafting shows in the passes.
-  const drafter = await startNodeDrafter(node.url, await createLlamaDraftEngine(pair.target, { contextSize: 512 }))
+  // The distilled draft: about 3x cheaper per token than the target, so its drafts arrive in time to be verified.
+  const drafter = await startNodeDrafter(node.url, await createLlamaDraftEngine(pair.draft, { contextSize: 512 }))
   drafters.push(drafter)
   await waitFor('the verifier to take the drafter', async () => (await readMetrics(node.url)).get('shoal_gpu_node_drafters') === 1 ? true : undefined)
-  const before = await readMetrics(node.url)
-  const body = { model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, privacy: 'drafters-allowed' }
-  const drafted = await postCompletions(body)
-  expect(drafted.status).toBe(200)
-  const answer = await drafted.json() as { choices: Array<{ text: string }> }
-  expect(answer.choices[0]?.text).toBe(reference.text)
-  const after = await readMetrics(node.url)
-  const verified = (after.get('shoal_gpu_node_draft_tokens_verified_total') ?? 0) - (before.get('shoal_gpu_node_draft_tokens_verified_total') ?? 0)
-  const accepted = (after.get('shoal_gpu_node_draft_tokens_accepted_total') ?? 0) - (before.get('shoal_gpu_node_draft_tokens_accepted_total') ?? 0)
-  expect(drafter.drafter.stats.draftedTokens).toBeGreaterThan(0)
-  expect(verified).toBeGreaterThan(0)
-  expect(accepted).toBe(verified)
+  const body = { model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0 }
+  const alone: unknown = await (await postCompletions({ ...body, logprobs: 5, privacy: 'verifier-only' })).json()
+
+  /** Asks (with drafters allowed) until an answer had drafts verified in it: the verifier never waits for drafts, so one answer may get none. */
+  const drafted = async (request: Record<string, unknown>): Promise<{ answer: unknown, verified: number, accepted: number }> => waitFor('an answer with drafts verified in it', async () => {
+    const before = await readMetrics(node.url)
+    const response = await postCompletions({ ...request, privacy: 'drafters-allowed' })
+    expect(response.status).toBe(200)
+    const answer: unknown = await response.json()
+    const after = await readMetrics(node.url)
+    const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0)
+    const verified = delta('shoal_gpu_node_draft_tokens_verified_total')
+    return verified > 0 ? { answer, verified, accepted: delta('shoal_gpu_node_draft_tokens_accepted_total') } : undefined
+  }, 60_000)
+
+  const plain = await drafted(body)
+  expect((plain.answer as { choices: Array<{ text: string }> }).choices[0]?.text).toBe(reference.text)
+  expect(plain.accepted).toBeGreaterThan(0)
+  expect(plain.accepted).toBeLessThanOrEqual(plain.verified)
+  // Log-probabilities too: each position of a drafted pass scores the same tokens as a pass of one token
+  // does, to llama.cpp's batched arithmetic (a pass of several tokens rounds a little differently).
+  const scored = await drafted({ ...body, logprobs: 5 })
+  const drafts = CompletionWithLogprobs.parse(scored.answer).choices[0]
+  const own = CompletionWithLogprobs.parse(alone).choices[0]
+  expect(drafts?.text).toBe(own?.text)
+  expect(drafts?.logprobs.tokens).toEqual(own?.logprobs.tokens)
+  expect(drafts?.logprobs.text_offset).toEqual(own?.logprobs.text_offset)
+  expect(drafts?.logprobs.top_logprobs.map((top) => Object.keys(top).sort())).toEqual(own?.logprobs.top_logprobs.map((top) => Object.keys(top).sort()))
+  for (const [index, logprob] of (drafts?.logprobs.token_logprobs ?? []).entries()) {
+    expect(Math.abs(logprob - (own?.logprobs.token_logprobs[index] ?? Number.NaN)), `token ${index}`).toBeLessThan(1e-4)
+  }
   // Streaming with the drafter: the same text again.
-  const stream = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, stream: true, privacy: 'drafters-allowed' } as OpenAI.CompletionCreateParamsStreaming)
+  const stream = await client.completions.create({ ...body, stream: true, privacy: 'drafters-allowed' } as OpenAI.CompletionCreateParamsStreaming)
   let text = ''
   for await (const chunk of stream) {
     text += chunk.choices.map((choice) => choice.text).join('')
@@ -186,6 +278,9 @@ test('bad requests get a 400 naming the problem, and the server keeps answering'
     { body: { model: MODEL, prompt: 'a', n: 2 }, status: 400, param: 'n', message: /n=1/ },
     { body: { model: MODEL, prompt: 'a', best_of: 3 }, status: 400, param: 'best_of', message: /best_of=1/ },
     { body: { model: MODEL, prompt: 'a', suffix: 'the end' }, status: 400, param: null, message: /fill-in-the-middle/ },
+    { body: { model: MODEL, prompt: 'a', logprobs: 6 }, status: 400, param: 'logprobs', message: /at most 5/ },
+    { body: { model: MODEL, prompt: 'a', logprobs: true }, status: 400, param: 'logprobs', message: /logprobs/ },
+    { body: { model: MODEL, prompt: 'a', logprobs: 1, echo: true }, status: 400, param: 'logprobs', message: /echo/ },
     { body: { model: MODEL, prompt: 'a', max_tokens: 0 }, status: 400, param: 'max_tokens', message: /max_tokens/ },
     { body: { model: MODEL, prompt: 'a', max_tokens: 5000 }, status: 400, param: 'max_tokens', message: /more than this server allows/ },
     { body: { model: MODEL, prompt: 'a', temperature: 3 }, status: 400, param: 'temperature', message: /at most 2/ },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { errorMessage, sendJson } from '#server'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
+import { legacyLogprobs, spelledLength } from './completions-logprobs.ts'
 import { CompletionsRequest, toPromptCompletionRequest } from './completions-schema.ts'
 import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
 import { checkModel, toOpenAiUsage } from './openai-handlers.ts'
@@ -11,7 +12,8 @@ import { data, errorEvent } from './server-sent-events.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
-import type { FinishReason } from '../verifier/types.ts'
+import type { LegacyLogprobs } from './completions-logprobs.ts'
+import type { FinishReason, TokenLogprob } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /**
@@ -29,10 +31,11 @@ export async function handleCompletions (context: ApiContext, request: IncomingM
     created: Math.floor(Date.now() / 1000),
     model: context.verifier.model.name
   }
+  const withLogprobs = body.logprobs != null
   if (body.stream === true) {
-    await streamAnswer(context, run, response, answer, body.stream_options?.include_usage === true)
+    await streamAnswer(context, run, response, answer, { includeUsage: body.stream_options?.include_usage === true, withLogprobs })
   } else {
-    await sendAnswer(run, response, answer)
+    await sendAnswer(run, response, answer, withLogprobs)
   }
 }
 
@@ -42,14 +45,14 @@ interface Answer {
   model: string
 }
 
-async function sendAnswer (run: CompletionRun, response: ServerResponse, answer: Answer): Promise<void> {
-  const { text, done } = await run.collect()
+async function sendAnswer (run: CompletionRun, response: ServerResponse, answer: Answer, withLogprobs: boolean): Promise<void> {
+  const { text, logprobs, done } = await run.collect()
   sendJson(response, 200, {
     id: answer.id,
     object: 'text_completion',
     created: answer.created,
     model: answer.model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: done.finishReason }],
+    choices: [{ index: 0, text, logprobs: withLogprobs ? legacyLogprobs(logprobs) : null, finish_reason: done.finishReason }],
     usage: toOpenAiUsage(done.usage),
     ...receiptField(done.receipt)
   })
@@ -61,7 +64,8 @@ async function sendAnswer (run: CompletionRun, response: ServerResponse, answer:
  * `choices` and the usage, and `data: [DONE]`. The receipt rides on the last
  * chunk before `[DONE]`, as on chat completions.
  */
-async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, includeUsage: boolean): Promise<void> {
+async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, options: { includeUsage: boolean, withLogprobs: boolean }): Promise<void> {
+  const { includeUsage, withLogprobs } = options
   response.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',
@@ -69,12 +73,22 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     'X-Accel-Buffering': 'no'
   })
   const writer = new StreamWriter(response)
-  const chunk = (text: string, finishReason: FinishReason | null, extra: object = {}): string => data({
+  // Where the next chunk's tokens start in the whole answer.
+  let offset = 0
+  const chunkLogprobs = (entries: readonly TokenLogprob[]): LegacyLogprobs | null => {
+    if (!withLogprobs) {
+      return null
+    }
+    const logprobs = legacyLogprobs(entries, offset)
+    offset += spelledLength(logprobs)
+    return logprobs
+  }
+  const chunk = (text: string, finishReason: FinishReason | null, extra: object = {}, entries: readonly TokenLogprob[] = []): string => data({
     id: answer.id,
     object: 'text_completion',
     created: answer.created,
     model: answer.model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, text, logprobs: chunkLogprobs(entries), finish_reason: finishReason }],
     ...(includeUsage ? { usage: null } : {}),
     ...extra
   })
@@ -85,7 +99,7 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
         written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
       } else if (event.type === 'delta') {
         if (event.text !== '') {
-          written = await writer.write(chunk(event.text, null))
+          written = await writer.write(chunk(event.text, null, {}, event.logprobs))
         }
       } else {
         if (event.finishReason === 'cancelled') {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { invalidRequest } from './errors.ts'
 import { maxTokens, stopStrings, temperature } from './chat-fields.ts'
 import { OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P, OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
+import { MAX_COMPLETION_LOGPROBS } from '../verifier/token-logprobs.ts'
 import type { PromptCompletionRequest } from '../verifier/types.ts'
 
 /**
@@ -67,10 +68,15 @@ export const CompletionsRequest = z.object({
   echo: z.boolean().nullish(),
   n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
   best_of: z.literal(1, { error: 'only best_of=1 is supported' }).nullish(),
-  logprobs: z.null({ error: 'logprobs are not supported' }).optional(),
+  logprobs: z.int().min(0).max(MAX_COMPLETION_LOGPROBS, { error: `at most ${MAX_COMPLETION_LOGPROBS} (OpenAI's limit)` }).nullish(),
   user: z.string().max(256).nullish(),
   // Shoal's extension: may drafters (contributing browsers) see this prompt to draft for it? Default: no.
   privacy: z.enum(['verifier-only', 'drafters-allowed']).nullish()
+}).superRefine((request, context) => {
+  if (request.echo === true && request.logprobs != null) {
+    // OpenAI would also score the prompt's tokens; the verifier scores only what it generates.
+    context.addIssue({ code: 'custom', path: ['logprobs'], message: 'logprobs together with echo are not supported' })
+  }
 })
 export type CompletionsRequest = z.output<typeof CompletionsRequest>
 
@@ -89,6 +95,7 @@ export function toPromptCompletionRequest (request: CompletionsRequest, options:
     prompt: request.prompt,
     ...(request.suffix == null ? {} : { suffix: request.suffix }),
     echo: request.echo === true,
+    ...(request.logprobs == null ? {} : { logprobs: request.logprobs }),
     maxTokens,
     temperature: request.temperature ?? OPENAI_DEFAULT_TEMPERATURE,
     topP: request.top_p ?? OPENAI_DEFAULT_TOP_P,

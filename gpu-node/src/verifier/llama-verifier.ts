@@ -3,6 +3,7 @@ import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
 import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { buildRawPrompt, hashedTurns, isPromptRequest } from './raw-prompt.ts'
+import { logprobOutputs, MAX_COMPLETION_LOGPROBS, readLogprob } from './token-logprobs.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
@@ -14,7 +15,7 @@ import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, Lla
 import type { ChatPrompt } from './chat-prompt.ts'
 import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, PromptCompletionRequest, Verifier, Work } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, PromptCompletionRequest, TokenLogprob, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -410,9 +411,12 @@ export class LlamaVerifier implements Verifier {
     const generatedTokens: Token[] = []
     // Every delta, for the receipt's output hash.
     const output: string[] = []
+    // With `logprobs`: each verified token's, until the delta that brings its text.
+    const top = isPromptRequest(request) ? request.logprobs : undefined
+    const pendingLogprobs: TokenLogprob[] = []
     const say = (delta: string): void => {
       output.push(delta)
-      channel.push({ type: 'delta', text: delta })
+      channel.push(pendingLogprobs.length === 0 ? { type: 'delta', text: delta } : { type: 'delta', text: delta, logprobs: pendingLogprobs.splice(0) })
     }
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
@@ -441,7 +445,7 @@ export class LlamaVerifier implements Verifier {
         // Drafted ids were checked against the vocabulary above, so they are tokens of this model.
         const evaluated: Token[] = [...input, ...proposed as Token[]]
         const firstSampled = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: nextTokenRequest(request) }] : token)
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
         const stepMs = performance.now() - stepStartedAt
@@ -449,6 +453,7 @@ export class LlamaVerifier implements Verifier {
         for (let index = firstSampled; index < evaluated.length; index++) {
           own.push(ownToken(results[index]?.next, request, seed, generated + index - firstSampled))
         }
+        const ownLogprobs = top === undefined ? undefined : own.map((token, index) => readLogprob(results[firstSampled + index]?.next, token, top, this.#model))
         const accepted = acceptedDrafts(proposed, own)
         const verified = own.slice(0, accepted + 1)
         const rejected = proposed.length - accepted
@@ -461,12 +466,16 @@ export class LlamaVerifier implements Verifier {
         work.acceptedTokens += accepted
         drafts?.settle({ offered: proposed.length, accepted, tokens: verified, stepMs })
         firstTokenAt ??= performance.now()
-        for (const token of verified) {
+        for (const [index, token] of verified.entries()) {
           if (this.#model.isEogToken(token)) {
             finishReason = 'stop'
             break
           }
           generated++
+          const logprob = ownLogprobs?.[index]
+          if (logprob !== undefined) {
+            pendingLogprobs.push(logprob)
+          }
           finishReason = this.#emit(token, generatedTokens, text, prompt, say)
           if (finishReason != null) {
             break
@@ -571,6 +580,9 @@ function validateRequest (request: CompletionRequest | PromptCompletionRequest):
     if (request.suffix != null && typeof request.suffix !== 'string') {
       throw new InvalidRequestError('the suffix must be text')
     }
+    if (request.logprobs != null && (!Number.isInteger(request.logprobs) || request.logprobs < 0 || request.logprobs > MAX_COMPLETION_LOGPROBS)) {
+      throw new InvalidRequestError(`logprobs must be an integer from 0 to ${MAX_COMPLETION_LOGPROBS}, not ${request.logprobs}`)
+    }
   } else {
     validateMessages(request.messages)
   }
@@ -639,7 +651,11 @@ function ownToken (next: { token?: Token | null, probabilities?: Map<Token, numb
 
 /** Text deltas waiting for a busy reader travel as one (see EventChannel's `merge`). */
 function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): CompletionEvent | undefined {
-  return waiting.type === 'delta' && pushed.type === 'delta' ? { type: 'delta', text: waiting.text + pushed.text } : undefined
+  if (waiting.type !== 'delta' || pushed.type !== 'delta') {
+    return undefined
+  }
+  const logprobs = [...waiting.logprobs ?? [], ...pushed.logprobs ?? []]
+  return logprobs.length === 0 ? { type: 'delta', text: waiting.text + pushed.text } : { type: 'delta', text: waiting.text + pushed.text, logprobs }
 }
 
 function noWork (): Work {

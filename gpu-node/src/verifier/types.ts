@@ -59,6 +59,24 @@ export interface PromptCompletionRequest extends Omit<CompletionRequest, 'messag
    * @default false
    */
   echo?: boolean
+  /**
+   * Report each generated token's log-probability and those of this many
+   * likeliest alternatives (0 to 5) with the deltas; none when absent.
+   */
+  logprobs?: number
+}
+
+/**
+ * A generated token's log-probability (natural log), and its likeliest
+ * alternatives', most likely first. At temperature 0 they are the model's own
+ * distribution; above 0, the one the token was drawn from (after temperature
+ * and top-p).
+ */
+export interface TokenLogprob {
+  /** The token's text (special tokens spelled out). */
+  token: string
+  logprob: number
+  top: Array<{ token: string, logprob: number }>
 }
 
 export type FinishReason = ChatFinishReason
@@ -90,7 +108,12 @@ export interface Work {
 /** What a completion streams, in order: any number of `queued`, then `delta`s, then one `done`. */
 export type CompletionEvent =
   | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
-  | { type: 'delta', text: string }
+  | {
+    type: 'delta'
+    text: string
+    /** With a completion's `logprobs`: the tokens whose text this delta brings (tokens whose text never comes out, held back for a stop string, are left out). */
+    logprobs?: TokenLogprob[]
+  }
   | {
     type: 'done'
     finishReason: FinishReason
