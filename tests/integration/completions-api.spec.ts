@@ -4,17 +4,22 @@
  * prompt skips the chat template, so at temperature 0 the answer must be,
  * byte for byte, what node-llama-cpp's own `LlamaCompletion` writes for the
  * same prompt; and with a drafter attached (Shoal's Drafter over direct
- * WebRTC) it must be the same again.
+ * WebRTC) it must be the same again. A small random model with
+ * fill-in-the-middle tokens checks `suffix` against node-llama-cpp's infill.
  */
 import { expect, test } from '@playwright/test'
 import OpenAI, { APIError } from 'openai'
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp'
 import { z } from 'zod'
+import { join } from 'node:path'
+import { GgufValueType } from '#gguf'
+import { writeGgufFile } from '#gguf/writer'
 import { promptHash, receiptFromJson, sha256Hex } from '#protocol'
+import { demoModelSpec } from '../../gpu-node/src/model/demo-models.ts'
 import { createLlamaDraftEngine, startNodeDrafter } from '../support/drafters.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoPair } from '../support/models.ts'
-import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
+import { freePort, startGpuNode, startRelay, temporaryDirectory, waitFor } from '../support/processes.ts'
 import type { NodeDrafter } from '../support/drafters.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 
@@ -301,4 +306,48 @@ test('bad requests get a 400 naming the problem, and the server keeps answering'
   expect((refused as APIError).status).toBe(400)
   expect((await fetch(`${node.url}/health`)).status).toBe(200)
   expect(node.child.exitCode).toBeNull()
+})
+
+test('suffix on a model with fill-in-the-middle tokens: the infill node-llama-cpp\'s LlamaCompletion writes, laid out <PRE> prompt <SUF> suffix <MID>', async () => {
+  test.setTimeout(90_000)
+  // A small random model whose file names three of its tokens as the fill-in-the-middle ones.
+  const spec = demoModelSpec('target', { width: 64, layers: 2, contextLength: 512 })
+  const [pre, suf, mid] = [100, 101, 102]
+  spec.metadata.push(
+    ['tokenizer.ggml.fim_pre_token_id', { type: GgufValueType.UINT32, value: pre }],
+    ['tokenizer.ggml.fim_suf_token_id', { type: GgufValueType.UINT32, value: suf }],
+    ['tokenizer.ggml.fim_mid_token_id', { type: GgufValueType.UINT32, value: mid }]
+  )
+  const modelPath = join(await temporaryDirectory(), 'fill-in-the-middle.gguf')
+  await writeGgufFile(modelPath, spec)
+  const prefix = 'def add(a, b):'
+  const suffix = '    return c'
+  const maxTokens = 12
+
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error })
+  const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
+  const context = await model.createContext({ contextSize: 512, sequences: 1, threads: 1 })
+  const completion = new LlamaCompletion({ contextSequence: context.getSequence() })
+  const prefixTokens = model.tokenize(prefix, true)
+  const suffixTokens = model.tokenize(suffix, true)
+  const infill = await completion.generateInfillCompletion(prefixTokens, suffixTokens, { temperature: 0, repeatPenalty: false, maxTokens })
+  completion.dispose()
+  await context.dispose()
+  await model.dispose()
+  expect(infill.length).toBeGreaterThan(0)
+
+  const fim = await startGpuNode({ relayUrl: `http://127.0.0.1:${await freePort()}`, extraArgs: ['--model', modelPath, '--model-name', 'fim', '--threads', '1', '--gpu', 'off'] })
+  try {
+    await waitFor('the model to load', async () => (await fetch(`${fim.url}/v1/models`)).ok ? true : undefined, 30_000)
+    const answer = await new OpenAI({ baseURL: `${fim.url}/v1`, apiKey: 'unused', maxRetries: 0 }).completions.create({ model: 'fim', prompt: prefix, suffix, max_tokens: maxTokens, temperature: 0 })
+    expect(answer.choices[0]?.text).toBe(infill)
+    expect(answer.usage?.prompt_tokens).toBe(prefixTokens.length + suffixTokens.length + 3)
+    const receipt = await receiptFromJson((answer as unknown as { receipt: unknown }).receipt)
+    expect(receipt.promptHash).toBe(await promptHash([{ role: 'prompt', content: prefix }, { role: 'suffix', content: suffix }]))
+    // Ollama's clients see it can fill in: `insert`.
+    const shown = await (await fetch(`${fim.url}/api/show`, { method: 'POST', body: JSON.stringify({ model: 'fim' }) })).json() as { capabilities: string[] }
+    expect(shown.capabilities).toContain('insert')
+  } finally {
+    await fim.stop()
+  }
 })
