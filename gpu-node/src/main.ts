@@ -66,6 +66,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     embeddingModel: options.embeddingModel,
     served: { model: verifier.loadedModel, name: verifier.model.name, contextLength: verifier.model.contextLength },
     threads: options.threads,
+    queueSize: options.queueSize,
     gpu: options.gpu === 'off' ? false : 'auto',
     progress: process.stderr,
     signal

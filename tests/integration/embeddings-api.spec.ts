@@ -219,6 +219,32 @@ test('--embedding-model: embeddings come from that model, under its file name, a
   expect(chat.status).toBe(200)
 })
 
+test('more embedding requests than the queue holds: 503 with Retry-After for the rest, the others answered', async () => {
+  test.setTimeout(90_000)
+  const pair = await ensureDemoPair()
+  // No queue: one request is embedded, any other at that moment is refused.
+  const busy = await verifierNode(['--model', pair.target, '--model-name', MODEL, '--queue-size', '0'])
+  const long = 'and then the cat ran to the park '.repeat(60)
+  const responses = await Promise.all(Array.from({ length: 4 }, async () => fetch(`${busy.url}/v1/embeddings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: MODEL, input: Array.from({ length: 20 }, () => long), encoding_format: 'float' })
+  })))
+  const statuses = responses.map((response) => response.status).sort()
+  expect(statuses[0]).toBe(200)
+  expect(statuses.at(-1)).toBe(503)
+  for (const response of responses) {
+    if (response.status === 503) {
+      expect(response.headers.get('retry-after')).toBe('1')
+      expect(await response.json()).toMatchObject({ error: { type: 'server_error', code: 'server_busy' } })
+    } else {
+      expect(FloatEmbeddings.parse(await response.json()).data).toHaveLength(20)
+    }
+  }
+  // Once the queue is free again, the next is answered.
+  expect((await fetch(`${busy.url}/v1/embeddings`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model: MODEL, input: 'a' }) })).status).toBe(200)
+})
+
 test('a missing --embedding-model stops the start with one line', async () => {
   const relayUrl = `http://127.0.0.1:${await freePort()}`
   const pair = await ensureDemoPair()

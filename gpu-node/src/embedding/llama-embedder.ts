@@ -54,7 +54,8 @@ class LlamaEmbedder implements Embedder {
   readonly #queueSize: number
   #context: Promise<LlamaEmbeddingContext> | undefined
   #vocabularySize: number | undefined
-  #waiting = 0
+  /** Requests being embedded or waiting to be. */
+  #pending = 0
   #turn: Promise<void> = Promise.resolve()
   #disposed = false
 
@@ -73,10 +74,11 @@ class LlamaEmbedder implements Embedder {
     }
     // Tokenize and check everything before waiting: a bad input is refused at once.
     const tokenized = inputs.map((input, index) => this.#tokens(input, index, options.truncate === true))
-    if (this.#waiting >= this.#queueSize) {
+    // One is embedded while up to queueSize wait.
+    if (this.#pending > this.#queueSize) {
       throw new BusyError(1)
     }
-    this.#waiting++
+    this.#pending++
     const previous = this.#turn
     let release = (): void => {}
     this.#turn = new Promise((resolve) => { release = resolve })
@@ -91,7 +93,7 @@ class LlamaEmbedder implements Embedder {
       }
       return { vectors, promptTokens: tokenized.reduce((sum, tokens) => sum + tokens.length, 0) }
     } finally {
-      this.#waiting--
+      this.#pending--
       release()
     }
   }

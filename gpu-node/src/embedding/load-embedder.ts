@@ -11,6 +11,8 @@ export interface OpenEmbedderInit {
   /** The served model, its name and context: used as they are without `--embedding-model`. */
   served: { model: LlamaModel, name: string, contextLength: number }
   threads: number
+  /** Embedding requests that may wait for the one before (`--queue-size`); beyond that, BusyError. */
+  queueSize: number
   /** @default 'auto' */
   gpu?: 'auto' | false
   /** Where download progress goes (stderr). */
@@ -31,7 +33,7 @@ const EMBEDDING_CONTEXT_SIZE = 4096
 export async function openEmbedder (init: OpenEmbedderInit): Promise<Embedder> {
   const { served } = init
   if (init.embeddingModel === undefined) {
-    return createLlamaEmbedder({ model: served.model, name: served.name, threads: init.threads, contextSize: served.contextLength })
+    return createLlamaEmbedder({ model: served.model, name: served.name, threads: init.threads, contextSize: served.contextLength, queueSize: init.queueSize })
   }
   const resolved = await resolveModelPath(init.embeddingModel, { progress: init.progress, signal: init.signal })
   // Checked before llama.cpp sees it: some malformed files abort the whole process there.
@@ -47,6 +49,7 @@ export async function openEmbedder (init: OpenEmbedderInit): Promise<Embedder> {
     name: resolved.name,
     threads: init.threads,
     contextSize: Math.min(file.trainContextLength, EMBEDDING_CONTEXT_SIZE),
+    queueSize: init.queueSize,
     ownsModel: true
   })
 }
