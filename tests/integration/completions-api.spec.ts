@@ -122,6 +122,15 @@ test('the prompt as token ids, as a list of one string and as a list of one toke
   }
 })
 
+test('special tokens spelled in a prompt are those tokens: a ChatML prompt written by hand is the chat\'s own prompt', async () => {
+  const question = 'Tell me about a cat.'
+  const chat = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: question }], max_tokens: MAX_TOKENS, temperature: 0 })
+  // The chat template starts with the BOS token (<|endoftext|> in this model), then ChatML.
+  const raw = await client.completions.create({ model: MODEL, prompt: `<|endoftext|><|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n`, max_tokens: MAX_TOKENS, temperature: 0 })
+  expect(raw.usage?.prompt_tokens).toBe(chat.usage?.prompt_tokens)
+  expect(raw.choices[0]?.text).toBe(chat.choices[0]?.message.content)
+})
+
 test('streaming: the chunks spell the same answer, then finish_reason, usage with the receipt, and [DONE]', async () => {
   const stream = await client.completions.create({ model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } })
   let text = ''
