@@ -17,6 +17,32 @@ const ROUTES: Array<{ path: string, seeds: unknown[] }> = [
     ]
   },
   {
+    path: '/v1/completions',
+    seeds: [
+      { model: 'shoal-demo', prompt: 'Once upon a time', max_tokens: 4, temperature: 0, echo: true },
+      { model: 'shoal-demo', prompt: [[12, 40, 7]], stream: true, stream_options: { include_usage: true }, max_tokens: 3, stop: ['.'], seed: 2, top_p: 0.5 }
+    ]
+  },
+  {
+    path: '/v1/embeddings',
+    seeds: [
+      { model: 'shoal-demo', input: ['a cat', 'a dog'], encoding_format: 'float' },
+      { model: 'shoal-demo', input: [[5, 6, 7]], encoding_format: 'base64', dimensions: 256 }
+    ]
+  },
+  {
+    path: '/api/embed',
+    seeds: [{ model: 'shoal-demo', input: ['a cat', 'a dog'], truncate: false }]
+  },
+  {
+    path: '/api/embeddings',
+    seeds: [{ model: 'shoal-demo', prompt: 'a cat' }]
+  },
+  {
+    path: '/api/show',
+    seeds: [{ model: 'shoal-demo', verbose: true }, { name: 'shoal-demo:latest' }]
+  },
+  {
     path: '/api/chat',
     seeds: [
       { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hello' }], stream: false, options: { num_predict: 4, temperature: 0 } },
@@ -97,7 +123,7 @@ async function send (input: HttpInput): Promise<void> {
  */
 export const httpBodiesTarget = fuzzTarget<HttpInput>({
   name: 'http-bodies',
-  reads: 'HTTP bodies of /v1/chat/completions, /api/chat and /api/generate on a real gpu-node',
+  reads: 'HTTP bodies of /v1/chat/completions, /v1/completions, /v1/embeddings, /api/chat, /api/generate, /api/embed, /api/embeddings and /api/show on a real gpu-node',
   inputs,
   read: send,
   refusals: REFUSED_STATUSES.map((status) => `HTTP ${status}`),

@@ -101,3 +101,6 @@ export const MAX_RECEIPT_DRAFTERS = 16
 
 /** Most receipts a chat request may present for priority (the newest are worth presenting). */
 export const MAX_PRESENTED_RECEIPTS = 16
+
+/** Most inputs one embeddings request may carry (OpenAI's limit too); each must fit the embedding model's context. */
+export const MAX_EMBEDDING_INPUTS = 2048

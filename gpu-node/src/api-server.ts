@@ -1,9 +1,11 @@
 import { createServer } from 'node:http'
 import { z } from 'zod'
 import { closeServer, errorMessage, listen, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '#server'
-import { ApiError, handleChatCompletions, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
+import { ApiError, handleChatCompletions, handleCompletions, handleEmbeddings, handleOllamaEmbed, handleOllamaEmbeddings, handleOllamaPs, handleOllamaShow, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
 import type { ApiContext, ApiHandler, RouteLabel } from './http/index.ts'
 import type { Log, Metric, Startable } from '#server'
+import type { Embedder } from './embedding/types.ts'
+import type { ModelDetails } from './model/model-details.ts'
 import type { RelayState } from './relay-connector.ts'
 import type { Verifier } from './verifier/types.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -61,6 +63,10 @@ export interface ApiServerInit {
 export interface ApiServerComponents {
   /** Serves the completions. */
   verifier: Verifier
+  /** Serves the embeddings. */
+  embedder: Embedder
+  /** The served model's file details, for Ollama's model routes. */
+  modelDetails: ModelDetails
   log: Log
   health: () => GpuNodeHealth
   metrics: () => Metric[]
@@ -112,9 +118,15 @@ interface Route {
 
 const ROUTES = new Map<string, Route>([
   ['/v1/chat/completions', { label: '/v1/chat/completions', method: 'POST', handle: handleChatCompletions }],
+  ['/v1/completions', { label: '/v1/completions', method: 'POST', handle: handleCompletions }],
+  ['/v1/embeddings', { label: '/v1/embeddings', method: 'POST', handle: handleEmbeddings }],
   ['/v1/models', { label: '/v1/models', method: 'GET', handle: handleListModels }],
   ['/api/chat', { label: '/api/chat', method: 'POST', handle: handleOllamaChat }],
   ['/api/generate', { label: '/api/generate', method: 'POST', handle: handleOllamaGenerate }],
+  ['/api/embed', { label: '/api/embed', method: 'POST', handle: handleOllamaEmbed }],
+  ['/api/embeddings', { label: '/api/embeddings', method: 'POST', handle: handleOllamaEmbeddings }],
+  ['/api/show', { label: '/api/show', method: 'POST', handle: handleOllamaShow }],
+  ['/api/ps', { label: '/api/ps', method: 'GET', handle: handleOllamaPs }],
   ['/api/tags', { label: '/api/tags', method: 'GET', handle: handleOllamaTags }],
   ['/api/version', { label: '/api/version', method: 'GET', handle: handleOllamaVersion }]
 ])
@@ -189,7 +201,7 @@ export function createApiServer (init: ApiServerInit, components: ApiServerCompo
       if (request.method !== method && !(method === 'GET' && request.method === 'HEAD')) {
         throw new ApiError(405, `${request.method ?? '?'} is not allowed on ${path ?? ''}; use ${method}`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { Allow: method === 'GET' ? 'GET, HEAD' : method } })
       }
-      const context: ApiContext = { verifier: components.verifier, metrics: httpMetrics, log: components.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY }
+      const context: ApiContext = { verifier: components.verifier, embedder: components.embedder, modelDetails: components.modelDetails, metrics: httpMetrics, log: components.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY }
       if (route !== undefined) {
         await route.handle(context, request, response)
       } else {

@@ -53,6 +53,7 @@ export const GpuNodeOptions = z.object({
     return peers
   }),
   model: z.string().trim().min(1, 'must not be empty').optional(),
+  embeddingModel: z.string().trim().min(1, 'must not be empty').optional(),
   modelName: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
   threads: integerSchema({ min: 1, max: 1024 }).default(defaultThreads()),
   gpu: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }).default('auto'),
@@ -107,6 +108,7 @@ const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
   ledger: { flag: 'ledger', env: 'SHOAL_LEDGER', description: 'SQLite file of the receipts this verifier issued and counted (":memory:" keeps none).', defaultText: 'the key file\'s path with .ledger.sqlite for .key' },
   trust: { flag: 'trust', env: 'SHOAL_TRUST', description: 'Comma-separated peer ids of other verifiers whose drafted receipts count toward priority here.', defaultText: 'none' },
   model: { flag: 'model', env: 'SHOAL_MODEL', description: 'The model: a .gguf file, or a node-llama-cpp URI (hf:user/repo:quant, https://...) downloaded into ~/.node-llama-cpp/models.', defaultText: 'the built-in demo model' },
+  embeddingModel: { flag: 'embedding-model', env: 'SHOAL_EMBEDDING_MODEL', description: 'The model /v1/embeddings, /api/embed and /api/embeddings answer with: a .gguf file or a node-llama-cpp URI, like --model; its name is the file name without .gguf.', defaultText: 'the served model' },
   modelName: { flag: 'model-name', env: 'SHOAL_MODEL_NAME', description: 'Model name announced to the mesh and used by the APIs.', defaultText: 'the file name without .gguf; shoal-demo for the demo model' },
   threads: { flag: 'threads', env: 'SHOAL_THREADS', description: 'CPU threads for llama.cpp (too many is far slower than too few on a busy machine).' },
   gpu: { flag: 'gpu', env: 'SHOAL_GPU', description: '"auto" runs on a GPU (CUDA, Vulkan, Metal) when one and its binaries are found, else the CPU; "off" is CPU only.' },

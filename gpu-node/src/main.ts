@@ -17,8 +17,10 @@ import { createApiService } from './api-server.ts'
 import { createChatProtocol } from './chat/index.ts'
 import { ledgerPath, parseGpuNodeOptions } from './config.ts'
 import { createDraftProtocol, DrafterPool } from './drafting/index.ts'
+import { openEmbedder } from './embedding/index.ts'
 import { linkDelayLabel } from './drafting/link-delay.ts'
 import { createGpuNode } from './gpu-node.ts'
+import { describeModel } from './model/model-details.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
 import { createProbeProtocol } from './probe-handler.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
@@ -59,6 +61,21 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
       throw err
     })
 
+  // Embeddings from the served model, or from --embedding-model's (a bad file stops the start here too).
+  const embedder = await openEmbedder({
+    embeddingModel: options.embeddingModel,
+    served: { model: verifier.loadedModel, name: verifier.model.name, contextLength: verifier.model.contextLength },
+    threads: options.threads,
+    queueSize: options.queueSize,
+    gpu: options.gpu === 'off' ? false : 'auto',
+    progress: process.stderr,
+    signal
+  }).catch(async (err: unknown) => {
+    await verifier.dispose()
+    ledger.close()
+    throw err
+  })
+
   const components = { node, verifier, log }
   const probe = createProbeProtocol()(components)
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
@@ -69,6 +86,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting }
   const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })({
     verifier,
+    embedder,
+    modelDetails: describeModel(verifier.loadedModel, verifier.model.contextLength),
     log,
     health: () => gpuNodeHealth(parts),
     metrics: () => gpuNodeMetrics(parts)
@@ -79,6 +98,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const running = await startServices({
     ledger: alreadyStarted(() => { ledger.close() }),
     verifier: alreadyStarted(async () => { await verifier.dispose() }),
+    // Before the verifier: its context may sit on the verifier's model.
+    embedder: alreadyStarted(async () => { await embedder.dispose() }),
     node: shoalNodeService(node),
     probe,
     api,

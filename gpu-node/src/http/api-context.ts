@@ -1,11 +1,17 @@
 import type { HttpMetrics } from './http-metrics.ts'
 import type { Log } from '#server'
+import type { Embedder } from '../embedding/types.ts'
+import type { ModelDetails } from '../model/model-details.ts'
 import type { Verifier } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** What every API handler is given. */
 export interface ApiContext {
   verifier: Verifier
+  /** Answers the embedding routes: the served model, or `--embedding-model`'s. */
+  embedder: Embedder
+  /** The served model's file details (Ollama's `/api/show`, `/api/ps`, `/api/tags`). */
+  modelDetails: ModelDetails
   metrics: HttpMetrics
   log: Log
   /** Unix seconds reported as the model's creation time (`created`, `modified_at`). */

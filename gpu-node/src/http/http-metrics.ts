@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
  * Routes as metric labels: a fixed set, so a client probing random paths
  * cannot grow the label space.
  */
-export const ROUTE_LABELS = ['/v1/chat/completions', '/v1/models', '/api/chat', '/api/generate', '/api/tags', '/api/version', '/health', '/metrics', 'other'] as const
+export const ROUTE_LABELS = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/models', '/api/chat', '/api/generate', '/api/embed', '/api/embeddings', '/api/show', '/api/ps', '/api/tags', '/api/version', '/health', '/metrics', 'other'] as const
 export type RouteLabel = typeof ROUTE_LABELS[number]
 
 /** Monitoring routes are not counted as in flight (a scrape would count itself). */

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const metrics = new HttpMetrics()
- * const context: ApiContext = { verifier, metrics, log, modelCreatedAt: Math.floor(Date.now() / 1000) }
+ * const context: ApiContext = { verifier, embedder, modelDetails, metrics, log, modelCreatedAt: Math.floor(Date.now() / 1000), maxTokensPerRequest: 4096 }
  * createServer((request, response) => {
  *   handleChatCompletions(context, request, response).catch((err) => {
  *     const error = err instanceof ApiError ? err : verifierErrorToApiError(err)
@@ -19,8 +19,11 @@
 export * from './api-context.ts'
 export * from './api-key.ts'
 export * from './completion-run.ts'
+export * from './completions-handlers.ts'
 export * from './constants.ts'
+export * from './embeddings-handlers.ts'
 export * from './errors.ts'
 export * from './http-metrics.ts'
 export * from './ollama-handlers.ts'
+export * from './ollama-model-info.ts'
 export * from './openai-handlers.ts'

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import { errorMessage, sendJson } from '#server'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { receiptField } from './receipt-field.ts'
 import { OLLAMA_COMPATIBLE_VERSION } from './constants.ts'
 import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
+import { ollamaModelEntry } from './ollama-model-info.ts'
 import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
@@ -37,18 +37,7 @@ export async function handleOllamaGenerate (context: ApiContext, request: Incomi
 
 /** `GET /api/tags`: the served model, in Ollama's listing format. */
 export async function handleOllamaTags (context: ApiContext, _request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const { model } = context.verifier
-  sendJson(response, 200, {
-    models: [{
-      name: model.name,
-      model: model.name,
-      modified_at: new Date(context.modelCreatedAt * 1000).toISOString(),
-      size: 0,
-      // Ollama's digest names a manifest; this one names the model and its tokenizer.
-      digest: createHash('sha256').update(`${model.name}\0${model.tokenizerFingerprint}`).digest('hex'),
-      details: { parent_model: '', format: 'gguf', family: '', families: null, parameter_size: '', quantization_level: '' }
-    }]
-  })
+  sendJson(response, 200, { models: [ollamaModelEntry(context)] })
 }
 
 /** `GET /api/version`: Ollama clients ask before anything else. */

@@ -3,6 +3,7 @@ import { errorMessage, sendJson } from '#server'
 import { clientIdOf, defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { receiptField } from './receipt-field.ts'
+import { data, errorEvent } from './server-sent-events.ts'
 import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
 import { ChatCompletionRequest, toCompletionRequest } from './openai-schema.ts'
 import { readJsonBody } from './read-json-body.ts'
@@ -54,7 +55,7 @@ function modelObject (context: ApiContext): { id: string, object: 'model', creat
 }
 
 /** @throws {ApiError} 404 `model_not_found` unless `model` is the one served */
-function checkModel (context: ApiContext, model: string): void {
+export function checkModel (context: ApiContext, model: string): void {
   const served = context.verifier.model.name
   if (model !== served) {
     throw new ApiError(404, `The model \`${model}\` does not exist; this server serves \`${served}\`.`, { type: 'invalid_request_error', code: 'model_not_found', param: 'model' })
@@ -67,7 +68,7 @@ interface Answer {
   model: string
 }
 
-function toOpenAiUsage (usage: Usage): OpenAiUsage {
+export function toOpenAiUsage (usage: Usage): OpenAiUsage {
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens }
 }
 
@@ -146,13 +147,4 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     await run.close()
     writer.end()
   }
-}
-
-function data (value: unknown): string {
-  return `data: ${JSON.stringify(value)}\n\n`
-}
-
-/** An error after the stream began: OpenAI's clients raise it as an APIError. */
-function errorEvent (error: ApiError): string {
-  return data({ error: { message: error.message, type: error.type, param: error.param, code: error.code } })
 }

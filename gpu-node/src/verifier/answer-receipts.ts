@@ -5,7 +5,8 @@ import type { CompletionRequest, DraftSource, Timings, Usage, Work } from './typ
 
 /** One finished answer, as its receipts state it. */
 export interface FinishedAnswer {
-  request: Pick<CompletionRequest, 'clientId' | 'messages'>
+  /** Who asked, and what its prompt hash covers: the chat's messages, or a raw prompt's turns (see raw-prompt.ts). */
+  request: Pick<CompletionRequest, 'clientId'> & { messages: ReadonlyArray<{ role: string, content: string }> }
   /** The served model's name. */
   model: string
   /** The answer's whole text, for the output hash. */

@@ -21,6 +21,8 @@ export interface ChatPrompt {
   stopStrings: string[]
   /** Token sequences that end the answer, from the chat wrapper (single end-of-generation tokens left out). */
   stopTokenSequences: Token[][]
+  /** Text the answer starts with before anything is generated: a raw prompt's own, when it asked for `echo`. */
+  echo?: string
 }
 
 /** The chat history node-llama-cpp takes, ending with the (empty, or prefilled) answer to write. */

@@ -2,6 +2,8 @@ import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
 import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
+import { buildRawPrompt, hashedTurns, isPromptRequest } from './raw-prompt.ts'
+import { logprobOutputs, MAX_COMPLETION_LOGPROBS, readLogprob } from './token-logprobs.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
@@ -13,7 +15,7 @@ import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, Lla
 import type { ChatPrompt } from './chat-prompt.ts'
 import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, PromptCompletionRequest, TokenLogprob, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -94,7 +96,8 @@ const DEFAULT_CONTEXT_SIZE = 4096
  * batches the evaluations of concurrent sequences into one llama.cpp decode.
  *
  * Each request runs its own token loop on its sequence with
- * `controlledEvaluate`: the prompt (chat-wrapped as `LlamaChat` does), then
+ * `controlledEvaluate`: the prompt (chat-wrapped as `LlamaChat` does, or a
+ * raw prompt as it stands, see raw-prompt.ts), then
  * one step per forward pass, greedy at temperature 0 (byte-identical to
  * node-llama-cpp's own greedy `LlamaChat`/`LlamaChatSession` output with
  * `repeatPenalty: false`), or drawn from the temperature/top-p distribution
@@ -305,6 +308,11 @@ export class LlamaVerifier implements Verifier {
     return this.#scheduler.queueDepth
   }
 
+  /** The loaded model, for what shares it (embeddings, model details); the verifier frees it on `dispose()`. */
+  get loadedModel (): LlamaModel {
+    return this.#model
+  }
+
   /** Answers holding a sequence now. */
   get runningCount (): number {
     return this.#scheduler.runningCount
@@ -327,7 +335,7 @@ export class LlamaVerifier implements Verifier {
     return buildChatPrompt(this.#model, this.#chatWrapper, messages).tokens
   }
 
-  complete (request: CompletionRequest, options: CompletionOptions = {}): AsyncIterable<CompletionEvent> {
+  complete (request: CompletionRequest | PromptCompletionRequest, options: CompletionOptions = {}): AsyncIterable<CompletionEvent> {
     if (this.#disposed != null) {
       // Shutting down: like a full queue, the client should try again (elsewhere, or after a restart).
       throw new BusyError(5)
@@ -336,7 +344,7 @@ export class LlamaVerifier implements Verifier {
     // Refused before the prompt is built (about a millisecond of template and tokenizer): a flood of
     // requests the queue cannot take must not hold up the node's event loop.
     this.#scheduler.checkAdmission({ clientId: request.clientId, maxTokens: request.maxTokens })
-    const prompt = buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
+    const prompt = isPromptRequest(request) ? buildRawPrompt(this.#model, this.#vocabularySize, request) : buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
     if (prompt.tokens.length >= this.model.contextLength) {
       throw new InvalidRequestError(`the prompt is ${prompt.tokens.length} tokens; this model's context holds ${this.model.contextLength}`)
     }
@@ -392,7 +400,7 @@ export class LlamaVerifier implements Verifier {
    * drafts are accepted while they equal those tokens, then the verifier's
    * own token follows. So the answer is the one the verifier alone gives.
    */
-  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest | PromptCompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
     const startedAt = performance.now()
     let firstTokenAt: number | undefined
     let generated = 0
@@ -406,12 +414,18 @@ export class LlamaVerifier implements Verifier {
     const generatedTokens: Token[] = []
     // Every delta, for the receipt's output hash.
     const output: string[] = []
+    // With `logprobs`: each verified token's, until the delta that brings its text.
+    const top = isPromptRequest(request) ? request.logprobs : undefined
+    const pendingLogprobs: TokenLogprob[] = []
     const say = (delta: string): void => {
       output.push(delta)
-      channel.push({ type: 'delta', text: delta })
+      channel.push(pendingLogprobs.length === 0 ? { type: 'delta', text: delta } : { type: 'delta', text: delta, logprobs: pendingLogprobs.splice(0) })
     }
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
+    if (prompt.echo !== undefined && prompt.echo !== '') {
+      say(prompt.echo)
+    }
     try {
       let input: Token[] = prompt.tokens
       while (finishReason == null) {
@@ -434,7 +448,7 @@ export class LlamaVerifier implements Verifier {
         // Drafted ids were checked against the vocabulary above, so they are tokens of this model.
         const evaluated: Token[] = [...input, ...proposed as Token[]]
         const firstSampled = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: nextTokenRequest(request) }] : token)
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
         const stepMs = performance.now() - stepStartedAt
@@ -442,6 +456,7 @@ export class LlamaVerifier implements Verifier {
         for (let index = firstSampled; index < evaluated.length; index++) {
           own.push(ownToken(results[index]?.next, request, seed, generated + index - firstSampled))
         }
+        const ownLogprobs = top === undefined ? undefined : own.map((token, index) => readLogprob(results[firstSampled + index]?.next, token, top, this.#model))
         const accepted = acceptedDrafts(proposed, own)
         const verified = own.slice(0, accepted + 1)
         const rejected = proposed.length - accepted
@@ -454,12 +469,16 @@ export class LlamaVerifier implements Verifier {
         work.acceptedTokens += accepted
         drafts?.settle({ offered: proposed.length, accepted, tokens: verified, stepMs })
         firstTokenAt ??= performance.now()
-        for (const token of verified) {
+        for (const [index, token] of verified.entries()) {
           if (this.#model.isEogToken(token)) {
             finishReason = 'stop'
             break
           }
           generated++
+          const logprob = ownLogprobs?.[index]
+          if (logprob !== undefined) {
+            pendingLogprobs.push(logprob)
+          }
           finishReason = this.#emit(token, generatedTokens, text, prompt, say)
           if (finishReason != null) {
             break
@@ -508,7 +527,7 @@ export class LlamaVerifier implements Verifier {
     }
     const receipt = this.#receipts === undefined
       ? undefined
-      : await issueAnswerReceipts(this.#receipts, { request, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
+      : await issueAnswerReceipts(this.#receipts, { request: { clientId: request.clientId, messages: hashedTurns(request) }, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
     channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
   }
@@ -554,18 +573,21 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
  * dialects and the mesh parse with them already, but a verifier is also a
  * library, and nothing over them reaches llama.cpp.
  */
-function validateRequest (request: CompletionRequest): void {
-  const { messages, maxTokens, temperature, topP, seed, stop, clientId } = request
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new InvalidRequestError('messages must be a non-empty list')
-  }
-  if (messages.length > MAX_CHAT_MESSAGES) {
-    throw new InvalidRequestError(`at most ${MAX_CHAT_MESSAGES} messages are allowed`)
-  }
-  for (const message of messages) {
-    if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
-      throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
+function validateRequest (request: CompletionRequest | PromptCompletionRequest): void {
+  const { maxTokens, temperature, topP, seed, stop, clientId } = request
+  if (isPromptRequest(request)) {
+    // The prompt's tokens are checked as it is tokenized (raw-prompt.ts).
+    if (typeof request.prompt !== 'string' && !Array.isArray(request.prompt)) {
+      throw new InvalidRequestError('the prompt must be text or a list of token ids')
     }
+    if (request.suffix != null && typeof request.suffix !== 'string') {
+      throw new InvalidRequestError('the suffix must be text')
+    }
+    if (request.logprobs != null && (!Number.isInteger(request.logprobs) || request.logprobs < 0 || request.logprobs > MAX_COMPLETION_LOGPROBS)) {
+      throw new InvalidRequestError(`logprobs must be an integer from 0 to ${MAX_COMPLETION_LOGPROBS}, not ${request.logprobs}`)
+    }
+  } else {
+    validateMessages(request.messages)
   }
   if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_CHAT_MAX_TOKENS) {
     throw new InvalidRequestError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}, not ${maxTokens}`)
@@ -587,6 +609,20 @@ function validateRequest (request: CompletionRequest): void {
   }
 }
 
+function validateMessages (messages: CompletionRequest['messages']): void {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new InvalidRequestError('messages must be a non-empty list')
+  }
+  if (messages.length > MAX_CHAT_MESSAGES) {
+    throw new InvalidRequestError(`at most ${MAX_CHAT_MESSAGES} messages are allowed`)
+  }
+  for (const message of messages) {
+    if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
+      throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
+    }
+  }
+}
+
 type NextTokenRequest = NonNullable<Extract<ControlledEvaluateInputItem, unknown[]>[1]['generateNext']>
 
 /**
@@ -595,7 +631,7 @@ type NextTokenRequest = NonNullable<Extract<ControlledEvaluateInputItem, unknown
  * the whole vocabulary (node-llama-cpp's default top-k of 40 and min-p are
  * turned off), from which {@link ownToken} draws.
  */
-function nextTokenRequest (request: CompletionRequest): NextTokenRequest {
+function nextTokenRequest (request: Pick<CompletionRequest, 'temperature' | 'topP'>): NextTokenRequest {
   if (request.temperature === 0) {
     return { token: true, options: { temperature: 0 } }
   }
@@ -603,7 +639,7 @@ function nextTokenRequest (request: CompletionRequest): NextTokenRequest {
 }
 
 /** The verifier's own token at answer position `index`: the argmax, or a draw that depends only on (seed, index). */
-function ownToken (next: { token?: Token | null, probabilities?: Map<Token, number> } | undefined, request: CompletionRequest, seed: number, index: number): Token {
+function ownToken (next: { token?: Token | null, probabilities?: Map<Token, number> } | undefined, request: Pick<CompletionRequest, 'temperature'>, seed: number, index: number): Token {
   if (request.temperature === 0) {
     if (next?.token == null) {
       throw new Error('llama.cpp returned no token')
@@ -618,7 +654,11 @@ function ownToken (next: { token?: Token | null, probabilities?: Map<Token, numb
 
 /** Text deltas waiting for a busy reader travel as one (see EventChannel's `merge`). */
 function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): CompletionEvent | undefined {
-  return waiting.type === 'delta' && pushed.type === 'delta' ? { type: 'delta', text: waiting.text + pushed.text } : undefined
+  if (waiting.type !== 'delta' || pushed.type !== 'delta') {
+    return undefined
+  }
+  const logprobs = [...waiting.logprobs ?? [], ...pushed.logprobs ?? []]
+  return logprobs.length === 0 ? { type: 'delta', text: waiting.text + pushed.text } : { type: 'delta', text: waiting.text + pushed.text, logprobs }
 }
 
 function noWork (): Work {

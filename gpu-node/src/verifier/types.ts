@@ -38,6 +38,47 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
   credit?: number
 }
 
+/**
+ * A prompt completed as it stands (`/v1/completions`), with no chat template:
+ * text is tokenized as llama.cpp's server does (special tokens spelled in it
+ * are special; the model's BOS token first when it wants one), token ids are
+ * evaluated as given. Only end-of-generation tokens and `stop` end it.
+ */
+export interface PromptCompletionRequest extends Omit<CompletionRequest, 'messages'> {
+  prompt: string | readonly number[]
+  /**
+   * Text after the gap to fill: the model writes what goes between `prompt`
+   * and `suffix`, with its fill-in-the-middle tokens.
+   *
+   * @throws {InvalidRequestError} (from `complete`) when the model has no such tokens
+   */
+  suffix?: string
+  /**
+   * The answer's text starts with the prompt's (token prompts detokenized).
+   *
+   * @default false
+   */
+  echo?: boolean
+  /**
+   * Report each generated token's log-probability and those of this many
+   * likeliest alternatives (0 to 5) with the deltas; none when absent.
+   */
+  logprobs?: number
+}
+
+/**
+ * A generated token's log-probability (natural log), and its likeliest
+ * alternatives', most likely first. At temperature 0 they are the model's own
+ * distribution; above 0, the one the token was drawn from (after temperature
+ * and top-p).
+ */
+export interface TokenLogprob {
+  /** The token's text (special tokens spelled out). */
+  token: string
+  logprob: number
+  top: Array<{ token: string, logprob: number }>
+}
+
 export type FinishReason = ChatFinishReason
 
 export interface Usage {
@@ -67,7 +108,12 @@ export interface Work {
 /** What a completion streams, in order: any number of `queued`, then `delta`s, then one `done`. */
 export type CompletionEvent =
   | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
-  | { type: 'delta', text: string }
+  | {
+    type: 'delta'
+    text: string
+    /** With a completion's `logprobs`: the tokens whose text this delta brings (tokens whose text never comes out, held back for a stop string, are left out). */
+    logprobs?: TokenLogprob[]
+  }
   | {
     type: 'done'
     finishReason: FinishReason
@@ -138,7 +184,8 @@ export interface Verifier {
   /** Requests waiting for a free sequence right now. */
   readonly queueDepth: number
   /**
-   * Streams a completion. Aborting `signal` stops generation and frees the
+   * Streams a completion of a chat, or of a raw prompt (`prompt` instead of
+   * `messages`). Aborting `signal` stops generation and frees the
    * sequence (the stream then ends with `done`, finishReason `cancelled`);
    * so does leaving the iteration early (`break`, `return()`). Should
    * llama.cpp fail mid-answer, iterating throws that error instead of `done`.
@@ -148,6 +195,6 @@ export interface Verifier {
    * @throws {LimitError} at once when the client is over its limits
    * @throws {InvalidRequestError} at once when the request is unusable
    */
-  complete: (request: CompletionRequest, options: CompletionOptions) => AsyncIterable<CompletionEvent>
+  complete: (request: CompletionRequest | PromptCompletionRequest, options: CompletionOptions) => AsyncIterable<CompletionEvent>
   dispose: () => Promise<void>
 }
