@@ -101,3 +101,9 @@ export const MAX_RECEIPT_DRAFTERS = 16
 
 /** Most receipts a chat request may present for priority (the newest are worth presenting). */
 export const MAX_PRESENTED_RECEIPTS = 16
+
+/** Most tokens of an answer a chat request may ask a verifier to continue (the longest answer it can ask for). */
+export const MAX_CHAT_CONTINUATION_TOKENS = MAX_CHAT_MAX_TOKENS
+
+/** Longest fingerprint a continuation names its tokenizer by (announcements bound theirs alike). */
+export const MAX_CHAT_CONTINUATION_FINGERPRINT_LENGTH = 512

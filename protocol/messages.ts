@@ -496,6 +496,7 @@ export interface ChatRequest {
   stop: string[]
   privacy: ChatPrivacy
   receipts: SignedReceipt[]
+  continuation?: ChatContinuation
 }
 
 export namespace ChatRequest {
@@ -557,6 +558,11 @@ export namespace ChatRequest {
             w.uint32(74)
             SignedReceipt.codec().encode(value, w)
           }
+        }
+
+        if (obj.continuation != null) {
+          w.uint32(82)
+          ChatContinuation.codec().encode(obj.continuation, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -630,6 +636,12 @@ export namespace ChatRequest {
               obj.receipts.push(SignedReceipt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.receipts$
               }))
+              break
+            }
+            case 10: {
+              obj.continuation = ChatContinuation.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.continuation
+              })
               break
             }
             default: {
@@ -746,6 +758,13 @@ export namespace ChatRequest {
 
               break
             }
+            case 10: {
+              yield * ChatContinuation.codec().stream(reader, reader.uint32(), `${prefix}.continuation`, {
+                limits: opts.limits?.continuation
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -818,6 +837,22 @@ export namespace ChatRequest {
     index: number
   }
 
+  export interface ChatRequestContinuationTextFieldEvent {
+    field: '$.continuation.text'
+    value: string
+  }
+
+  export interface ChatRequestContinuationTokensFieldEvent {
+    field: '$.continuation.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface ChatRequestContinuationTokenizerFingerprintFieldEvent {
+    field: '$.continuation.tokenizerFingerprint'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatRequest.codec())
   }
@@ -826,8 +861,162 @@ export namespace ChatRequest {
     return decodeMessage(buf, ChatRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent> {
     return streamMessage(buf, ChatRequest.codec(), opts)
+  }
+}
+
+export interface ChatContinuation {
+  text: string
+  tokens: number[]
+  tokenizerFingerprint: string
+}
+
+export namespace ChatContinuation {
+  let _codec: Codec<ChatContinuation>
+
+  export const codec = (): Codec<ChatContinuation> => {
+    if (_codec == null) {
+      _codec = message<ChatContinuation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(10)
+          w.string(obj.text)
+        }
+
+        if (obj.tokens != null && obj.tokens.length > 0) {
+          for (const value of obj.tokens) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if ((obj.tokenizerFingerprint != null && obj.tokenizerFingerprint !== '')) {
+          w.uint32(26)
+          w.string(obj.tokenizerFingerprint)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          text: '',
+          tokens: [],
+          tokenizerFingerprint: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.text = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
+                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
+              }
+
+              obj.tokens.push(reader.uint32())
+              break
+            }
+            case 3: {
+              obj.tokenizerFingerprint = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokens: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokens[]`,
+                index: obj.tokens,
+                value: reader.uint32()
+              }
+
+              obj.tokens++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.tokenizerFingerprint`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatContinuationTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface ChatContinuationTokensFieldEvent {
+    field: '$.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface ChatContinuationTokenizerFingerprintFieldEvent {
+    field: '$.tokenizerFingerprint'
+    value: string
+  }
+
+  export function encode (obj: Partial<ChatContinuation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatContinuation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContinuation>): ChatContinuation {
+    return decodeMessage(buf, ChatContinuation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContinuation>): Generator<ChatContinuationTextFieldEvent | ChatContinuationTokensFieldEvent | ChatContinuationTokenizerFingerprintFieldEvent> {
+    return streamMessage(buf, ChatContinuation.codec(), opts)
   }
 }
 
@@ -1254,6 +1443,7 @@ export namespace ChatStarted {
 
 export interface ChatDelta {
   text: string
+  tokens: number[]
 }
 
 export namespace ChatDelta {
@@ -1271,12 +1461,20 @@ export namespace ChatDelta {
           w.string(obj.text)
         }
 
+        if (obj.tokens != null && obj.tokens.length > 0) {
+          for (const value of obj.tokens) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          text: ''
+          text: '',
+          tokens: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1289,6 +1487,14 @@ export namespace ChatDelta {
               obj.text = reader.string()
               break
             }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
+                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
+              }
+
+              obj.tokens.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1298,6 +1504,10 @@ export namespace ChatDelta {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokens: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1309,6 +1519,21 @@ export namespace ChatDelta {
                 field: `${prefix}.text`,
                 value: reader.string()
               }
+              break
+            }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokens[]`,
+                index: obj.tokens,
+                value: reader.uint32()
+              }
+
+              obj.tokens++
+
               break
             }
             default: {
@@ -1328,6 +1553,12 @@ export namespace ChatDelta {
     value: string
   }
 
+  export interface ChatDeltaTokensFieldEvent {
+    field: '$.tokens[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<ChatDelta>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatDelta.codec())
   }
@@ -1336,7 +1567,7 @@ export namespace ChatDelta {
     return decodeMessage(buf, ChatDelta.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDelta>): Generator<ChatDeltaTextFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDelta>): Generator<ChatDeltaTextFieldEvent | ChatDeltaTokensFieldEvent> {
     return streamMessage(buf, ChatDelta.codec(), opts)
   }
 }
@@ -2023,6 +2254,12 @@ export namespace ChatEvent {
     value: string
   }
 
+  export interface ChatEventDeltaTokensFieldEvent {
+    field: '$.delta.tokens[]'
+    index: number
+    value: number
+  }
+
   export interface ChatEventDoneFinishReasonFieldEvent {
     field: '$.done.finishReason'
     value: FinishReason
@@ -2086,7 +2323,7 @@ export namespace ChatEvent {
     return decodeMessage(buf, ChatEvent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventQueuedTierFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventDoneReceiptBodyFieldEvent | ChatEventDoneReceiptSignatureFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventQueuedTierFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDeltaTokensFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventDoneReceiptBodyFieldEvent | ChatEventDoneReceiptSignatureFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
     return streamMessage(buf, ChatEvent.codec(), opts)
   }
 }

@@ -2,6 +2,8 @@ import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
 import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
+import { continueAnswer, receiptMessages } from './continuation.ts'
+import type { ContinuedAnswer } from './continuation.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
@@ -334,8 +336,9 @@ export class LlamaVerifier implements Verifier {
     }
     validateRequest(request)
     const prompt = buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
-    if (prompt.tokens.length >= this.model.contextLength) {
-      throw new InvalidRequestError(`the prompt is ${prompt.tokens.length} tokens; this model's context holds ${this.model.contextLength}`)
+    const continued = this.#continued(request, prompt)
+    if (prompt.tokens.length + (continued?.tokens.length ?? 0) >= this.model.contextLength) {
+      throw new InvalidRequestError(`the prompt is ${prompt.tokens.length + (continued?.tokens.length ?? 0)} tokens; this model's context holds ${this.model.contextLength}`)
     }
     const submittedAt = performance.now()
     if (options.signal?.aborted === true) {
@@ -367,8 +370,8 @@ export class LlamaVerifier implements Verifier {
       },
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
-        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.(prompt.tokens, request.clientId) : undefined
-        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
+        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.([...prompt.tokens, ...continued?.tokens ?? []], request.clientId) : undefined
+        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts, continued)
         this.#runs.add(run)
         try {
           await run
@@ -389,28 +392,30 @@ export class LlamaVerifier implements Verifier {
    * drafts are accepted while they equal those tokens, then the verifier's
    * own token follows. So the answer is the one the verifier alone gives.
    */
-  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined, continued?: ContinuedAnswer<Token>): Promise<void> {
     const startedAt = performance.now()
     let firstTokenAt: number | undefined
     let generated = 0
     let finishReason: FinishReason | undefined
     const work = noWork()
     const seed = request.seed ?? randomSeed()
-    const text = new TextStream<Token>(
-      (tokens, previous) => this.#model.detokenize(tokens, false, previous),
-      [...request.stop, ...prompt.stopStrings]
-    )
-    const generatedTokens: Token[] = []
+    const text = continued?.text ?? new TextStream<Token>(this.#detokenize, this.#stopStrings(request, prompt))
+    // A continued answer's tokens so far count as generated: stop sequences and draw positions run on from them.
+    const generatedTokens: Token[] = [...continued?.tokens ?? []]
+    const positionOffset = generatedTokens.length
+    let deltaFrom = generatedTokens.length
     // Every delta, for the receipt's output hash.
     const output: string[] = []
     const say = (delta: string): void => {
       output.push(delta)
-      channel.push({ type: 'delta', text: delta })
+      // The tokens since the last delta travel with it, so a client can have another verifier continue.
+      channel.push({ type: 'delta', text: delta, tokens: generatedTokens.slice(deltaFrom) })
+      deltaFrom = generatedTokens.length
     }
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
     try {
-      let input: Token[] = prompt.tokens
+      let input: Token[] = [...prompt.tokens, ...continued?.tokens ?? []]
       while (finishReason == null) {
         if (signal.aborted) {
           finishReason = 'cancelled'
@@ -437,7 +442,7 @@ export class LlamaVerifier implements Verifier {
         const stepMs = performance.now() - stepStartedAt
         const own: Token[] = []
         for (let index = firstSampled; index < evaluated.length; index++) {
-          own.push(ownToken(results[index]?.next, request, seed, generated + index - firstSampled))
+          own.push(ownToken(results[index]?.next, request, seed, positionOffset + generated + index - firstSampled))
         }
         const accepted = acceptedDrafts(proposed, own)
         const verified = own.slice(0, accepted + 1)
@@ -497,7 +502,7 @@ export class LlamaVerifier implements Verifier {
     } else {
       this.#completed++
     }
-    const usage = { promptTokens: prompt.tokens.length, completionTokens: generated }
+    const usage = { promptTokens: prompt.tokens.length + positionOffset, completionTokens: generated }
     const timings = {
       queuedMs: Math.round(startedAt - submittedAt),
       firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
@@ -505,7 +510,7 @@ export class LlamaVerifier implements Verifier {
     }
     const receipt = this.#receipts === undefined
       ? undefined
-      : await issueAnswerReceipts(this.#receipts, { request, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
+      : await issueAnswerReceipts(this.#receipts, { request: { ...request, messages: receiptMessages(request) }, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
     channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
   }
@@ -524,6 +529,25 @@ export class LlamaVerifier implements Verifier {
       return 'stop'
     }
     return undefined
+  }
+
+  readonly #detokenize = (tokens: readonly Token[], previous: readonly Token[]): string => this.#model.detokenize(tokens, false, previous)
+
+  #stopStrings (request: CompletionRequest, prompt: ChatPrompt): string[] {
+    return [...request.stop, ...prompt.stopStrings]
+  }
+
+  /** The answer a request continues, checked and replayed (see continuation.ts); none for a fresh one. */
+  #continued (request: CompletionRequest, prompt: ChatPrompt): ContinuedAnswer<Token> | undefined {
+    if (request.continuation === undefined || request.continuation.tokens.length === 0) {
+      return undefined
+    }
+    return continueAnswer(request.continuation, {
+      tokenizerFingerprint: this.model.tokenizerFingerprint,
+      vocabularySize: this.#vocabularySize,
+      isEndOfGeneration: (token) => this.#model.isEogToken(token),
+      detokenize: this.#detokenize
+    }, this.#stopStrings(request, prompt))
   }
 
   /** Cancels queued and running requests, then frees the model. */
@@ -615,7 +639,7 @@ function ownToken (next: { token?: Token | null, probabilities?: Map<Token, numb
 
 /** Text deltas waiting for a busy reader travel as one (see EventChannel's `merge`). */
 function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): CompletionEvent | undefined {
-  return waiting.type === 'delta' && pushed.type === 'delta' ? { type: 'delta', text: waiting.text + pushed.text } : undefined
+  return waiting.type === 'delta' && pushed.type === 'delta' ? { type: 'delta', text: waiting.text + pushed.text, tokens: [...waiting.tokens ?? [], ...pushed.tokens ?? []] } : undefined
 }
 
 function noWork (): Work {

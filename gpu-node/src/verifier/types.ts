@@ -14,9 +14,11 @@ export type { ChatMessage, ChatRole } from '#protocol'
  * what only the wire needs (its id and presented receipts), plus who asks.
  * `temperature` 0 is greedy: the same prompt always gives the same answer;
  * a given `seed` reproduces one above 0. Generation stops before any `stop`
- * string; they are not returned.
+ * string; they are not returned. With a `continuation` (an answer another
+ * verifier began), `maxTokens` counts the tokens still to write, and the
+ * answer goes on from those tokens as if this verifier had written them.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -67,7 +69,8 @@ export interface Work {
 /** What a completion streams, in order: any number of `queued`, then `delta`s, then one `done`. */
 export type CompletionEvent =
   | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
-  | { type: 'delta', text: string }
+  /** `tokens`: those generated since the previous delta, for continuing the answer elsewhere (see continuation.ts). */
+  | { type: 'delta', text: string, tokens?: number[] }
   | {
     type: 'done'
     finishReason: FinishReason
