@@ -2,7 +2,7 @@ import type { SignedReceipt } from '#protocol'
 import { pickVerifier } from '../chat/index.ts'
 import type { chatWithVerifier } from '../chat/index.ts'
 import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/index.ts'
-import { applyAnswerEvent, endAnswer, liveAfterEvent, newAnswer, turnsBefore } from './answer-reducer.ts'
+import { applyAnswerEvent, endAnswer, lastPartOf, liveAfterEvent, newAnswer, turnsBefore } from './answer-reducer.ts'
 import type { Answerer, LiveAnswer } from './answer-reducer.ts'
 import type { AnswerRequest, AnswerSource } from './answer-source.ts'
 import { DEFAULT_CHAT_SETTINGS, chatSettingsSchema } from './chat-settings.ts'
@@ -449,6 +449,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
             this.#show(record)
             break
           case 'answerer':
+          case 'handover':
             this.#show(record)
             break
           case 'delta':
@@ -476,7 +477,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
     // Checked once the answer shows as complete: verifying and storing the receipt is not worth a visible wait.
     if (receipt !== undefined && record.status === 'complete' && record.verifierPeerId !== undefined && source.keepReceipt !== undefined) {
-      const outcome = await source.keepReceipt(receipt, { verifierPeerId: record.verifierPeerId, prompt: request.messages, text: record.content })
+      // After a hand-over the receipt is the last verifier's, for its part.
+      const outcome = await source.keepReceipt(receipt, { verifierPeerId: record.verifierPeerId, ...lastPartOf(record, request.messages) })
       // Unless the answer is being generated again by now (a retry owns the record then).
       if (!this.#isLive(record.id)) {
         record = { ...record, ...outcome }
