@@ -98,12 +98,16 @@ test('a verifier killed mid-answer: the other continues the same answer, which c
 
   // What the page shows only ever grows: each saved snapshot is where the final text begins.
   const snapshots: string[] = [serving.content]
+  let continuedAfterMs: number | undefined
   const final = await waitFor('the answer to end', async () => {
     const stored = await storedAnswer(page)
-    if (stored !== undefined) snapshots.push(stored.content)
-    return stored !== undefined && stored.status !== 'streaming' ? stored : undefined
+    if (stored === undefined) return undefined
+    snapshots.push(stored.content)
+    const start = stored.parts?.[1]?.start
+    if (continuedAfterMs === undefined && start !== undefined && stored.content.length > start) continuedAfterMs = Date.now() - killedAt
+    return stored.status !== 'streaming' ? stored : undefined
   }, 120_000)
-  console.log(`failover: the answer ended ${Date.now() - killedAt} ms after the kill`)
+  console.log(`failover: the survivor's first text was saved ${continuedAfterMs ?? '?'} ms after the kill; the answer ended after ${Date.now() - killedAt} ms`)
   expect(final.status).toBe('complete')
   await expect(answer).toHaveAttribute('data-status', 'complete')
   await expect(answer.getByTestId('answer-status')).toHaveCount(0)

@@ -172,3 +172,46 @@ test('an answer is not handed over without a verifier of its model and tokenizer
   mesh.hear({ ...verifier('12D3KooWFirst'), tokenizerFingerprint: 'f' }, { ...verifier('12D3KooWSame'), tokenizerFingerprint: 'f' })
   await expect(collect(breaking(new ChatError('LIMIT', 'too many')).answer(REQUEST, first, { signal: new AbortController().signal }))).rejects.toMatchObject({ name: 'ChatError', code: 'LIMIT' })
 })
+
+test('an answer whose text stops flowing moves to another verifier long before the chat deadline, but only when there is one', async () => {
+  const mesh = new TestMesh()
+  mesh.hear({ ...verifier('12D3KooWSilent'), tokenizerFingerprint: 'f' }, { ...verifier('12D3KooWNext', 1), tokenizerFingerprint: 'f' })
+  let silentSawCancel = false
+  const source = new MeshAnswerSource({
+    mesh,
+    stall: { minimumMs: 50 },
+    chat: async function * (_node, peerId, _request, options): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      yield STARTED
+      if (peerId === '12D3KooWSilent') {
+        yield { type: 'delta', text: 'Once', tokens: [1] }
+        // Falls silent, as a killed verifier does, until the page gives up on it.
+        await new Promise((resolve) => { options?.signal?.addEventListener('abort', resolve, { once: true }) })
+        silentSawCancel = true
+        options?.signal?.throwIfAborted()
+      }
+      yield { type: 'delta', text: ' upon', tokens: [2] }
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const started = Date.now()
+  const events = await collect(source.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWSilent', model: 'shoal-demo' }, { signal: new AbortController().signal }))
+  expect(Date.now() - started).toBeLessThan(5_000)
+  expect(silentSawCancel).toBe(true)
+  expect(events.filter((event) => event.type === 'handover')).toEqual([expect.objectContaining({ answerer: expect.objectContaining({ peerId: '12D3KooWNext' }), start: 4, continued: true })])
+
+  // Alone, a slow verifier is waited for: giving up on it would lose the answer.
+  mesh.hear({ ...verifier('12D3KooWSlow'), tokenizerFingerprint: 'f' })
+  const slow = new MeshAnswerSource({
+    mesh,
+    stall: { minimumMs: 20 },
+    chat: async function * (): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      yield STARTED
+      yield { type: 'delta', text: 'Once', tokens: [1] }
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      yield { type: 'delta', text: ' upon', tokens: [2] }
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 2 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const alone = await collect(slow.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWSlow', model: 'shoal-demo' }, { signal: new AbortController().signal }))
+  expect(alone.map((event) => event.type)).toEqual(['started', 'delta', 'delta', 'done'])
+})

@@ -8,6 +8,8 @@ import { waitForPeer } from '../mesh/wait-for-peer.ts'
 import { answerHelpOf, keepArrivedReceipt, presentableReceipts } from '../receipts/index.ts'
 import type { AnswerEvent, Answerer } from './answer-reducer.ts'
 import { AnswerSoFar } from './answer-so-far.ts'
+import { StallWatch } from './stall-watch.ts'
+import type { StallWatchInit } from './stall-watch.ts'
 import type { AnswerRequest, AnswerSource, ReceiptOutcome } from './answer-source.ts'
 import { chatFailure, describeChatFailure } from './chat-text.ts'
 
@@ -37,6 +39,13 @@ export interface MeshAnswerSourceInit {
    * @default chatWithVerifier
    */
   chat?: typeof chatWithVerifier
+  /**
+   * When an answer that stopped streaming counts as gone, if another
+   * verifier can take it over (see stall-watch.ts).
+   *
+   * @default StallWatch's defaults: 3 s, or 10 times the longest gap between deltas
+   */
+  stall?: Pick<StallWatchInit, 'minimumMs' | 'gapFactor'>
 }
 
 /**
@@ -55,10 +64,12 @@ export interface MeshAnswerSourceInit {
 export class MeshAnswerSource implements AnswerSource {
   readonly #mesh: ChatMesh
   readonly #chat: typeof chatWithVerifier
+  readonly #stall: Pick<StallWatchInit, 'minimumMs' | 'gapFactor'>
 
   constructor (init: MeshAnswerSourceInit) {
     this.#mesh = init.mesh
     this.#chat = init.chat ?? chatWithVerifier
+    this.#stall = init.stall ?? {}
   }
 
   answerer (avoid: readonly string[] = []): Answerer | undefined {
@@ -89,6 +100,16 @@ export class MeshAnswerSource implements AnswerSource {
     let continuation: ChatContinuation | undefined
     let parts = 1
     while (true) {
+      // A verifier whose text stops flowing is given up on when another can go on (see stall-watch.ts).
+      const stalled = new AbortController()
+      const watch = new StallWatch({
+        ...this.#stall,
+        onStall: (silentMs) => {
+          if (started === undefined || this.#successor(started, tried) === undefined) return false
+          stalled.abort(new VerifierGoneError(`the verifier sent nothing for ${(silentMs / 1000).toFixed(1)} s, and another can go on`))
+          return true
+        }
+      })
       try {
         const node = this.#mesh.node
         if (node === undefined) {
@@ -106,13 +127,14 @@ export class MeshAnswerSource implements AnswerSource {
           ...(seed === undefined ? {} : { seed }),
           ...(continuation === undefined ? {} : { continuation })
         }))
-        for await (const event of this.#chat(node, verifier.peerId, chatRequest, { signal })) {
+        for await (const event of this.#chat(node, verifier.peerId, chatRequest, { signal: AbortSignal.any([signal, stalled.signal]) })) {
           switch (event.type) {
             case 'started':
               started ??= event
               yield event
               break
             case 'delta': {
+              watch.text()
               const text = this.#fresh(soFar, event)
               // A delta wholly under text already shown says nothing new (an empty one is the verifier's heartbeat).
               if (text !== '' || event.text === '') yield { type: 'delta', text }
@@ -152,6 +174,8 @@ export class MeshAnswerSource implements AnswerSource {
         tried.push(next.peerId)
         parts++
         yield { type: 'handover', answerer: next, start: continuation?.text.length ?? 0, continued: continuation !== undefined, reason: describeChatFailure(chatFailure(err)) }
+      } finally {
+        watch.stop()
       }
     }
   }
