@@ -13,6 +13,7 @@ import {
   MAX_CHAT_STOP_LENGTH,
   MAX_CHAT_STOP_SEQUENCES,
   MAX_CHAT_TEMPERATURE,
+  MAX_CHAT_WARM_KEY_LENGTH,
   MAX_PRESENTED_RECEIPTS,
   MAX_RECEIPT_BYTES
 } from './limits.ts'
@@ -68,6 +69,8 @@ export interface ValidChatRequest {
   receipts?: SignedReceipt[]
   /** The answer so far, to continue where another verifier left it (see chat-continuation.ts). */
   continuation?: ChatContinuation
+  /** The client's key for this conversation: the verifier announces it warm under this key (see warm-prefix.ts). 1-64 printable ASCII characters. */
+  warmKey?: string
 }
 
 /** Where a request waits at a busy verifier: contributors (recent accepted drafts) before consumers. */
@@ -188,6 +191,10 @@ export function assertValidChatRequest (request: ValidChatRequest): void {
   if (request.continuation !== undefined) {
     assertValidContinuation(request.continuation)
   }
+  if (request.warmKey !== undefined && (typeof request.warmKey !== 'string' || request.warmKey.length === 0 ||
+    request.warmKey.length > MAX_CHAT_WARM_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(request.warmKey))) {
+    throw new MalformedMessageError(`warmKey must be 1-${MAX_CHAT_WARM_KEY_LENGTH} printable ASCII characters`)
+  }
 }
 
 /**
@@ -208,7 +215,8 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
     stop: request.stop,
     privacy: PRIVACY[request.privacy],
     receipts: (request.receipts ?? []).map(toWireReceipt),
-    continuation: request.continuation
+    continuation: request.continuation,
+    warmKey: request.warmKey ?? ''
   })
   if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
@@ -246,7 +254,8 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
     stop: wire.stop,
     privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only',
     ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) }),
-    ...(wire.continuation == null ? {} : { continuation: wire.continuation })
+    ...(wire.continuation == null ? {} : { continuation: wire.continuation }),
+    ...(wire.warmKey === '' ? {} : { warmKey: wire.warmKey })
   }
   assertValidChatRequest(request)
   return request

@@ -34,6 +34,9 @@ export interface Announcement {
   sentAtMs: bigint
   drafting: boolean
   contextLength: number
+  warmPrefixes: string[]
+  running: number
+  queueSize: number
 }
 
 export namespace Announcement {
@@ -98,6 +101,23 @@ export namespace Announcement {
           w.uint32(obj.contextLength)
         }
 
+        if (obj.warmPrefixes != null && obj.warmPrefixes.length > 0) {
+          for (const value of obj.warmPrefixes) {
+            w.uint32(90)
+            w.string(value)
+          }
+        }
+
+        if ((obj.running != null && obj.running !== 0)) {
+          w.uint32(96)
+          w.uint32(obj.running)
+        }
+
+        if ((obj.queueSize != null && obj.queueSize !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.queueSize)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -112,7 +132,10 @@ export namespace Announcement {
           addresses: [],
           sentAtMs: 0n,
           drafting: false,
-          contextLength: 0
+          contextLength: 0,
+          warmPrefixes: [],
+          running: 0,
+          queueSize: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -165,6 +188,22 @@ export namespace Announcement {
               obj.contextLength = reader.uint32()
               break
             }
+            case 11: {
+              if (opts.limits?.warmPrefixes != null && obj.warmPrefixes.length === opts.limits.warmPrefixes) {
+                throw new MaxLengthError('Decode error - repeated field "warmPrefixes" had too many elements')
+              }
+
+              obj.warmPrefixes.push(reader.string())
+              break
+            }
+            case 12: {
+              obj.running = reader.uint32()
+              break
+            }
+            case 13: {
+              obj.queueSize = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -175,7 +214,8 @@ export namespace Announcement {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          addresses: 0
+          addresses: 0,
+          warmPrefixes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -262,6 +302,35 @@ export namespace Announcement {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.warmPrefixes != null && obj.warmPrefixes === opts.limits.warmPrefixes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "warmPrefixes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.warmPrefixes[]`,
+                index: obj.warmPrefixes,
+                value: reader.string()
+              }
+
+              obj.warmPrefixes++
+
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.running`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.queueSize`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -325,6 +394,22 @@ export namespace Announcement {
     value: number
   }
 
+  export interface AnnouncementWarmPrefixesFieldEvent {
+    field: '$.warmPrefixes[]'
+    index: number
+    value: string
+  }
+
+  export interface AnnouncementRunningFieldEvent {
+    field: '$.running'
+    value: number
+  }
+
+  export interface AnnouncementQueueSizeFieldEvent {
+    field: '$.queueSize'
+    value: number
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -333,7 +418,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent | AnnouncementContextLengthFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent | AnnouncementContextLengthFieldEvent | AnnouncementWarmPrefixesFieldEvent | AnnouncementRunningFieldEvent | AnnouncementQueueSizeFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
@@ -497,6 +582,7 @@ export interface ChatRequest {
   privacy: ChatPrivacy
   receipts: SignedReceipt[]
   continuation?: ChatContinuation
+  warmKey: string
 }
 
 export namespace ChatRequest {
@@ -565,6 +651,11 @@ export namespace ChatRequest {
           ChatContinuation.codec().encode(obj.continuation, w)
         }
 
+        if ((obj.warmKey != null && obj.warmKey !== '')) {
+          w.uint32(90)
+          w.string(obj.warmKey)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -577,7 +668,8 @@ export namespace ChatRequest {
           topP: 0,
           stop: [],
           privacy: ChatPrivacy.VERIFIER_ONLY,
-          receipts: []
+          receipts: [],
+          warmKey: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -642,6 +734,10 @@ export namespace ChatRequest {
               obj.continuation = ChatContinuation.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.continuation
               })
+              break
+            }
+            case 11: {
+              obj.warmKey = reader.string()
               break
             }
             default: {
@@ -765,6 +861,13 @@ export namespace ChatRequest {
 
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.warmKey`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -853,6 +956,11 @@ export namespace ChatRequest {
     value: string
   }
 
+  export interface ChatRequestWarmKeyFieldEvent {
+    field: '$.warmKey'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatRequest.codec())
   }
@@ -861,7 +969,7 @@ export namespace ChatRequest {
     return decodeMessage(buf, ChatRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent | ChatRequestWarmKeyFieldEvent> {
     return streamMessage(buf, ChatRequest.codec(), opts)
   }
 }

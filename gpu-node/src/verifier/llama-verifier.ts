@@ -4,6 +4,7 @@ import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { continueAnswer, receiptMessages } from './continuation.ts'
 import type { ContinuedAnswer } from './continuation.ts'
+import { WarmSequences, answeredConversation } from './warm-sequences.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
@@ -273,8 +274,13 @@ export class LlamaVerifier implements Verifier {
   readonly #receipts: ReceiptIssuer | undefined
   readonly #log: LlamaVerifierInit['log']
   readonly #streamIntervalMs: number
+  /** The conversations its sequences hold warm (see warm-sequences.ts). */
+  readonly warm = new WarmSequences<LlamaContextSequence>()
+  /** Most requests that may wait for a sequence. */
+  readonly queueSize: number
 
   constructor (parts: LlamaVerifierParts) {
+    this.queueSize = parts.init.queueSize
     this.model = parts.info
     this.backend = parts.backend
     this.passCost = parts.passCost
@@ -362,6 +368,7 @@ export class LlamaVerifier implements Verifier {
       credit,
       signal,
       onQueued: (position, etaMs) => { channel.push({ type: 'queued', position, etaMs, tier }) },
+      preferSlot: (free) => this.warm.choose(free, request.warmKey, [...prompt.tokens, ...continued?.tokens ?? []]),
       onCancelledWhileQueued: () => {
         this.#cancelled++
         const totalMs = Math.round(performance.now() - submittedAt)
@@ -415,7 +422,8 @@ export class LlamaVerifier implements Verifier {
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
     try {
-      let input: Token[] = [...prompt.tokens, ...continued?.tokens ?? []]
+      // What the sequence's cache already holds of this prompt (the conversation's earlier turns) is not evaluated again.
+      let input: Token[] = await this.warm.reuseCachedPrefix(sequence, request.warmKey, [...prompt.tokens, ...continued?.tokens ?? []])
       while (finishReason == null) {
         if (signal.aborted) {
           finishReason = 'cancelled'
@@ -481,13 +489,19 @@ export class LlamaVerifier implements Verifier {
       }
     } catch (err) {
       drafts?.close('done')
+      this.warm.cleared(sequence)
       await sequence.clearHistory().catch(() => undefined)
       channel.fail(err)
       return
     }
     drafts?.close('done')
-    // Free the KV cache now: the next request on this sequence starts from nothing.
-    await sequence.clearHistory()
+    if (request.warmKey !== undefined && finishReason !== 'cancelled') {
+      // Kept warm for the conversation's next turn, which only this asker's key can reuse.
+      await this.warm.hold(sequence, request.warmKey, answeredConversation(request.messages, continued === undefined ? '' : request.continuation?.text ?? '', output.join('')))
+    } else {
+      // Free the KV cache now: the next request on this sequence starts from nothing.
+      await sequence.clearHistory()
+    }
     const endedAt = performance.now()
     if (firstTokenAt != null && generated > 1) {
       this.#scheduler.recordThroughput(generated - 1, endedAt - firstTokenAt)

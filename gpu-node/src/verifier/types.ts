@@ -18,7 +18,7 @@ export type { ChatMessage, ChatRole } from '#protocol'
  * verifier began), `maxTokens` counts the tokens still to write, and the
  * answer goes on from those tokens as if this verifier had written them.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -140,6 +140,12 @@ export interface Verifier {
   readonly capacity: number
   /** Requests waiting for a free sequence right now. */
   readonly queueDepth: number
+  /** Requests running now, when known (announced, for routing). */
+  readonly runningCount?: number
+  /** Most requests that may wait, when known: a full queue is announced so pages send elsewhere. */
+  readonly queueSize?: number
+  /** Conversations held warm, when the verifier keeps them (announced as hashes; fires `change`). */
+  readonly warm?: EventTarget & { readonly hashes: readonly string[] }
   /**
    * Streams a completion. Aborting `signal` stops generation and frees the
    * sequence (the stream then ends with `done`, finishReason `cancelled`);
