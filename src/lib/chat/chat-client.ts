@@ -52,6 +52,12 @@ export interface ChatRequestInit {
    */
   continuation?: ChatContinuation
   /**
+   * The conversation's key (1-64 printable ASCII characters, the same for
+   * each of its turns): the verifier keeps it warm under it, and only a
+   * turn with this key reuses that cache (see protocol/warm-prefix.ts).
+   */
+  warmKey?: string
+  /**
    * Names the chat in the verifier's logs and receipts.
    *
    * @default a random id
@@ -224,7 +230,8 @@ function encodeRequestAsIs (init: ChatRequestInit): Uint8Array {
     stop: init.stop ?? [],
     privacy: init.privacy ?? 'verifier-only',
     ...(init.receipts === undefined || init.receipts.length === 0 ? {} : { receipts: init.receipts }),
-    ...(init.continuation === undefined ? {} : { continuation: init.continuation })
+    ...(init.continuation === undefined ? {} : { continuation: init.continuation }),
+    ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey })
   }
   try {
     return encodeChatRequest(request)

@@ -215,3 +215,22 @@ test('an answer whose text stops flowing moves to another verifier long before t
   const alone = await collect(slow.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWSlow', model: 'shoal-demo' }, { signal: new AbortController().signal }))
   expect(alone.map((event) => event.type)).toEqual(['started', 'delta', 'delta', 'done'])
 })
+
+test('a conversation\'s next turn goes to the verifier announcing it warm, and every chat carries its warm key', async () => {
+  const mesh = new TestMesh()
+  mesh.hear({ ...verifier('12D3KooWCold'), rttMs: 1 }, { ...verifier('12D3KooWWarm'), rttMs: 30, warmPrefixes: ['0123456789abcdef'] })
+  const keys: Array<string | undefined> = []
+  const source = new MeshAnswerSource({
+    mesh,
+    chat: async function * (_node, _peerId, request): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      keys.push((await (request as Promise<ChatRequestInit>)).warmKey)
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 0 }, timings: { queuedMs: 0, firstTokenMs: 0, totalMs: 0 } }
+    }
+  })
+  expect(source.answerer()).toMatchObject({ peerId: '12D3KooWCold' })
+  const warm = source.answerer([], { warmPrefix: '0123456789abcdef', model: 'shoal-demo' })
+  expect(warm).toMatchObject({ peerId: '12D3KooWWarm' })
+  if (warm === undefined) return
+  await collect(source.answer({ ...REQUEST, warmKey: 'conversation-id' }, warm, { signal: new AbortController().signal }))
+  expect(keys).toEqual(['conversation-id'])
+})

@@ -10,7 +10,7 @@ import type { AnswerEvent, Answerer } from './answer-reducer.ts'
 import { AnswerSoFar } from './answer-so-far.ts'
 import { StallWatch } from './stall-watch.ts'
 import type { StallWatchInit } from './stall-watch.ts'
-import type { AnswerRequest, AnswerSource, ReceiptOutcome } from './answer-source.ts'
+import type { AnswerHint, AnswerRequest, AnswerSource, ReceiptOutcome } from './answer-source.ts'
 import { chatFailure, describeChatFailure } from './chat-text.ts'
 
 /**
@@ -72,17 +72,18 @@ export class MeshAnswerSource implements AnswerSource {
     this.#stall = init.stall ?? {}
   }
 
-  answerer (avoid: readonly string[] = []): Answerer | undefined {
+  answerer (avoid: readonly string[] = [], hint: AnswerHint = {}): Answerer | undefined {
     if (this.#mesh.node === undefined) {
       return undefined
     }
-    const peer = pickVerifier(this.#mesh.peers, avoid)
+    // Power of two choices: pages that heard the same announcements spread over the verifiers.
+    const peer = pickVerifier(this.#mesh.peers, avoid, { ...hint, random: Math.random })
     if (peer === undefined) return undefined
     return { kind: 'verifier', peerId: peer.peerId, model: peer.model, ...(peer.contextLength > 0 ? { contextLength: peer.contextLength } : {}) }
   }
 
-  async waitForAnswerer (options: { signal: AbortSignal }): Promise<Answerer | undefined> {
-    return waitForPeer(this.#mesh, () => this.answerer(), options)
+  async waitForAnswerer (options: { signal: AbortSignal, hint?: AnswerHint }): Promise<Answerer | undefined> {
+    return waitForPeer(this.#mesh, () => this.answerer([], options.hint), options)
   }
 
   async * answer (request: AnswerRequest, answerer: Answerer, options: { signal: AbortSignal }): AsyncGenerator<AnswerEvent, void, undefined> {
