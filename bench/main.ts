@@ -9,6 +9,7 @@ import { benchChatThroughput } from './chat-throughput.ts'
 import { benchDemoPair } from './demo-pair.ts'
 import { benchDrafting } from './drafting.ts'
 import { benchDraftingGpuCurve } from './drafting-gpu-curve.ts'
+import { benchFailover } from './failover.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import { benchRelayCapacity } from './relay-capacity.ts'
@@ -24,7 +25,9 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'gpu cost curve', run: benchDraftingGpuCurve },
   { name: 'demo pair', run: benchDemoPair },
   { name: 'relay capacity', run: async () => await benchRelayCapacity() },
-  { name: 'verifier flood', run: benchVerifierCapacity }
+  { name: 'verifier flood', run: benchVerifierCapacity },
+  // `npm run bench -- failover`: the gap a killed verifier leaves in an answer another one continues.
+  { name: 'failover', run: benchFailover }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { Announcement, PeerRole, decodeAnnouncement, encodeAnnouncement } from './announcement.ts'
-import { ANNOUNCEMENT_MAX_AGE_MS, MAX_ANNOUNCED_ADDRESSES, MAX_ANNOUNCED_CONTEXT_LENGTH, MAX_ANNOUNCEMENT_BYTES } from './limits.ts'
+import { ANNOUNCEMENT_MAX_AGE_MS, MAX_ANNOUNCED_ADDRESSES, MAX_ANNOUNCED_CONTEXT_LENGTH, MAX_ANNOUNCED_WARM_PREFIXES, MAX_ANNOUNCEMENT_BYTES } from './limits.ts'
 
 const NOW = 1_780_000_000_000
 
@@ -14,7 +14,10 @@ test('an announcement survives an encode/decode round trip', () => {
     capacity: 4,
     addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
     drafting: true,
-    contextLength: 2048
+    contextLength: 2048,
+    warmPrefixes: ['0123456789abcdef'],
+    running: 2,
+    queueSize: 32
   }, NOW)
   expect(decodeAnnouncement(bytes, NOW)).toEqual({
     role: PeerRole.VERIFIER,
@@ -26,8 +29,22 @@ test('an announcement survives an encode/decode round trip', () => {
     addresses: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWSelf'],
     drafting: true,
     contextLength: 2048,
+    warmPrefixes: ['0123456789abcdef'],
+    running: 2,
+    queueSize: 32,
     sentAtMs: BigInt(NOW)
   })
+})
+
+test('warm prefixes are bounded in number and must be short lowercase hashes', () => {
+  const verifier = { role: PeerRole.VERIFIER, agent: 'shoal/0.1.0' }
+  const malformed = expect.objectContaining({ name: 'MalformedMessageError' })
+  expect(() => encodeAnnouncement({ ...verifier, warmPrefixes: Array.from({ length: MAX_ANNOUNCED_WARM_PREFIXES + 1 }, () => '0123456789abcdef') }, NOW)).toThrow(malformed)
+  expect(() => encodeAnnouncement({ ...verifier, warmPrefixes: ['a conversation'] }, NOW)).toThrow(malformed)
+  expect(() => encodeAnnouncement({ ...verifier, warmPrefixes: ['0123456789ABCDEF'] }, NOW)).toThrow(malformed)
+  expect(() => encodeAnnouncement({ ...verifier, running: 2_000_000 }, NOW)).toThrow(malformed)
+  const tooMany = Announcement.encode({ role: PeerRole.VERIFIER, agent: 'x', model: '', tokenizerFingerprint: '', queueDepth: 0, capacity: 1, addresses: [], sentAtMs: BigInt(NOW), warmPrefixes: Array.from({ length: MAX_ANNOUNCED_WARM_PREFIXES + 1 }, () => '0123456789abcdef') })
+  expect(() => decodeAnnouncement(tooMany, NOW)).toThrow(malformed)
 })
 
 test('bytes that are not an announcement are rejected as malformed', () => {

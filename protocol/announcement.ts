@@ -4,10 +4,12 @@ import {
   ANNOUNCEMENT_MAX_FUTURE_MS,
   MAX_ANNOUNCED_ADDRESSES,
   MAX_ANNOUNCED_CONTEXT_LENGTH,
+  MAX_ANNOUNCED_WARM_PREFIXES,
   MAX_ANNOUNCEMENT_BYTES,
   MAX_ANNOUNCEMENT_FIELD_LENGTH
 } from './limits.ts'
 import { Announcement, PeerRole } from './messages.ts'
+import { WARM_PREFIX_PATTERN } from './warm-prefix.ts'
 
 export { Announcement, PeerRole }
 
@@ -24,6 +26,12 @@ export interface AnnouncementInit {
   drafting?: boolean
   /** Tokens the served model's context holds; 0 or absent when unknown. */
   contextLength?: number
+  /** A verifier's warm conversations (see warm-prefix.ts), most recent first. */
+  warmPrefixes?: string[]
+  /** Requests a verifier runs now. */
+  running?: number
+  /** Most requests that may wait at a verifier; 0 or absent when unknown. */
+  queueSize?: number
 }
 
 /** Encodes an announcement stamped with `now` (ms since the epoch). */
@@ -38,6 +46,9 @@ export function encodeAnnouncement (init: AnnouncementInit, now: number = Date.n
     addresses: init.addresses ?? [],
     drafting: init.drafting ?? false,
     contextLength: init.contextLength ?? 0,
+    warmPrefixes: init.warmPrefixes ?? [],
+    running: init.running ?? 0,
+    queueSize: init.queueSize ?? 0,
     sentAtMs: BigInt(Math.floor(now))
   }
   assertWellFormed(announcement)
@@ -57,7 +68,7 @@ export function decodeAnnouncement (bytes: Uint8Array, now: number = Date.now())
   let announcement: Announcement
   try {
     announcement = Announcement.decode(bytes, {
-      limits: { addresses: MAX_ANNOUNCED_ADDRESSES }
+      limits: { addresses: MAX_ANNOUNCED_ADDRESSES, warmPrefixes: MAX_ANNOUNCED_WARM_PREFIXES }
     })
   } catch (err) {
     throw new MalformedMessageError(`announcement does not decode: ${(err as Error).message}`)
@@ -90,8 +101,14 @@ function assertWellFormed (announcement: Announcement): void {
   if (announcement.addresses.some((address) => !address.startsWith('/'))) {
     throw new MalformedMessageError('announcement has an address that is not a multiaddr')
   }
-  if (announcement.capacity > 1_000_000 || announcement.queueDepth > 1_000_000) {
-    throw new MalformedMessageError('announcement has an implausible queue depth or capacity')
+  if (announcement.capacity > 1_000_000 || announcement.queueDepth > 1_000_000 || announcement.running > 1_000_000 || announcement.queueSize > 1_000_000) {
+    throw new MalformedMessageError('announcement has an implausible queue depth, queue size, capacity or running count')
+  }
+  if (announcement.warmPrefixes.length > MAX_ANNOUNCED_WARM_PREFIXES) {
+    throw new MalformedMessageError(`announcement has more than ${MAX_ANNOUNCED_WARM_PREFIXES} warm prefixes`)
+  }
+  if (announcement.warmPrefixes.some((hash) => !WARM_PREFIX_PATTERN.test(hash))) {
+    throw new MalformedMessageError('announcement has a warm prefix that is not 16 lowercase hex characters')
   }
   if (announcement.contextLength > MAX_ANNOUNCED_CONTEXT_LENGTH) {
     throw new MalformedMessageError(`announcement has a context length above ${MAX_ANNOUNCED_CONTEXT_LENGTH} tokens`)

@@ -1,6 +1,9 @@
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { assertValidContinuation } from './chat-continuation.ts'
+import type { ChatContinuation } from './chat-continuation.ts'
 import { MalformedMessageError, MessageTooLargeError } from './errors.ts'
 import {
+  MAX_CHAT_CONTINUATION_TOKENS,
   MAX_CHAT_CONTROL_BYTES,
   MAX_CHAT_EVENT_BYTES,
   MAX_CHAT_MAX_TOKENS,
@@ -10,6 +13,7 @@ import {
   MAX_CHAT_STOP_LENGTH,
   MAX_CHAT_STOP_SEQUENCES,
   MAX_CHAT_TEMPERATURE,
+  MAX_CHAT_WARM_KEY_LENGTH,
   MAX_PRESENTED_RECEIPTS,
   MAX_RECEIPT_BYTES
 } from './limits.ts'
@@ -63,6 +67,10 @@ export interface ValidChatRequest {
   privacy: ChatPrivacy
   /** Receipts the asker earned at other verifiers, presented for priority (at most {@link MAX_PRESENTED_RECEIPTS}). */
   receipts?: SignedReceipt[]
+  /** The answer so far, to continue where another verifier left it (see chat-continuation.ts). */
+  continuation?: ChatContinuation
+  /** The client's key for this conversation: the verifier announces it warm under this key (see warm-prefix.ts). 1-64 printable ASCII characters. */
+  warmKey?: string
 }
 
 /** Where a request waits at a busy verifier: contributors (recent accepted drafts) before consumers. */
@@ -77,7 +85,8 @@ export type ChatErrorCode = Exclude<`${WireChatErrorCode}`, 'CHAT_ERROR_UNSPECIF
 export type ChatStreamEvent =
   | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
   | { type: 'started', model: string, tokenizerFingerprint: string, contextLength: number, demo: boolean, agent: string }
-  | { type: 'delta', text: string }
+  /** `tokens`: those generated since the previous delta (absent from verifiers that do not send them). */
+  | { type: 'delta', text: string, tokens?: number[] }
   | {
     type: 'done'
     finishReason: ChatFinishReason
@@ -179,6 +188,13 @@ export function assertValidChatRequest (request: ValidChatRequest): void {
   if (receipts.some((receipt) => receipt.body.byteLength > MAX_RECEIPT_BYTES || receipt.signature.byteLength > MAX_RECEIPT_BYTES)) {
     throw new MalformedMessageError(`a presented receipt is at most ${MAX_RECEIPT_BYTES} bytes`)
   }
+  if (request.continuation !== undefined) {
+    assertValidContinuation(request.continuation)
+  }
+  if (request.warmKey !== undefined && (typeof request.warmKey !== 'string' || request.warmKey.length === 0 ||
+    request.warmKey.length > MAX_CHAT_WARM_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(request.warmKey))) {
+    throw new MalformedMessageError(`warmKey must be 1-${MAX_CHAT_WARM_KEY_LENGTH} printable ASCII characters`)
+  }
 }
 
 /**
@@ -198,7 +214,9 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
     seed: request.seed,
     stop: request.stop,
     privacy: PRIVACY[request.privacy],
-    receipts: (request.receipts ?? []).map(toWireReceipt)
+    receipts: (request.receipts ?? []).map(toWireReceipt),
+    continuation: request.continuation,
+    warmKey: request.warmKey ?? ''
   })
   if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
@@ -220,7 +238,7 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
   try {
     wire = ChatRequest.decode(bytes, {
       // One over the limit, so "too many" is reported as such below rather than as a decode failure.
-      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1, receipts: MAX_PRESENTED_RECEIPTS + 1 }
+      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1, receipts: MAX_PRESENTED_RECEIPTS + 1, continuation: { tokens: MAX_CHAT_CONTINUATION_TOKENS + 1 } }
     })
   } catch (err) {
     throw new MalformedMessageError(`the chat request does not decode: ${(err as Error).message}`)
@@ -235,7 +253,9 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
     ...(wire.seed === undefined ? {} : { seed: wire.seed }),
     stop: wire.stop,
     privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only',
-    ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) })
+    ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) }),
+    ...(wire.continuation == null ? {} : { continuation: wire.continuation }),
+    ...(wire.warmKey === '' ? {} : { warmKey: wire.warmKey })
   }
   assertValidChatRequest(request)
   return request
@@ -297,7 +317,7 @@ export function encodeChatEvent (event: ChatServerEvent): Uint8Array {
       }
       break
     case 'delta':
-      wire = { delta: { text: event.text } }
+      wire = { delta: { text: event.text, tokens: event.tokens ?? [] } }
       break
     case 'done':
       wire = {
@@ -354,7 +374,8 @@ export function decodeChatEvent (bytes: Uint8Array | Uint8ArrayList): ChatServer
     return { type: 'started', model, tokenizerFingerprint, contextLength, demo, agent }
   }
   if (wire.delta != null) {
-    return { type: 'delta', text: wire.delta.text }
+    const { text, tokens } = wire.delta
+    return { type: 'delta', text, ...(tokens.length === 0 ? {} : { tokens }) }
   }
   if (wire.done != null) {
     const done = wire.done

@@ -104,3 +104,15 @@ export const MAX_PRESENTED_RECEIPTS = 16
 
 /** Most inputs one embeddings request may carry (OpenAI's limit too); each must fit the embedding model's context. */
 export const MAX_EMBEDDING_INPUTS = 2048
+
+/** Most tokens of an answer a chat request may ask a verifier to continue (the longest answer it can ask for). */
+export const MAX_CHAT_CONTINUATION_TOKENS = MAX_CHAT_MAX_TOKENS
+
+/** Longest fingerprint a continuation names its tokenizer by (announcements bound theirs alike). */
+export const MAX_CHAT_CONTINUATION_FINGERPRINT_LENGTH = 512
+
+/** Most warm-prefix hashes an announcement may carry (a verifier holds one per sequence). */
+export const MAX_ANNOUNCED_WARM_PREFIXES = 64
+
+/** Longest warm key a chat request may carry, in characters. */
+export const MAX_CHAT_WARM_KEY_LENGTH = 64

@@ -34,6 +34,9 @@ export interface Announcement {
   sentAtMs: bigint
   drafting: boolean
   contextLength: number
+  warmPrefixes: string[]
+  running: number
+  queueSize: number
 }
 
 export namespace Announcement {
@@ -98,6 +101,23 @@ export namespace Announcement {
           w.uint32(obj.contextLength)
         }
 
+        if (obj.warmPrefixes != null && obj.warmPrefixes.length > 0) {
+          for (const value of obj.warmPrefixes) {
+            w.uint32(90)
+            w.string(value)
+          }
+        }
+
+        if ((obj.running != null && obj.running !== 0)) {
+          w.uint32(96)
+          w.uint32(obj.running)
+        }
+
+        if ((obj.queueSize != null && obj.queueSize !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.queueSize)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -112,7 +132,10 @@ export namespace Announcement {
           addresses: [],
           sentAtMs: 0n,
           drafting: false,
-          contextLength: 0
+          contextLength: 0,
+          warmPrefixes: [],
+          running: 0,
+          queueSize: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -165,6 +188,22 @@ export namespace Announcement {
               obj.contextLength = reader.uint32()
               break
             }
+            case 11: {
+              if (opts.limits?.warmPrefixes != null && obj.warmPrefixes.length === opts.limits.warmPrefixes) {
+                throw new MaxLengthError('Decode error - repeated field "warmPrefixes" had too many elements')
+              }
+
+              obj.warmPrefixes.push(reader.string())
+              break
+            }
+            case 12: {
+              obj.running = reader.uint32()
+              break
+            }
+            case 13: {
+              obj.queueSize = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -175,7 +214,8 @@ export namespace Announcement {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          addresses: 0
+          addresses: 0,
+          warmPrefixes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -262,6 +302,35 @@ export namespace Announcement {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.warmPrefixes != null && obj.warmPrefixes === opts.limits.warmPrefixes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "warmPrefixes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.warmPrefixes[]`,
+                index: obj.warmPrefixes,
+                value: reader.string()
+              }
+
+              obj.warmPrefixes++
+
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.running`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.queueSize`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -325,6 +394,22 @@ export namespace Announcement {
     value: number
   }
 
+  export interface AnnouncementWarmPrefixesFieldEvent {
+    field: '$.warmPrefixes[]'
+    index: number
+    value: string
+  }
+
+  export interface AnnouncementRunningFieldEvent {
+    field: '$.running'
+    value: number
+  }
+
+  export interface AnnouncementQueueSizeFieldEvent {
+    field: '$.queueSize'
+    value: number
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -333,7 +418,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent | AnnouncementContextLengthFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementRoleFieldEvent | AnnouncementAgentFieldEvent | AnnouncementModelFieldEvent | AnnouncementTokenizerFingerprintFieldEvent | AnnouncementQueueDepthFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementAddressesFieldEvent | AnnouncementSentAtMsFieldEvent | AnnouncementDraftingFieldEvent | AnnouncementContextLengthFieldEvent | AnnouncementWarmPrefixesFieldEvent | AnnouncementRunningFieldEvent | AnnouncementQueueSizeFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
@@ -496,6 +581,8 @@ export interface ChatRequest {
   stop: string[]
   privacy: ChatPrivacy
   receipts: SignedReceipt[]
+  continuation?: ChatContinuation
+  warmKey: string
 }
 
 export namespace ChatRequest {
@@ -559,6 +646,16 @@ export namespace ChatRequest {
           }
         }
 
+        if (obj.continuation != null) {
+          w.uint32(82)
+          ChatContinuation.codec().encode(obj.continuation, w)
+        }
+
+        if ((obj.warmKey != null && obj.warmKey !== '')) {
+          w.uint32(90)
+          w.string(obj.warmKey)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -571,7 +668,8 @@ export namespace ChatRequest {
           topP: 0,
           stop: [],
           privacy: ChatPrivacy.VERIFIER_ONLY,
-          receipts: []
+          receipts: [],
+          warmKey: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -630,6 +728,16 @@ export namespace ChatRequest {
               obj.receipts.push(SignedReceipt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.receipts$
               }))
+              break
+            }
+            case 10: {
+              obj.continuation = ChatContinuation.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.continuation
+              })
+              break
+            }
+            case 11: {
+              obj.warmKey = reader.string()
               break
             }
             default: {
@@ -746,6 +854,20 @@ export namespace ChatRequest {
 
               break
             }
+            case 10: {
+              yield * ChatContinuation.codec().stream(reader, reader.uint32(), `${prefix}.continuation`, {
+                limits: opts.limits?.continuation
+              })
+
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.warmKey`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -818,6 +940,27 @@ export namespace ChatRequest {
     index: number
   }
 
+  export interface ChatRequestContinuationTextFieldEvent {
+    field: '$.continuation.text'
+    value: string
+  }
+
+  export interface ChatRequestContinuationTokensFieldEvent {
+    field: '$.continuation.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface ChatRequestContinuationTokenizerFingerprintFieldEvent {
+    field: '$.continuation.tokenizerFingerprint'
+    value: string
+  }
+
+  export interface ChatRequestWarmKeyFieldEvent {
+    field: '$.warmKey'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatRequest.codec())
   }
@@ -826,8 +969,162 @@ export namespace ChatRequest {
     return decodeMessage(buf, ChatRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent | ChatRequestWarmKeyFieldEvent> {
     return streamMessage(buf, ChatRequest.codec(), opts)
+  }
+}
+
+export interface ChatContinuation {
+  text: string
+  tokens: number[]
+  tokenizerFingerprint: string
+}
+
+export namespace ChatContinuation {
+  let _codec: Codec<ChatContinuation>
+
+  export const codec = (): Codec<ChatContinuation> => {
+    if (_codec == null) {
+      _codec = message<ChatContinuation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(10)
+          w.string(obj.text)
+        }
+
+        if (obj.tokens != null && obj.tokens.length > 0) {
+          for (const value of obj.tokens) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if ((obj.tokenizerFingerprint != null && obj.tokenizerFingerprint !== '')) {
+          w.uint32(26)
+          w.string(obj.tokenizerFingerprint)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          text: '',
+          tokens: [],
+          tokenizerFingerprint: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.text = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
+                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
+              }
+
+              obj.tokens.push(reader.uint32())
+              break
+            }
+            case 3: {
+              obj.tokenizerFingerprint = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokens: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokens[]`,
+                index: obj.tokens,
+                value: reader.uint32()
+              }
+
+              obj.tokens++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.tokenizerFingerprint`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatContinuationTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface ChatContinuationTokensFieldEvent {
+    field: '$.tokens[]'
+    index: number
+    value: number
+  }
+
+  export interface ChatContinuationTokenizerFingerprintFieldEvent {
+    field: '$.tokenizerFingerprint'
+    value: string
+  }
+
+  export function encode (obj: Partial<ChatContinuation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatContinuation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContinuation>): ChatContinuation {
+    return decodeMessage(buf, ChatContinuation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContinuation>): Generator<ChatContinuationTextFieldEvent | ChatContinuationTokensFieldEvent | ChatContinuationTokenizerFingerprintFieldEvent> {
+    return streamMessage(buf, ChatContinuation.codec(), opts)
   }
 }
 
@@ -1254,6 +1551,7 @@ export namespace ChatStarted {
 
 export interface ChatDelta {
   text: string
+  tokens: number[]
 }
 
 export namespace ChatDelta {
@@ -1271,12 +1569,20 @@ export namespace ChatDelta {
           w.string(obj.text)
         }
 
+        if (obj.tokens != null && obj.tokens.length > 0) {
+          for (const value of obj.tokens) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          text: ''
+          text: '',
+          tokens: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1289,6 +1595,14 @@ export namespace ChatDelta {
               obj.text = reader.string()
               break
             }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
+                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
+              }
+
+              obj.tokens.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1298,6 +1612,10 @@ export namespace ChatDelta {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokens: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1309,6 +1627,21 @@ export namespace ChatDelta {
                 field: `${prefix}.text`,
                 value: reader.string()
               }
+              break
+            }
+            case 2: {
+              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokens[]`,
+                index: obj.tokens,
+                value: reader.uint32()
+              }
+
+              obj.tokens++
+
               break
             }
             default: {
@@ -1328,6 +1661,12 @@ export namespace ChatDelta {
     value: string
   }
 
+  export interface ChatDeltaTokensFieldEvent {
+    field: '$.tokens[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<ChatDelta>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatDelta.codec())
   }
@@ -1336,7 +1675,7 @@ export namespace ChatDelta {
     return decodeMessage(buf, ChatDelta.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDelta>): Generator<ChatDeltaTextFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatDelta>): Generator<ChatDeltaTextFieldEvent | ChatDeltaTokensFieldEvent> {
     return streamMessage(buf, ChatDelta.codec(), opts)
   }
 }
@@ -2023,6 +2362,12 @@ export namespace ChatEvent {
     value: string
   }
 
+  export interface ChatEventDeltaTokensFieldEvent {
+    field: '$.delta.tokens[]'
+    index: number
+    value: number
+  }
+
   export interface ChatEventDoneFinishReasonFieldEvent {
     field: '$.done.finishReason'
     value: FinishReason
@@ -2086,7 +2431,7 @@ export namespace ChatEvent {
     return decodeMessage(buf, ChatEvent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventQueuedTierFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventDoneReceiptBodyFieldEvent | ChatEventDoneReceiptSignatureFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventQueuedPositionFieldEvent | ChatEventQueuedEtaMsFieldEvent | ChatEventQueuedTierFieldEvent | ChatEventStartedModelFieldEvent | ChatEventStartedTokenizerFingerprintFieldEvent | ChatEventStartedContextLengthFieldEvent | ChatEventStartedDemoFieldEvent | ChatEventStartedAgentFieldEvent | ChatEventDeltaTextFieldEvent | ChatEventDeltaTokensFieldEvent | ChatEventDoneFinishReasonFieldEvent | ChatEventDonePromptTokensFieldEvent | ChatEventDoneCompletionTokensFieldEvent | ChatEventDoneQueuedMsFieldEvent | ChatEventDoneFirstTokenMsFieldEvent | ChatEventDoneTotalMsFieldEvent | ChatEventDoneReceiptBodyFieldEvent | ChatEventDoneReceiptSignatureFieldEvent | ChatEventErrorCodeFieldEvent | ChatEventErrorMessageFieldEvent | ChatEventErrorRetryAfterSecondsFieldEvent> {
     return streamMessage(buf, ChatEvent.codec(), opts)
   }
 }

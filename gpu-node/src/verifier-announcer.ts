@@ -8,7 +8,7 @@ import type { Log, Metric, Startable } from '#server'
 
 export interface VerifierAnnouncerComponents {
   node: GpuNodeLibp2p
-  verifier: Pick<Verifier, 'model' | 'queueDepth' | 'capacity'>
+  verifier: Pick<Verifier, 'model' | 'queueDepth' | 'capacity' | 'runningCount' | 'queueSize' | 'warm'>
   log: Log
 }
 
@@ -37,6 +37,9 @@ export function createVerifierAnnouncer (): (components: VerifierAnnouncerCompon
           contextLength: verifier.model.contextLength,
           queueDepth: verifier.queueDepth,
           capacity: verifier.capacity,
+          running: verifier.runningCount ?? 0,
+          queueSize: verifier.queueSize ?? 0,
+          warmPrefixes: [...verifier.warm?.hashes ?? []],
           addresses: browserDialableAddresses(node).slice(0, MAX_ANNOUNCED_ADDRESSES)
         }
       },
@@ -50,16 +53,20 @@ export function createVerifierAnnouncer (): (components: VerifierAnnouncerCompon
     // transport:listening fires the moment a relay reservation gives us new
     // addresses (self:peer:update comes a second later): announce them at once.
     const onListening = (): void => { announcer.announceSoon() }
+    // A conversation just answered is announced warm at once: its next turn may follow in seconds.
+    const onWarmChange = (): void => { announcer.announceSoon() }
     return {
       metrics: () => [
         { name: 'shoal_gpu_node_announcements_total', help: 'Announcements published.', type: 'counter', value: announcer.published }
       ],
       start: () => {
         node.addEventListener('transport:listening', onListening)
+        verifier.warm?.addEventListener('change', onWarmChange)
         announcer.start()
       },
       stop: () => {
         node.removeEventListener('transport:listening', onListening)
+        verifier.warm?.removeEventListener('change', onWarmChange)
         announcer.stop()
       }
     }

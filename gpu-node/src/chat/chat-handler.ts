@@ -196,13 +196,16 @@ async function serveChat (
           lastQueued = { type: 'queued', position: event.position, etaMs: event.etaMs, tier: event.tier }
           await write(lastQueued)
           break
-        case 'delta':
+        case 'delta': {
           lastQueued = undefined
           await sendStarted()
-          for (const text of splitDeltaText(event.text)) {
-            await write({ type: 'delta', text })
+          // A long text goes in pieces; its tokens go with the last, once the client has all of it.
+          const pieces = splitDeltaText(event.text)
+          for (const [index, text] of pieces.entries()) {
+            await write({ type: 'delta', text, ...(index === pieces.length - 1 && event.tokens !== undefined ? { tokens: event.tokens } : {}) })
           }
           break
+        }
         case 'done':
           if (stopped?.reply !== undefined) {
             return { kind: 'error', reply: stopped.reply }

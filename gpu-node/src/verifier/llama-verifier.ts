@@ -4,6 +4,9 @@ import { issueAnswerReceipts } from './answer-receipts.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { buildRawPrompt, hashedTurns, isPromptRequest } from './raw-prompt.ts'
 import { logprobOutputs, MAX_COMPLETION_LOGPROBS, readLogprob } from './token-logprobs.ts'
+import { continueAnswer, receiptMessages } from './continuation.ts'
+import type { ContinuedAnswer } from './continuation.ts'
+import { WarmSequences, answeredConversation } from './warm-sequences.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
@@ -274,8 +277,13 @@ export class LlamaVerifier implements Verifier {
   readonly #receipts: ReceiptIssuer | undefined
   readonly #log: LlamaVerifierInit['log']
   readonly #streamIntervalMs: number
+  /** The conversations its sequences hold warm (see warm-sequences.ts). */
+  readonly warm = new WarmSequences<LlamaContextSequence>()
+  /** Most requests that may wait for a sequence. */
+  readonly queueSize: number
 
   constructor (parts: LlamaVerifierParts) {
+    this.queueSize = parts.init.queueSize
     this.model = parts.info
     this.backend = parts.backend
     this.passCost = parts.passCost
@@ -345,8 +353,9 @@ export class LlamaVerifier implements Verifier {
     // requests the queue cannot take must not hold up the node's event loop.
     this.#scheduler.checkAdmission({ clientId: request.clientId, maxTokens: request.maxTokens })
     const prompt = isPromptRequest(request) ? buildRawPrompt(this.#model, this.#vocabularySize, request) : buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
-    if (prompt.tokens.length >= this.model.contextLength) {
-      throw new InvalidRequestError(`the prompt is ${prompt.tokens.length} tokens; this model's context holds ${this.model.contextLength}`)
+    const continued = isPromptRequest(request) ? undefined : this.#continued(request, prompt)
+    if (prompt.tokens.length + (continued?.tokens.length ?? 0) >= this.model.contextLength) {
+      throw new InvalidRequestError(`the prompt is ${prompt.tokens.length + (continued?.tokens.length ?? 0)} tokens; this model's context holds ${this.model.contextLength}`)
     }
     const submittedAt = performance.now()
     if (options.signal?.aborted === true) {
@@ -370,6 +379,7 @@ export class LlamaVerifier implements Verifier {
       credit,
       signal,
       onQueued: (position, etaMs) => { channel.push({ type: 'queued', position, etaMs, tier }) },
+      preferSlot: (free) => this.warm.choose(free, request.warmKey, [...prompt.tokens, ...continued?.tokens ?? []]),
       onCancelledWhileQueued: () => {
         this.#cancelled++
         const totalMs = Math.round(performance.now() - submittedAt)
@@ -378,8 +388,8 @@ export class LlamaVerifier implements Verifier {
       },
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
-        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.(prompt.tokens, request.clientId) : undefined
-        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
+        const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.([...prompt.tokens, ...continued?.tokens ?? []], request.clientId) : undefined
+        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts, continued)
         this.#runs.add(run)
         try {
           await run
@@ -400,18 +410,18 @@ export class LlamaVerifier implements Verifier {
    * drafts are accepted while they equal those tokens, then the verifier's
    * own token follows. So the answer is the one the verifier alone gives.
    */
-  async #run (sequence: LlamaContextSequence, request: CompletionRequest | PromptCompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest | PromptCompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined, continued?: ContinuedAnswer<Token>): Promise<void> {
     const startedAt = performance.now()
     let firstTokenAt: number | undefined
     let generated = 0
     let finishReason: FinishReason | undefined
     const work = noWork()
     const seed = request.seed ?? randomSeed()
-    const text = new TextStream<Token>(
-      (tokens, previous) => this.#model.detokenize(tokens, false, previous),
-      [...request.stop, ...prompt.stopStrings]
-    )
-    const generatedTokens: Token[] = []
+    const text = continued?.text ?? new TextStream<Token>(this.#detokenize, this.#stopStrings(request, prompt))
+    // A continued answer's tokens so far count as generated: stop sequences and draw positions run on from them.
+    const generatedTokens: Token[] = [...continued?.tokens ?? []]
+    const positionOffset = generatedTokens.length
+    let deltaFrom = generatedTokens.length
     // Every delta, for the receipt's output hash.
     const output: string[] = []
     // With `logprobs`: each verified token's, until the delta that brings its text.
@@ -419,7 +429,10 @@ export class LlamaVerifier implements Verifier {
     const pendingLogprobs: TokenLogprob[] = []
     const say = (delta: string): void => {
       output.push(delta)
-      channel.push(pendingLogprobs.length === 0 ? { type: 'delta', text: delta } : { type: 'delta', text: delta, logprobs: pendingLogprobs.splice(0) })
+      // The tokens since the last delta travel with it, so a client can have another verifier continue.
+      const tokens = generatedTokens.slice(deltaFrom)
+      deltaFrom = generatedTokens.length
+      channel.push(pendingLogprobs.length === 0 ? { type: 'delta', text: delta, tokens } : { type: 'delta', text: delta, tokens, logprobs: pendingLogprobs.splice(0) })
     }
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
@@ -427,7 +440,8 @@ export class LlamaVerifier implements Verifier {
       say(prompt.echo)
     }
     try {
-      let input: Token[] = prompt.tokens
+      // What the sequence's cache already holds of this prompt (the conversation's earlier turns) is not evaluated again.
+      let input: Token[] = await this.warm.reuseCachedPrefix(sequence, request.warmKey, [...prompt.tokens, ...continued?.tokens ?? []])
       while (finishReason == null) {
         if (signal.aborted) {
           finishReason = 'cancelled'
@@ -454,7 +468,7 @@ export class LlamaVerifier implements Verifier {
         const stepMs = performance.now() - stepStartedAt
         const own: Token[] = []
         for (let index = firstSampled; index < evaluated.length; index++) {
-          own.push(ownToken(results[index]?.next, request, seed, generated + index - firstSampled))
+          own.push(ownToken(results[index]?.next, request, seed, positionOffset + generated + index - firstSampled))
         }
         const ownLogprobs = top === undefined ? undefined : own.map((token, index) => readLogprob(results[firstSampled + index]?.next, token, top, this.#model))
         const accepted = acceptedDrafts(proposed, own)
@@ -498,13 +512,19 @@ export class LlamaVerifier implements Verifier {
       }
     } catch (err) {
       drafts?.close('done')
+      this.warm.cleared(sequence)
       await sequence.clearHistory().catch(() => undefined)
       channel.fail(err)
       return
     }
     drafts?.close('done')
-    // Free the KV cache now: the next request on this sequence starts from nothing.
-    await sequence.clearHistory()
+    if (!isPromptRequest(request) && request.warmKey !== undefined && finishReason !== 'cancelled') {
+      // Kept warm for the conversation's next turn, which only this asker's key can reuse.
+      await this.warm.hold(sequence, request.warmKey, answeredConversation(request.messages, continued === undefined ? '' : request.continuation?.text ?? '', output.join('')))
+    } else {
+      // Free the KV cache now: the next request on this sequence starts from nothing.
+      await sequence.clearHistory()
+    }
     const endedAt = performance.now()
     if (firstTokenAt != null && generated > 1) {
       this.#scheduler.recordThroughput(generated - 1, endedAt - firstTokenAt)
@@ -519,7 +539,7 @@ export class LlamaVerifier implements Verifier {
     } else {
       this.#completed++
     }
-    const usage = { promptTokens: prompt.tokens.length, completionTokens: generated }
+    const usage = { promptTokens: prompt.tokens.length + positionOffset, completionTokens: generated }
     const timings = {
       queuedMs: Math.round(startedAt - submittedAt),
       firstTokenMs: Math.round((firstTokenAt ?? endedAt) - startedAt),
@@ -527,7 +547,7 @@ export class LlamaVerifier implements Verifier {
     }
     const receipt = this.#receipts === undefined
       ? undefined
-      : await issueAnswerReceipts(this.#receipts, { request: { clientId: request.clientId, messages: hashedTurns(request) }, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
+      : await issueAnswerReceipts(this.#receipts, { request: { clientId: request.clientId, messages: isPromptRequest(request) ? hashedTurns(request) : receiptMessages(request) }, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
     channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
     channel.close()
   }
@@ -546,6 +566,25 @@ export class LlamaVerifier implements Verifier {
       return 'stop'
     }
     return undefined
+  }
+
+  readonly #detokenize = (tokens: readonly Token[], previous: readonly Token[]): string => this.#model.detokenize(tokens, false, previous)
+
+  #stopStrings (request: Pick<CompletionRequest, 'stop'>, prompt: ChatPrompt): string[] {
+    return [...request.stop, ...prompt.stopStrings]
+  }
+
+  /** The answer a request continues, checked and replayed (see continuation.ts); none for a fresh one. */
+  #continued (request: CompletionRequest, prompt: ChatPrompt): ContinuedAnswer<Token> | undefined {
+    if (request.continuation === undefined || request.continuation.tokens.length === 0) {
+      return undefined
+    }
+    return continueAnswer(request.continuation, {
+      tokenizerFingerprint: this.model.tokenizerFingerprint,
+      vocabularySize: this.#vocabularySize,
+      isEndOfGeneration: (token) => this.#model.isEogToken(token),
+      detokenize: this.#detokenize
+    }, this.#stopStrings(request, prompt))
   }
 
   /** Cancels queued and running requests, then frees the model. */
@@ -658,7 +697,8 @@ function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): Complet
     return undefined
   }
   const logprobs = [...waiting.logprobs ?? [], ...pushed.logprobs ?? []]
-  return logprobs.length === 0 ? { type: 'delta', text: waiting.text + pushed.text } : { type: 'delta', text: waiting.text + pushed.text, logprobs }
+  const tokens = [...waiting.tokens ?? [], ...pushed.tokens ?? []]
+  return { type: 'delta', text: waiting.text + pushed.text, tokens, ...(logprobs.length === 0 ? {} : { logprobs }) }
 }
 
 function noWork (): Work {

@@ -1,6 +1,7 @@
 import type { Metric } from '#server'
 import type { VerifierStats } from './llama-verifier.ts'
 import type { PassCostEmulation } from './pass-cost-emulation.ts'
+import type { WarmSequences } from './warm-sequences.ts'
 
 /** The verifier's Prometheus metrics, for gpu-node's `/metrics`. */
 export function verifierMetrics (stats: VerifierStats): Metric[] {
@@ -14,6 +15,14 @@ export function verifierMetrics (stats: VerifierStats): Metric[] {
     { name: 'shoal_gpu_node_draft_tokens_verified_total', help: 'Drafted tokens evaluated in forward passes.', type: 'counter', value: stats.draftedTokens },
     { name: 'shoal_gpu_node_draft_tokens_accepted_total', help: 'Drafted tokens accepted (equal to the verifier\'s own choice).', type: 'counter', value: stats.acceptedTokens },
     { name: 'shoal_gpu_node_token_seconds', help: 'Moving average of the time one chat takes per token.', type: 'gauge', value: stats.tokenMs / 1000 }
+  ]
+}
+
+/** How much the conversations kept warm save: held now, and prompt tokens their next turns did not evaluate again. */
+export function warmMetrics (warm: Pick<WarmSequences<never>, 'hashes' | 'reusedTokens'>): Metric[] {
+  return [
+    { name: 'shoal_gpu_node_warm_conversations', help: 'Conversations held warm (their KV cache kept for the next turn).', type: 'gauge', value: warm.hashes.length },
+    { name: 'shoal_gpu_node_warm_reused_tokens_total', help: 'Prompt tokens a warm cache held, so not evaluated again.', type: 'counter', value: warm.reusedTokens }
   ]
 }
 

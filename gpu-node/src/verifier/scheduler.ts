@@ -62,6 +62,12 @@ export interface JobInit<Slot> {
   onQueued: (position: number, etaMs: number) => void
   /** The job was aborted before it got a slot. */
   onCancelledWhileQueued: () => void
+  /**
+   * Which of the free slots (at least one) the job should take, e.g. the one
+   * whose cache holds its conversation; none or one not among them: the
+   * slot free the longest.
+   */
+  preferSlot?: (free: readonly Slot[]) => Slot | undefined
 }
 
 interface Job<Slot> extends JobInit<Slot> {
@@ -164,7 +170,7 @@ export class Scheduler<Slot> {
   submit (init: JobInit<Slot>): void {
     this.checkAdmission(init)
     const clientJobs = this.#perClient.get(init.clientId) ?? 0
-    const slot = this.#queue.length === 0 ? this.#freeSlots.shift() : undefined
+    const slot = this.#queue.length === 0 ? this.#takeFreeSlot(init) : undefined
     this.#perClient.set(init.clientId, clientJobs + 1)
     const submittedAt = this.#now()
     const job: Job<Slot> = { ...init, submittedAt, rank: submittedAt - headStartMs(init.credit ?? 0), position: 0, detachAbort: () => {} }
@@ -206,11 +212,21 @@ export class Scheduler<Slot> {
     job.run(slot).then(release, release)
   }
 
+  /** A free slot for `job`: the one it prefers, else the one free the longest. */
+  #takeFreeSlot (job: Pick<JobInit<Slot>, 'preferSlot'>): Slot | undefined {
+    if (this.#freeSlots.length === 0) {
+      return undefined
+    }
+    const preferred = job.preferSlot?.(this.#freeSlots)
+    const index = preferred === undefined ? -1 : this.#freeSlots.indexOf(preferred)
+    return this.#freeSlots.splice(index === -1 ? 0 : index, 1)[0]
+  }
+
   #dispatch (): void {
     let started = false
     while (this.#freeSlots.length > 0 && this.#queue.length > 0) {
       const job = this.#queue.shift()
-      const slot = this.#freeSlots.shift()
+      const slot = job === undefined ? undefined : this.#takeFreeSlot(job)
       if (job === undefined || slot === undefined) {
         break
       }

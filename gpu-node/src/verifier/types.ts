@@ -14,9 +14,11 @@ export type { ChatMessage, ChatRole } from '#protocol'
  * what only the wire needs (its id and presented receipts), plus who asks.
  * `temperature` 0 is greedy: the same prompt always gives the same answer;
  * a given `seed` reproduces one above 0. Generation stops before any `stop`
- * string; they are not returned.
+ * string; they are not returned. With a `continuation` (an answer another
+ * verifier began), `maxTokens` counts the tokens still to write, and the
+ * answer goes on from those tokens as if this verifier had written them.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -113,6 +115,8 @@ export type CompletionEvent =
     text: string
     /** With a completion's `logprobs`: the tokens whose text this delta brings (tokens whose text never comes out, held back for a stop string, are left out). */
     logprobs?: TokenLogprob[]
+    /** Those generated since the previous delta, for continuing the answer elsewhere (see continuation.ts). */
+    tokens?: number[]
   }
   | {
     type: 'done'
@@ -183,6 +187,12 @@ export interface Verifier {
   readonly capacity: number
   /** Requests waiting for a free sequence right now. */
   readonly queueDepth: number
+  /** Requests running now, when known (announced, for routing). */
+  readonly runningCount?: number
+  /** Most requests that may wait, when known: a full queue is announced so pages send elsewhere. */
+  readonly queueSize?: number
+  /** Conversations held warm, when the verifier keeps them (announced as hashes; fires `change`). */
+  readonly warm?: EventTarget & { readonly hashes: readonly string[] }
   /**
    * Streams a completion of a chat, or of a raw prompt (`prompt` instead of
    * `messages`). Aborting `signal` stops generation and frees the

@@ -3,7 +3,7 @@ import { lpStream } from '@libp2p/utils'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import { CHAT_EVENT_TIMEOUT_MS, CHAT_PROTOCOL, MAX_CHAT_EVENT_BYTES, decodeChatEvent, encodeChatControl, encodeChatRequest } from '#protocol'
-import type { ChatMessage, ChatPrivacy, ChatStreamEvent, SignedReceipt, ValidChatRequest } from '#protocol'
+import type { ChatContinuation, ChatMessage, ChatPrivacy, ChatStreamEvent, SignedReceipt, ValidChatRequest } from '#protocol'
 import { connectionKind } from '../mesh/connection-kind.ts'
 import type { ConnectionKind } from '../mesh/connection-kind.ts'
 import { ChatError, VerifierGoneError, VerifierUnreachableError } from './errors.ts'
@@ -45,6 +45,18 @@ export interface ChatRequestInit {
    * verifier (at most MAX_PRESENTED_RECEIPTS).
    */
   receipts?: SignedReceipt[]
+  /**
+   * The answer so far, when another verifier began it and went away: this
+   * one continues it from its tokens (see protocol/chat-continuation.ts);
+   * `maxTokens` then counts the tokens still to write.
+   */
+  continuation?: ChatContinuation
+  /**
+   * The conversation's key (1-64 printable ASCII characters, the same for
+   * each of its turns): the verifier keeps it warm under it, and only a
+   * turn with this key reuses that cache (see protocol/warm-prefix.ts).
+   */
+  warmKey?: string
   /**
    * Names the chat in the verifier's logs and receipts.
    *
@@ -217,7 +229,9 @@ function encodeRequestAsIs (init: ChatRequestInit): Uint8Array {
     ...(init.seed === undefined ? {} : { seed: init.seed }),
     stop: init.stop ?? [],
     privacy: init.privacy ?? 'verifier-only',
-    ...(init.receipts === undefined || init.receipts.length === 0 ? {} : { receipts: init.receipts })
+    ...(init.receipts === undefined || init.receipts.length === 0 ? {} : { receipts: init.receipts }),
+    ...(init.continuation === undefined ? {} : { continuation: init.continuation }),
+    ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey })
   }
   try {
     return encodeChatRequest(request)

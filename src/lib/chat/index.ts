@@ -46,7 +46,7 @@
 export { chatWithVerifier } from './chat-client.ts'
 export type { ChatNode, ChatOptions, ChatRequestInit } from './chat-client.ts'
 export { pickVerifier } from './pick-verifier.ts'
-export type { VerifierCandidate } from './pick-verifier.ts'
+export type { RoutingHint, VerifierCandidate } from './pick-verifier.ts'
 export { ChatError, VerifierGoneError, VerifierUnreachableError } from './errors.ts'
 export type { ChatErrorCode, ChatErrorOptions } from './errors.ts'
 export type { ChatFinishReason, ChatMessage, ChatPrivacy, ChatRole, ChatStreamEvent } from '#protocol'

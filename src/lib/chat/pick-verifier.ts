@@ -3,9 +3,23 @@ import type { ConnectionKind } from '../mesh/connection-kind.ts'
 import type { KnownPeer } from '../mesh/peer-table.ts'
 
 /** What {@link pickVerifier} looks at; the mesh's `PeerView` has all of it. */
-export type VerifierCandidate = Pick<KnownPeer, 'peerId' | 'role' | 'queueDepth' | 'capacity'> & {
-  connection: ConnectionKind | 'none'
-  rttMs?: number
+export type VerifierCandidate = Pick<KnownPeer, 'peerId' | 'role' | 'queueDepth' | 'capacity'> &
+  Partial<Pick<KnownPeer, 'model' | 'running' | 'queueSize' | 'warmPrefixes'>> & {
+    connection: ConnectionKind | 'none'
+    rttMs?: number
+  }
+
+/** What the request being routed says about itself. */
+export interface RoutingHint {
+  /** The model that wrote the conversation so far: its next turn stays with it while a verifier runs it. */
+  model?: string
+  /** The conversation's warm-prefix hash (see protocol/warm-prefix.ts): a verifier announcing it holds its KV cache. */
+  warmPrefix?: string
+  /**
+   * Draws the two candidates compared (power of two choices); without it,
+   * the best of all is taken (what the page shows as "would go to").
+   */
+  random?: () => number
 }
 
 const CONNECTION_RANK: Record<ConnectionKind | 'none', number> = { webrtc: 0, websocket: 1, other: 2, relayed: 3, none: 4 }
@@ -13,26 +27,61 @@ const CONNECTION_RANK: Record<ConnectionKind | 'none', number> = { webrtc: 0, we
 /**
  * Chooses the verifier to send a chat to, among the peers the mesh heard
  * announce themselves: verifiers with capacity, not in `exclude` (peer ids,
- * e.g. those that just failed or said BUSY). Ranked by, in order:
+ * e.g. those that just failed or said BUSY), and never one whose queue it
+ * announced full. Then, in order:
  *
- * 1. an empty queue (a queue costs seconds; the route costs milliseconds);
- * 2. the connection: direct WebRTC, then WebSocket, then relayed (limited to
- *    128 KiB and 2 minutes by the relay), then not connected at all;
- * 3. load: queue depth per unit of capacity;
- * 4. round-trip time.
+ * 1. the conversation's model, while any verifier runs it;
+ * 2. the verifier holding the conversation warm (its KV cache), unless it
+ *    would queue the request: its next turn then costs one new turn's
+ *    evaluation, not the whole conversation's;
+ * 3. the shortest expected wait: a free sequence (a queue costs seconds; the
+ *    route milliseconds), then the connection (direct WebRTC, WebSocket,
+ *    relayed: limited to 128 KiB and 2 minutes, none), then load (running
+ *    and queued per sequence), then round trip. With `hint.random`, between
+ *    two candidates drawn at random (power of two choices): pages that heard
+ *    the same announcements then spread over the good verifiers instead of
+ *    all crowding the one that looked best a second ago.
  *
  * @returns the chosen peer, or undefined when no verifier qualifies
  */
-export function pickVerifier<Peer extends VerifierCandidate> (peers: readonly Peer[], exclude: readonly string[] = []): Peer | undefined {
+export function pickVerifier<Peer extends VerifierCandidate> (peers: readonly Peer[], exclude: readonly string[] = [], hint: RoutingHint = {}): Peer | undefined {
   const excluded = new Set(exclude)
-  const candidates = peers.filter((peer) => peer.role === PeerRole.VERIFIER && peer.capacity > 0 && !excluded.has(peer.peerId))
-  return candidates.sort(compareVerifiers)[0]
+  const open = peers.filter((peer) => peer.role === PeerRole.VERIFIER && peer.capacity > 0 && !excluded.has(peer.peerId) && !announcedFull(peer))
+  const sameModel = hint.model === undefined ? [] : open.filter((peer) => peer.model === hint.model)
+  const candidates = sameModel.length > 0 ? sameModel : open
+  const warm = hint.warmPrefix === undefined ? undefined : candidates.find((peer) => peer.warmPrefixes?.includes(hint.warmPrefix ?? '') === true && !wouldQueue(peer))
+  if (warm !== undefined) {
+    return warm
+  }
+  if (hint.random !== undefined && candidates.length > 2) {
+    const first = Math.floor(hint.random() * candidates.length)
+    // A second, different one: drawn among the others.
+    const second = (first + 1 + Math.floor(hint.random() * (candidates.length - 1))) % candidates.length
+    const pair = [candidates[first], candidates[second]].filter((peer): peer is Peer => peer !== undefined)
+    return pair.sort(compareExpectedWait)[0]
+  }
+  return [...candidates].sort(compareExpectedWait)[0]
 }
 
-function compareVerifiers (a: VerifierCandidate, b: VerifierCandidate): number {
-  return Number(a.queueDepth > 0) - Number(b.queueDepth > 0) ||
+/** Its queue is as long as it said it may get: it would refuse BUSY. */
+function announcedFull (peer: VerifierCandidate): boolean {
+  return (peer.queueSize ?? 0) > 0 && peer.queueDepth >= (peer.queueSize ?? 0)
+}
+
+/** Every sequence is taken (or others already wait): a request sent now waits for one. */
+function wouldQueue (peer: VerifierCandidate): boolean {
+  return peer.queueDepth > 0 || (peer.running ?? 0) >= peer.capacity
+}
+
+function compareExpectedWait (a: VerifierCandidate, b: VerifierCandidate): number {
+  return Number(wouldQueue(a)) - Number(wouldQueue(b)) ||
     CONNECTION_RANK[a.connection] - CONNECTION_RANK[b.connection] ||
-    a.queueDepth / a.capacity - b.queueDepth / b.capacity ||
+    load(a) - load(b) ||
     // Two unknown round trips give Infinity - Infinity = NaN, which `|| 0` turns into "equal".
     (a.rttMs ?? Number.POSITIVE_INFINITY) - (b.rttMs ?? Number.POSITIVE_INFINITY) || 0
+}
+
+/** Requests running and waiting, per sequence. */
+function load (peer: VerifierCandidate): number {
+  return ((peer.running ?? 0) + peer.queueDepth) / peer.capacity
 }

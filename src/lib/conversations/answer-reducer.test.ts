@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import { ChatError, VerifierGoneError, VerifierUnreachableError } from '../chat/errors.ts'
 import { InferenceEngineError } from '../inference/index.ts'
 import type { MessageRecord } from '../storage/index.ts'
-import { DEVICE_GONE_TEXT, applyAnswerEvent, endAnswer, historyBefore, liveAfterEvent, newAnswer } from './answer-reducer.ts'
+import { DEVICE_GONE_TEXT, applyAnswerEvent, endAnswer, historyBefore, lastPartOf, liveAfterEvent, newAnswer } from './answer-reducer.ts'
 import type { AnswerEvent, LiveAnswer } from './answer-reducer.ts'
 
 const VERIFIER = '12D3KooWVerifierAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
@@ -100,4 +100,29 @@ test('the history sent with an answer is every earlier turn with text, partial a
     { role: 'user', content: 'Again' },
     { role: 'user', content: 'Once more' }
   ])
+})
+
+test('a hand-over keeps the text shown, records who wrote which part, and the last part is what its receipt covers', () => {
+  const prompt = [{ role: 'user' as const, content: 'Tell me a story.' }]
+  const answer = replay(fromVerifier('shoal-demo'), [
+    { type: 'started', model: 'shoal-demo', tokenizerFingerprint: 'f', contextLength: 512, demo: true, agent: 'gpu-node' },
+    { type: 'delta', text: 'Once upon' },
+    { type: 'handover', answerer: { kind: 'verifier', peerId: OTHER_VERIFIER, model: 'shoal-demo' }, start: 9, continued: true, reason: 'The verifier went away before finishing this answer.' },
+    { type: 'started', model: 'shoal-demo', tokenizerFingerprint: 'f', contextLength: 512, demo: true, agent: 'gpu-node' },
+    { type: 'delta', text: ' a time' },
+    DONE
+  ])
+  expect(answer).toMatchObject({ content: 'Once upon a time', status: 'complete', verifierPeerId: OTHER_VERIFIER })
+  expect(answer.parts).toEqual([
+    { verifierPeerId: VERIFIER, model: 'shoal-demo', start: 0, continued: false },
+    { verifierPeerId: OTHER_VERIFIER, model: 'shoal-demo', start: 9, continued: true, reason: 'The verifier went away before finishing this answer.' }
+  ])
+  expect(lastPartOf(answer, prompt)).toEqual({ prompt: [...prompt, { role: 'assistant', content: 'Once upon' }], text: ' a time' })
+  // One that started afresh wrote (and signed for) the whole text; one verifier alone, too.
+  const afresh = { ...answer, parts: answer.parts?.map((part) => ({ ...part, start: 0, continued: false })) }
+  expect(lastPartOf(afresh, prompt)).toEqual({ prompt, text: 'Once upon a time' })
+  expect(lastPartOf(fromVerifier(), prompt)).toEqual({ prompt, text: '' })
+  // While the next verifier connects, the page says the answer is being continued.
+  const live: LiveAnswer = { messageId: 'a1', conversationId: 'c1', phase: 'answering' }
+  expect(liveAfterEvent(live, { type: 'handover', answerer: { kind: 'verifier', peerId: OTHER_VERIFIER, model: 'shoal-demo' }, start: 9, continued: true, reason: '' }).phase).toBe('continuing')
 })

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatStreamEvent, PriorityTier } from '#protocol'
-import type { MessageRecord } from '../storage/index.ts'
+import type { AnswerPart, MessageRecord } from '../storage/index.ts'
 import { chatFailure, describeChatFailure, isDemoModelName } from './chat-text.ts'
 
 /**
@@ -17,15 +17,31 @@ export type Answerer =
   | { kind: 'verifier', peerId: string, model: string, contextLength?: number }
   | { kind: 'device', model: string, contextLength?: number }
 
-/** What an answer source streams: a verifier's chat events, and `answerer` when another verifier takes the answer over. */
-export type AnswerEvent = ChatStreamEvent | { type: 'answerer', answerer: Answerer }
+/** A verifier that takes an answer over mid-way, when the one writing it went away. */
+export interface Handover {
+  type: 'handover'
+  answerer: Extract<Answerer, { kind: 'verifier' }>
+  /** Where its part starts in the answer's text: the end of the text it was given to continue. */
+  start: number
+  /** It was given the answer's tokens so far to continue (else it starts afresh, its first text skipped where shown). */
+  continued: boolean
+  /** Why the verifier before it stopped, in words. */
+  reason: string
+}
+
+/**
+ * What an answer source streams: a verifier's chat events; `answerer` when
+ * another verifier takes the answer before it started; `handover` when one
+ * takes it over mid-answer (the text shown so far stays).
+ */
+export type AnswerEvent = ChatStreamEvent | { type: 'answerer', answerer: Answerer } | Handover
 
 /** The answer being generated right now. */
 export interface LiveAnswer {
   messageId: string
   conversationId: string
-  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive. */
-  phase: 'connecting' | 'queued' | 'answering' | 'stopping'
+  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive; continuing: another verifier takes it over. */
+  phase: 'connecting' | 'queued' | 'answering' | 'continuing' | 'stopping'
   queuePosition?: number
   etaMs?: number
   /** While queued: contributors wait ahead of consumers. */
@@ -67,6 +83,8 @@ export function applyAnswerEvent (record: MessageRecord, event: AnswerEvent, now
       return record
     case 'answerer':
       return { ...record, ...answeredBy(event.answerer) }
+    case 'handover':
+      return handedOver(record, event)
     case 'started': {
       // Kept for both: the next prompt to that model must fit the context it holds.
       const context = event.contextLength > 0 ? { contextLength: event.contextLength } : {}
@@ -121,6 +139,8 @@ export function liveAfterEvent (live: LiveAnswer, event: AnswerEvent): LiveAnswe
       return withPhase(live, { phase: 'queued', queuePosition: event.position, etaMs: event.etaMs, tier: event.tier })
     case 'answerer':
       return withPhase(live, { phase: 'connecting' })
+    case 'handover':
+      return withPhase(live, { phase: 'continuing' })
     case 'started':
       return withPhase(live, { phase: 'answering', queuePosition: undefined, etaMs: undefined })
     case 'delta':
@@ -128,6 +148,34 @@ export function liveAfterEvent (live: LiveAnswer, event: AnswerEvent): LiveAnswe
     case 'done':
       return live
   }
+}
+
+/** The answer once another verifier takes it over: its parts say who wrote what, and the new verifier answers for the rest. */
+function handedOver (record: MessageRecord, handover: Handover): MessageRecord {
+  const first: AnswerPart[] = record.verifierPeerId === undefined ? [] : [{ verifierPeerId: record.verifierPeerId, ...(record.model === undefined ? {} : { model: record.model }), start: 0, continued: false }]
+  const parts = record.parts ?? first
+  const next: AnswerPart = {
+    verifierPeerId: handover.answerer.peerId,
+    ...(handover.answerer.model === '' ? {} : { model: handover.answerer.model }),
+    start: handover.start,
+    continued: handover.continued,
+    reason: handover.reason
+  }
+  return { ...record, ...answeredBy(handover.answerer), parts: [...parts, next] }
+}
+
+/**
+ * What the receipt of an answer's last part covers: the prompt its verifier
+ * was given (the conversation, then the answer so far when it continued one)
+ * and the text it wrote.
+ */
+export function lastPartOf (record: Pick<MessageRecord, 'content' | 'parts'>, prompt: ChatMessage[]): { prompt: ChatMessage[], text: string } {
+  const last = record.parts?.at(-1)
+  // One that started afresh wrote the whole text (the page skipped what it had already shown).
+  if (last?.continued !== true) {
+    return { prompt, text: record.content }
+  }
+  return { prompt: [...prompt, { role: 'assistant', content: record.content.slice(0, last.start) }], text: record.content.slice(last.start) }
 }
 
 function withPhase (live: LiveAnswer, change: Partial<LiveAnswer> & Pick<LiveAnswer, 'phase'>): LiveAnswer {

@@ -1,4 +1,5 @@
 import type { ChatMessage, SignedReceipt } from '#protocol'
+import type { RoutingHint } from '../chat/index.ts'
 import type { MessageRecord, PrivacyPolicy } from '../storage/index.ts'
 import type { AnswerEvent, Answerer } from './answer-reducer.ts'
 
@@ -10,7 +11,12 @@ export interface AnswerRequest {
   temperature: number
   /** Who may see the conversation besides the verifier (drafters); this device shows it to no one. */
   privacy: PrivacyPolicy
+  /** The conversation's warm key: a verifier keeps it warm under this key, for its next turn (see protocol/warm-prefix.ts). */
+  warmKey?: string
 }
+
+/** What routes an answer: the conversation's model and warm-prefix hash (see `pickVerifier`). */
+export type AnswerHint = Omit<RoutingHint, 'random'>
 
 /** What an answer's served receipt proves, once checked and kept: its id, or why it was refused. */
 export type ReceiptOutcome = Pick<MessageRecord, 'receiptId' | 'receiptProblem' | 'drafting' | 'emulation'>
@@ -28,12 +34,12 @@ export interface AnswerSource {
    * (a retried answer's verifier) when another can take it; undefined when
    * none can.
    */
-  answerer: (avoid?: readonly string[]) => Answerer | undefined
+  answerer: (avoid?: readonly string[], hint?: AnswerHint) => Answerer | undefined
   /**
    * Resolves with an answerer as soon as one can take an answer (at once
    * when one can now), or undefined when `signal` aborts first.
    */
-  waitForAnswerer: (options: { signal: AbortSignal }) => Promise<Answerer | undefined>
+  waitForAnswerer: (options: { signal: AbortSignal, hint?: AnswerHint }) => Promise<Answerer | undefined>
   /**
    * Streams the answer from `answerer`: the events a verifier sends
    * (`queued`*, `started`, `delta`*, `done`), and `answerer` when another

@@ -1,10 +1,11 @@
-import type { SignedReceipt } from '#protocol'
+import { warmPrefixHash } from '#protocol'
+import type { ChatMessage, SignedReceipt } from '#protocol'
 import { pickVerifier } from '../chat/index.ts'
 import type { chatWithVerifier } from '../chat/index.ts'
 import type { ConversationRecord, MessageRecord, PrivacyPolicy } from '../storage/index.ts'
-import { applyAnswerEvent, endAnswer, liveAfterEvent, newAnswer, turnsBefore } from './answer-reducer.ts'
+import { applyAnswerEvent, endAnswer, historyBefore, lastPartOf, liveAfterEvent, newAnswer, turnsBefore } from './answer-reducer.ts'
 import type { Answerer, LiveAnswer } from './answer-reducer.ts'
-import type { AnswerRequest, AnswerSource } from './answer-source.ts'
+import type { AnswerHint, AnswerRequest, AnswerSource } from './answer-source.ts'
 import { DEFAULT_CHAT_SETTINGS, chatSettingsSchema } from './chat-settings.ts'
 import type { ChatSettings } from './chat-settings.ts'
 import { ChatStore } from './chat-store.ts'
@@ -291,7 +292,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   async #send (content: string): Promise<boolean> {
     this.notice = undefined
     const source = this.#source()
-    const answerer = source === this.#device ? this.#device.answerer() : await this.#findVerifier()
+    const earlier = this.selected === undefined ? [] : this.messages
+    const hint = await routingHint(this.selected?.id, earlier, historyBefore(earlier, (earlier.at(-1)?.sequence ?? -1) + 1))
+    const answerer = source === this.#device ? this.#device.answerer() : await this.#findVerifier(hint)
     if (answerer === undefined) {
       this.notice = { kind: 'no-verifier', text: source === this.#device ? NO_DEVICE_MODEL_TEXT : NO_VERIFIER_TEXT }
       return false
@@ -341,7 +344,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.notice = undefined
     const source = this.#source()
     const avoid = message.verifierPeerId === undefined ? [] : [message.verifierPeerId]
-    const answerer = source === this.#device ? this.#device.answerer() : this.#mesh.answerer(avoid) ?? await this.#findVerifier()
+    // The conversation up to the question this answer replies to.
+    const hint = await routingHint(conversation.id, this.messages, historyBefore(this.messages, message.sequence).slice(0, -1))
+    const answerer = source === this.#device ? this.#device.answerer() : this.#mesh.answerer(avoid, hint) ?? await this.#findVerifier(hint)
     if (this.live !== undefined) {
       return
     }
@@ -387,14 +392,14 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
    * verifiers' announcements, and Enter pressed in those seconds should not
    * fail. Waits on the mesh's peer events, not a timer.
    */
-  async #findVerifier (): Promise<Answerer | undefined> {
-    const now = this.#mesh.answerer()
+  async #findVerifier (hint: AnswerHint = {}): Promise<Answerer | undefined> {
+    const now = this.#mesh.answerer([], hint)
     if (now !== undefined) {
       return now
     }
     this.lookingForVerifier = true
     try {
-      return await this.#mesh.waitForAnswerer({ signal: AbortSignal.timeout(this.#verifierWaitMs) })
+      return await this.#mesh.waitForAnswerer({ signal: AbortSignal.timeout(this.#verifierWaitMs), hint })
     } finally {
       this.lookingForVerifier = false
     }
@@ -429,7 +434,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       messages: plan.messages,
       maxTokens: plan.maxTokens,
       temperature: this.settings.temperature,
-      privacy: conversation.privacy
+      privacy: conversation.privacy,
+      // The conversation's own random id: only this page (and the verifiers it asks) know it.
+      warmKey: conversation.id
     }
     this.#generation = this.#generate(source, answer, answerer, request, controller.signal)
   }
@@ -449,6 +456,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
             this.#show(record)
             break
           case 'answerer':
+          case 'handover':
             this.#show(record)
             break
           case 'delta':
@@ -476,7 +484,8 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     }
     // Checked once the answer shows as complete: verifying and storing the receipt is not worth a visible wait.
     if (receipt !== undefined && record.status === 'complete' && record.verifierPeerId !== undefined && source.keepReceipt !== undefined) {
-      const outcome = await source.keepReceipt(receipt, { verifierPeerId: record.verifierPeerId, prompt: request.messages, text: record.content })
+      // After a hand-over the receipt is the last verifier's, for its part.
+      const outcome = await source.keepReceipt(receipt, { verifierPeerId: record.verifierPeerId, ...lastPartOf(record, request.messages) })
       // Unless the answer is being generated again by now (a retry owns the record then).
       if (!this.#isLive(record.id)) {
         record = { ...record, ...outcome }
@@ -529,6 +538,20 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
       setTimeout(flush, HIDDEN_FLUSH_MS)
     }
   }
+}
+
+/**
+ * Where a conversation's next answer should go: to its model, and to the
+ * verifier holding `history` (the conversation so far, ending with an
+ * answer) warm under the conversation's key. Nothing for a new conversation.
+ */
+async function routingHint (conversationId: string | undefined, messages: readonly MessageRecord[], history: ChatMessage[]): Promise<AnswerHint> {
+  const model = messages.findLast((message) => message.role === 'assistant' && message.status === 'complete')?.model
+  const byModel = model === undefined ? {} : { model }
+  if (conversationId === undefined || history.at(-1)?.role !== 'assistant') {
+    return byModel
+  }
+  return { ...byModel, warmPrefix: await warmPrefixHash(conversationId, history) }
 }
 
 /** An answer record that remembers what it was asked for. */

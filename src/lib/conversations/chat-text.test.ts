@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { ChatError } from '../chat/errors.ts'
-import { chatFailure, describeChatFailure, describeQueue, formatEta, isDemoModelName, shortPeerId, titleFromMessage } from './chat-text.ts'
+import { chatFailure, describeChatFailure, describeHandovers, describeQueue, formatEta, isDemoModelName, shortPeerId, titleFromMessage } from './chat-text.ts'
 
 test('a title is the first message on one line, cut to a readable length', () => {
   expect(titleFromMessage('  What is\n\na  shoal?  ')).toBe('What is a shoal?')
@@ -35,4 +35,15 @@ test('chat failures are described from their name, code and retry-after', () => 
     .toBe('The verifier refused: you are over its limits (too many chats). Try again in 10 s.')
   expect(describeChatFailure({ name: 'VerifierUnreachableError', message: 'x' })).toMatch(/^No verifier could be reached/)
   expect(describeChatFailure(chatFailure('boom'))).toBe('Something went wrong: boom')
+})
+
+test('a handed-over answer says, per hand-over, who went away, why, and how the next verifier went on', () => {
+  const first = { verifierPeerId: '12D3KooWFirstAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', start: 0, continued: false }
+  const second = { verifierPeerId: '12D3KooWSecondBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', start: 120, continued: true, reason: 'The verifier went away before finishing this answer.' }
+  const third = { verifierPeerId: '12D3KooWThirdCccccccccccccccccccccccccccccccccccccc', start: 0, continued: false, reason: 'The verifier gave up on this answer: shutting down' }
+  expect(describeHandovers([first])).toEqual([])
+  expect(describeHandovers([first, second, third])).toEqual([
+    `Handed over: verifier ${shortPeerId(first.verifierPeerId)} went away (The verifier went away before finishing this answer.); verifier ${shortPeerId(second.verifierPeerId)} continued it from its tokens after 120 characters.`,
+    `Handed over: verifier ${shortPeerId(second.verifierPeerId)} went away (The verifier gave up on this answer: shutting down); verifier ${shortPeerId(third.verifierPeerId)} wrote it again from the start (what was shown was kept, not repeated).`
+  ])
 })

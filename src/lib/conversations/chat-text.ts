@@ -2,6 +2,7 @@
  * The words the chat page shows for states and errors: pure functions, so
  * they are unit-tested in Node (`chat-text.test.ts`).
  */
+import type { AnswerPart } from '../storage/index.ts'
 
 /** Longest conversation title, in characters, before it is cut with "…". */
 export const MAX_TITLE_LENGTH = 60
@@ -99,6 +100,22 @@ export function describeChatFailure (failure: ChatFailure): string {
     default:
       return `The verifier failed: ${failure.message}`
   }
+}
+
+/**
+ * The hand-overs of an answer that more than one verifier wrote, one line
+ * each: who went away where, why, and how the next went on. None for an
+ * answer one verifier wrote.
+ */
+export function describeHandovers (parts: ReadonlyArray<Pick<AnswerPart, 'verifierPeerId' | 'start' | 'continued' | 'reason'>>): string[] {
+  return parts.slice(1).map((part, index) => {
+    const before = parts[index]
+    const who = before === undefined ? 'a verifier' : `verifier ${shortPeerId(before.verifierPeerId)}`
+    const how = part.continued
+      ? `continued it from its tokens after ${part.start} characters`
+      : 'wrote it again from the start (what was shown was kept, not repeated)'
+    return `Handed over: ${who} went away (${part.reason ?? 'no reason given'}); verifier ${shortPeerId(part.verifierPeerId)} ${how}.`
+  })
 }
 
 /** Random enough for record ids; works outside secure contexts, unlike `crypto.randomUUID`. */

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { PeerRole } from '#protocol'
 import type { ChatStreamEvent } from '#protocol'
-import { ChatError, VerifierUnreachableError } from '../chat/errors.ts'
+import { ChatError, VerifierGoneError, VerifierUnreachableError } from '../chat/errors.ts'
 import type { ChatNode, ChatRequestInit } from '../chat/index.ts'
 import type { AnswerEvent } from './answer-reducer.ts'
 import type { AnswerRequest } from './answer-source.ts'
@@ -112,4 +112,125 @@ test('a receipt cannot be checked without this page\'s peer id, and says so', as
   const source = new MeshAnswerSource({ mesh: new TestMesh() })
   expect(await source.keepReceipt({ body: new Uint8Array(), signature: new Uint8Array() }, { verifierPeerId: '12D3KooWA', prompt: [], text: '' }))
     .toEqual({ receiptProblem: 'this page has no peer id to check the receipt against' })
+})
+
+const STARTED: ChatStreamEvent = { type: 'started', model: 'shoal-demo', tokenizerFingerprint: 'f', contextLength: 2048, demo: true, agent: 'gpu-node' }
+
+test('a verifier that goes away mid-answer hands it over to one of the same model and tokenizer, which continues from its tokens', async () => {
+  const mesh = new TestMesh()
+  const otherTokenizer = { ...verifier('12D3KooWOtherTokenizer'), tokenizerFingerprint: 'g' }
+  mesh.hear({ ...verifier('12D3KooWFirst'), tokenizerFingerprint: 'f' }, otherTokenizer, { ...verifier('12D3KooWSecond', 1), tokenizerFingerprint: 'f' })
+  const asked: Array<{ peerId: string, request: ChatRequestInit }> = []
+  const source = new MeshAnswerSource({
+    mesh,
+    chat: async function * (_node, peerId, request): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      asked.push({ peerId: String(peerId), request: await (request as Promise<ChatRequestInit>) })
+      yield STARTED
+      if (peerId === '12D3KooWFirst') {
+        yield { type: 'delta', text: 'Once', tokens: [1] }
+        yield { type: 'delta', text: ' upon', tokens: [2, 3] }
+        throw new VerifierGoneError('the chat stream broke')
+      }
+      yield { type: 'delta', text: ' a time', tokens: [4] }
+      yield { type: 'done', finishReason: 'length', usage: { promptTokens: 13, completionTokens: 1 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const request = { ...REQUEST, temperature: 0.8 }
+  const events = await collect(source.answer(request, { kind: 'verifier', peerId: '12D3KooWFirst', model: 'shoal-demo' }, { signal: new AbortController().signal }))
+  expect(asked.map((chat) => chat.peerId)).toEqual(['12D3KooWFirst', '12D3KooWSecond'])
+  const [first, second] = asked
+  expect(first?.request).not.toHaveProperty('continuation')
+  expect(second?.request).toMatchObject({ maxTokens: 5, continuation: { text: 'Once upon', tokens: [1, 2, 3], tokenizerFingerprint: 'f' } })
+  // The answer has one seed, so the continuation samples each later position as the first verifier would have.
+  expect(first?.request.seed).toEqual(expect.any(Number))
+  expect(second?.request.seed).toBe(first?.request.seed)
+  expect(events).toEqual([
+    STARTED,
+    { type: 'delta', text: 'Once' },
+    { type: 'delta', text: ' upon' },
+    { type: 'handover', answerer: { kind: 'verifier', peerId: '12D3KooWSecond', model: 'shoal-demo' }, start: 9, continued: true, reason: 'The verifier went away before finishing this answer.' },
+    STARTED,
+    { type: 'delta', text: ' a time' },
+    // Counted as one answer: the tokens the second verifier was given are answer, not prompt.
+    { type: 'done', finishReason: 'length', usage: { promptTokens: 10, completionTokens: 4 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+  ])
+})
+
+test('an answer is not handed over without a verifier of its model and tokenizer, nor after a refusal', async () => {
+  const mesh = new TestMesh()
+  mesh.hear({ ...verifier('12D3KooWFirst'), tokenizerFingerprint: 'f' }, { ...verifier('12D3KooWOtherTokenizer'), tokenizerFingerprint: 'g' })
+  const breaking = (failure: Error): MeshAnswerSource => new MeshAnswerSource({
+    mesh,
+    chat: async function * (): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      yield STARTED
+      yield { type: 'delta', text: 'Once', tokens: [1] }
+      throw failure
+    }
+  })
+  const first = { kind: 'verifier', peerId: '12D3KooWFirst', model: 'shoal-demo' } as const
+  await expect(collect(breaking(new VerifierGoneError('gone')).answer(REQUEST, first, { signal: new AbortController().signal }))).rejects.toMatchObject({ name: 'VerifierGoneError' })
+  mesh.hear({ ...verifier('12D3KooWFirst'), tokenizerFingerprint: 'f' }, { ...verifier('12D3KooWSame'), tokenizerFingerprint: 'f' })
+  await expect(collect(breaking(new ChatError('LIMIT', 'too many')).answer(REQUEST, first, { signal: new AbortController().signal }))).rejects.toMatchObject({ name: 'ChatError', code: 'LIMIT' })
+})
+
+test('an answer whose text stops flowing moves to another verifier long before the chat deadline, but only when there is one', async () => {
+  const mesh = new TestMesh()
+  mesh.hear({ ...verifier('12D3KooWSilent'), tokenizerFingerprint: 'f' }, { ...verifier('12D3KooWNext', 1), tokenizerFingerprint: 'f' })
+  let silentSawCancel = false
+  const source = new MeshAnswerSource({
+    mesh,
+    stall: { minimumMs: 50 },
+    chat: async function * (_node, peerId, _request, options): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      yield STARTED
+      if (peerId === '12D3KooWSilent') {
+        yield { type: 'delta', text: 'Once', tokens: [1] }
+        // Falls silent, as a killed verifier does, until the page gives up on it.
+        await new Promise((resolve) => { options?.signal?.addEventListener('abort', resolve, { once: true }) })
+        silentSawCancel = true
+        options?.signal?.throwIfAborted()
+      }
+      yield { type: 'delta', text: ' upon', tokens: [2] }
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const started = Date.now()
+  const events = await collect(source.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWSilent', model: 'shoal-demo' }, { signal: new AbortController().signal }))
+  expect(Date.now() - started).toBeLessThan(5_000)
+  expect(silentSawCancel).toBe(true)
+  expect(events.filter((event) => event.type === 'handover')).toEqual([expect.objectContaining({ answerer: expect.objectContaining({ peerId: '12D3KooWNext' }), start: 4, continued: true })])
+
+  // Alone, a slow verifier is waited for: giving up on it would lose the answer.
+  mesh.hear({ ...verifier('12D3KooWSlow'), tokenizerFingerprint: 'f' })
+  const slow = new MeshAnswerSource({
+    mesh,
+    stall: { minimumMs: 20 },
+    chat: async function * (): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      yield STARTED
+      yield { type: 'delta', text: 'Once', tokens: [1] }
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      yield { type: 'delta', text: ' upon', tokens: [2] }
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 2 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const alone = await collect(slow.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWSlow', model: 'shoal-demo' }, { signal: new AbortController().signal }))
+  expect(alone.map((event) => event.type)).toEqual(['started', 'delta', 'delta', 'done'])
+})
+
+test('a conversation\'s next turn goes to the verifier announcing it warm, and every chat carries its warm key', async () => {
+  const mesh = new TestMesh()
+  mesh.hear({ ...verifier('12D3KooWCold'), rttMs: 1 }, { ...verifier('12D3KooWWarm'), rttMs: 30, warmPrefixes: ['0123456789abcdef'] })
+  const keys: Array<string | undefined> = []
+  const source = new MeshAnswerSource({
+    mesh,
+    chat: async function * (_node, _peerId, request): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      keys.push((await (request as Promise<ChatRequestInit>)).warmKey)
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 0 }, timings: { queuedMs: 0, firstTokenMs: 0, totalMs: 0 } }
+    }
+  })
+  expect(source.answerer()).toMatchObject({ peerId: '12D3KooWCold' })
+  const warm = source.answerer([], { warmPrefix: '0123456789abcdef', model: 'shoal-demo' })
+  expect(warm).toMatchObject({ peerId: '12D3KooWWarm' })
+  if (warm === undefined) return
+  await collect(source.answer({ ...REQUEST, warmKey: 'conversation-id' }, warm, { signal: new AbortController().signal }))
+  expect(keys).toEqual(['conversation-id'])
 })

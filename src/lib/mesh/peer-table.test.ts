@@ -4,7 +4,7 @@ import type { Announcement } from '#protocol'
 import { PeerTable, shouldDial, webRTCDialAddresses } from './peer-table.ts'
 
 function announcement (role: PeerRole, addresses: string[] = []): Announcement {
-  return { role, agent: 'shoal/0.1.0', model: 'm', tokenizerFingerprint: 'f', queueDepth: 1, capacity: 4, addresses, sentAtMs: 0n, drafting: false, contextLength: 2048 }
+  return { role, agent: 'shoal/0.1.0', model: 'm', tokenizerFingerprint: 'f', queueDepth: 1, capacity: 4, addresses, sentAtMs: 0n, drafting: false, contextLength: 2048, warmPrefixes: [], running: 0, queueSize: 0 }
 }
 
 test('the peer table records peers and forgets silent ones', () => {

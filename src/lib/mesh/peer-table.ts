@@ -15,6 +15,12 @@ export interface KnownPeer {
   drafting: boolean
   /** Tokens a verifier's model context holds; 0 when not announced. */
   contextLength: number
+  /** Requests a verifier runs now. */
+  running: number
+  /** Most requests that may wait at a verifier; 0 when not announced. */
+  queueSize: number
+  /** Conversations a verifier holds warm, as hashes (see protocol/warm-prefix.ts). */
+  warmPrefixes: string[]
   /** Sender's clock when it sent the last announcement. */
   sentAtMs: number
   /** Local clock when the last announcement arrived. */
@@ -44,6 +50,9 @@ export class PeerTable {
       addresses: announcement.addresses,
       drafting: announcement.drafting,
       contextLength: announcement.contextLength,
+      running: announcement.running,
+      queueSize: announcement.queueSize,
+      warmPrefixes: announcement.warmPrefixes,
       sentAtMs: Number(announcement.sentAtMs),
       lastSeenMs: nowMs
     })

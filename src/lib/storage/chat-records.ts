@@ -74,6 +74,25 @@ export const answerDraftingSchema = z.object({
 })
 export type AnswerDrafting = z.infer<typeof answerDraftingSchema>
 
+/** Most verifiers one answer is handed over between (the page stops handing over after that). */
+export const MAX_ANSWER_PARTS = 8
+
+/**
+ * One verifier's part of an answer that another verifier took over when this
+ * one went away mid-answer (see docs/chat.md): who wrote it and from where.
+ */
+export const answerPartSchema = z.object({
+  verifierPeerId: z.string().min(1),
+  model: z.string().optional(),
+  /** Where its text starts in the answer, in characters (UTF-16 code units). */
+  start: z.number().int().nonnegative(),
+  /** It went on from the answer's tokens so far: its receipt's prompt ends with that text as an assistant turn. */
+  continued: z.boolean(),
+  /** Why the part before it ended, in words. */
+  reason: z.string().optional()
+})
+export type AnswerPart = z.infer<typeof answerPartSchema>
+
 export const messageRecordSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -97,6 +116,8 @@ export const messageRecordSchema = z.object({
   /** What the answer was asked for (answers sent since the page fits prompts to the context). */
   prompt: sentPromptSchema.optional(),
   timings: messageTimingsSchema.optional(),
+  /** The verifiers that wrote it, in order, when it was handed over mid-answer (absent when one wrote it all). */
+  parts: z.array(answerPartSchema).max(MAX_ANSWER_PARTS).optional(),
   /** Why the answer failed, in words for the user. */
   error: z.string().optional(),
   /** The verifier's signed `served` receipt for this answer, kept in the receipts store. */

@@ -23,12 +23,13 @@ export { DATABASE_NAME, DATABASE_VERSION } from './database.ts'
 export type { ShoalDatabase } from './database.ts'
 export {
   DEFAULT_PRIVACY_POLICY,
+  MAX_ANSWER_PARTS,
   MESSAGE_STATUSES,
   PRIVACY_POLICIES,
   conversationRecordSchema,
   messageRecordSchema
 } from './chat-records.ts'
-export type { AnswerDrafting, ConversationRecord, MessageRecord, MessageStatus, MessageTimings, MessageUsage, PrivacyPolicy, SentPrompt } from './chat-records.ts'
+export type { AnswerDrafting, AnswerPart, ConversationRecord, MessageRecord, MessageStatus, MessageTimings, MessageUsage, PrivacyPolicy, SentPrompt } from './chat-records.ts'
 export {
   deleteConversation,
   listConversations,
