@@ -23,6 +23,7 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     SHOAL_RELAY_HOST: '127.0.0.1',
     SHOAL_RELAY_KEY_FILE: 'keys/r.key',
     SHOAL_RELAY_MAX_RESERVATIONS: '5',
+    SHOAL_RELAY_MAX_CONNECTIONS_PER_IP: '0',
     SHOAL_APP_DIR: 'ignored-because-flag-wins',
     SHOAL_MODEL_CACHE: 'models'
   })
@@ -34,6 +35,7 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     modelDir: resolve('models'),
     maxReservations: 5,
     maxConnections: 4096,
+    maxConnectionsPerIp: 0,
     turnUrls: [],
     turnTtl: 3600
   })
