@@ -1,20 +1,17 @@
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { MalformedMessageError, MessageTooLargeError } from './errors.ts'
+import { ChatRequestSchema, firstProblem } from './chat-request-schema.ts'
 import {
   MAX_CHAT_CONTROL_BYTES,
   MAX_CHAT_EVENT_BYTES,
-  MAX_CHAT_MAX_TOKENS,
   MAX_CHAT_MESSAGES,
   MAX_CHAT_REQUEST_BYTES,
-  MAX_CHAT_REQUEST_ID_LENGTH,
-  MAX_CHAT_STOP_LENGTH,
   MAX_CHAT_STOP_SEQUENCES,
-  MAX_CHAT_TEMPERATURE,
-  MAX_PRESENTED_RECEIPTS,
-  MAX_RECEIPT_BYTES
+  MAX_PRESENTED_RECEIPTS
 } from './limits.ts'
 import { toWireReceipt } from './receipts.ts'
 import type { SignedReceipt } from './receipts.ts'
+import type { ChatPrivacy, ChatRole, ValidChatRequest } from './chat-request-schema.ts'
 import {
   ChatControl,
   ChatErrorCode as WireChatErrorCode,
@@ -33,37 +30,7 @@ import {
  * and checks every field, so handlers never see a half-valid message.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant'
-
-export interface ChatMessage {
-  role: ChatRole
-  content: string
-}
-
-/**
- * Who may see a chat's context: only the verifier (the default), or also
- * scouts drafting for it.
- */
-export type ChatPrivacy = 'verifier-only' | 'drafters-allowed'
-
-/** A complete, checked chat request. */
-export interface ValidChatRequest {
-  /** Names the chat in logs and receipts: 1-64 printable ASCII characters. */
-  requestId: string
-  messages: ChatMessage[]
-  /** Most tokens to generate, 1 to {@link MAX_CHAT_MAX_TOKENS}. */
-  maxTokens: number
-  /** 0 (greedy) to {@link MAX_CHAT_TEMPERATURE}. */
-  temperature: number
-  /** Nucleus sampling, in (0, 1]; 1 disables it. */
-  topP: number
-  /** Integer from 0 to 2^32 - 1. */
-  seed?: number
-  stop: string[]
-  privacy: ChatPrivacy
-  /** Receipts the asker earned at other verifiers, presented for priority (at most {@link MAX_PRESENTED_RECEIPTS}). */
-  receipts?: SignedReceipt[]
-}
+export type { ChatMessage, ChatPrivacy, ChatRole, ValidChatRequest } from './chat-request-schema.ts'
 
 /** Where a request waits at a busy verifier: contributors (recent accepted drafts) before consumers. */
 export type PriorityTier = 'contributor' | 'consumer'
@@ -127,57 +94,16 @@ const TIERS: Record<PriorityTier, WirePriorityTier> = {
 const UINT32_MAX = 0xffff_ffff
 
 /**
- * Checks a request's fields: what a verifier needs before it spends anything
+ * Checks a request's fields against the protocol's one request schema
+ * (chat-request-schema.ts): what a verifier needs before it spends anything
  * on the chat.
  *
  * @throws {MalformedMessageError} naming the first bad field
  */
 export function assertValidChatRequest (request: ValidChatRequest): void {
-  if (typeof request.requestId !== 'string' || request.requestId.length === 0 || request.requestId.length > MAX_CHAT_REQUEST_ID_LENGTH ||
-    !/^[\x21-\x7e]+$/.test(request.requestId)) {
-    throw new MalformedMessageError(`requestId must be 1-${MAX_CHAT_REQUEST_ID_LENGTH} printable ASCII characters`)
-  }
-  if (!Array.isArray(request.messages) || request.messages.length === 0) {
-    throw new MalformedMessageError('a chat needs at least one message')
-  }
-  if (request.messages.length > MAX_CHAT_MESSAGES) {
-    throw new MalformedMessageError(`a chat has at most ${MAX_CHAT_MESSAGES} messages, not ${request.messages.length}`)
-  }
-  for (const [index, message] of request.messages.entries()) {
-    if (!Object.hasOwn(ROLES, message.role)) {
-      throw new MalformedMessageError(`message ${index} has no known role`)
-    }
-    if (typeof message.content !== 'string') {
-      throw new MalformedMessageError(`message ${index} has no content`)
-    }
-  }
-  if (!isIntegerIn(request.maxTokens, 1, MAX_CHAT_MAX_TOKENS)) {
-    throw new MalformedMessageError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}`)
-  }
-  if (typeof request.temperature !== 'number' || !Number.isFinite(request.temperature) || request.temperature < 0 || request.temperature > MAX_CHAT_TEMPERATURE) {
-    throw new MalformedMessageError(`temperature must be a number from 0 to ${MAX_CHAT_TEMPERATURE}`)
-  }
-  if (typeof request.topP !== 'number' || !Number.isFinite(request.topP) || request.topP <= 0 || request.topP > 1) {
-    throw new MalformedMessageError('topP must be a number above 0 and at most 1')
-  }
-  if (request.seed !== undefined && !isIntegerIn(request.seed, 0, UINT32_MAX)) {
-    throw new MalformedMessageError('seed must be an integer from 0 to 2^32 - 1')
-  }
-  if (!Array.isArray(request.stop) || request.stop.length > MAX_CHAT_STOP_SEQUENCES) {
-    throw new MalformedMessageError(`a chat has at most ${MAX_CHAT_STOP_SEQUENCES} stop strings`)
-  }
-  if (request.stop.some((stop) => typeof stop !== 'string' || stop.length === 0 || stop.length > MAX_CHAT_STOP_LENGTH)) {
-    throw new MalformedMessageError(`stop strings must be 1-${MAX_CHAT_STOP_LENGTH} characters`)
-  }
-  if (!Object.hasOwn(PRIVACY, request.privacy)) {
-    throw new MalformedMessageError('privacy must be verifier-only or drafters-allowed')
-  }
-  const receipts = request.receipts ?? []
-  if (!Array.isArray(receipts) || receipts.length > MAX_PRESENTED_RECEIPTS) {
-    throw new MalformedMessageError(`a chat presents at most ${MAX_PRESENTED_RECEIPTS} receipts`)
-  }
-  if (receipts.some((receipt) => receipt.body.byteLength > MAX_RECEIPT_BYTES || receipt.signature.byteLength > MAX_RECEIPT_BYTES)) {
-    throw new MalformedMessageError(`a presented receipt is at most ${MAX_RECEIPT_BYTES} bytes`)
+  const problem = firstProblem(ChatRequestSchema, request)
+  if (problem !== undefined) {
+    throw new MalformedMessageError(`invalid chat request: ${problem}`)
   }
 }
 
@@ -247,7 +173,7 @@ function roleName (role: WireChatRole, index: number): ChatRole {
       return name as ChatRole
     }
   }
-  throw new MalformedMessageError(`message ${index} has no known role`)
+  throw new MalformedMessageError(`invalid chat request: messages[${index}].role: has no known role`)
 }
 
 /** Encodes a control message (cancel), which a client may write after its request. */

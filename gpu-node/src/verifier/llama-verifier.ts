@@ -11,7 +11,8 @@ import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
 import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
+import { z } from 'zod'
+import { ChatRequestSchema, firstProblem } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
 
@@ -547,40 +548,21 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
 }
 
 /**
- * The protocol's limits (protocol/limits.ts), checked again here: the HTTP
- * dialects and the mesh parse with them already, but a verifier is also a
- * library, and nothing over them reaches llama.cpp.
+ * The verifier's fields of a request, checked with the protocol's one request
+ * schema (protocol/chat-request-schema.ts) again here: the HTTP dialects and
+ * the mesh parse with it already, but a verifier is also a library, and
+ * nothing over the protocol's limits reaches llama.cpp. The seed is any
+ * integer: the HTTP dialects take any, and the draw mixes it (sampling.ts).
  */
+const CompletionFields = ChatRequestSchema.pick({ messages: true, maxTokens: true, temperature: true, topP: true, stop: true }).extend({
+  seed: z.number().refine(Number.isSafeInteger, { error: 'must be an integer' }).optional(),
+  clientId: z.string()
+})
+
 function validateRequest (request: CompletionRequest): void {
-  const { messages, maxTokens, temperature, topP, seed, stop, clientId } = request
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new InvalidRequestError('messages must be a non-empty list')
-  }
-  if (messages.length > MAX_CHAT_MESSAGES) {
-    throw new InvalidRequestError(`at most ${MAX_CHAT_MESSAGES} messages are allowed`)
-  }
-  for (const message of messages) {
-    if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
-      throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
-    }
-  }
-  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_CHAT_MAX_TOKENS) {
-    throw new InvalidRequestError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}, not ${maxTokens}`)
-  }
-  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_CHAT_TEMPERATURE) {
-    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_CHAT_TEMPERATURE}, not ${temperature}`)
-  }
-  if (!Number.isFinite(topP) || topP <= 0 || topP > 1) {
-    throw new InvalidRequestError(`topP must be greater than 0 and at most 1, not ${topP}`)
-  }
-  if (seed != null && !Number.isSafeInteger(seed)) {
-    throw new InvalidRequestError(`seed must be an integer, not ${seed}`)
-  }
-  if (!Array.isArray(stop) || stop.length > MAX_CHAT_STOP_SEQUENCES || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_CHAT_STOP_LENGTH)) {
-    throw new InvalidRequestError(`stop must be at most ${MAX_CHAT_STOP_SEQUENCES} non-empty strings of at most ${MAX_CHAT_STOP_LENGTH} characters`)
-  }
-  if (typeof clientId !== 'string') {
-    throw new InvalidRequestError('clientId must be a string')
+  const problem = firstProblem(CompletionFields, request)
+  if (problem !== undefined) {
+    throw new InvalidRequestError(`invalid completion request: ${problem}`)
   }
 }
 
