@@ -7,11 +7,13 @@ import {
   MAX_CHAT_MESSAGES,
   MAX_CHAT_REQUEST_BYTES,
   MAX_CHAT_STOP_SEQUENCES,
+  MAX_CHAT_TOOL_CALLS,
+  MAX_CHAT_TOOLS,
   MAX_PRESENTED_RECEIPTS
 } from './limits.ts'
 import { toWireReceipt } from './receipts.ts'
 import type { SignedReceipt } from './receipts.ts'
-import type { ChatPrivacy, ChatRole, ValidChatRequest } from './chat-request-schema.ts'
+import type { ChatPrivacy, ChatRequestMessage, ChatRequestRole, ResponseFormat, ToolChoice, ValidChatRequest } from './chat-request-schema.ts'
 import {
   ChatControl,
   ChatErrorCode as WireChatErrorCode,
@@ -20,8 +22,10 @@ import {
   ChatRequest,
   ChatRole as WireChatRole,
   FinishReason as WireFinishReason,
-  PriorityTier as WirePriorityTier
+  PriorityTier as WirePriorityTier,
+  ToolChoiceMode
 } from './messages.ts'
+import type { ChatMessage as WireChatMessage, ResponseFormat as WireResponseFormat, Tool as WireTool } from './messages.ts'
 
 /*
  * The chat protocol's messages in the form the rest of Shoal uses: plain
@@ -69,10 +73,17 @@ export type ChatServerEvent = ChatStreamEvent | ChatErrorEvent
 /** Longest error message sent; longer ones are cut (they are for people, not programs). */
 const MAX_ERROR_MESSAGE_LENGTH = 1024
 
-const ROLES: Record<ChatRole, WireChatRole> = {
+const ROLES: Record<ChatRequestRole, WireChatRole> = {
   system: WireChatRole.SYSTEM,
   user: WireChatRole.USER,
-  assistant: WireChatRole.ASSISTANT
+  assistant: WireChatRole.ASSISTANT,
+  tool: WireChatRole.TOOL
+}
+
+const TOOL_CHOICE_MODES: Record<Exclude<ToolChoice, object>, ToolChoiceMode> = {
+  auto: ToolChoiceMode.TOOL_CHOICE_AUTO,
+  none: ToolChoiceMode.TOOL_CHOICE_NONE,
+  required: ToolChoiceMode.TOOL_CHOICE_REQUIRED
 }
 
 const PRIVACY: Record<ChatPrivacy, WireChatPrivacy> = {
@@ -117,14 +128,21 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
   assertValidChatRequest(request)
   const bytes = ChatRequest.encode({
     requestId: request.requestId,
-    messages: request.messages.map((message) => ({ role: ROLES[message.role], content: message.content })),
+    messages: request.messages.map(toWireMessage),
     maxTokens: request.maxTokens,
     temperature: request.temperature,
     topP: request.topP,
     seed: request.seed,
     stop: request.stop,
     privacy: PRIVACY[request.privacy],
-    receipts: (request.receipts ?? []).map(toWireReceipt)
+    receipts: (request.receipts ?? []).map(toWireReceipt),
+    ...(request.responseFormat === undefined ? {} : { responseFormat: toWireResponseFormat(request.responseFormat) }),
+    tools: (request.tools ?? []).map((tool): WireTool => ({
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      ...(tool.parameters === undefined ? {} : { parameters: JSON.stringify(tool.parameters) })
+    })),
+    ...toWireToolChoice(request.toolChoice)
   })
   if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
@@ -146,14 +164,22 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
   try {
     wire = ChatRequest.decode(bytes, {
       // One over the limit, so "too many" is reported as such below rather than as a decode failure.
-      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1, receipts: MAX_PRESENTED_RECEIPTS + 1 }
+      limits: {
+        messages: MAX_CHAT_MESSAGES + 1,
+        messages$: { toolCalls: MAX_CHAT_TOOL_CALLS + 1 },
+        stop: MAX_CHAT_STOP_SEQUENCES + 1,
+        receipts: MAX_PRESENTED_RECEIPTS + 1,
+        tools: MAX_CHAT_TOOLS + 1
+      }
     })
   } catch (err) {
     throw new MalformedMessageError(`the chat request does not decode: ${(err as Error).message}`)
   }
+  const responseFormat = fromWireResponseFormat(wire.responseFormat)
+  const toolChoice = fromWireToolChoice(wire.toolChoice, wire.toolChoiceName)
   const request: ValidChatRequest = {
     requestId: wire.requestId,
-    messages: wire.messages.map((message, index) => ({ role: roleName(message.role, index), content: message.content })),
+    messages: wire.messages.map(fromWireMessage),
     maxTokens: wire.maxTokens,
     temperature: wire.temperature,
     // Unset on the wire (0) means "no nucleus sampling".
@@ -161,19 +187,93 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
     ...(wire.seed === undefined ? {} : { seed: wire.seed }),
     stop: wire.stop,
     privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only',
-    ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) })
+    ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) }),
+    ...(responseFormat === undefined ? {} : { responseFormat }),
+    ...(wire.tools.length === 0
+      ? {}
+      : {
+          tools: wire.tools.map((tool, index) => ({
+            name: tool.name,
+            ...(tool.description === undefined ? {} : { description: tool.description }),
+            ...(tool.parameters === undefined ? {} : { parameters: parseJsonObject(tool.parameters, `tools[${index}].parameters`) })
+          }))
+        }),
+    ...(toolChoice === undefined ? {} : { toolChoice })
   }
   assertValidChatRequest(request)
   return request
 }
 
-function roleName (role: WireChatRole, index: number): ChatRole {
+function toWireMessage (message: ChatRequestMessage): WireChatMessage {
+  return {
+    role: ROLES[message.role],
+    content: message.content,
+    toolCalls: message.toolCalls ?? [],
+    ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId })
+  }
+}
+
+function fromWireMessage (message: WireChatMessage, index: number): ChatRequestMessage {
+  return {
+    role: roleName(message.role, index),
+    content: message.content,
+    ...(message.toolCalls.length === 0 ? {} : { toolCalls: message.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) }),
+    ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId })
+  }
+}
+
+function roleName (role: WireChatRole, index: number): ChatRequestRole {
   for (const [name, value] of Object.entries(ROLES)) {
     if (value === role) {
-      return name as ChatRole
+      return name as ChatRequestRole
     }
   }
   throw new MalformedMessageError(`invalid chat request: messages[${index}].role: has no known role`)
+}
+
+function toWireResponseFormat (format: ResponseFormat): WireResponseFormat {
+  return format.type === 'json' ? { json: true } : { jsonSchema: JSON.stringify(format.schema) }
+}
+
+function fromWireResponseFormat (format: WireResponseFormat | undefined): ResponseFormat | undefined {
+  if (format === undefined) {
+    return undefined
+  }
+  if (format.jsonSchema !== undefined) {
+    return { type: 'json_schema', schema: parseJsonObject(format.jsonSchema, 'responseFormat.schema') }
+  }
+  if (format.json === true) {
+    return { type: 'json' }
+  }
+  throw new MalformedMessageError('invalid chat request: responseFormat: names no format')
+}
+
+function toWireToolChoice (choice: ToolChoice | undefined): { toolChoice: ToolChoiceMode, toolChoiceName?: string } {
+  if (choice === undefined) {
+    return { toolChoice: ToolChoiceMode.TOOL_CHOICE_UNSPECIFIED }
+  }
+  return typeof choice === 'object' ? { toolChoice: ToolChoiceMode.TOOL_CHOICE_NAMED, toolChoiceName: choice.name } : { toolChoice: TOOL_CHOICE_MODES[choice] }
+}
+
+function fromWireToolChoice (mode: ToolChoiceMode, name: string | undefined): ToolChoice | undefined {
+  if (mode === ToolChoiceMode.TOOL_CHOICE_NAMED) {
+    return { name: name ?? '' }
+  }
+  return (Object.keys(TOOL_CHOICE_MODES) as Array<Exclude<ToolChoice, object>>).find((choice) => TOOL_CHOICE_MODES[choice] === mode)
+}
+
+/** A JSON schema carried as JSON text. */
+function parseJsonObject (text: string, field: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new MalformedMessageError(`invalid chat request: ${field}: is not JSON`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MalformedMessageError(`invalid chat request: ${field}: must be a JSON schema object`)
+  }
+  return value as Record<string, unknown>
 }
 
 /** Encodes a control message (cancel), which a client may write after its request. */

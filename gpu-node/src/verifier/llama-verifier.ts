@@ -1,6 +1,7 @@
-import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
+import { getLlama, LlamaLogLevel, LlamaText, resolveChatWrapper } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
 import { issueAnswerReceipts } from './answer-receipts.ts'
+import { answerGrammar, GrammarCursor } from './answer-grammar.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
@@ -9,12 +10,13 @@ import { emulatePassCost, passCostLabel } from './pass-cost-emulation.ts'
 import type { PassCostEmulation, PassCostProfile } from './pass-cost-emulation.ts'
 import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
-import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
+import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaGrammarEvaluationState, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
 import { z } from 'zod'
-import { ChatRequestSchema, firstProblem } from '#protocol'
+import { ChatRequestFields, firstProblem, toolChoiceProblem } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, Verifier, Work } from './types.ts'
+import { MAX_TOP_LOGPROBS } from './types.ts'
+import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, TokenLogprob, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
   /** A local GGUF file (resolve `hf:` URIs first, see `resolveModelPath`). */
@@ -186,6 +188,15 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
     await llama.dispose()
     throw new Error(`cannot create a context of ${contextSize} tokens x ${init.capacity} sequences: ${err instanceof Error ? err.message : String(err)}`)
   }
+  let jsonGrammar: LlamaGrammar
+  try {
+    jsonGrammar = await llama.getGrammarFor('json')
+  } catch (err) {
+    await context.dispose()
+    await model.dispose()
+    await llama.dispose()
+    throw err
+  }
   const backend = llama.gpu === false ? 'CPU' : llama.gpu
   init.log?.info(`Model ${file.path} on ${backend} (${init.threads} threads, ${init.capacity} sequences of ${context.contextSize} tokens)`)
   let passCost: PassCostEmulation | undefined
@@ -206,6 +217,7 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
     model,
     context,
     chatWrapper: resolveChatWrapper(model),
+    jsonGrammar,
     vocabularySize: file.tokenCount,
     info: {
       name: init.modelName ?? modelNameFromPath(file.path),
@@ -226,6 +238,8 @@ interface LlamaVerifierParts {
   model: LlamaModel
   context: LlamaContext
   chatWrapper: ChatWrapper
+  /** llama.cpp's grammar of any JSON object, for `json` answers. */
+  jsonGrammar: LlamaGrammar
   info: ModelInfo
   backend: string
   /** Tokens in the model's vocabulary: drafted ids at or above it are refused. */
@@ -259,6 +273,7 @@ export class LlamaVerifier implements Verifier {
   readonly #model: LlamaModel
   readonly #context: LlamaContext
   readonly #chatWrapper: ChatWrapper
+  readonly #jsonGrammar: LlamaGrammar
   readonly #scheduler: Scheduler<LlamaContextSequence>
   readonly #shutdown = new AbortController()
   readonly #runs = new Set<Promise<void>>()
@@ -281,6 +296,7 @@ export class LlamaVerifier implements Verifier {
     this.#model = parts.model
     this.#context = parts.context
     this.#chatWrapper = parts.chatWrapper
+    this.#jsonGrammar = parts.jsonGrammar
     this.#vocabularySize = parts.vocabularySize
     this.#log = parts.init.log
     this.#streamIntervalMs = parts.init.streamIntervalMs ?? 0
@@ -334,7 +350,13 @@ export class LlamaVerifier implements Verifier {
       throw new BusyError(5)
     }
     validateRequest(request)
-    const prompt = buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
+    const grammar = answerGrammar(this.#llama, this.#jsonGrammar, request)
+    // Tools are documented in the prompt unless the chat may not call them.
+    const prompt = buildChatPrompt(this.#model, this.#chatWrapper, request.messages, request.toolChoice === 'none' ? [] : request.tools ?? [])
+    if (grammar !== undefined) {
+      // The grammar's own end (e.g. a run of newlines after the JSON) ends the answer too.
+      prompt.stopStrings.push(...grammar.stopGenerationTriggers.map((trigger) => LlamaText(trigger).toString()).filter((stop) => stop !== ''))
+    }
     if (prompt.tokens.length >= this.model.contextLength) {
       throw new InvalidRequestError(`the prompt is ${prompt.tokens.length} tokens; this model's context holds ${this.model.contextLength}`)
     }
@@ -369,7 +391,7 @@ export class LlamaVerifier implements Verifier {
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
         const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.(prompt.tokens, request.clientId) : undefined
-        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts)
+        const run = this.#run(sequence, request, prompt, grammar, signal, channel, submittedAt, drafts)
         this.#runs.add(run)
         try {
           await run
@@ -390,7 +412,7 @@ export class LlamaVerifier implements Verifier {
    * drafts are accepted while they equal those tokens, then the verifier's
    * own token follows. So the answer is the one the verifier alone gives.
    */
-  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest, prompt: ChatPrompt, grammar: LlamaGrammar | undefined, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined): Promise<void> {
     const startedAt = performance.now()
     let firstTokenAt: number | undefined
     let generated = 0
@@ -404,10 +426,12 @@ export class LlamaVerifier implements Verifier {
     const generatedTokens: Token[] = []
     // Every delta, for the receipt's output hash.
     const output: string[] = []
-    const say = (delta: string): void => {
+    const say = (delta: string, logprobs?: TokenLogprob[]): void => {
       output.push(delta)
-      channel.push({ type: 'delta', text: delta })
+      channel.push({ type: 'delta', text: delta, ...(logprobs === undefined ? {} : { logprobs }) })
     }
+    // Constrains every position of every pass to the grammar, drafts or not.
+    const cursor = grammar === undefined ? undefined : new GrammarCursor(this.#model, grammar)
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
     try {
@@ -423,16 +447,21 @@ export class LlamaVerifier implements Verifier {
         }
         // Room for the drafts and the verifier's own token after them.
         const room = Math.min(request.maxTokens - generated - 1, sequence.contextSize - sequence.nextTokenIndex - input.length - 1)
-        const proposed = drafts?.take(Math.max(0, room)) ?? []
-        if (proposed.some((token) => !Number.isInteger(token) || token < 0 || token >= this.#vocabularySize)) {
+        const taken = drafts?.take(Math.max(0, room)) ?? []
+        if (taken.some((token) => !Number.isInteger(token) || token < 0 || token >= this.#vocabularySize)) {
           drafts?.close('misbehaved')
           drafts = undefined
-          proposed.length = 0
+          taken.length = 0
         }
         // Drafted ids were checked against the vocabulary above, so they are tokens of this model.
-        const evaluated: Token[] = [...input, ...proposed as Token[]]
+        let proposed = taken as Token[]
+        let states: LlamaGrammarEvaluationState[] | undefined
+        if (cursor !== undefined) {
+          ({ drafts: proposed, states } = cursor.plan(proposed))
+        }
+        const evaluated: Token[] = [...input, ...proposed]
         const firstSampled = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: nextTokenRequest(request) }] : token)
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: nextTokenRequest(request, states?.[index - firstSampled]) }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
         const stepMs = performance.now() - stepStartedAt
@@ -450,15 +479,18 @@ export class LlamaVerifier implements Verifier {
         work.passes++
         work.draftedTokens += proposed.length
         work.acceptedTokens += accepted
-        drafts?.settle({ offered: proposed.length, accepted, tokens: verified, stepMs })
+        // Drafts the grammar forbade were offered, and rejected without being evaluated.
+        drafts?.settle({ offered: taken.length, accepted, tokens: verified, stepMs })
+        cursor?.advance(verified)
         firstTokenAt ??= performance.now()
-        for (const token of verified) {
+        for (const [offset, token] of verified.entries()) {
           if (this.#model.isEogToken(token)) {
             finishReason = 'stop'
             break
           }
           generated++
-          finishReason = this.#emit(token, generatedTokens, text, prompt, say)
+          const logprobs = request.topLogprobs === undefined ? undefined : [this.#logprob(results[firstSampled + offset]?.next.probabilities, token, generatedTokens, request.topLogprobs)]
+          finishReason = this.#emit(token, generatedTokens, text, prompt, say, logprobs)
           if (finishReason != null) {
             break
           }
@@ -515,16 +547,35 @@ export class LlamaVerifier implements Verifier {
    * Streams one verified token (not end-of-generation); says `stop` when a
    * stop string or stop token sequence ends with it.
    */
-  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string) => void): FinishReason | undefined {
+  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string, logprobs?: TokenLogprob[]) => void, logprobs: TokenLogprob[] | undefined): FinishReason | undefined {
     generatedTokens.push(token)
     const step = text.push(token)
-    if (step.text !== '') {
-      say(step.text)
+    // A token's logprobs go out with it even when its text is held back (it may begin a stop string).
+    if (step.text !== '' || logprobs !== undefined) {
+      say(step.text, logprobs)
     }
     if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
       return 'stop'
     }
     return undefined
+  }
+
+  /**
+   * `token`'s log probability in the distribution it was chosen from, and
+   * the `top` most likely tokens there. Texts are read after the answer so
+   * far (`previous`), so a token that begins with a space shows it.
+   */
+  #logprob (probabilities: ReadonlyMap<Token, number> | undefined, token: Token, previous: readonly Token[], top: number): TokenLogprob {
+    if (probabilities === undefined) {
+      throw new Error('llama.cpp returned no probabilities')
+    }
+    const textOf = (candidate: Token): string => this.#model.detokenize([candidate], false, previous.slice(-8))
+    const likeliest = [...probabilities.entries()].filter(([, probability]) => probability > 0).sort(([a, pa], [b, pb]) => pb - pa || a - b).slice(0, top)
+    return {
+      text: textOf(token),
+      logprob: Math.log(probabilities.get(token) ?? 0),
+      top: likeliest.map(([candidate, probability]) => ({ text: textOf(candidate), logprob: Math.log(probability) }))
+    }
   }
 
   /** Cancels queued and running requests, then frees the model. */
@@ -554,9 +605,15 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
  * nothing over the protocol's limits reaches llama.cpp. The seed is any
  * integer: the HTTP dialects take any, and the draw mixes it (sampling.ts).
  */
-const CompletionFields = ChatRequestSchema.pick({ messages: true, maxTokens: true, temperature: true, topP: true, stop: true }).extend({
+const CompletionFields = ChatRequestFields.pick({ messages: true, maxTokens: true, temperature: true, topP: true, stop: true, responseFormat: true, tools: true, toolChoice: true }).extend({
   seed: z.number().refine(Number.isSafeInteger, { error: 'must be an integer' }).optional(),
-  clientId: z.string()
+  clientId: z.string(),
+  topLogprobs: z.int().min(0).max(MAX_TOP_LOGPROBS).optional()
+}).check((context) => {
+  const problem = toolChoiceProblem(context.value)
+  if (problem !== undefined) {
+    context.issues.push({ code: 'custom', path: ['toolChoice'], message: problem, input: context.value.toolChoice })
+  }
 })
 
 function validateRequest (request: CompletionRequest): void {
@@ -572,13 +629,17 @@ type NextTokenRequest = NonNullable<Extract<ControlledEvaluateInputItem, unknown
  * What to ask llama.cpp for at each sampled position: the argmax at
  * temperature 0; otherwise the distribution after temperature and top-p over
  * the whole vocabulary (node-llama-cpp's default top-k of 40 and min-p are
- * turned off), from which {@link ownToken} draws.
+ * turned off), from which {@link ownToken} draws. With a grammar, that
+ * position's grammar state masks the tokens it forbids first (llama.cpp's
+ * grammar sampler), so the argmax or draw is the constrained one; with
+ * logprobs asked for, greedy positions return their distribution too.
  */
-function nextTokenRequest (request: CompletionRequest): NextTokenRequest {
+function nextTokenRequest (request: CompletionRequest, grammar: LlamaGrammarEvaluationState | undefined): NextTokenRequest {
+  const constrained = grammar === undefined ? {} : { grammarEvaluationState: grammar }
   if (request.temperature === 0) {
-    return { token: true, options: { temperature: 0 } }
+    return { token: true, ...(request.topLogprobs === undefined ? {} : { probabilities: true }), options: { temperature: 0, ...constrained } }
   }
-  return { probabilities: true, options: { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0 } }
+  return { probabilities: true, options: { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0, ...constrained } }
 }
 
 /** The verifier's own token at answer position `index`: the argmax, or a draw that depends only on (seed, index). */
@@ -597,7 +658,11 @@ function ownToken (next: { token?: Token | null, probabilities?: Map<Token, numb
 
 /** Text deltas waiting for a busy reader travel as one (see EventChannel's `merge`). */
 function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): CompletionEvent | undefined {
-  return waiting.type === 'delta' && pushed.type === 'delta' ? { type: 'delta', text: waiting.text + pushed.text } : undefined
+  if (waiting.type !== 'delta' || pushed.type !== 'delta') {
+    return undefined
+  }
+  const logprobs = waiting.logprobs === undefined && pushed.logprobs === undefined ? undefined : [...waiting.logprobs ?? [], ...pushed.logprobs ?? []]
+  return { type: 'delta', text: waiting.text + pushed.text, ...(logprobs === undefined ? {} : { logprobs }) }
 }
 
 function noWork (): Work {

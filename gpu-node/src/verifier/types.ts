@@ -6,7 +6,7 @@ import type { ChatFinishReason, ChatPrivacy, PriorityTier, Receipt, ReceiptDraft
  * The implementation runs the target model with node-llama-cpp.
  */
 
-export type { ChatMessage, ChatRole } from '#protocol'
+export type { ChatMessage, ChatRequestMessage, ChatRole } from '#protocol'
 
 /**
  * One chat to complete: the protocol's chat request (the same fields and
@@ -16,7 +16,7 @@ export type { ChatMessage, ChatRole } from '#protocol'
  * a given `seed` reproduces one above 0. Generation stops before any `stop`
  * string; they are not returned.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'responseFormat' | 'tools' | 'toolChoice'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -36,6 +36,25 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
    * @default 0
    */
   credit?: number
+  /**
+   * Report each generated token's log probability and this many of the most
+   * likely alternatives at its position (0 to {@link MAX_TOP_LOGPROBS}).
+   *
+   * @default none reported
+   */
+  topLogprobs?: number
+}
+
+/** Most alternatives a token's logprobs list (OpenAI's limit). */
+export const MAX_TOP_LOGPROBS = 20
+
+/** One generated token's log probability, in the distribution it was chosen from (after any grammar). */
+export interface TokenLogprob {
+  /** The token's text. */
+  text: string
+  logprob: number
+  /** The most likely tokens at its position, most likely first. */
+  top: Array<{ text: string, logprob: number }>
 }
 
 export type FinishReason = ChatFinishReason
@@ -67,7 +86,7 @@ export interface Work {
 /** What a completion streams, in order: any number of `queued`, then `delta`s, then one `done`. */
 export type CompletionEvent =
   | { type: 'queued', position: number, etaMs: number, tier: PriorityTier }
-  | { type: 'delta', text: string }
+  | { type: 'delta', text: string, logprobs?: TokenLogprob[] }
   | {
     type: 'done'
     finishReason: FinishReason
