@@ -1,6 +1,6 @@
 import { cancelledByServer, ClientGoneError, isClientGone } from './errors.ts'
 import type { HttpMetrics } from './http-metrics.ts'
-import type { CompletionEvent, CompletionRequest, Verifier } from '../verifier/types.ts'
+import type { CompletionEvent, CompletionRequest, TokenLogprob, Verifier } from '../verifier/types.ts'
 import type { ServerResponse } from 'node:http'
 
 /**
@@ -71,12 +71,14 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
    *
    * @throws {ClientGoneError} when the client left; an ApiError when the server cancelled it
    */
-  async collect (): Promise<{ text: string, done: Extract<CompletionEvent, { type: 'done' }> }> {
+  async collect (): Promise<{ text: string, logprobs: TokenLogprob[], done: Extract<CompletionEvent, { type: 'done' }> }> {
     let text = ''
+    const logprobs: TokenLogprob[] = []
     let done: Extract<CompletionEvent, { type: 'done' }> | undefined
     for await (const event of this) {
       if (event.type === 'delta') {
         text += event.text
+        logprobs.push(...event.logprobs ?? [])
       } else if (event.type === 'done') {
         done = event
       }
@@ -87,7 +89,7 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
     if (done.finishReason === 'cancelled') {
       throw this.clientGone ? new ClientGoneError() : cancelledByServer()
     }
-    return { text, done }
+    return { text, logprobs, done }
   }
 
   async * [Symbol.asyncIterator] (): AsyncGenerator<CompletionEvent, void, undefined> {
