@@ -196,6 +196,9 @@ test('bad agent requests are 400s that name the parameter', async () => {
   expect(await refusal({ tools: TOOLS, tool_choice: { type: 'function', function: { name: 'nope' } } })).toEqual({ status: 400, param: 'tool_choice' })
   expect(await refusal({ logprobs: true, top_logprobs: 50 })).toEqual({ status: 400, param: 'top_logprobs' })
   expect(await refusal({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: 'not an object' } } })).toEqual({ status: 400, param: 'response_format.json_schema.schema' })
+  // A schema node-llama-cpp cannot make a grammar of (it never ends) is refused, not answered unconstrained.
+  const loop = { $defs: { loop: { $ref: '#/$defs/loop' } }, $ref: '#/$defs/loop' }
+  expect((await refusal({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: loop } } })).status).toBe(400)
   expect((await fetch(`${verifier.url}/health`)).ok).toBe(true)
 })
 

@@ -86,6 +86,12 @@ test('a json_schema answer validates against its schema, and is the same with dr
   expect(() => JSON.parse(free.text)).toThrow()
 })
 
+test('anyOf (which clients\' schema generators write for unions) constrains as oneOf', async () => {
+  const schema = { type: 'object', properties: { value: { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['none'] }] } }, required: ['value'], additionalProperties: false }
+  const { text } = await answer(request('hello', { responseFormat: { type: 'json_schema', schema } }))
+  expect(new Ajv().compile(schema)(JSON.parse(text)), text).toBe(true)
+})
+
 test('a json answer is JSON from its first token', async () => {
   const { text } = await answer(request('hello', { responseFormat: { type: 'json' }, maxTokens: 24 }))
   expect(text.trimStart().startsWith('{')).toBe(true)
@@ -145,4 +151,5 @@ test('logprobs: at temperature 0 each chosen token is the likeliest, and its top
 test('a schema that cannot be a grammar, or a tool choice naming no tool, is refused at once', () => {
   expect(() => verifier.complete(request('x', { tools: TOOLS, toolChoice: { name: 'nope' } }), {})).toThrow(/toolChoice/)
   expect(() => verifier.complete(request('x', { toolChoice: 'required' }), {})).toThrow(/at least one tool/)
+  expect(() => verifier.complete(request('x', { responseFormat: { type: 'json_schema', schema: { $defs: { loop: { $ref: '#/$defs/loop' } }, $ref: '#/$defs/loop' } } }), {})).toThrow(/cannot be enforced/)
 })

@@ -30,10 +30,25 @@ export function answerGrammar (llama: Llama, jsonGrammar: LlamaGrammar, request:
 function schemaGrammar (llama: Llama, schema: Record<string, unknown>, what: string): LlamaGrammar {
   try {
     // The synchronous form of `llama.createGrammarForJsonSchema` (which only wraps it in a promise).
-    return new LlamaJsonSchemaGrammar<GbnfJsonSchema>(llama, schema as GbnfJsonSchema)
+    return new LlamaJsonSchemaGrammar<GbnfJsonSchema>(llama, withOneOfForAnyOf(schema) as GbnfJsonSchema)
   } catch (err) {
     throw new InvalidRequestError(`${what} cannot be enforced: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+/**
+ * `anyOf` as `oneOf`, all the way down: node-llama-cpp knows only `oneOf`,
+ * and for generating a value the two are the same choice of alternatives
+ * (clients' schema generators write `anyOf` for optional and union fields).
+ */
+function withOneOfForAnyOf (value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(withOneOfForAnyOf)
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key === 'anyOf' ? 'oneOf' : key, withOneOfForAnyOf(inner)]))
 }
 
 /**
