@@ -148,8 +148,12 @@ test('logprobs: at temperature 0 each chosen token is the likeliest, and its top
   expect(constrained.logprobs[0]?.top.every((alternative) => alternative.text.trim() === '{' || alternative.text.trim() === '')).toBe(true)
 })
 
-test('a schema that cannot be a grammar, or a tool choice naming no tool, is refused at once', () => {
+test('a tool choice naming no tool, a schema that cannot be a grammar and tools that cannot be documented are refused at once', () => {
   expect(() => verifier.complete(request('x', { tools: TOOLS, toolChoice: { name: 'nope' } }), {})).toThrow(/toolChoice/)
   expect(() => verifier.complete(request('x', { toolChoice: 'required' }), {})).toThrow(/at least one tool/)
   expect(() => verifier.complete(request('x', { responseFormat: { type: 'json_schema', schema: { $defs: { loop: { $ref: '#/$defs/loop' } }, $ref: '#/$defs/loop' } } }), {})).toThrow(/cannot be enforced/)
+  // Parameters node-llama-cpp cannot walk: refused whether the call is forced (a grammar) or not (the prompt's documentation).
+  const unwalkable = [{ name: 'f', parameters: { oneOf: 3 } }]
+  expect(() => verifier.complete(request('x', { tools: unwalkable, toolChoice: 'required' }), {})).toThrow(expect.objectContaining({ name: 'InvalidRequestError' }))
+  expect(() => verifier.complete(request('x', { tools: unwalkable }), {})).toThrow(expect.objectContaining({ name: 'InvalidRequestError', message: expect.stringContaining('cannot be documented') }))
 })

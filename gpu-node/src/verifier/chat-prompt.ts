@@ -1,5 +1,6 @@
 import { LlamaText } from 'node-llama-cpp'
-import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatWrapper, GbnfJsonSchema, LlamaModel, Token } from 'node-llama-cpp'
+import { InvalidRequestError } from './errors.ts'
+import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatWrapper, ChatWrapperGeneratedContextState, GbnfJsonSchema, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatRequestMessage, ChatTool } from '#protocol'
 
 /**
@@ -88,12 +89,28 @@ export function functionsFromTools (tools: readonly ChatTool[]): ChatModelFuncti
   }]))
 }
 
+/**
+ * The wrapper's rendering of the chat. Tools' parameters are client-given
+ * JSON schemas, which the wrapper documents by walking them: one it cannot
+ * walk is the request's fault.
+ *
+ * @throws {InvalidRequestError} when a tool's parameters cannot be documented
+ */
+function generateContextState (chatWrapper: ChatWrapper, messages: readonly ChatRequestMessage[], tools: readonly ChatTool[]): ChatWrapperGeneratedContextState {
+  const chatHistory = chatHistoryFromMessages(messages)
+  if (tools.length === 0) {
+    return chatWrapper.generateContextState({ chatHistory })
+  }
+  try {
+    return chatWrapper.generateContextState({ chatHistory, availableFunctions: functionsFromTools(tools), documentFunctionParams: true })
+  } catch (err) {
+    throw new InvalidRequestError(`the tools' parameters cannot be documented in the prompt: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
 /** The prompt for `messages`; `tools` (none unless given) are documented in it by the chat wrapper. */
 export function buildChatPrompt (model: LlamaModel, chatWrapper: ChatWrapper, messages: readonly ChatRequestMessage[], tools: readonly ChatTool[] = []): ChatPrompt {
-  const state = chatWrapper.generateContextState({
-    chatHistory: chatHistoryFromMessages(messages),
-    ...(tools.length === 0 ? {} : { availableFunctions: functionsFromTools(tools), documentFunctionParams: true })
-  })
+  const state = generateContextState(chatWrapper, messages, tools)
   const tokens = state.contextText.tokenize(model.tokenizer)
   const stopStrings: string[] = []
   const stopTokenSequences: Token[][] = []
