@@ -54,7 +54,8 @@ export function chatHistoryFromMessages (messages: readonly ChatRequestMessage[]
           answered.add(call.id)
           return { type: 'functionCall', name: call.name, params: parseArguments(call.arguments), result: results.get(call.id) ?? '' }
         })
-        history.push({ type: 'model', response: [...(message.content === '' ? [] : [message.content]), ...calls] })
+        // Text before the calls, if any (a turn without calls keeps its text as it is, even empty).
+        history.push({ type: 'model', response: calls.length === 0 ? [message.content] : [...(message.content === '' ? [] : [message.content]), ...calls] })
         break
       }
       case 'tool':
