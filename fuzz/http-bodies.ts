@@ -13,7 +13,9 @@ const ROUTES: Array<{ path: string, seeds: unknown[] }> = [
     path: '/v1/chat/completions',
     seeds: [
       { model: 'shoal-demo', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Tell me a story.' }], max_tokens: 4, temperature: 0 },
-      { model: 'shoal-demo', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: true, stream_options: { include_usage: true }, max_completion_tokens: 3, stop: ['\n'], seed: 7, top_p: 0.5 }
+      { model: 'shoal-demo', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: true, stream_options: { include_usage: true }, max_completion_tokens: 3, stop: ['\n'], seed: 7, top_p: 0.5 },
+      { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 6, logprobs: true, top_logprobs: 2, response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object', properties: { ok: { type: 'boolean' }, n: { anyOf: [{ type: 'integer' }, { type: 'null' }] }, tags: { type: 'array', items: { enum: ['x', 'y'] }, maxItems: 2 } } } } } },
+      { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '1' }], max_tokens: 6, stream: true, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } } } } }], tool_choice: 'required' }
     ]
   },
   {
@@ -46,7 +48,8 @@ const ROUTES: Array<{ path: string, seeds: unknown[] }> = [
     path: '/api/chat',
     seeds: [
       { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hello' }], stream: false, options: { num_predict: 4, temperature: 0 } },
-      { model: 'shoal-demo', messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }], options: { num_predict: 2, stop: ['.'], seed: 3 } }
+      { model: 'shoal-demo', messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }], options: { num_predict: 2, stop: ['.'], seed: 3 } },
+      { model: 'shoal-demo', messages: [{ role: 'user', content: 'y' }], format: { type: 'object', properties: { a: { type: 'string' } } }, tools: [{ type: 'function', function: { name: 'g', parameters: { type: 'object' } } }], options: { num_predict: 4 } }
     ]
   },
   {

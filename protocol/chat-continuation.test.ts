@@ -19,7 +19,7 @@ const malformed = expect.objectContaining({ name: 'MalformedMessageError' })
 function wireWithContinuation (continuation: { text?: string, tokens?: number[], tokenizerFingerprint?: string }): Uint8Array {
   return ChatRequest.encode({
     requestId: 'req-1',
-    messages: [{ role: ChatRole.USER, content: 'hi' }],
+    messages: [{ role: ChatRole.USER, content: 'hi', toolCalls: [] }],
     maxTokens: 16,
     temperature: 0,
     topP: 1,

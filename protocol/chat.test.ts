@@ -35,7 +35,7 @@ const tooLarge = expect.objectContaining({ name: 'MessageTooLargeError' })
 function wire (overrides: Partial<ChatRequest> = {}): Uint8Array {
   return ChatRequest.encode({
     requestId: 'req-1',
-    messages: [{ role: ChatRole.USER, content: 'hi' }],
+    messages: [{ role: ChatRole.USER, content: 'hi', toolCalls: [] }],
     maxTokens: 16,
     temperature: 0,
     topP: 1,
@@ -54,7 +54,7 @@ test('a chat request survives an encode/decode round trip, doubles exact', () =>
 })
 
 test('unset fields take their documented defaults: top_p 1, privacy verifier-only', () => {
-  const decoded = decodeChatRequest(ChatRequest.encode({ requestId: 'r', messages: [{ role: ChatRole.USER, content: 'hi' }], maxTokens: 5, temperature: 0, topP: 0, stop: [], privacy: ChatPrivacy.VERIFIER_ONLY }))
+  const decoded = decodeChatRequest(ChatRequest.encode({ requestId: 'r', messages: [{ role: ChatRole.USER, content: 'hi', toolCalls: [] }], maxTokens: 5, temperature: 0, topP: 0, stop: [], privacy: ChatPrivacy.VERIFIER_ONLY }))
   expect(decoded.topP).toBe(1)
   expect(decoded.privacy).toBe('verifier-only')
 })
@@ -62,7 +62,7 @@ test('unset fields take their documented defaults: top_p 1, privacy verifier-onl
 test('requests with bad fields are malformed, on both encode and decode', () => {
   const bad: Array<[string, Partial<ValidChatRequest>, Partial<ChatRequest>]> = [
     ['empty messages', { messages: [] }, { messages: [] }],
-    ['unspecified role', { messages: [{ role: 'robot' as 'user', content: 'x' }] }, { messages: [{ role: ChatRole.CHAT_ROLE_UNSPECIFIED, content: 'x' }] }],
+    ['unspecified role', { messages: [{ role: 'robot' as 'user', content: 'x' }] }, { messages: [{ role: ChatRole.CHAT_ROLE_UNSPECIFIED, content: 'x', toolCalls: [] }] }],
     ['NaN temperature', { temperature: Number.NaN }, { temperature: Number.NaN }],
     ['negative temperature', { temperature: -0.1 }, { temperature: -0.1 }],
     ['huge temperature', { temperature: 2.5 }, { temperature: 2.5 }],
@@ -85,7 +85,7 @@ test('requests with bad fields are malformed, on both encode and decode', () => 
 })
 
 test('too many messages are refused by count, and bytes that are not a request as malformed', () => {
-  const messages = Array.from({ length: MAX_CHAT_MESSAGES + 1 }, () => ({ role: ChatRole.USER, content: 'x' }))
+  const messages = Array.from({ length: MAX_CHAT_MESSAGES + 1 }, () => ({ role: ChatRole.USER, content: 'x', toolCalls: [] }))
   expect(() => decodeChatRequest(wire({ messages }))).toThrow(expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringContaining(`at most ${MAX_CHAT_MESSAGES}`) }))
   expect(() => decodeChatRequest(wire({ messages: messages.slice(0, MAX_CHAT_MESSAGES) }))).not.toThrow()
   expect(() => decodeChatRequest(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(malformed)
@@ -166,4 +166,31 @@ test('presented receipts and a done event\'s receipt travel byte for byte; too m
 
   const done: ChatServerEvent = { type: 'done', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 2 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 }, receipt }
   expect(decodeChatEvent(encodeChatEvent(done))).toEqual(done)
+})
+
+test('response formats, tools, tool choices and tool turns survive a round trip; bad ones are malformed', () => {
+  const agent: ValidChatRequest = {
+    ...request,
+    messages: [
+      { role: 'user', content: 'Weather in Oslo?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
+      { role: 'tool', content: '{"celsius":-3}', toolCallId: 'call_1' }
+    ],
+    responseFormat: { type: 'json_schema', schema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+    tools: [{ name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } } } }, { name: 'get_time' }],
+    toolChoice: { name: 'get_weather' }
+  }
+  expect(decodeChatRequest(encodeChatRequest(agent))).toEqual(agent)
+  for (const toolChoice of ['auto', 'none', 'required'] as const) {
+    expect(decodeChatRequest(encodeChatRequest({ ...agent, toolChoice })).toolChoice).toBe(toolChoice)
+  }
+  expect(decodeChatRequest(encodeChatRequest({ ...request, responseFormat: { type: 'json' } })).responseFormat).toEqual({ type: 'json' })
+  expect('toolChoice' in decodeChatRequest(encodeChatRequest(request))).toBe(false)
+  expect(() => encodeChatRequest({ ...agent, toolChoice: { name: 'nope' } })).toThrow(expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringContaining('toolChoice') }))
+  expect(() => encodeChatRequest({ ...request, toolChoice: 'required' })).toThrow(malformed)
+  expect(() => encodeChatRequest({ ...agent, tools: [{ name: 'has space' }] })).toThrow(malformed)
+  expect(() => encodeChatRequest({ ...agent, tools: [{ name: 'a' }, { name: 'a' }], toolChoice: 'auto' })).toThrow(malformed)
+  expect(() => decodeChatRequest(wire({ tools: [{ name: 'f', parameters: '{not json' }] }))).toThrow(malformed)
+  expect(() => decodeChatRequest(wire({ responseFormat: { jsonSchema: '[1]' } }))).toThrow(malformed)
+  expect(() => decodeChatRequest(wire({ responseFormat: {} }))).toThrow(malformed)
 })

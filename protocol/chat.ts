@@ -1,24 +1,20 @@
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { assertValidContinuation } from './chat-continuation.ts'
-import type { ChatContinuation } from './chat-continuation.ts'
 import { MalformedMessageError, MessageTooLargeError } from './errors.ts'
+import { ChatRequestSchema, firstProblem } from './chat-request-schema.ts'
 import {
   MAX_CHAT_CONTINUATION_TOKENS,
   MAX_CHAT_CONTROL_BYTES,
   MAX_CHAT_EVENT_BYTES,
-  MAX_CHAT_MAX_TOKENS,
   MAX_CHAT_MESSAGES,
   MAX_CHAT_REQUEST_BYTES,
-  MAX_CHAT_REQUEST_ID_LENGTH,
-  MAX_CHAT_STOP_LENGTH,
   MAX_CHAT_STOP_SEQUENCES,
-  MAX_CHAT_TEMPERATURE,
-  MAX_CHAT_WARM_KEY_LENGTH,
-  MAX_PRESENTED_RECEIPTS,
-  MAX_RECEIPT_BYTES
+  MAX_CHAT_TOOL_CALLS,
+  MAX_CHAT_TOOLS,
+  MAX_PRESENTED_RECEIPTS
 } from './limits.ts'
 import { toWireReceipt } from './receipts.ts'
 import type { SignedReceipt } from './receipts.ts'
+import type { ChatPrivacy, ChatRequestMessage, ChatRequestRole, ResponseFormat, ToolChoice, ValidChatRequest } from './chat-request-schema.ts'
 import {
   ChatControl,
   ChatErrorCode as WireChatErrorCode,
@@ -27,8 +23,10 @@ import {
   ChatRequest,
   ChatRole as WireChatRole,
   FinishReason as WireFinishReason,
-  PriorityTier as WirePriorityTier
+  PriorityTier as WirePriorityTier,
+  ToolChoiceMode
 } from './messages.ts'
+import type { ChatMessage as WireChatMessage, ResponseFormat as WireResponseFormat, Tool as WireTool } from './messages.ts'
 
 /*
  * The chat protocol's messages in the form the rest of Shoal uses: plain
@@ -37,41 +35,7 @@ import {
  * and checks every field, so handlers never see a half-valid message.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant'
-
-export interface ChatMessage {
-  role: ChatRole
-  content: string
-}
-
-/**
- * Who may see a chat's context: only the verifier (the default), or also
- * scouts drafting for it.
- */
-export type ChatPrivacy = 'verifier-only' | 'drafters-allowed'
-
-/** A complete, checked chat request. */
-export interface ValidChatRequest {
-  /** Names the chat in logs and receipts: 1-64 printable ASCII characters. */
-  requestId: string
-  messages: ChatMessage[]
-  /** Most tokens to generate, 1 to {@link MAX_CHAT_MAX_TOKENS}. */
-  maxTokens: number
-  /** 0 (greedy) to {@link MAX_CHAT_TEMPERATURE}. */
-  temperature: number
-  /** Nucleus sampling, in (0, 1]; 1 disables it. */
-  topP: number
-  /** Integer from 0 to 2^32 - 1. */
-  seed?: number
-  stop: string[]
-  privacy: ChatPrivacy
-  /** Receipts the asker earned at other verifiers, presented for priority (at most {@link MAX_PRESENTED_RECEIPTS}). */
-  receipts?: SignedReceipt[]
-  /** The answer so far, to continue where another verifier left it (see chat-continuation.ts). */
-  continuation?: ChatContinuation
-  /** The client's key for this conversation: the verifier announces it warm under this key (see warm-prefix.ts). 1-64 printable ASCII characters. */
-  warmKey?: string
-}
+export type { ChatMessage, ChatPrivacy, ChatRole, ValidChatRequest } from './chat-request-schema.ts'
 
 /** Where a request waits at a busy verifier: contributors (recent accepted drafts) before consumers. */
 export type PriorityTier = 'contributor' | 'consumer'
@@ -111,10 +75,17 @@ export type ChatServerEvent = ChatStreamEvent | ChatErrorEvent
 /** Longest error message sent; longer ones are cut (they are for people, not programs). */
 const MAX_ERROR_MESSAGE_LENGTH = 1024
 
-const ROLES: Record<ChatRole, WireChatRole> = {
+const ROLES: Record<ChatRequestRole, WireChatRole> = {
   system: WireChatRole.SYSTEM,
   user: WireChatRole.USER,
-  assistant: WireChatRole.ASSISTANT
+  assistant: WireChatRole.ASSISTANT,
+  tool: WireChatRole.TOOL
+}
+
+const TOOL_CHOICE_MODES: Record<Exclude<ToolChoice, object>, ToolChoiceMode> = {
+  auto: ToolChoiceMode.TOOL_CHOICE_AUTO,
+  none: ToolChoiceMode.TOOL_CHOICE_NONE,
+  required: ToolChoiceMode.TOOL_CHOICE_REQUIRED
 }
 
 const PRIVACY: Record<ChatPrivacy, WireChatPrivacy> = {
@@ -136,64 +107,16 @@ const TIERS: Record<PriorityTier, WirePriorityTier> = {
 const UINT32_MAX = 0xffff_ffff
 
 /**
- * Checks a request's fields: what a verifier needs before it spends anything
+ * Checks a request's fields against the protocol's one request schema
+ * (chat-request-schema.ts): what a verifier needs before it spends anything
  * on the chat.
  *
  * @throws {MalformedMessageError} naming the first bad field
  */
 export function assertValidChatRequest (request: ValidChatRequest): void {
-  if (typeof request.requestId !== 'string' || request.requestId.length === 0 || request.requestId.length > MAX_CHAT_REQUEST_ID_LENGTH ||
-    !/^[\x21-\x7e]+$/.test(request.requestId)) {
-    throw new MalformedMessageError(`requestId must be 1-${MAX_CHAT_REQUEST_ID_LENGTH} printable ASCII characters`)
-  }
-  if (!Array.isArray(request.messages) || request.messages.length === 0) {
-    throw new MalformedMessageError('a chat needs at least one message')
-  }
-  if (request.messages.length > MAX_CHAT_MESSAGES) {
-    throw new MalformedMessageError(`a chat has at most ${MAX_CHAT_MESSAGES} messages, not ${request.messages.length}`)
-  }
-  for (const [index, message] of request.messages.entries()) {
-    if (!Object.hasOwn(ROLES, message.role)) {
-      throw new MalformedMessageError(`message ${index} has no known role`)
-    }
-    if (typeof message.content !== 'string') {
-      throw new MalformedMessageError(`message ${index} has no content`)
-    }
-  }
-  if (!isIntegerIn(request.maxTokens, 1, MAX_CHAT_MAX_TOKENS)) {
-    throw new MalformedMessageError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}`)
-  }
-  if (typeof request.temperature !== 'number' || !Number.isFinite(request.temperature) || request.temperature < 0 || request.temperature > MAX_CHAT_TEMPERATURE) {
-    throw new MalformedMessageError(`temperature must be a number from 0 to ${MAX_CHAT_TEMPERATURE}`)
-  }
-  if (typeof request.topP !== 'number' || !Number.isFinite(request.topP) || request.topP <= 0 || request.topP > 1) {
-    throw new MalformedMessageError('topP must be a number above 0 and at most 1')
-  }
-  if (request.seed !== undefined && !isIntegerIn(request.seed, 0, UINT32_MAX)) {
-    throw new MalformedMessageError('seed must be an integer from 0 to 2^32 - 1')
-  }
-  if (!Array.isArray(request.stop) || request.stop.length > MAX_CHAT_STOP_SEQUENCES) {
-    throw new MalformedMessageError(`a chat has at most ${MAX_CHAT_STOP_SEQUENCES} stop strings`)
-  }
-  if (request.stop.some((stop) => typeof stop !== 'string' || stop.length === 0 || stop.length > MAX_CHAT_STOP_LENGTH)) {
-    throw new MalformedMessageError(`stop strings must be 1-${MAX_CHAT_STOP_LENGTH} characters`)
-  }
-  if (!Object.hasOwn(PRIVACY, request.privacy)) {
-    throw new MalformedMessageError('privacy must be verifier-only or drafters-allowed')
-  }
-  const receipts = request.receipts ?? []
-  if (!Array.isArray(receipts) || receipts.length > MAX_PRESENTED_RECEIPTS) {
-    throw new MalformedMessageError(`a chat presents at most ${MAX_PRESENTED_RECEIPTS} receipts`)
-  }
-  if (receipts.some((receipt) => receipt.body.byteLength > MAX_RECEIPT_BYTES || receipt.signature.byteLength > MAX_RECEIPT_BYTES)) {
-    throw new MalformedMessageError(`a presented receipt is at most ${MAX_RECEIPT_BYTES} bytes`)
-  }
-  if (request.continuation !== undefined) {
-    assertValidContinuation(request.continuation)
-  }
-  if (request.warmKey !== undefined && (typeof request.warmKey !== 'string' || request.warmKey.length === 0 ||
-    request.warmKey.length > MAX_CHAT_WARM_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(request.warmKey))) {
-    throw new MalformedMessageError(`warmKey must be 1-${MAX_CHAT_WARM_KEY_LENGTH} printable ASCII characters`)
+  const problem = firstProblem(ChatRequestSchema, request)
+  if (problem !== undefined) {
+    throw new MalformedMessageError(`invalid chat request: ${problem}`)
   }
 }
 
@@ -207,7 +130,7 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
   assertValidChatRequest(request)
   const bytes = ChatRequest.encode({
     requestId: request.requestId,
-    messages: request.messages.map((message) => ({ role: ROLES[message.role], content: message.content })),
+    messages: request.messages.map(toWireMessage),
     maxTokens: request.maxTokens,
     temperature: request.temperature,
     topP: request.topP,
@@ -216,7 +139,14 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
     privacy: PRIVACY[request.privacy],
     receipts: (request.receipts ?? []).map(toWireReceipt),
     continuation: request.continuation,
-    warmKey: request.warmKey ?? ''
+    warmKey: request.warmKey ?? '',
+    ...(request.responseFormat === undefined ? {} : { responseFormat: toWireResponseFormat(request.responseFormat) }),
+    tools: (request.tools ?? []).map((tool): WireTool => ({
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      ...(tool.parameters === undefined ? {} : { parameters: JSON.stringify(tool.parameters) })
+    })),
+    ...toWireToolChoice(request.toolChoice)
   })
   if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
@@ -238,14 +168,23 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
   try {
     wire = ChatRequest.decode(bytes, {
       // One over the limit, so "too many" is reported as such below rather than as a decode failure.
-      limits: { messages: MAX_CHAT_MESSAGES + 1, stop: MAX_CHAT_STOP_SEQUENCES + 1, receipts: MAX_PRESENTED_RECEIPTS + 1, continuation: { tokens: MAX_CHAT_CONTINUATION_TOKENS + 1 } }
+      limits: {
+        messages: MAX_CHAT_MESSAGES + 1,
+        messages$: { toolCalls: MAX_CHAT_TOOL_CALLS + 1 },
+        stop: MAX_CHAT_STOP_SEQUENCES + 1,
+        receipts: MAX_PRESENTED_RECEIPTS + 1,
+        tools: MAX_CHAT_TOOLS + 1,
+        continuation: { tokens: MAX_CHAT_CONTINUATION_TOKENS + 1 }
+      }
     })
   } catch (err) {
     throw new MalformedMessageError(`the chat request does not decode: ${(err as Error).message}`)
   }
+  const responseFormat = fromWireResponseFormat(wire.responseFormat)
+  const toolChoice = fromWireToolChoice(wire.toolChoice, wire.toolChoiceName)
   const request: ValidChatRequest = {
     requestId: wire.requestId,
-    messages: wire.messages.map((message, index) => ({ role: roleName(message.role, index), content: message.content })),
+    messages: wire.messages.map(fromWireMessage),
     maxTokens: wire.maxTokens,
     temperature: wire.temperature,
     // Unset on the wire (0) means "no nucleus sampling".
@@ -255,19 +194,93 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
     privacy: wire.privacy === WireChatPrivacy.DRAFTERS_ALLOWED ? 'drafters-allowed' : 'verifier-only',
     ...(wire.receipts.length === 0 ? {} : { receipts: wire.receipts.map(({ body, signature }) => ({ body, signature })) }),
     ...(wire.continuation == null ? {} : { continuation: wire.continuation }),
-    ...(wire.warmKey === '' ? {} : { warmKey: wire.warmKey })
+    ...(wire.warmKey === '' ? {} : { warmKey: wire.warmKey }),
+    ...(responseFormat === undefined ? {} : { responseFormat }),
+    ...(wire.tools.length === 0
+      ? {}
+      : {
+          tools: wire.tools.map((tool, index) => ({
+            name: tool.name,
+            ...(tool.description === undefined ? {} : { description: tool.description }),
+            ...(tool.parameters === undefined ? {} : { parameters: parseJsonObject(tool.parameters, `tools[${index}].parameters`) })
+          }))
+        }),
+    ...(toolChoice === undefined ? {} : { toolChoice })
   }
   assertValidChatRequest(request)
   return request
 }
 
-function roleName (role: WireChatRole, index: number): ChatRole {
+function toWireMessage (message: ChatRequestMessage): WireChatMessage {
+  return {
+    role: ROLES[message.role],
+    content: message.content,
+    toolCalls: message.toolCalls ?? [],
+    ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId })
+  }
+}
+
+function fromWireMessage (message: WireChatMessage, index: number): ChatRequestMessage {
+  return {
+    role: roleName(message.role, index),
+    content: message.content,
+    ...(message.toolCalls.length === 0 ? {} : { toolCalls: message.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) }),
+    ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId })
+  }
+}
+
+function roleName (role: WireChatRole, index: number): ChatRequestRole {
   for (const [name, value] of Object.entries(ROLES)) {
     if (value === role) {
-      return name as ChatRole
+      return name as ChatRequestRole
     }
   }
-  throw new MalformedMessageError(`message ${index} has no known role`)
+  throw new MalformedMessageError(`invalid chat request: messages[${index}].role: has no known role`)
+}
+
+function toWireResponseFormat (format: ResponseFormat): WireResponseFormat {
+  return format.type === 'json' ? { json: true } : { jsonSchema: JSON.stringify(format.schema) }
+}
+
+function fromWireResponseFormat (format: WireResponseFormat | undefined): ResponseFormat | undefined {
+  if (format === undefined) {
+    return undefined
+  }
+  if (format.jsonSchema !== undefined) {
+    return { type: 'json_schema', schema: parseJsonObject(format.jsonSchema, 'responseFormat.schema') }
+  }
+  if (format.json === true) {
+    return { type: 'json' }
+  }
+  throw new MalformedMessageError('invalid chat request: responseFormat: names no format')
+}
+
+function toWireToolChoice (choice: ToolChoice | undefined): { toolChoice: ToolChoiceMode, toolChoiceName?: string } {
+  if (choice === undefined) {
+    return { toolChoice: ToolChoiceMode.TOOL_CHOICE_UNSPECIFIED }
+  }
+  return typeof choice === 'object' ? { toolChoice: ToolChoiceMode.TOOL_CHOICE_NAMED, toolChoiceName: choice.name } : { toolChoice: TOOL_CHOICE_MODES[choice] }
+}
+
+function fromWireToolChoice (mode: ToolChoiceMode, name: string | undefined): ToolChoice | undefined {
+  if (mode === ToolChoiceMode.TOOL_CHOICE_NAMED) {
+    return { name: name ?? '' }
+  }
+  return (Object.keys(TOOL_CHOICE_MODES) as Array<Exclude<ToolChoice, object>>).find((choice) => TOOL_CHOICE_MODES[choice] === mode)
+}
+
+/** A JSON schema carried as JSON text. */
+function parseJsonObject (text: string, field: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new MalformedMessageError(`invalid chat request: ${field}: is not JSON`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MalformedMessageError(`invalid chat request: ${field}: must be a JSON schema object`)
+  }
+  return value as Record<string, unknown>
 }
 
 /** Encodes a control message (cancel), which a client may write after its request. */

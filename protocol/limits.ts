@@ -116,3 +116,21 @@ export const MAX_ANNOUNCED_WARM_PREFIXES = 64
 
 /** Longest warm key a chat request may carry, in characters. */
 export const MAX_CHAT_WARM_KEY_LENGTH = 64
+
+/** Most tools (functions) one chat request may offer the model. */
+export const MAX_CHAT_TOOLS = 32
+
+/** Longest tool name, in characters (OpenAI's limit too). */
+export const MAX_CHAT_TOOL_NAME_LENGTH = 64
+
+/** Longest JSON schema (of a response format or one tool's parameters), as JSON text. */
+export const MAX_CHAT_SCHEMA_LENGTH = 16 * 1024
+
+/** Longest tool description, in characters. */
+export const MAX_CHAT_TOOL_DESCRIPTION_LENGTH = 4096
+
+/** Most tool calls one assistant message may carry. */
+export const MAX_CHAT_TOOL_CALLS = 16
+
+/** Longest tool call id, in characters. */
+export const MAX_CHAT_TOOL_CALL_ID_LENGTH = 64

@@ -427,14 +427,16 @@ export enum ChatRole {
   CHAT_ROLE_UNSPECIFIED = 'CHAT_ROLE_UNSPECIFIED',
   SYSTEM = 'SYSTEM',
   USER = 'USER',
-  ASSISTANT = 'ASSISTANT'
+  ASSISTANT = 'ASSISTANT',
+  TOOL = 'TOOL'
 }
 
 enum __ChatRoleValues {
   CHAT_ROLE_UNSPECIFIED = 0,
   SYSTEM = 1,
   USER = 2,
-  ASSISTANT = 3
+  ASSISTANT = 3,
+  TOOL = 4
 }
 
 export namespace ChatRole {
@@ -459,9 +461,146 @@ export namespace ChatPrivacy {
   }
 }
 
+export interface ToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
+export namespace ToolCall {
+  let _codec: Codec<ToolCall>
+
+  export const codec = (): Codec<ToolCall> => {
+    if (_codec == null) {
+      _codec = message<ToolCall>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.arguments != null && obj.arguments !== '')) {
+          w.uint32(26)
+          w.string(obj.arguments)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          name: '',
+          arguments: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.arguments = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.arguments`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ToolCallIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ToolCallNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ToolCallArgumentsFieldEvent {
+    field: '$.arguments'
+    value: string
+  }
+
+  export function encode (obj: Partial<ToolCall>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ToolCall.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): ToolCall {
+    return decodeMessage(buf, ToolCall.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): Generator<ToolCallIdFieldEvent | ToolCallNameFieldEvent | ToolCallArgumentsFieldEvent> {
+    return streamMessage(buf, ToolCall.codec(), opts)
+  }
+}
+
 export interface ChatMessage {
   role: ChatRole
   content: string
+  toolCalls: ToolCall[]
+  toolCallId?: string
 }
 
 export namespace ChatMessage {
@@ -484,13 +623,26 @@ export namespace ChatMessage {
           w.string(obj.content)
         }
 
+        if (obj.toolCalls != null && obj.toolCalls.length > 0) {
+          for (const value of obj.toolCalls) {
+            w.uint32(26)
+            ToolCall.codec().encode(value, w)
+          }
+        }
+
+        if (obj.toolCallId != null) {
+          w.uint32(34)
+          w.string(obj.toolCallId)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           role: ChatRole.CHAT_ROLE_UNSPECIFIED,
-          content: ''
+          content: '',
+          toolCalls: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -507,6 +659,20 @@ export namespace ChatMessage {
               obj.content = reader.string()
               break
             }
+            case 3: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls.length === opts.limits.toolCalls) {
+                throw new MaxLengthError('Decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              obj.toolCalls.push(ToolCall.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toolCalls$
+              }))
+              break
+            }
+            case 4: {
+              obj.toolCallId = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -516,6 +682,10 @@ export namespace ChatMessage {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          toolCalls: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -532,6 +702,31 @@ export namespace ChatMessage {
             case 2: {
               yield {
                 field: `${prefix}.content`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls === opts.limits.toolCalls) {
+                throw new MaxLengthError('Streaming decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              for (const evt of ToolCall.codec().stream(reader, reader.uint32(), `${prefix}.toolCalls[]`, {
+                limits: opts.limits?.toolCalls$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.toolCalls
+                }
+              }
+
+              obj.toolCalls++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.toolCallId`,
                 value: reader.string()
               }
               break
@@ -558,6 +753,29 @@ export namespace ChatMessage {
     value: string
   }
 
+  export interface ChatMessageToolCallsIdFieldEvent {
+    field: '$.toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsNameFieldEvent {
+    field: '$.toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsArgumentsFieldEvent {
+    field: '$.toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallIdFieldEvent {
+    field: '$.toolCallId'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatMessage.codec())
   }
@@ -566,8 +784,290 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent | ChatMessageToolCallsIdFieldEvent | ChatMessageToolCallsNameFieldEvent | ChatMessageToolCallsArgumentsFieldEvent | ChatMessageToolCallIdFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
+  }
+}
+
+export interface ResponseFormat {
+  json?: boolean
+  jsonSchema?: string
+}
+
+export namespace ResponseFormat {
+  let _codec: Codec<ResponseFormat>
+
+  export const codec = (): Codec<ResponseFormat> => {
+    if (_codec == null) {
+      _codec = message<ResponseFormat>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.jsonSchema != null) {
+          obj.json = undefined
+        }
+
+        if (obj.json != null) {
+          obj.jsonSchema = undefined
+        }
+
+        if (obj.json != null) {
+          w.uint32(8)
+          w.bool(obj.json)
+        }
+
+        if (obj.jsonSchema != null) {
+          w.uint32(18)
+          w.string(obj.jsonSchema)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.json = reader.bool()
+              break
+            }
+            case 2: {
+              obj.jsonSchema = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.jsonSchema != null) {
+          delete obj.json
+        }
+
+        if (obj.json != null) {
+          delete obj.jsonSchema
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.json`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.jsonSchema`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResponseFormatJsonFieldEvent {
+    field: '$.json'
+    value: boolean
+  }
+
+  export interface ResponseFormatJsonSchemaFieldEvent {
+    field: '$.jsonSchema'
+    value: string
+  }
+
+  export function encode (obj: Partial<ResponseFormat>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ResponseFormat.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResponseFormat>): ResponseFormat {
+    return decodeMessage(buf, ResponseFormat.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResponseFormat>): Generator<ResponseFormatJsonFieldEvent | ResponseFormatJsonSchemaFieldEvent> {
+    return streamMessage(buf, ResponseFormat.codec(), opts)
+  }
+}
+
+export interface Tool {
+  name: string
+  description?: string
+  parameters?: string
+}
+
+export namespace Tool {
+  let _codec: Codec<Tool>
+
+  export const codec = (): Codec<Tool> => {
+    if (_codec == null) {
+      _codec = message<Tool>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (obj.description != null) {
+          w.uint32(18)
+          w.string(obj.description)
+        }
+
+        if (obj.parameters != null) {
+          w.uint32(26)
+          w.string(obj.parameters)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.description = reader.string()
+              break
+            }
+            case 3: {
+              obj.parameters = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.description`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.parameters`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ToolNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ToolDescriptionFieldEvent {
+    field: '$.description'
+    value: string
+  }
+
+  export interface ToolParametersFieldEvent {
+    field: '$.parameters'
+    value: string
+  }
+
+  export function encode (obj: Partial<Tool>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Tool.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tool>): Tool {
+    return decodeMessage(buf, Tool.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tool>): Generator<ToolNameFieldEvent | ToolDescriptionFieldEvent | ToolParametersFieldEvent> {
+    return streamMessage(buf, Tool.codec(), opts)
+  }
+}
+
+export enum ToolChoiceMode {
+  TOOL_CHOICE_UNSPECIFIED = 'TOOL_CHOICE_UNSPECIFIED',
+  TOOL_CHOICE_AUTO = 'TOOL_CHOICE_AUTO',
+  TOOL_CHOICE_NONE = 'TOOL_CHOICE_NONE',
+  TOOL_CHOICE_REQUIRED = 'TOOL_CHOICE_REQUIRED',
+  TOOL_CHOICE_NAMED = 'TOOL_CHOICE_NAMED'
+}
+
+enum __ToolChoiceModeValues {
+  TOOL_CHOICE_UNSPECIFIED = 0,
+  TOOL_CHOICE_AUTO = 1,
+  TOOL_CHOICE_NONE = 2,
+  TOOL_CHOICE_REQUIRED = 3,
+  TOOL_CHOICE_NAMED = 4
+}
+
+export namespace ToolChoiceMode {
+  export const codec = (): Codec<ToolChoiceMode> => {
+    return enumeration<ToolChoiceMode>(__ToolChoiceModeValues)
   }
 }
 
@@ -583,6 +1083,10 @@ export interface ChatRequest {
   receipts: SignedReceipt[]
   continuation?: ChatContinuation
   warmKey: string
+  responseFormat?: ResponseFormat
+  tools: Tool[]
+  toolChoice: ToolChoiceMode
+  toolChoiceName?: string
 }
 
 export namespace ChatRequest {
@@ -656,6 +1160,28 @@ export namespace ChatRequest {
           w.string(obj.warmKey)
         }
 
+        if (obj.responseFormat != null) {
+          w.uint32(98)
+          ResponseFormat.codec().encode(obj.responseFormat, w)
+        }
+
+        if (obj.tools != null && obj.tools.length > 0) {
+          for (const value of obj.tools) {
+            w.uint32(106)
+            Tool.codec().encode(value, w)
+          }
+        }
+
+        if (obj.toolChoice != null && __ToolChoiceModeValues[obj.toolChoice] !== 0) {
+          w.uint32(112)
+          ToolChoiceMode.codec().encode(obj.toolChoice, w)
+        }
+
+        if (obj.toolChoiceName != null) {
+          w.uint32(122)
+          w.string(obj.toolChoiceName)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -669,7 +1195,9 @@ export namespace ChatRequest {
           stop: [],
           privacy: ChatPrivacy.VERIFIER_ONLY,
           receipts: [],
-          warmKey: ''
+          warmKey: '',
+          tools: [],
+          toolChoice: ToolChoiceMode.TOOL_CHOICE_UNSPECIFIED
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -740,6 +1268,30 @@ export namespace ChatRequest {
               obj.warmKey = reader.string()
               break
             }
+            case 12: {
+              obj.responseFormat = ResponseFormat.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.responseFormat
+              })
+              break
+            }
+            case 13: {
+              if (opts.limits?.tools != null && obj.tools.length === opts.limits.tools) {
+                throw new MaxLengthError('Decode error - repeated field "tools" had too many elements')
+              }
+
+              obj.tools.push(Tool.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tools$
+              }))
+              break
+            }
+            case 14: {
+              obj.toolChoice = ToolChoiceMode.codec().decode(reader)
+              break
+            }
+            case 15: {
+              obj.toolChoiceName = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -752,7 +1304,8 @@ export namespace ChatRequest {
         const obj = {
           messages: 0,
           stop: 0,
-          receipts: 0
+          receipts: 0,
+          tools: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -868,6 +1421,45 @@ export namespace ChatRequest {
               }
               break
             }
+            case 12: {
+              yield * ResponseFormat.codec().stream(reader, reader.uint32(), `${prefix}.responseFormat`, {
+                limits: opts.limits?.responseFormat
+              })
+
+              break
+            }
+            case 13: {
+              if (opts.limits?.tools != null && obj.tools === opts.limits.tools) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tools" had too many elements')
+              }
+
+              for (const evt of Tool.codec().stream(reader, reader.uint32(), `${prefix}.tools[]`, {
+                limits: opts.limits?.tools$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.tools
+                }
+              }
+
+              obj.tools++
+
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.toolChoice`,
+                value: ToolChoiceMode.codec().decode(reader)
+              }
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.toolChoiceName`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -893,6 +1485,30 @@ export namespace ChatRequest {
 
   export interface ChatRequestMessagesContentFieldEvent {
     field: '$.messages[].content'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestMessagesToolCallsIdFieldEvent {
+    field: '$.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestMessagesToolCallsNameFieldEvent {
+    field: '$.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestMessagesToolCallsArgumentsFieldEvent {
+    field: '$.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestMessagesToolCallIdFieldEvent {
+    field: '$.messages[].toolCallId'
     value: string
     index: number
   }
@@ -961,6 +1577,44 @@ export namespace ChatRequest {
     value: string
   }
 
+  export interface ChatRequestResponseFormatJsonFieldEvent {
+    field: '$.responseFormat.json'
+    value: boolean
+  }
+
+  export interface ChatRequestResponseFormatJsonSchemaFieldEvent {
+    field: '$.responseFormat.jsonSchema'
+    value: string
+  }
+
+  export interface ChatRequestToolsNameFieldEvent {
+    field: '$.tools[].name'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestToolsDescriptionFieldEvent {
+    field: '$.tools[].description'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestToolsParametersFieldEvent {
+    field: '$.tools[].parameters'
+    value: string
+    index: number
+  }
+
+  export interface ChatRequestToolChoiceFieldEvent {
+    field: '$.toolChoice'
+    value: ToolChoiceMode
+  }
+
+  export interface ChatRequestToolChoiceNameFieldEvent {
+    field: '$.toolChoiceName'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatRequest.codec())
   }
@@ -969,7 +1623,7 @@ export namespace ChatRequest {
     return decodeMessage(buf, ChatRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent | ChatRequestWarmKeyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMessagesToolCallsIdFieldEvent | ChatRequestMessagesToolCallsNameFieldEvent | ChatRequestMessagesToolCallsArgumentsFieldEvent | ChatRequestMessagesToolCallIdFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent | ChatRequestWarmKeyFieldEvent | ChatRequestResponseFormatJsonFieldEvent | ChatRequestResponseFormatJsonSchemaFieldEvent | ChatRequestToolsNameFieldEvent | ChatRequestToolsDescriptionFieldEvent | ChatRequestToolsParametersFieldEvent | ChatRequestToolChoiceFieldEvent | ChatRequestToolChoiceNameFieldEvent> {
     return streamMessage(buf, ChatRequest.codec(), opts)
   }
 }

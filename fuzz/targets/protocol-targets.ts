@@ -40,7 +40,19 @@ const chatRequests: ValidChatRequest[] = [
     stop: ['\n\n', 'User:'],
     privacy: 'drafters-allowed'
   },
-  { requestId: 'x', messages: [{ role: 'user', content: 'hi' }], maxTokens: 1, temperature: 0, topP: 1, stop: [], privacy: 'verifier-only' }
+  { requestId: 'x', messages: [{ role: 'user', content: 'hi' }], maxTokens: 1, temperature: 0, topP: 1, stop: [], privacy: 'verifier-only' },
+  {
+    requestId: 'agent',
+    messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] }, { role: 'tool', content: '-3', toolCallId: 'c1' }],
+    maxTokens: 8,
+    temperature: 0,
+    topP: 1,
+    stop: [],
+    privacy: 'verifier-only',
+    responseFormat: { type: 'json_schema', schema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+    tools: [{ name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+    toolChoice: { name: 'get_weather' }
+  }
 ]
 
 const chatEvents: ChatServerEvent[] = [

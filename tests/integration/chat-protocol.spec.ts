@@ -16,13 +16,15 @@ import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
 import { createChatProtocol } from '../../gpu-node/src/chat/index.ts'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import { chatWithVerifier } from '../../src/lib/chat/index.ts'
-import { BOOTSTRAP_PATH, CHAT_PROTOCOL, MAX_CHAT_REQUEST_BYTES, decodeChatEvent, encodeChatRequest, parseBootstrap, promptHash, sha256Hex, verifyReceipt } from '#protocol'
+import { Ajv } from 'ajv'
+import { BOOTSTRAP_PATH, CHAT_PROTOCOL, MAX_CHAT_REQUEST_BYTES, decodeChatEvent, encodeChatRequest, parseBootstrap, promptHash, readToolCallAnswer, sha256Hex, verifyReceipt } from '#protocol'
+import { ChatPrivacy, ChatRequest, ChatRole, ToolChoiceMode } from '../../protocol/messages.ts'
 import { createShoalNode } from '#server'
 import { ensureDemoModels, referenceGreedyCompletion } from '../support/models.ts'
 import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
 import type { ChatRequestInit, ChatStreamEvent } from '../../src/lib/chat/index.ts'
 import type { ChatProtocol } from '../../gpu-node/src/chat/index.ts'
-import type { ChatServerEvent } from '#protocol'
+import type { ChatServerEvent, ValidChatRequest } from '#protocol'
 import type { ShoalProcess } from '../support/processes.ts'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 
@@ -199,6 +201,36 @@ test('a client that vanishes mid-answer is noticed and its slot freed', async ()
   const { events } = await collect(chatWithVerifier(client, verifierId, { messages: conversation, maxTokens: 8 }))
   expect(events.some((event) => event.type === 'queued')).toBe(false)
   expect(events.at(-1)).toMatchObject({ type: 'done' })
+})
+
+test('a response format and a forced tool call travel over the mesh: the answers fit their schemas', async () => {
+  const client = await relayedClient()
+  const ask = async (request: Partial<ValidChatRequest>): Promise<string> => {
+    const messages = lpStream(await rawChatStream(client))
+    await messages.write(encodeChatRequest({ requestId: 'agent', messages: conversation, maxTokens: 200, temperature: 0, topP: 1, stop: [], privacy: 'verifier-only', ...request }))
+    let text = ''
+    while (true) {
+      const event = await readEvent(messages, 30_000)
+      if (event.type === 'delta') text += event.text
+      if (event.type === 'error') throw new Error(event.message)
+      if (event.type === 'done') {
+        expect(event.finishReason).toBe('stop')
+        return text
+      }
+    }
+  }
+  const answer = { type: 'object', properties: { ok: { type: 'boolean' }, colour: { type: 'string', enum: ['red', 'green'] } }, required: ['ok', 'colour'], additionalProperties: false }
+  expect(new Ajv().compile(answer)(JSON.parse(await ask({ responseFormat: { type: 'json_schema', schema: answer } })))).toBe(true)
+  const city = { type: 'object', properties: { city: { type: 'string', enum: ['Paris', 'Oslo'] } }, required: ['city'], additionalProperties: false }
+  const call = readToolCallAnswer(await ask({ tools: [{ name: 'get_weather', parameters: city }, { name: 'get_time' }], toolChoice: { name: 'get_weather' } }))
+  expect(call?.name).toBe('get_weather')
+  expect(new Ajv().compile(city)(JSON.parse(call?.arguments ?? ''))).toBe(true)
+  // A tool choice naming no tool is malformed, and the verifier carries on.
+  const messages = lpStream(await rawChatStream(client))
+  const bad = ChatRequest.encode({ requestId: 'bad-tool', messages: [{ role: ChatRole.USER, content: 'x', toolCalls: [] }], maxTokens: 4, temperature: 0, topP: 1, stop: [], privacy: ChatPrivacy.VERIFIER_ONLY, toolChoice: ToolChoiceMode.TOOL_CHOICE_NAMED, toolChoiceName: 'nope' })
+  await messages.write(bad)
+  expect(await readEvent(messages)).toMatchObject({ type: 'error', code: 'MALFORMED_MESSAGE' })
+  await expectHealthyVerifier()
 })
 
 test('malformed bytes get MALFORMED_MESSAGE, the stream is closed and the verifier carries on', async () => {

@@ -3,8 +3,8 @@ import { legacyLogprobs, spelledLength } from './completions-logprobs.ts'
 
 test('OpenAI\'s legacy shape: tokens, their logprobs, the alternatives with the chosen one, offsets from where the chunk starts', () => {
   const logprobs = legacyLogprobs([
-    { token: 'Once', logprob: -0.5, top: [{ token: 'Once', logprob: -0.5 }, { token: 'The', logprob: -1.2 }] },
-    { token: ' upon', logprob: -2, top: [{ token: ' there', logprob: -0.3 }] }
+    { text: 'Once', logprob: -0.5, top: [{ text: 'Once', logprob: -0.5 }, { text: 'The', logprob: -1.2 }] },
+    { text: ' upon', logprob: -2, top: [{ text: ' there', logprob: -0.3 }] }
   ], 10)
   expect(logprobs).toEqual({
     tokens: ['Once', ' upon'],

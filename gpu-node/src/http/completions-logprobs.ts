@@ -19,12 +19,12 @@ export function legacyLogprobs (entries: readonly TokenLogprob[], offset = 0): L
   const result: LegacyLogprobs = { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] }
   let position = offset
   for (const entry of entries) {
-    result.tokens.push(entry.token)
+    result.tokens.push(entry.text)
     result.token_logprobs.push(entry.logprob)
     // As OpenAI: the chosen token is always among them, so there may be one more than asked for.
-    result.top_logprobs.push(Object.fromEntries([...entry.top.map((alternative): [string, number] => [alternative.token, alternative.logprob]), [entry.token, entry.logprob]]))
+    result.top_logprobs.push(Object.fromEntries([...entry.top.map((alternative): [string, number] => [alternative.text, alternative.logprob]), [entry.text, entry.logprob]]))
     result.text_offset.push(position)
-    position += entry.token.length
+    position += entry.text.length
   }
   return result
 }

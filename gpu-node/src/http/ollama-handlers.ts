@@ -10,7 +10,8 @@ import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
-import type { ChatMessage, Timings, Usage } from '../verifier/types.ts'
+import type { ChatRequestMessage } from '#protocol'
+import type { CompletionRequest, Timings, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** Ollama's `/api/chat` and `/api/generate` differ only in how text is wrapped. */
@@ -25,14 +26,20 @@ const GENERATE: Shape = { text: (text) => ({ response: text }) }
 /** `POST /api/chat`: NDJSON lines by default, one object with `"stream": false`. */
 export async function handleOllamaChat (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = parseRequest(OllamaChatRequest, await readJsonBody(request, { requireJsonContentType: false }))
-  await answer(context, request, response, CHAT, { model: body.model, stream: body.stream ?? true, options: body.options, messages: body.messages ?? [] })
+  await answer(context, request, response, CHAT, {
+    model: body.model,
+    stream: body.stream ?? true,
+    options: body.options,
+    messages: body.messages ?? [],
+    constraints: { ...(body.format === undefined ? {} : { responseFormat: body.format }), ...(body.tools == null || body.tools.length === 0 ? {} : { tools: body.tools }) }
+  })
 }
 
 /** `POST /api/generate`: a prompt (and optional system prompt) through the model's chat template. */
 export async function handleOllamaGenerate (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = parseRequest(OllamaGenerateRequest, await readJsonBody(request, { requireJsonContentType: false }))
   const messages = body.prompt == null || body.prompt === '' ? [] : generateMessages(body)
-  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages })
+  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages, constraints: body.format === undefined ? {} : { responseFormat: body.format } })
 }
 
 /** `GET /api/tags`: the served model, in Ollama's listing format. */
@@ -49,7 +56,9 @@ interface Question {
   model: string
   stream: boolean
   options: Parameters<typeof toCompletionRequest>[1]
-  messages: ChatMessage[]
+  messages: ChatRequestMessage[]
+  /** The answer's format and the tools the prompt documents. */
+  constraints: Pick<CompletionRequest, 'responseFormat' | 'tools'>
 }
 
 /** Ollama names models `name:tag` and fills in `latest`; both spellings reach the served model. */
@@ -69,7 +78,7 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
     sendJson(response, 200, line({ ...shape.text(''), done: true, done_reason: 'load' }))
     return
   }
-  const completion = toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) })
+  const completion = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) }), ...question.constraints }
   const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
   if (question.stream) {
     await streamAnswer(context, run, response, shape, line)

@@ -35,7 +35,8 @@ test('generate: the system prompt comes first, then the prompt as the user turn'
 
 test('refuses what it cannot honour, by name', () => {
   expect(rejection(OllamaChatRequest, { messages: [] })).toBe("Missing required parameter: 'model'.")
-  expect(rejection(OllamaChatRequest, { model: 'm', format: 'json' })).toBe("Invalid 'format': format is not supported")
+  expect(rejection(OllamaChatRequest, { model: 'm', format: 'xml' })).toContain("'format'")
+  expect(rejection(OllamaChatRequest, { model: 'm', tools: [{ type: 'function', function: { name: 'has space' } }] })).toContain("'tools[0].function.name'")
   expect(rejection(OllamaChatRequest, { model: 'm', messages: [{ role: 'user', content: 'x', images: ['aGk='] }] })).toContain("'messages[0].images'")
   expect(rejection(OllamaChatRequest, { model: 'm', options: { temperature: 3 } })).toContain("'options.temperature'")
   expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', raw: true })).toContain("'raw'")
@@ -55,4 +56,27 @@ test('the protocol\'s limits hold at the edge: at the limit is accepted, one ove
     .toBe(`Invalid 'options.stop': at most ${MAX_CHAT_STOP_SEQUENCES} stop strings are allowed (the Shoal protocol's limit)`)
   expect(parseRequest(OllamaChatRequest, { model: 'm', options: { temperature: MAX_CHAT_TEMPERATURE } }).options?.temperature).toBe(MAX_CHAT_TEMPERATURE)
   expect(rejection(OllamaChatRequest, { model: 'm', options: { temperature: MAX_CHAT_TEMPERATURE + 0.5 } })).toContain(`at most ${MAX_CHAT_TEMPERATURE}`)
+})
+
+test('format, tools and tool turns reach the verifier request; calls get ids and results answer them in order', () => {
+  expect(parseRequest(OllamaChatRequest, { model: 'm', format: 'json' }).format).toEqual({ type: 'json' })
+  expect(parseRequest(OllamaGenerateRequest, { model: 'm', format: { type: 'object' } }).format).toEqual({ type: 'json_schema', schema: { type: 'object' } })
+  expect(parseRequest(OllamaChatRequest, { model: 'm', format: '' }).format).toBeUndefined()
+  const parsed = parseRequest(OllamaChatRequest, {
+    model: 'm',
+    tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object' } } }],
+    messages: [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Oslo' } } }, { function: { name: 'get_weather', arguments: { city: 'Rome' } } }] },
+      { role: 'tool', content: '-3' },
+      { role: 'tool', content: '21' }
+    ]
+  })
+  expect(parsed.tools).toEqual([{ name: 'get_weather', description: 'Weather now', parameters: { type: 'object' } }])
+  expect(parsed.messages).toEqual([
+    { role: 'user', content: 'Weather?' },
+    { role: 'assistant', content: '', toolCalls: [{ id: 'call_1_0', name: 'get_weather', arguments: '{"city":"Oslo"}' }, { id: 'call_1_1', name: 'get_weather', arguments: '{"city":"Rome"}' }] },
+    { role: 'tool', content: '-3', toolCallId: 'call_1_0' },
+    { role: 'tool', content: '21', toolCallId: 'call_1_1' }
+  ])
 })

@@ -10,7 +10,10 @@ import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
-import type { FinishReason, Usage } from '../verifier/types.ts'
+import { mustCallTool } from '#protocol'
+import { openAiLogprobs, toolCallOf } from './openai-answer.ts'
+import type { OpenAiFinishReason, OpenAiToolCall } from './openai-answer.ts'
+import type { TokenLogprob, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** OpenAI's usage object. */
@@ -30,7 +33,9 @@ export async function handleChatCompletions (context: ApiContext, request: Incom
   const answer: Answer = {
     id: `chatcmpl-${randomBytes(18).toString('base64url')}`,
     created: Math.floor(Date.now() / 1000),
-    model: verifier.model.name
+    model: verifier.model.name,
+    callsTool: mustCallTool(completion),
+    logprobs: completion.topLogprobs !== undefined
   }
   if (body.stream === true) {
     await streamAnswer(context, run, response, answer, body.stream_options?.include_usage === true)
@@ -66,6 +71,10 @@ interface Answer {
   id: string
   created: number
   model: string
+  /** The answer is a forced tool call (its text the call's JSON). */
+  callsTool: boolean
+  /** Logprobs were asked for. */
+  logprobs: boolean
 }
 
 export function toOpenAiUsage (usage: Usage): OpenAiUsage {
@@ -73,13 +82,17 @@ export function toOpenAiUsage (usage: Usage): OpenAiUsage {
 }
 
 async function sendAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer): Promise<void> {
-  const { text: content, done } = await run.collect()
+  const { text: content, logprobs, done } = await run.collect()
+  const toolCall = answer.callsTool ? toolCallOf(content, done.finishReason) : undefined
+  const message = toolCall === undefined
+    ? { role: 'assistant', content, refusal: null }
+    : { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall.call] }
   sendJson(response, 200, {
     id: answer.id,
     object: 'chat.completion',
     created: answer.created,
     model: answer.model,
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: done.finishReason }],
+    choices: [{ index: 0, message, logprobs: answer.logprobs ? openAiLogprobs(logprobs) : null, finish_reason: toolCall?.finishReason ?? done.finishReason }],
     usage: toOpenAiUsage(done.usage),
     ...receiptField(done.receipt)
   })
@@ -99,12 +112,12 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     'X-Accel-Buffering': 'no'
   })
   const writer = new StreamWriter(response)
-  const chunk = (delta: { role?: 'assistant', content?: string }, finishReason: FinishReason | null, extra: object = {}): string => data({
+  const chunk = (delta: { role?: 'assistant', content?: string, tool_calls?: Array<OpenAiToolCall & { index: number }> }, finishReason: OpenAiFinishReason | null, extra: object = {}, logprobs: readonly TokenLogprob[] = []): string => data({
     id: answer.id,
     object: 'chat.completion.chunk',
     created: answer.created,
     model: answer.model,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, delta, logprobs: answer.logprobs && logprobs.length > 0 ? openAiLogprobs(logprobs) : null, finish_reason: finishReason }],
     ...(includeUsage ? { usage: null } : {}),
     ...extra
   })
@@ -112,13 +125,17 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     if (!await writer.write(chunk({ role: 'assistant', content: '' }, null))) {
       return
     }
+    // A forced tool call goes out whole, once its JSON is complete (as one tool_calls delta).
+    let callText = ''
     for await (const event of run) {
       let written = true
       if (event.type === 'queued') {
         written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
       } else if (event.type === 'delta') {
-        if (event.text !== '') {
-          written = await writer.write(chunk({ content: event.text }, null))
+        if (answer.callsTool) {
+          callText += event.text
+        } else if (event.text !== '' || (event.logprobs?.length ?? 0) > 0) {
+          written = await writer.write(chunk({ content: event.text }, null, {}, event.logprobs))
         }
       } else {
         if (event.finishReason === 'cancelled') {
@@ -127,8 +144,14 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
           }
           break
         }
+        let finishReason: OpenAiFinishReason = event.finishReason
+        if (answer.callsTool) {
+          const toolCall = toolCallOf(callText, event.finishReason)
+          await writer.write(toolCall === undefined ? chunk({ content: callText }, null) : chunk({ tool_calls: [{ index: 0, ...toolCall.call }] }, null))
+          finishReason = toolCall?.finishReason ?? finishReason
+        }
         // The receipt rides on the last chunk before [DONE].
-        await writer.write(chunk({}, event.finishReason, includeUsage ? {} : receiptField(event.receipt)))
+        await writer.write(chunk({}, finishReason, includeUsage ? {} : receiptField(event.receipt)))
         if (includeUsage) {
           await writer.write(data({ id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model, choices: [], usage: toOpenAiUsage(event.usage), ...receiptField(event.receipt) }))
         }

@@ -7,6 +7,7 @@ import { parseRequest } from './validation.ts'
 import type { ApiError } from './errors.ts'
 
 const user = { role: 'user', content: 'hi' }
+const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }
 
 function rejection (body: unknown): Pick<ApiError, 'status' | 'message' | 'param' | 'code'> {
   try {
@@ -72,13 +73,52 @@ test('names the offending parameter', () => {
   expect(rejection({ model: 'm', messages: [user], stop: ['a', 'b', 'c', 'd', 'e'] })).toMatchObject({ param: 'stop' })
   expect(rejection({ model: 'm', messages: [user], max_tokens: 0 })).toMatchObject({ param: 'max_tokens' })
   expect(rejection({ model: 'm', messages: [user], max_tokens: 1.5 })).toMatchObject({ param: 'max_tokens' })
-  expect(rejection({ model: 'm', messages: [user], tools: [{ type: 'function' }] })).toMatchObject({ param: 'tools', message: expect.stringContaining('not supported') })
-  expect(rejection({ model: 'm', messages: [user], response_format: { type: 'json_object' } })).toMatchObject({ param: 'response_format.type' })
-  expect(rejection({ model: 'm', messages: [{ role: 'tool', content: 'x' }] })).toMatchObject({ param: 'messages[0].role' })
+  expect(rejection({ model: 'm', messages: [user], tools: [{ type: 'function' }] })).toMatchObject({ param: 'tools[0].function' })
+  expect(rejection({ model: 'm', messages: [user], tools: [{ type: 'retrieval', function: { name: 'f' } }] })).toMatchObject({ param: 'tools[0].type', message: expect.stringContaining('only function tools') })
+  expect(rejection({ model: 'm', messages: [user], tools: [weather], tool_choice: { type: 'function', function: { name: 'nope' } } })).toMatchObject({ param: 'tool_choice', message: expect.stringContaining('names no offered tool') })
+  expect(rejection({ model: 'm', messages: [user], tool_choice: 'required' })).toMatchObject({ param: 'tool_choice', message: expect.stringContaining('at least one tool') })
+  expect(rejection({ model: 'm', messages: [user], response_format: { type: 'xml' } })).toMatchObject({ param: 'response_format.type', message: expect.stringContaining('text, json_object or json_schema') })
+  expect(rejection({ model: 'm', messages: [user], logprobs: true, top_logprobs: 21 })).toMatchObject({ param: 'top_logprobs', message: expect.stringContaining('at most 20') })
+  expect(rejection({ model: 'm', messages: [user], top_logprobs: 2 })).toMatchObject({ param: 'top_logprobs', message: expect.stringContaining('needs logprobs') })
+  expect(rejection({ model: 'm', messages: [{ role: 'tool', content: 'x' }] })).toMatchObject({ param: 'messages[0].tool_call_id' })
+  expect(rejection({ model: 'm', messages: [{ role: 'robot', content: 'x' }] })).toMatchObject({ param: 'messages[0].role' })
   expect(rejection({ model: 'm', messages: [{ role: 'user' }] })).toMatchObject({ param: 'messages[0].content' })
   expect(rejection({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }))
     .toMatchObject({ param: 'messages[0].content[0].type', message: expect.stringContaining('only text content parts') })
   expect(rejection([])).toMatchObject({ param: null, message: expect.stringContaining('expected object') })
+})
+
+test('tools, tool choices, tool turns, response formats and logprobs reach the verifier request', () => {
+  const parsed = parseRequest(ChatCompletionRequest, {
+    model: 'm',
+    messages: [
+      user,
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"celsius":-3}' }
+    ],
+    tools: [weather, { type: 'function', function: { name: 'get_time' } }],
+    tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    parallel_tool_calls: false,
+    response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' }, strict: true } },
+    logprobs: true,
+    top_logprobs: 3
+  })
+  expect(toCompletionRequest(parsed, { defaultMaxTokens: 100, maxTokens: 1000, clientId: 'c' })).toMatchObject({
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
+      { role: 'tool', content: '{"celsius":-3}', toolCallId: 'call_1' }
+    ],
+    tools: [{ name: 'get_weather', description: 'Weather now', parameters: weather.function.parameters }, { name: 'get_time' }],
+    toolChoice: { name: 'get_weather' },
+    responseFormat: { type: 'json_schema', schema: { type: 'object' } },
+    topLogprobs: 3
+  })
+  const json = (format: unknown): unknown => toCompletionRequest(parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], response_format: format }), { defaultMaxTokens: 1, maxTokens: 1, clientId: 'c' }).responseFormat
+  expect(json({ type: 'json_object' })).toEqual({ type: 'json' })
+  expect(json({ type: 'json_schema', json_schema: { name: 'any' } })).toEqual({ type: 'json' })
+  expect(json({ type: 'text' })).toBeUndefined()
+  expect(toCompletionRequest(parseRequest(ChatCompletionRequest, { model: 'm', messages: [user], logprobs: true }), { defaultMaxTokens: 1, maxTokens: 1, clientId: 'c' }).topLogprobs).toBe(0)
 })
 
 test('asking for more tokens than allowed per request is a 400 naming the parameter', () => {

@@ -1,6 +1,7 @@
 import { LlamaText } from 'node-llama-cpp'
-import type { ChatHistoryItem, ChatWrapper, LlamaModel, Token } from 'node-llama-cpp'
-import type { ChatMessage } from './types.ts'
+import { InvalidRequestError } from './errors.ts'
+import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatWrapper, ChatWrapperGeneratedContextState, GbnfJsonSchema, LlamaModel, Token } from 'node-llama-cpp'
+import type { ChatRequestMessage, ChatTool } from '#protocol'
 
 /**
  * Chat messages → prompt tokens, the way node-llama-cpp's own `LlamaChat`
@@ -25,24 +26,94 @@ export interface ChatPrompt {
   echo?: string
 }
 
-/** The chat history node-llama-cpp takes, ending with the (empty, or prefilled) answer to write. */
-export function chatHistoryFromMessages (messages: readonly ChatMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
-    switch (message.role) {
-      case 'system': return { type: 'system', text: message.content }
-      case 'user': return { type: 'user', text: message.content }
-      case 'assistant': return { type: 'model', response: [message.content] }
+/**
+ * The chat history node-llama-cpp takes, ending with the (empty, or
+ * prefilled) answer to write. An assistant turn's tool calls become
+ * node-llama-cpp function calls, each with the result that a later `tool`
+ * turn gave it (by call id), so the chat wrapper renders them in the model's
+ * own function-calling syntax. A tool result that answers no call is shown
+ * as a user turn that says what it is.
+ */
+export function chatHistoryFromMessages (messages: readonly ChatRequestMessage[]): ChatHistoryItem[] {
+  const results = new Map<string, string>()
+  for (const message of messages) {
+    if (message.role === 'tool' && message.toolCallId !== undefined) {
+      results.set(message.toolCallId, message.content)
     }
-  })
+  }
+  const answered = new Set<string>()
+  const history: ChatHistoryItem[] = []
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system':
+        history.push({ type: 'system', text: message.content })
+        break
+      case 'user':
+        history.push({ type: 'user', text: message.content })
+        break
+      case 'assistant': {
+        const calls = (message.toolCalls ?? []).map((call): ChatModelFunctionCall => {
+          answered.add(call.id)
+          return { type: 'functionCall', name: call.name, params: parseArguments(call.arguments), result: results.get(call.id) ?? '' }
+        })
+        // Text before the calls, if any (a turn without calls keeps its text as it is, even empty).
+        history.push({ type: 'model', response: calls.length === 0 ? [message.content] : [...(message.content === '' ? [] : [message.content]), ...calls] })
+        break
+      }
+      case 'tool':
+        if (message.toolCallId === undefined || !answered.has(message.toolCallId)) {
+          history.push({ type: 'user', text: `Tool result${message.toolCallId === undefined ? '' : ` (${message.toolCallId})`}: ${message.content}` })
+        }
+        break
+    }
+  }
   // A trailing assistant message is continued (a prefill); otherwise a new answer starts.
-  if (history.at(-1)?.type !== 'model') {
+  const last = history.at(-1)
+  if (last?.type !== 'model' || (messages.at(-1)?.toolCalls?.length ?? 0) > 0) {
     history.push({ type: 'model', response: [] })
   }
   return history
 }
 
-export function buildChatPrompt (model: LlamaModel, chatWrapper: ChatWrapper, messages: readonly ChatMessage[]): ChatPrompt {
-  const state = chatWrapper.generateContextState({ chatHistory: chatHistoryFromMessages(messages) })
+/** A call's arguments as the wrapper renders them: the JSON value, or the text when it is not JSON. */
+function parseArguments (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** The tools as node-llama-cpp's chat wrappers document them in the prompt. */
+export function functionsFromTools (tools: readonly ChatTool[]): ChatModelFunctions {
+  return Object.fromEntries(tools.map((tool) => [tool.name, {
+    ...(tool.description === undefined ? {} : { description: tool.description }),
+    ...(tool.parameters === undefined ? {} : { params: tool.parameters as GbnfJsonSchema })
+  }]))
+}
+
+/**
+ * The wrapper's rendering of the chat. Tools' parameters are client-given
+ * JSON schemas, which the wrapper documents by walking them: one it cannot
+ * walk is the request's fault.
+ *
+ * @throws {InvalidRequestError} when a tool's parameters cannot be documented
+ */
+function generateContextState (chatWrapper: ChatWrapper, messages: readonly ChatRequestMessage[], tools: readonly ChatTool[]): ChatWrapperGeneratedContextState {
+  const chatHistory = chatHistoryFromMessages(messages)
+  if (tools.length === 0) {
+    return chatWrapper.generateContextState({ chatHistory })
+  }
+  try {
+    return chatWrapper.generateContextState({ chatHistory, availableFunctions: functionsFromTools(tools), documentFunctionParams: true })
+  } catch (err) {
+    throw new InvalidRequestError(`the tools' parameters cannot be documented in the prompt: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** The prompt for `messages`; `tools` (none unless given) are documented in it by the chat wrapper. */
+export function buildChatPrompt (model: LlamaModel, chatWrapper: ChatWrapper, messages: readonly ChatRequestMessage[], tools: readonly ChatTool[] = []): ChatPrompt {
+  const state = generateContextState(chatWrapper, messages, tools)
   const tokens = state.contextText.tokenize(model.tokenizer)
   const stopStrings: string[] = []
   const stopTokenSequences: Token[][] = []

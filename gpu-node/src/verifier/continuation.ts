@@ -2,7 +2,7 @@ import { InvalidRequestError } from './errors.ts'
 import { TextStream } from './text-stream.ts'
 import type { Detokenize } from './text-stream.ts'
 import type { ChatContinuation } from '#protocol'
-import type { ChatMessage, CompletionRequest } from './types.ts'
+import type { ChatRequestMessage, CompletionRequest } from './types.ts'
 
 /**
  * Continuing an answer another verifier began (see protocol/chat-continuation.ts):
@@ -64,7 +64,7 @@ export function continueAnswer<Token extends number> (continuation: ChatContinua
  * The chat a continued answer's receipt names: the messages and, after them,
  * the answer so far as an assistant turn (what this verifier was asked to go on from).
  */
-export function receiptMessages (request: Pick<CompletionRequest, 'messages' | 'continuation'>): ChatMessage[] {
+export function receiptMessages (request: Pick<CompletionRequest, 'messages' | 'continuation'>): ChatRequestMessage[] {
   const { continuation } = request
   return continuation === undefined || continuation.tokens.length === 0
     ? request.messages

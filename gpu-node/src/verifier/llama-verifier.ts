@@ -1,6 +1,7 @@
-import { getLlama, LlamaLogLevel, resolveChatWrapper } from 'node-llama-cpp'
+import { getLlama, LlamaLogLevel, LlamaText, resolveChatWrapper } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
 import { issueAnswerReceipts } from './answer-receipts.ts'
+import { answerGrammar, GrammarCursor } from './answer-grammar.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { buildRawPrompt, hashedTurns, isPromptRequest } from './raw-prompt.ts'
 import { logprobOutputs, MAX_COMPLETION_LOGPROBS, readLogprob } from './token-logprobs.ts'
@@ -14,10 +15,12 @@ import { emulatePassCost, passCostLabel } from './pass-cost-emulation.ts'
 import type { PassCostEmulation, PassCostProfile } from './pass-cost-emulation.ts'
 import { TextStream } from './text-stream.ts'
 import { acceptedDrafts, drawToken, positionUniform } from './sampling.ts'
-import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
+import type { ChatWrapper, ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaGrammarEvaluationState, LlamaModel, Token } from 'node-llama-cpp'
 import type { ChatPrompt } from './chat-prompt.ts'
-import { MAX_CHAT_MAX_TOKENS, MAX_CHAT_MESSAGES, MAX_CHAT_STOP_LENGTH, MAX_CHAT_STOP_SEQUENCES, MAX_CHAT_TEMPERATURE } from '#protocol'
+import { z } from 'zod'
+import { ChatRequestFields, firstProblem, toolChoiceProblem } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
+import { MAX_TOP_LOGPROBS } from './types.ts'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, PromptCompletionRequest, TokenLogprob, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
@@ -191,6 +194,15 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
     await llama.dispose()
     throw new Error(`cannot create a context of ${contextSize} tokens x ${init.capacity} sequences: ${err instanceof Error ? err.message : String(err)}`)
   }
+  let jsonGrammar: LlamaGrammar
+  try {
+    jsonGrammar = await llama.getGrammarFor('json')
+  } catch (err) {
+    await context.dispose()
+    await model.dispose()
+    await llama.dispose()
+    throw err
+  }
   const backend = llama.gpu === false ? 'CPU' : llama.gpu
   init.log?.info(`Model ${file.path} on ${backend} (${init.threads} threads, ${init.capacity} sequences of ${context.contextSize} tokens)`)
   let passCost: PassCostEmulation | undefined
@@ -211,6 +223,7 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
     model,
     context,
     chatWrapper: resolveChatWrapper(model),
+    jsonGrammar,
     vocabularySize: file.tokenCount,
     info: {
       name: init.modelName ?? modelNameFromPath(file.path),
@@ -231,6 +244,8 @@ interface LlamaVerifierParts {
   model: LlamaModel
   context: LlamaContext
   chatWrapper: ChatWrapper
+  /** llama.cpp's grammar of any JSON object, for `json` answers. */
+  jsonGrammar: LlamaGrammar
   info: ModelInfo
   backend: string
   /** Tokens in the model's vocabulary: drafted ids at or above it are refused. */
@@ -264,6 +279,7 @@ export class LlamaVerifier implements Verifier {
   readonly #model: LlamaModel
   readonly #context: LlamaContext
   readonly #chatWrapper: ChatWrapper
+  readonly #jsonGrammar: LlamaGrammar
   readonly #scheduler: Scheduler<LlamaContextSequence>
   readonly #shutdown = new AbortController()
   readonly #runs = new Set<Promise<void>>()
@@ -291,6 +307,7 @@ export class LlamaVerifier implements Verifier {
     this.#model = parts.model
     this.#context = parts.context
     this.#chatWrapper = parts.chatWrapper
+    this.#jsonGrammar = parts.jsonGrammar
     this.#vocabularySize = parts.vocabularySize
     this.#log = parts.init.log
     this.#streamIntervalMs = parts.init.streamIntervalMs ?? 0
@@ -352,8 +369,19 @@ export class LlamaVerifier implements Verifier {
     // Refused before the prompt is built (about a millisecond of template and tokenizer): a flood of
     // requests the queue cannot take must not hold up the node's event loop.
     this.#scheduler.checkAdmission({ clientId: request.clientId, maxTokens: request.maxTokens })
-    const prompt = isPromptRequest(request) ? buildRawPrompt(this.#model, this.#vocabularySize, request) : buildChatPrompt(this.#model, this.#chatWrapper, request.messages)
+    const grammar = isPromptRequest(request) ? undefined : answerGrammar(this.#llama, this.#jsonGrammar, request)
+    // Tools are documented in the prompt unless the chat may not call them.
+    const prompt = isPromptRequest(request)
+      ? buildRawPrompt(this.#model, this.#vocabularySize, request)
+      : buildChatPrompt(this.#model, this.#chatWrapper, request.messages, request.toolChoice === 'none' ? [] : request.tools ?? [])
+    if (grammar !== undefined) {
+      // The grammar's own end (e.g. a run of newlines after the JSON) ends the answer too.
+      prompt.stopStrings.push(...grammar.stopGenerationTriggers.map((trigger) => LlamaText(trigger).toString()).filter((stop) => stop !== ''))
+    }
     const continued = isPromptRequest(request) ? undefined : this.#continued(request, prompt)
+    if (continued !== undefined && grammar !== undefined && new GrammarCursor(this.#model, grammar).plan(continued.tokens).drafts.length < continued.tokens.length) {
+      throw new InvalidRequestError('the answer so far does not fit the requested format, so it cannot be continued under it')
+    }
     if (prompt.tokens.length + (continued?.tokens.length ?? 0) >= this.model.contextLength) {
       throw new InvalidRequestError(`the prompt is ${prompt.tokens.length + (continued?.tokens.length ?? 0)} tokens; this model's context holds ${this.model.contextLength}`)
     }
@@ -389,7 +417,7 @@ export class LlamaVerifier implements Verifier {
       run: async (sequence) => {
         // The one place a prompt can leave for drafters, and only when the chat allows it.
         const drafts = request.privacy === 'drafters-allowed' ? (options.drafts ?? this.#drafters)?.([...prompt.tokens, ...continued?.tokens ?? []], request.clientId) : undefined
-        const run = this.#run(sequence, request, prompt, signal, channel, submittedAt, drafts, continued)
+        const run = this.#run(sequence, request, prompt, grammar, signal, channel, submittedAt, drafts, continued)
         this.#runs.add(run)
         try {
           await run
@@ -410,7 +438,7 @@ export class LlamaVerifier implements Verifier {
    * drafts are accepted while they equal those tokens, then the verifier's
    * own token follows. So the answer is the one the verifier alone gives.
    */
-  async #run (sequence: LlamaContextSequence, request: CompletionRequest | PromptCompletionRequest, prompt: ChatPrompt, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined, continued?: ContinuedAnswer<Token>): Promise<void> {
+  async #run (sequence: LlamaContextSequence, request: CompletionRequest | PromptCompletionRequest, prompt: ChatPrompt, grammar: LlamaGrammar | undefined, signal: AbortSignal, channel: EventChannel<CompletionEvent>, submittedAt: number, drafts: DraftSource | undefined, continued?: ContinuedAnswer<Token>): Promise<void> {
     const startedAt = performance.now()
     let firstTokenAt: number | undefined
     let generated = 0
@@ -424,16 +452,23 @@ export class LlamaVerifier implements Verifier {
     let deltaFrom = generatedTokens.length
     // Every delta, for the receipt's output hash.
     const output: string[] = []
-    // With `logprobs`: each verified token's, until the delta that brings its text.
+    // A completion's `logprobs`: each verified token's, until the delta that brings its text.
     const top = isPromptRequest(request) ? request.logprobs : undefined
     const pendingLogprobs: TokenLogprob[] = []
-    const say = (delta: string): void => {
+    // A chat's `topLogprobs` come with the delta of their token (see #emit).
+    const say = (delta: string, logprobs?: TokenLogprob[]): void => {
       output.push(delta)
       // The tokens since the last delta travel with it, so a client can have another verifier continue.
       const tokens = generatedTokens.slice(deltaFrom)
       deltaFrom = generatedTokens.length
-      channel.push(pendingLogprobs.length === 0 ? { type: 'delta', text: delta, tokens } : { type: 'delta', text: delta, tokens, logprobs: pendingLogprobs.splice(0) })
+      const all = [...pendingLogprobs.splice(0), ...logprobs ?? []]
+      channel.push(all.length === 0 ? { type: 'delta', text: delta, tokens } : { type: 'delta', text: delta, tokens, logprobs: all })
     }
+    // Constrains every position of every pass to the grammar, drafts or not.
+    const cursor = grammar === undefined ? undefined : new GrammarCursor(this.#model, grammar)
+    // A continued answer's tokens so far were constrained by the first verifier's grammar (complete()
+    // checked they fit it): this one's starts after them.
+    if (continued !== undefined) cursor?.advance(continued.tokens)
     // Kept past a misbehaving source's removal: its drafts still earned (or cost) it a receipt.
     const source = drafts
     if (prompt.echo !== undefined && prompt.echo !== '') {
@@ -453,16 +488,21 @@ export class LlamaVerifier implements Verifier {
         }
         // Room for the drafts and the verifier's own token after them.
         const room = Math.min(request.maxTokens - generated - 1, sequence.contextSize - sequence.nextTokenIndex - input.length - 1)
-        const proposed = drafts?.take(Math.max(0, room)) ?? []
-        if (proposed.some((token) => !Number.isInteger(token) || token < 0 || token >= this.#vocabularySize)) {
+        const taken = drafts?.take(Math.max(0, room)) ?? []
+        if (taken.some((token) => !Number.isInteger(token) || token < 0 || token >= this.#vocabularySize)) {
           drafts?.close('misbehaved')
           drafts = undefined
-          proposed.length = 0
+          taken.length = 0
         }
         // Drafted ids were checked against the vocabulary above, so they are tokens of this model.
-        const evaluated: Token[] = [...input, ...proposed as Token[]]
+        let proposed = taken as Token[]
+        let states: LlamaGrammarEvaluationState[] | undefined
+        if (cursor !== undefined) {
+          ({ drafts: proposed, states } = cursor.plan(proposed))
+        }
+        const evaluated: Token[] = [...input, ...proposed]
         const firstSampled = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request, states?.[index - firstSampled]), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
         const stepMs = performance.now() - stepStartedAt
@@ -481,19 +521,22 @@ export class LlamaVerifier implements Verifier {
         work.passes++
         work.draftedTokens += proposed.length
         work.acceptedTokens += accepted
-        drafts?.settle({ offered: proposed.length, accepted, tokens: verified, stepMs })
+        // Drafts the grammar forbade were offered, and rejected without being evaluated.
+        drafts?.settle({ offered: taken.length, accepted, tokens: verified, stepMs })
+        cursor?.advance(verified)
         firstTokenAt ??= performance.now()
-        for (const [index, token] of verified.entries()) {
+        for (const [offset, token] of verified.entries()) {
           if (this.#model.isEogToken(token)) {
             finishReason = 'stop'
             break
           }
           generated++
-          const logprob = ownLogprobs?.[index]
-          if (logprob !== undefined) {
-            pendingLogprobs.push(logprob)
+          const ownLogprob = ownLogprobs?.[offset]
+          if (ownLogprob !== undefined) {
+            pendingLogprobs.push(ownLogprob)
           }
-          finishReason = this.#emit(token, generatedTokens, text, prompt, say)
+          const logprobs = request.topLogprobs === undefined ? undefined : [this.#logprob(results[firstSampled + offset]?.next.probabilities, token, generatedTokens, request.topLogprobs)]
+          finishReason = this.#emit(token, generatedTokens, text, prompt, say, logprobs)
           if (finishReason != null) {
             break
           }
@@ -556,11 +599,12 @@ export class LlamaVerifier implements Verifier {
    * Streams one verified token (not end-of-generation); says `stop` when a
    * stop string or stop token sequence ends with it.
    */
-  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string) => void): FinishReason | undefined {
+  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string, logprobs?: TokenLogprob[]) => void, logprobs: TokenLogprob[] | undefined): FinishReason | undefined {
     generatedTokens.push(token)
     const step = text.push(token)
-    if (step.text !== '') {
-      say(step.text)
+    // A token's logprobs go out with it even when its text is held back (it may begin a stop string).
+    if (step.text !== '' || logprobs !== undefined) {
+      say(step.text, logprobs)
     }
     if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
       return 'stop'
@@ -587,6 +631,24 @@ export class LlamaVerifier implements Verifier {
     }, this.#stopStrings(request, prompt))
   }
 
+  /**
+   * `token`'s log probability in the distribution it was chosen from, and
+   * the `top` most likely tokens there. Texts are read after the answer so
+   * far (`previous`), so a token that begins with a space shows it.
+   */
+  #logprob (probabilities: ReadonlyMap<Token, number> | undefined, token: Token, previous: readonly Token[], top: number): TokenLogprob {
+    if (probabilities === undefined) {
+      throw new Error('llama.cpp returned no probabilities')
+    }
+    const textOf = (candidate: Token): string => this.#model.detokenize([candidate], false, previous.slice(-8))
+    const likeliest = [...probabilities.entries()].filter(([, probability]) => probability > 0).sort(([a, pa], [b, pb]) => pb - pa || a - b).slice(0, top)
+    return {
+      text: textOf(token),
+      logprob: Math.log(probabilities.get(token) ?? 0),
+      top: likeliest.map(([candidate, probability]) => ({ text: textOf(candidate), logprob: Math.log(probability) }))
+    }
+  }
+
   /** Cancels queued and running requests, then frees the model. */
   async dispose (): Promise<void> {
     this.#disposed ??= (async () => {
@@ -608,57 +670,37 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
 }
 
 /**
- * The protocol's limits (protocol/limits.ts), checked again here: the HTTP
- * dialects and the mesh parse with them already, but a verifier is also a
- * library, and nothing over them reaches llama.cpp.
+ * The verifier's fields of a request, checked with the protocol's one request
+ * schema (protocol/chat-request-schema.ts) again here: the HTTP dialects and
+ * the mesh parse with it already, but a verifier is also a library, and
+ * nothing over the protocol's limits reaches llama.cpp. The seed is any
+ * integer: the HTTP dialects take any, and the draw mixes it (sampling.ts).
  */
-function validateRequest (request: CompletionRequest | PromptCompletionRequest): void {
-  const { maxTokens, temperature, topP, seed, stop, clientId } = request
-  if (isPromptRequest(request)) {
-    // The prompt's tokens are checked as it is tokenized (raw-prompt.ts).
-    if (typeof request.prompt !== 'string' && !Array.isArray(request.prompt)) {
-      throw new InvalidRequestError('the prompt must be text or a list of token ids')
-    }
-    if (request.suffix != null && typeof request.suffix !== 'string') {
-      throw new InvalidRequestError('the suffix must be text')
-    }
-    if (request.logprobs != null && (!Number.isInteger(request.logprobs) || request.logprobs < 0 || request.logprobs > MAX_COMPLETION_LOGPROBS)) {
-      throw new InvalidRequestError(`logprobs must be an integer from 0 to ${MAX_COMPLETION_LOGPROBS}, not ${request.logprobs}`)
-    }
-  } else {
-    validateMessages(request.messages)
-  }
-  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_CHAT_MAX_TOKENS) {
-    throw new InvalidRequestError(`maxTokens must be an integer from 1 to ${MAX_CHAT_MAX_TOKENS}, not ${maxTokens}`)
-  }
-  if (!Number.isFinite(temperature) || temperature < 0 || temperature > MAX_CHAT_TEMPERATURE) {
-    throw new InvalidRequestError(`temperature must be from 0 to ${MAX_CHAT_TEMPERATURE}, not ${temperature}`)
-  }
-  if (!Number.isFinite(topP) || topP <= 0 || topP > 1) {
-    throw new InvalidRequestError(`topP must be greater than 0 and at most 1, not ${topP}`)
-  }
-  if (seed != null && !Number.isSafeInteger(seed)) {
-    throw new InvalidRequestError(`seed must be an integer, not ${seed}`)
-  }
-  if (!Array.isArray(stop) || stop.length > MAX_CHAT_STOP_SEQUENCES || stop.some((item) => typeof item !== 'string' || item.length === 0 || item.length > MAX_CHAT_STOP_LENGTH)) {
-    throw new InvalidRequestError(`stop must be at most ${MAX_CHAT_STOP_SEQUENCES} non-empty strings of at most ${MAX_CHAT_STOP_LENGTH} characters`)
-  }
-  if (typeof clientId !== 'string') {
-    throw new InvalidRequestError('clientId must be a string')
-  }
-}
+/** The fields every request shares, bounded as the protocol bounds them. */
+const SharedFields = ChatRequestFields.pick({ maxTokens: true, temperature: true, topP: true, stop: true }).extend({
+  seed: z.number().refine(Number.isSafeInteger, { error: 'must be an integer' }).optional(),
+  clientId: z.string(),
+  topLogprobs: z.int().min(0).max(MAX_TOP_LOGPROBS).optional()
+})
 
-function validateMessages (messages: CompletionRequest['messages']): void {
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new InvalidRequestError('messages must be a non-empty list')
+const CompletionFields = SharedFields.extend(ChatRequestFields.pick({ messages: true, responseFormat: true, tools: true, toolChoice: true }).shape).check((context) => {
+  const problem = toolChoiceProblem(context.value)
+  if (problem !== undefined) {
+    context.issues.push({ code: 'custom', path: ['toolChoice'], message: problem, input: context.value.toolChoice })
   }
-  if (messages.length > MAX_CHAT_MESSAGES) {
-    throw new InvalidRequestError(`at most ${MAX_CHAT_MESSAGES} messages are allowed`)
-  }
-  for (const message of messages) {
-    if (!['system', 'user', 'assistant'].includes(message.role) || typeof message.content !== 'string') {
-      throw new InvalidRequestError('each message needs a role (system, user or assistant) and text content')
-    }
+})
+
+/** A raw prompt's (the tokens themselves are checked as it is tokenized: raw-prompt.ts). */
+const PromptCompletionFields = SharedFields.extend({
+  prompt: z.union([z.string(), z.array(z.number())], { error: 'the prompt must be text or a list of token ids' }),
+  suffix: z.string().optional(),
+  logprobs: z.int().min(0).max(MAX_COMPLETION_LOGPROBS).optional()
+})
+
+function validateRequest (request: CompletionRequest | PromptCompletionRequest): void {
+  const problem = isPromptRequest(request) ? firstProblem(PromptCompletionFields, request) : firstProblem(CompletionFields, request)
+  if (problem !== undefined) {
+    throw new InvalidRequestError(`invalid completion request: ${problem}`)
   }
 }
 
@@ -668,13 +710,17 @@ type NextTokenRequest = NonNullable<Extract<ControlledEvaluateInputItem, unknown
  * What to ask llama.cpp for at each sampled position: the argmax at
  * temperature 0; otherwise the distribution after temperature and top-p over
  * the whole vocabulary (node-llama-cpp's default top-k of 40 and min-p are
- * turned off), from which {@link ownToken} draws.
+ * turned off), from which {@link ownToken} draws. With a grammar, that
+ * position's grammar state masks the tokens it forbids first (llama.cpp's
+ * grammar sampler), so the argmax or draw is the constrained one; with
+ * logprobs asked for, greedy positions return their distribution too.
  */
-function nextTokenRequest (request: Pick<CompletionRequest, 'temperature' | 'topP'>): NextTokenRequest {
+function nextTokenRequest (request: Pick<CompletionRequest, 'temperature' | 'topP' | 'topLogprobs'>, grammar: LlamaGrammarEvaluationState | undefined): NextTokenRequest {
+  const constrained = grammar === undefined ? {} : { grammarEvaluationState: grammar }
   if (request.temperature === 0) {
-    return { token: true, options: { temperature: 0 } }
+    return { token: true, ...(request.topLogprobs === undefined ? {} : { probabilities: true }), options: { temperature: 0, ...constrained } }
   }
-  return { probabilities: true, options: { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0 } }
+  return { probabilities: true, options: { temperature: request.temperature, topP: request.topP, topK: 0, minP: 0, ...constrained } }
 }
 
 /** The verifier's own token at answer position `index`: the argmax, or a draw that depends only on (seed, index). */

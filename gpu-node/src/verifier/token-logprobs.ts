@@ -36,12 +36,12 @@ export function readLogprob (next: ControlledEvaluateIndexOutput['next'] | undef
     const max = Math.max(...logits.values())
     // logits are sorted from the highest; the log of the softmax without materialising it.
     const logprob = (id: Token): number => (logits.get(id) ?? Number.NEGATIVE_INFINITY) - max - Math.log(totalLogitWeight)
-    return { token: text(token), logprob: logprob(token), top: [...logits.keys()].slice(0, top).map((id) => ({ token: text(id), logprob: logprob(id) })) }
+    return { text: text(token), logprob: logprob(token), top: [...logits.keys()].slice(0, top).map((id) => ({ text: text(id), logprob: logprob(id) })) }
   }
   if (next?.probabilities != null) {
     const { probabilities } = next
     const likeliest = [...probabilities.entries()].filter(([, probability]) => probability > 0).slice(0, top)
-    return { token: text(token), logprob: Math.log(probabilities.get(token) ?? 0), top: likeliest.map(([id, probability]) => ({ token: text(id), logprob: Math.log(probability) })) }
+    return { text: text(token), logprob: Math.log(probabilities.get(token) ?? 0), top: likeliest.map(([id, probability]) => ({ text: text(id), logprob: Math.log(probability) })) }
   }
   throw new Error('llama.cpp returned no logits or probabilities to read log-probabilities from')
 }

@@ -6,7 +6,7 @@ import type { ChatFinishReason, ChatPrivacy, PriorityTier, Receipt, ReceiptDraft
  * The implementation runs the target model with node-llama-cpp.
  */
 
-export type { ChatMessage, ChatRole } from '#protocol'
+export type { ChatMessage, ChatRequestMessage, ChatRole } from '#protocol'
 
 /**
  * One chat to complete: the protocol's chat request (the same fields and
@@ -18,7 +18,7 @@ export type { ChatMessage, ChatRole } from '#protocol'
  * verifier began), `maxTokens` counts the tokens still to write, and the
  * answer goes on from those tokens as if this verifier had written them.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey' | 'responseFormat' | 'tools' | 'toolChoice'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -38,6 +38,25 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
    * @default 0
    */
   credit?: number
+  /**
+   * Report each generated token's log probability and this many of the most
+   * likely alternatives at its position (0 to {@link MAX_TOP_LOGPROBS}).
+   *
+   * @default none reported
+   */
+  topLogprobs?: number
+}
+
+/** Most alternatives a token's logprobs list (OpenAI's limit). */
+export const MAX_TOP_LOGPROBS = 20
+
+/** One generated token's log probability, in the distribution it was chosen from (after any grammar). */
+export interface TokenLogprob {
+  /** The token's text. */
+  text: string
+  logprob: number
+  /** The most likely tokens at its position, most likely first. */
+  top: Array<{ text: string, logprob: number }>
 }
 
 /**
@@ -66,19 +85,6 @@ export interface PromptCompletionRequest extends Omit<CompletionRequest, 'messag
    * likeliest alternatives (0 to 5) with the deltas; none when absent.
    */
   logprobs?: number
-}
-
-/**
- * A generated token's log-probability (natural log), and its likeliest
- * alternatives', most likely first. At temperature 0 they are the model's own
- * distribution; above 0, the one the token was drawn from (after temperature
- * and top-p).
- */
-export interface TokenLogprob {
-  /** The token's text (special tokens spelled out). */
-  token: string
-  logprob: number
-  top: Array<{ token: string, logprob: number }>
 }
 
 export type FinishReason = ChatFinishReason

@@ -1,5 +1,5 @@
 import { MAX_ANNOUNCED_WARM_PREFIXES, warmPrefixHash } from '#protocol'
-import type { ChatMessage } from './types.ts'
+import type { ChatRequestMessage } from './types.ts'
 
 /**
  * The conversations the verifier's sequences hold warm. After an answer a
@@ -70,7 +70,7 @@ export class WarmSequences<Sequence extends CachedSequence> extends EventTarget 
   }
 
   /** `sequence` answered: its cache holds `conversation` (the messages and the answer), warm under `warmKey`. */
-  async hold (sequence: Sequence, warmKey: string, conversation: readonly ChatMessage[]): Promise<void> {
+  async hold (sequence: Sequence, warmKey: string, conversation: readonly ChatRequestMessage[]): Promise<void> {
     const hash = await warmPrefixHash(warmKey, conversation)
     this.#held.set(sequence, { warmKey, hash, at: ++this.#clock })
     this.dispatchEvent(new Event('change'))
@@ -94,7 +94,7 @@ export class WarmSequences<Sequence extends CachedSequence> extends EventTarget 
  * last an assistant turn with the whole answer (a prefill or a continued
  * answer's text first, then what this verifier wrote).
  */
-export function answeredConversation (messages: readonly ChatMessage[], before: string, written: string): ChatMessage[] {
+export function answeredConversation (messages: readonly ChatRequestMessage[], before: string, written: string): ChatRequestMessage[] {
   const last = messages.at(-1)
   if (last?.role === 'assistant') {
     return [...messages.slice(0, -1), { role: 'assistant', content: last.content + before + written }]

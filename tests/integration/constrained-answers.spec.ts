@@ -1,0 +1,159 @@
+/**
+ * Answers constrained by a grammar (a JSON schema, any JSON, a forced tool
+ * call), in this process on the random demo model: its text is noise, so only
+ * the grammar can make an answer validate. With drafts (perfect ones, and
+ * garbage the grammar forbids) the answer is the same, token for token.
+ */
+import { expect, test } from '@playwright/test'
+import { Ajv } from 'ajv'
+import { readToolCallAnswer } from '#protocol'
+import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
+import { ensureDemoModels } from '../support/models.ts'
+import type { LlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
+import type { CompletionRequest, DraftSource, TokenLogprob, Work } from '../../gpu-node/src/verifier/types.ts'
+
+test.describe.configure({ mode: 'serial' })
+
+let verifier: LlamaVerifier
+
+test.beforeAll(async () => {
+  const models = await ensureDemoModels()
+  verifier = await createLlamaVerifier({ modelPath: models.target, threads: 1, gpu: false, capacity: 2, queueSize: 8, perClientMaxConcurrent: 8, perClientMaxTokens: 4096, contextSize: 2048 })
+})
+
+test.afterAll(async () => {
+  await verifier?.dispose()
+})
+
+const SCHEMA = {
+  type: 'object',
+  properties: { ok: { type: 'boolean' }, colour: { enum: ['red', 'green', 'blue'] }, tags: { type: 'array', items: { enum: ['a', 'b'] }, maxItems: 3 } },
+  required: ['ok', 'colour', 'tags'],
+  additionalProperties: false
+}
+
+const WEATHER = { type: 'object', properties: { city: { enum: ['Paris', 'Oslo'] }, celsius: { type: 'boolean' } }, required: ['city', 'celsius'], additionalProperties: false }
+const TIME = { type: 'object', properties: { zone: { enum: ['UTC', 'CET'] } }, required: ['zone'], additionalProperties: false }
+const TOOLS = [{ name: 'get_weather', description: 'The weather in a city', parameters: WEATHER }, { name: 'get_time', parameters: TIME }]
+
+function request (prompt: string, options: Partial<CompletionRequest> = {}): CompletionRequest {
+  return { messages: [{ role: 'user', content: prompt }], maxTokens: 200, temperature: 0, topP: 1, stop: [], clientId: 'test', privacy: 'drafters-allowed', ...options }
+}
+
+/** A draft source proposing `propose(verifiedSoFar, max)` at once; records the verified tokens. */
+function source (propose: (verifiedSoFar: number, max: number) => number[]): DraftSource & { verified: number[] } {
+  const verified: number[] = []
+  return { verified, take: (max) => propose(verified.length, max), settle: (step) => { verified.push(...step.tokens) }, close: () => {} }
+}
+
+async function answer (input: CompletionRequest, drafts?: DraftSource): Promise<{ text: string, work: Work, finishReason: string, logprobs: TokenLogprob[] }> {
+  let text = ''
+  const logprobs: TokenLogprob[] = []
+  for await (const event of verifier.complete(input, drafts === undefined ? {} : { drafts: () => drafts })) {
+    if (event.type === 'delta') {
+      text += event.text
+      logprobs.push(...event.logprobs ?? [])
+    }
+    if (event.type === 'done') return { text, work: event.work, finishReason: event.finishReason, logprobs }
+  }
+  throw new Error('no done event')
+}
+
+/** The same answer alone, with perfect drafts and with garbage drafts (which the grammar mostly forbids). */
+async function sameWithDrafts (input: CompletionRequest): Promise<string> {
+  const recorder = source(() => [])
+  const alone = await answer(input, recorder)
+  const tokens = recorder.verified
+  const perfect = await answer(input, source((at, max) => tokens.slice(at, at + Math.min(max, 6))))
+  expect(perfect.text).toBe(alone.text)
+  expect(perfect.work.acceptedTokens).toBeGreaterThan(0)
+  expect(perfect.work.passes).toBeLessThan(alone.work.passes)
+  const garbage = await answer(input, source((at, max) => Array.from({ length: Math.min(max, 4) }, (_, index) => (at * 7 + index * 13) % 200)))
+  expect(garbage.text).toBe(alone.text)
+  expect(garbage.work.passes).toBe(alone.work.passes)
+  return alone.text
+}
+
+test('a json_schema answer validates against its schema, and is the same with drafts', async () => {
+  const validate = new Ajv().compile(SCHEMA)
+  for (const [prompt, temperature] of [['Describe the sea.', 0], ['hello', 0.9]] as const) {
+    const input = request(prompt, { temperature, seed: 7, responseFormat: { type: 'json_schema', schema: SCHEMA } })
+    const text = await sameWithDrafts(input)
+    expect(validate(JSON.parse(text)), text).toBe(true)
+  }
+  // Unconstrained, the random model's answer is no JSON at all.
+  const free = await answer(request('Describe the sea.'))
+  expect(() => JSON.parse(free.text)).toThrow()
+})
+
+test('anyOf (which clients\' schema generators write for unions) constrains as oneOf', async () => {
+  const schema = { type: 'object', properties: { value: { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['none'] }] } }, required: ['value'], additionalProperties: false }
+  const { text } = await answer(request('hello', { responseFormat: { type: 'json_schema', schema } }))
+  expect(new Ajv().compile(schema)(JSON.parse(text)), text).toBe(true)
+})
+
+test('a json answer is JSON from its first token', async () => {
+  const { text } = await answer(request('hello', { responseFormat: { type: 'json' }, maxTokens: 24 }))
+  expect(text.trimStart().startsWith('{')).toBe(true)
+})
+
+test('a forced tool call (required, or by name) has arguments that fit the tool, with or without drafts', async () => {
+  const validators = { get_weather: new Ajv().compile(WEATHER), get_time: new Ajv().compile(TIME) }
+  const required = readToolCallAnswer(await sameWithDrafts(request('What now?', { tools: TOOLS, toolChoice: 'required' })))
+  expect(required).toBeDefined()
+  expect(Object.keys(validators)).toContain(required?.name)
+  expect(validators[required?.name as keyof typeof validators](JSON.parse(required?.arguments ?? ''))).toBe(true)
+  for (const name of ['get_weather', 'get_time'] as const) {
+    const call = readToolCallAnswer(await sameWithDrafts(request('What now?', { tools: TOOLS, toolChoice: { name } })))
+    expect(call?.name).toBe(name)
+    expect(validators[name](JSON.parse(call?.arguments ?? '')), call?.arguments).toBe(true)
+  }
+})
+
+test('earlier tool calls and their results go into the prompt', async () => {
+  const before = verifier.tokenizeChat([{ role: 'user', content: 'Weather?' }])
+  const after = verifier.tokenizeChat([
+    { role: 'user', content: 'Weather?' },
+    { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo","celsius":true}' }] },
+    { role: 'tool', content: '{"temperature":-3}', toolCallId: 'call_1' }
+  ])
+  expect(after.length).toBeGreaterThan(before.length)
+  const text = await answer(request('x', {
+    messages: [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo","celsius":true}' }] },
+      { role: 'tool', content: '{"temperature":-3}', toolCallId: 'call_1' }
+    ],
+    maxTokens: 8
+  }))
+  expect(text.finishReason).toBe('length')
+})
+
+test('logprobs: at temperature 0 each chosen token is the likeliest, and its top list is sorted and holds it', async () => {
+  const { logprobs, text } = await answer(request('Tell me a story.', { topLogprobs: 5, maxTokens: 16 }))
+  expect(logprobs).toHaveLength(16)
+  expect(logprobs.map((entry) => entry.text).join('')).toBe(text)
+  for (const entry of logprobs) {
+    expect(entry.top).toHaveLength(5)
+    expect(entry.top[0]?.text).toBe(entry.text)
+    expect(entry.top[0]?.logprob).toBeCloseTo(entry.logprob, 9)
+    expect(entry.logprob).toBeLessThanOrEqual(0)
+    for (let index = 1; index < entry.top.length; index++) {
+      expect(entry.top[index]?.logprob ?? 0).toBeLessThanOrEqual(entry.top[index - 1]?.logprob ?? 0)
+    }
+  }
+  // Constrained by a grammar, the probabilities are of the tokens it allows: a JSON object begins with '{'.
+  const constrained = await answer(request('hello', { topLogprobs: 20, maxTokens: 3, responseFormat: { type: 'json_schema', schema: SCHEMA } }))
+  expect(constrained.logprobs[0]?.text.trim()).toBe('{')
+  expect(constrained.logprobs[0]?.top.every((alternative) => alternative.text.trim() === '{' || alternative.text.trim() === '')).toBe(true)
+})
+
+test('a tool choice naming no tool, a schema that cannot be a grammar and tools that cannot be documented are refused at once', () => {
+  expect(() => verifier.complete(request('x', { tools: TOOLS, toolChoice: { name: 'nope' } }), {})).toThrow(/toolChoice/)
+  expect(() => verifier.complete(request('x', { toolChoice: 'required' }), {})).toThrow(/at least one tool/)
+  expect(() => verifier.complete(request('x', { responseFormat: { type: 'json_schema', schema: { $defs: { loop: { $ref: '#/$defs/loop' } }, $ref: '#/$defs/loop' } } }), {})).toThrow(/cannot be enforced/)
+  // Parameters node-llama-cpp cannot walk: refused whether the call is forced (a grammar) or not (the prompt's documentation).
+  const unwalkable = [{ name: 'f', parameters: { oneOf: 3 } }]
+  expect(() => verifier.complete(request('x', { tools: unwalkable, toolChoice: 'required' }), {})).toThrow(expect.objectContaining({ name: 'InvalidRequestError' }))
+  expect(() => verifier.complete(request('x', { tools: unwalkable }), {})).toThrow(expect.objectContaining({ name: 'InvalidRequestError', message: expect.stringContaining('cannot be documented') }))
+})
