@@ -2,8 +2,9 @@ import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { ask, lastAnswer, setAnswerSettings } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
-import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { waitFor } from '../support/processes.ts'
+import { twoVerifierMesh } from '../support/two-verifiers.ts'
+import type { MeshVerifier } from '../support/two-verifiers.ts'
 
 /**
  * Failover mid-answer, end to end: a relay, two verifiers running the same
@@ -25,18 +26,6 @@ const SLOW_VERIFIER_ARGS = ['--emulate-pass-cost', '40,0', '--threads', '1']
 
 const QUESTION = 'Tell me a long story about a fox who finds a boat.'
 
-interface Verifier {
-  process: ShoalProcess
-  peerId: string
-}
-
-async function startVerifier (relayUrl: string): Promise<Verifier> {
-  const process = await startGpuNode({ relayUrl, extraArgs: SLOW_VERIFIER_ARGS })
-  processes.push(process)
-  const health = await (await fetch(`${process.url}/health`)).json() as { peerId: string }
-  return { process, peerId: health.peerId }
-}
-
 /** The page's newest stored answer, read straight from IndexedDB (the page renders Markdown). */
 async function storedAnswer (page: Page): Promise<{ content: string, status: string, verifierPeerId?: string, parts?: Array<{ verifierPeerId: string, start: number, continued: boolean }>, prompt?: { maxTokens: number }, receiptId?: string } | undefined> {
   return page.evaluate(async () => {
@@ -56,7 +45,7 @@ async function storedAnswer (page: Page): Promise<{ content: string, status: str
 }
 
 /** What the verifier answers alone, over its own HTTP API, for the page's request. */
-async function answerAlone (verifier: Verifier, maxTokens: number): Promise<string> {
+async function answerAlone (verifier: MeshVerifier, maxTokens: number): Promise<string> {
   const response = await fetch(`${verifier.process.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -69,17 +58,8 @@ async function answerAlone (verifier: Verifier, maxTokens: number): Promise<stri
 
 test('a verifier killed mid-answer: the other continues the same answer, which completes byte-identical to its own', async () => {
   test.setTimeout(240_000)
-  const relay = await startRelay()
-  processes.push(relay)
-  const verifiers = [await startVerifier(relay.url), await startVerifier(relay.url)]
-  const page = await openProfile()
   // Both heard and reached directly before asking: the hand-over needs the second verifier.
-  await page.goto(`${relay.url}/network`)
-  for (const verifier of verifiers) {
-    await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifier.peerId}"]`)).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
-  }
-  // Within the app, so the page's mesh node (and what it heard) stays.
-  await page.getByRole('link', { name: 'Chat', exact: true }).click()
+  const { verifiers, page } = await twoVerifierMesh(processes, openProfile, SLOW_VERIFIER_ARGS)
   await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', /^12D3KooW/, { timeout: 30_000 })
   await setAnswerSettings(page, { temperature: 0, maxTokens: 400 })
   await ask(page, QUESTION)

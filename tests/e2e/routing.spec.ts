@@ -2,8 +2,7 @@ import { expect, test } from '@playwright/test'
 import { ask, lastAnswer, setAnswerSettings } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
 import { readMetrics } from '../support/metrics.ts'
-import { startGpuNode, startRelay } from '../support/processes.ts'
-import type { ShoalProcess } from '../support/processes.ts'
+import { twoVerifierMesh } from '../support/two-verifiers.ts'
 
 /**
  * Routing by warm prefix, end to end: a relay, two idle verifiers on the
@@ -15,25 +14,9 @@ import type { ShoalProcess } from '../support/processes.ts'
 
 const { processes, openProfile } = e2eSession()
 
-async function startVerifier (relayUrl: string): Promise<{ process: ShoalProcess, peerId: string }> {
-  const process = await startGpuNode({ relayUrl, extraArgs: ['--threads', '1'] })
-  processes.push(process)
-  const health = await (await fetch(`${process.url}/health`)).json() as { peerId: string }
-  return { process, peerId: health.peerId }
-}
-
 test('three turns of one conversation land on the same verifier, which reuses its warm cache for the later two', async () => {
   test.setTimeout(180_000)
-  const relay = await startRelay()
-  processes.push(relay)
-  const verifiers = [await startVerifier(relay.url), await startVerifier(relay.url)]
-  const page = await openProfile()
-  await page.goto(`${relay.url}/network`)
-  for (const verifier of verifiers) {
-    await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifier.peerId}"]`)).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
-  }
-  // Within the app, so the page's mesh node (and what it heard) stays.
-  await page.getByRole('link', { name: 'Chat', exact: true }).click()
+  const { verifiers, page } = await twoVerifierMesh(processes, openProfile, ['--threads', '1'])
   await setAnswerSettings(page, { temperature: 0, maxTokens: 48 })
 
   const answeredBy: string[] = []
