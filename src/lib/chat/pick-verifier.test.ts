@@ -65,6 +65,20 @@ test('the verifier holding the conversation warm is picked, unless it would queu
   expect(pickVerifier([idle, { ...warm, model: 'llama' }], [], { warmPrefix: '0123456789abcdef', model: 'shoal-demo' })?.peerId).toBe('warm')
 })
 
+test('the verifier that wrote the last answer counts as warm until it announces again', () => {
+  // It announced while answering (running 1 of 1); the answer completed at 2,000; no announcement since.
+  const answerer = peer('answerer', { capacity: 1, running: 1, lastSeenMs: 1_500, rttMs: 50 })
+  const idle = peer('idle', { rttMs: 2, lastSeenMs: 1_900 })
+  const hint = { warmPrefix: '0123456789abcdef', answeredBy: { peerId: 'answerer', atMs: 2_000 } }
+  expect(pickVerifier([idle, answerer], [], hint)?.peerId).toBe('answerer')
+  // It announced since, without the conversation's hash: its cache went to another answer.
+  expect(pickVerifier([idle, { ...answerer, running: 0, lastSeenMs: 2_100 }], [], hint)?.peerId).toBe('idle')
+  // Since then it took another answer, which fills it.
+  expect(pickVerifier([idle, { ...answerer, lastSeenMs: 2_100 }], [], hint)?.peerId).toBe('idle')
+  // Others wait there: the expected wait decides.
+  expect(pickVerifier([idle, { ...answerer, queueDepth: 1 }], [], hint)?.peerId).toBe('idle')
+})
+
 test('with a random source, the better of two verifiers drawn at random: never the worst, and spread over the good ones', () => {
   const peers = [peer('a', { running: 1 }), peer('b', { running: 1 }), peer('c', { running: 1 }), peer('worst', { running: 4, queueDepth: 2 })]
   let state = 7

@@ -4,7 +4,7 @@ import type { KnownPeer } from '../mesh/peer-table.ts'
 
 /** What {@link pickVerifier} looks at; the mesh's `PeerView` has all of it. */
 export type VerifierCandidate = Pick<KnownPeer, 'peerId' | 'role' | 'queueDepth' | 'capacity'> &
-  Partial<Pick<KnownPeer, 'model' | 'running' | 'queueSize' | 'warmPrefixes'>> & {
+  Partial<Pick<KnownPeer, 'model' | 'running' | 'queueSize' | 'warmPrefixes' | 'lastSeenMs'>> & {
     connection: ConnectionKind | 'none'
     rttMs?: number
   }
@@ -15,6 +15,13 @@ export interface RoutingHint {
   model?: string
   /** The conversation's warm-prefix hash (see protocol/warm-prefix.ts): a verifier announcing it holds its KV cache. */
   warmPrefix?: string
+  /**
+   * The verifier that wrote the conversation's last answer, and when (local
+   * clock) that answer completed. Until that verifier announces again it
+   * cannot yet have said it holds the conversation warm, and it most likely
+   * does: the next turn, sent seconds later, goes back to it.
+   */
+  answeredBy?: { peerId: string, atMs: number }
   /**
    * Draws the two candidates compared (power of two choices); without it,
    * the best of all is taken (what the page shows as "would go to").
@@ -49,7 +56,7 @@ export function pickVerifier<Peer extends VerifierCandidate> (peers: readonly Pe
   const open = peers.filter((peer) => peer.role === PeerRole.VERIFIER && peer.capacity > 0 && !excluded.has(peer.peerId) && !announcedFull(peer))
   const sameModel = hint.model === undefined ? [] : open.filter((peer) => peer.model === hint.model)
   const candidates = sameModel.length > 0 ? sameModel : open
-  const warm = hint.warmPrefix === undefined ? undefined : candidates.find((peer) => peer.warmPrefixes?.includes(hint.warmPrefix ?? '') === true && !wouldQueue(peer))
+  const warm = candidates.find((peer) => holdsWarm(peer, hint) && !wouldQueue(peer, hint))
   if (warm !== undefined) {
     return warm
   }
@@ -68,9 +75,26 @@ function announcedFull (peer: VerifierCandidate): boolean {
   return (peer.queueSize ?? 0) > 0 && peer.queueDepth >= (peer.queueSize ?? 0)
 }
 
-/** Every sequence is taken (or others already wait): a request sent now waits for one. */
-function wouldQueue (peer: VerifierCandidate): boolean {
-  return peer.queueDepth > 0 || (peer.running ?? 0) >= peer.capacity
+/** It announced the conversation's hash, or wrote its last answer and has not announced since. */
+function holdsWarm (peer: VerifierCandidate, hint: RoutingHint): boolean {
+  if (hint.warmPrefix !== undefined && peer.warmPrefixes?.includes(hint.warmPrefix) === true) {
+    return true
+  }
+  return notAnnouncedSinceAnswering(peer, hint)
+}
+
+function notAnnouncedSinceAnswering (peer: VerifierCandidate, hint: RoutingHint): boolean {
+  return hint.answeredBy?.peerId === peer.peerId && peer.lastSeenMs !== undefined && peer.lastSeenMs < hint.answeredBy.atMs
+}
+
+/**
+ * Every sequence is taken (or others already wait): a request sent now
+ * waits for one. An announcement from before the conversation's last answer
+ * completed still counts that answer as running.
+ */
+function wouldQueue (peer: VerifierCandidate, hint: RoutingHint = {}): boolean {
+  const running = (peer.running ?? 0) - (notAnnouncedSinceAnswering(peer, hint) ? 1 : 0)
+  return peer.queueDepth > 0 || running >= peer.capacity
 }
 
 function compareExpectedWait (a: VerifierCandidate, b: VerifierCandidate): number {

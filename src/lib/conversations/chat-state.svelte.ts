@@ -546,12 +546,13 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
  * answer) warm under the conversation's key. Nothing for a new conversation.
  */
 async function routingHint (conversationId: string | undefined, messages: readonly MessageRecord[], history: ChatMessage[]): Promise<AnswerHint> {
-  const model = messages.findLast((message) => message.role === 'assistant' && message.status === 'complete')?.model
-  const byModel = model === undefined ? {} : { model }
+  const lastAnswer = messages.findLast((message) => message.role === 'assistant' && message.status === 'complete')
+  const byModel = lastAnswer?.model === undefined ? {} : { model: lastAnswer.model }
   if (conversationId === undefined || history.at(-1)?.role !== 'assistant') {
     return byModel
   }
-  return { ...byModel, warmPrefix: await warmPrefixHash(conversationId, history) }
+  const answeredBy = lastAnswer?.verifierPeerId === undefined ? {} : { answeredBy: { peerId: lastAnswer.verifierPeerId, atMs: lastAnswer.updatedAt } }
+  return { ...byModel, ...answeredBy, warmPrefix: await warmPrefixHash(conversationId, history) }
 }
 
 /** An answer record that remembers what it was asked for. */
