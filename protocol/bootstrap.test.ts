@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { MAX_ICE_SERVERS, parseBootstrap, relayMultiaddrForOrigin } from './bootstrap.ts'
+import { MAX_ICE_SERVERS, MAX_PEER_RELAYS, parseBootstrap, relayMultiaddrForOrigin } from './bootstrap.ts'
 
 const bootstrap = { relayPeerId: '12D3KooWRelay', multiaddrs: ['/ip4/127.0.0.1/tcp/8080/ws/p2p/12D3KooWRelay'] }
 
@@ -28,5 +28,19 @@ test('ICE servers in the bootstrap are bounded: stun:/turn: URLs, at most MAX_IC
     { iceServers: [turn], iceServersTtlSeconds: 0 }
   ]) {
     expect(() => parseBootstrap({ ...bootstrap, ...bad }), JSON.stringify(bad).slice(0, 80)).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+  }
+})
+
+test('the other relays a bootstrap names are bare http(s) origins, at most MAX_PEER_RELAYS', () => {
+  const relays = ['https://relay-2.example.org', 'http://127.0.0.1:8090']
+  expect(parseBootstrap({ ...bootstrap, relays }).relays).toEqual(relays)
+  for (const bad of [
+    ['ws://relay.example.org'],
+    ['https://relay.example.org/app'],
+    ['https://user:secret@relay.example.org'],
+    ['not a url'],
+    Array.from({ length: MAX_PEER_RELAYS + 1 }, (_, index) => `https://relay-${index}.example.org`)
+  ]) {
+    expect(() => parseBootstrap({ ...bootstrap, relays: bad }), bad[0]).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
   }
 })

@@ -25,6 +25,21 @@ export const IceServer = z.object({
 })
 export type IceServer = z.infer<typeof IceServer>
 
+/** Most other relays a bootstrap names: a page or verifier holds reservations on two relays, and tries the others in turn. */
+export const MAX_PEER_RELAYS = 8
+
+/** How many relays a page or verifier holds reservations on at once: one relay's death then leaves it on the mesh. */
+export const RELAYS_HELD = 2
+
+/** An http(s) origin, as a relay names itself to its peers and pages: no path, no credentials. */
+export const RelayOrigin = z.string().max(512).refine((text) => {
+  if (!/^https?:\/\//i.test(text) || !URL.canParse(text)) {
+    return false
+  }
+  const url = new URL(text)
+  return url.origin === text && url.username === '' && url.password === ''
+}, 'must be an http(s) origin such as https://relay.example.org')
+
 export const Bootstrap = z.object({
   relayPeerId: z.string().min(1).max(128),
   /** Multiaddrs the relay listens on directly, for peers that dial it without HTTP. */
@@ -32,7 +47,13 @@ export const Bootstrap = z.object({
   /** STUN/TURN servers for WebRTC; absent when the relay knows none (host candidates only). */
   iceServers: z.array(IceServer).max(MAX_ICE_SERVERS).optional(),
   /** Seconds the TURN credentials in `iceServers` stay valid from when this was served: fetch again before. */
-  iceServersTtlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional()
+  iceServersTtlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+  /**
+   * Other relays of the same mesh (their http(s) origins), whose gossip this
+   * relay joins: pages and verifiers keep a reservation on one of them too,
+   * so losing this relay does not cut them off.
+   */
+  relays: z.array(RelayOrigin).max(MAX_PEER_RELAYS).optional()
 })
 export type Bootstrap = z.infer<typeof Bootstrap>
 

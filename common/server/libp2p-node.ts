@@ -5,6 +5,7 @@ import { ping } from '@libp2p/ping'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { ANNOUNCE_TOPIC, gossipsubInit, installTopicValidators } from '#protocol'
+import type { GossipPolice } from './gossip-police.ts'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
@@ -71,18 +72,22 @@ export async function createShoalNode<Extra extends ServiceMap = Record<string, 
   })
 }
 
-/** Validates announcements and subscribes, so this node relays and receives them. */
-export function joinAnnounceTopic (pubsub: GossipSub): void {
-  installTopicValidators(pubsub)
+/**
+ * Validates announcements and subscribes, so this node relays and receives
+ * them; `police`, when given, hangs up on peers whose announcements keep
+ * being rejected.
+ */
+export function joinAnnounceTopic (pubsub: GossipSub, police?: GossipPolice): void {
+  installTopicValidators(pubsub, police === undefined ? {} : { onReject: police.strike })
   pubsub.subscribe(ANNOUNCE_TOPIC)
 }
 
 /** A Shoal node as one of its process's services: started, it joins the announce topic. */
-export function shoalNodeService (node: Libp2p<ShoalServices>): Startable {
+export function shoalNodeService (node: Libp2p<ShoalServices>, police?: GossipPolice): Startable {
   return {
     start: async () => {
       await node.start()
-      joinAnnounceTopic(node.services.pubsub)
+      joinAnnounceTopic(node.services.pubsub, police)
     },
     stop: async () => { await node.stop() }
   }

@@ -14,7 +14,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 export const GpuNodeHealth = z.object({
   status: z.literal('ok'),
   peerId: z.string().min(1),
+  /** `connected` while at least one relay holds a reservation for this verifier. */
   relay: z.enum(['connecting', 'connected']) satisfies z.ZodType<RelayState>,
+  /** Each relay it keeps (up to two): its address and state. */
+  relays: z.array(z.object({ address: z.string(), state: z.enum(['connecting', 'connected']) satisfies z.ZodType<RelayState> })),
   connections: z.number().int().nonnegative(),
   model: z.object({
     name: z.string(),

@@ -26,18 +26,25 @@ function configErrorMessage (argv: string[], env: Record<string, string> = {}): 
 
 test('defaults: relay on localhost:8080, API on 127.0.0.1:8081, no ICE servers', () => {
   const parsed = options([])
-  expect(parsed.relay).toEqual({ kind: 'origin', origin: new URL('http://localhost:8080') })
+  expect(parsed.relays).toEqual([{ kind: 'origin', origin: new URL('http://localhost:8080') }])
   expect(parsed).toMatchObject({ apiHost: '127.0.0.1', apiPort: 8081, capacity: 4, iceServers: [] })
   expect(parsed.keyFile.endsWith('/.shoal/gpu-node.key')).toBe(true)
 })
 
 test('the relay may be an origin (path dropped) or a multiaddr naming its peer id', () => {
-  expect(options(['--relay', 'https://relay.example.org/app/']).relay).toEqual({ kind: 'origin', origin: new URL('https://relay.example.org') })
-  const parsed = options([], { SHOAL_RELAY: `/ip4/127.0.0.1/tcp/8080/ws/p2p/${RELAY_ID}` })
-  expect(parsed.relay.kind).toBe('multiaddr')
-  if (parsed.relay.kind === 'multiaddr') {
-    expect(parsed.relay.multiaddr.toString()).toBe(`/ip4/127.0.0.1/tcp/8080/ws/p2p/${RELAY_ID}`)
+  expect(options(['--relay', 'https://relay.example.org/app/']).relays).toEqual([{ kind: 'origin', origin: new URL('https://relay.example.org') }])
+  const [relay] = options([], { SHOAL_RELAY: `/ip4/127.0.0.1/tcp/8080/ws/p2p/${RELAY_ID}` }).relays
+  expect(relay?.kind).toBe('multiaddr')
+  if (relay?.kind === 'multiaddr') {
+    expect(relay.multiaddr.toString()).toBe(`/ip4/127.0.0.1/tcp/8080/ws/p2p/${RELAY_ID}`)
   }
+})
+
+test('several relays, comma-separated, keep their order', () => {
+  const relays = options(['--relay', 'https://relay-1.example.org, https://relay-2.example.org']).relays
+  expect(relays.map((relay) => relay.kind === 'origin' ? relay.origin.origin : '')).toEqual(['https://relay-1.example.org', 'https://relay-2.example.org'])
+  expect(configErrorMessage(['--relay', ' , '])).toContain('names no relay')
+  expect(configErrorMessage(['--relay', 'https://relay-1.example.org,nope'])).toContain('must be an http(s) URL')
 })
 
 test('bad relay addresses are one-line ConfigErrors', () => {

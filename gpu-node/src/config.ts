@@ -29,9 +29,14 @@ const IceServer = z.object({
 })
 
 export const GpuNodeOptions = z.object({
-  relay: z.string().default('http://localhost:8080').transform((text, context): RelayAddress => {
+  relays: z.string().default('http://localhost:8080').transform((text, context): RelayAddress[] => {
+    const parts = text.split(',').map((part) => part.trim()).filter((part) => part !== '')
+    if (parts.length === 0) {
+      context.addIssue({ code: 'custom', message: 'names no relay' })
+      return z.NEVER
+    }
     try {
-      return parseRelayAddress(text)
+      return parts.map((part) => parseRelayAddress(part))
     } catch (err) {
       context.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) })
       return z.NEVER
@@ -101,7 +106,7 @@ export const GpuNodeOptions = z.object({
 export type GpuNodeOptions = z.output<typeof GpuNodeOptions>
 
 const options: Record<keyof z.input<typeof GpuNodeOptions>, OptionSpec> = {
-  relay: { flag: 'relay', env: 'SHOAL_RELAY', description: 'The relay: its http(s) URL (bootstrap JSON is fetched from it) or a multiaddr ending in /p2p/<peer id>.', defaultText: 'http://localhost:8080' },
+  relays: { flag: 'relay', env: 'SHOAL_RELAY', description: 'The relay: its http(s) URL (bootstrap JSON is fetched from it) or a multiaddr ending in /p2p/<peer id>; several, comma-separated, for a mesh of several relays. The verifier holds reservations on two: the first two given, or the first and another relay its bootstrap JSON names.', defaultText: 'http://localhost:8080' },
   apiHost: { flag: 'api-host', env: 'SHOAL_API_HOST', description: 'Address the HTTP API binds to.' },
   apiPort: { flag: 'api-port', env: 'SHOAL_API_PORT', description: 'Port of the HTTP API (0 picks a free port).' },
   keyFile: { flag: 'key-file', env: 'SHOAL_GPU_NODE_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },

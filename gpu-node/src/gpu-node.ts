@@ -1,6 +1,7 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
+import { RELAYS_HELD } from '#protocol'
 import { createShoalNode } from '#server'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { ShoalServices } from '#server'
@@ -33,7 +34,8 @@ export async function createGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> 
       circuitRelayTransport(),
       webRTC({ rtcConfiguration: init.rtcConfiguration ?? { iceServers: init.iceServers ?? [] } })
     ],
-    listen: ['/p2p-circuit', '/webrtc'],
+    // One reservation per `/p2p-circuit`: on each of two relays (see relay-set.ts).
+    listen: [...Array.from({ length: RELAYS_HELD }, () => '/p2p-circuit'), '/webrtc'],
     connectionManager: {
       // Every relayed connection (and so every WebRTC upgrade signalled
       // through it) arrives from the relay's address: libp2p's default of 5

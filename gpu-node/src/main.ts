@@ -12,7 +12,7 @@
  * Shoal verifier 12D3KooW... API on http://127.0.0.1:8081, relay http://localhost:8080
  * ```
  */
-import { alreadyStarted, ConfigError, errorMessage, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices } from '#server'
+import { alreadyStarted, ConfigError, errorMessage, GossipPolice, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices } from '#server'
 import { createApiService } from './api-server.ts'
 import { createChatProtocol } from './chat/index.ts'
 import { ledgerPath, parseGpuNodeOptions } from './config.ts'
@@ -25,7 +25,7 @@ import { resolveModelPath } from './model/resolve-model.ts'
 import { createProbeProtocol } from './probe-handler.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
 import { formatRelayAddress } from './relay-address.ts'
-import { createRelayConnector } from './relay-connector.ts'
+import { createRelaySet } from './relay-set.ts'
 import { verifierRtcConfiguration } from './relay-ice-servers.ts'
 import { gpuNodeHealth, gpuNodeMetrics } from './status.ts'
 import { createVerifierAnnouncer } from './verifier-announcer.ts'
@@ -47,7 +47,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const startedAt = Date.now()
   const privateKey = await loadOrCreateIdentityKey(options.keyFile, { signal })
   // --ice-servers, else the STUN/TURN servers (and short-lived TURN credentials) the relay hands out.
-  const node = await createGpuNode({ privateKey, rtcConfiguration: verifierRtcConfiguration(options.relay, options.iceServers) })
+  const node = await createGpuNode({ privateKey, rtcConfiguration: verifierRtcConfiguration(options.relays, options.iceServers) })
   const passCost = options.emulatePassCost === undefined ? undefined : await loadPassCostProfile(options.emulatePassCost).catch((err: unknown) => { throw new ConfigError(errorMessage(err)) })
   const ledger = await openLedger(ledgerPath(options))
   // Each answer's receipts are signed with the node's libp2p key and kept in the ledger; an emulated GPU's say so.
@@ -77,13 +77,15 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   })
 
   const components = { node, verifier, log }
+  // Hangs up on peers whose announcements keep being rejected (garbage, or a flood).
+  const police = new GossipPolice(node, log)
   const probe = createProbeProtocol()(components)
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = createChatProtocol()({ ...components, credit: new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust }) })
   const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters })
-  const relay = createRelayConnector({ relay: options.relay })(components)
+  const relay = createRelaySet({ relays: options.relays })(components)
   const announcer = createVerifierAnnouncer()(components)
-  const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting }
+  const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police }
   const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })({
     verifier,
     embedder,
@@ -100,7 +102,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     verifier: alreadyStarted(async () => { await verifier.dispose() }),
     // Before the verifier: its context may sit on the verifier's model.
     embedder: alreadyStarted(async () => { await embedder.dispose() }),
-    node: shoalNodeService(node),
+    node: shoalNodeService(node, police),
     probe,
     api,
     drafting,
@@ -108,7 +110,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     relay,
     announcer
   }, { signal, log })
-  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, api.port)}, relay ${formatRelayAddress(options.relay)}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}${options.emulateLinkDelay === 0 ? '' : `, EMULATED WAN (${linkDelayLabel(options.emulateLinkDelay)})`}`)
+  log.info(`Shoal verifier ${node.peerId.toString()} API on ${httpUrl(options.apiHost, api.port)}, relay ${options.relays.map(formatRelayAddress).join(', ')}${passCost === undefined ? '' : `, EMULATED GPU (${passCostLabel(passCost)})`}${options.emulateLinkDelay === 0 ? '' : `, EMULATED WAN (${linkDelayLabel(options.emulateLinkDelay)})`}`)
   return running
 })
 

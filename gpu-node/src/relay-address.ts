@@ -1,7 +1,9 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { BOOTSTRAP_PATH, parseBootstrap, relayMultiaddrForOrigin } from '#protocol'
+import { relayMultiaddrForOrigin } from '#protocol'
+import { fetchRelayBootstrap } from '#server'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Bootstrap } from '#protocol'
+import type { FetchBootstrapOptions } from '#server'
 
 /**
  * Where the relay is: its HTTP(S) origin, from which the bootstrap JSON gives
@@ -50,59 +52,16 @@ export function formatRelayAddress (relay: RelayAddress): string {
   return relay.kind === 'origin' ? relay.origin.origin : relay.multiaddr.toString()
 }
 
-export interface ResolveRelayOptions {
-  signal?: AbortSignal
-  /**
-   * Deadline for fetching the bootstrap JSON.
-   *
-   * @default 5000
-   */
-  timeoutMs?: number
-}
-
 /**
  * The multiaddr to dial: as given, or built from the origin and the peer id
- * its bootstrap JSON names.
+ * its bootstrap JSON names (returned too: it names the mesh's other relays).
  *
  * @throws {MalformedMessageError} when the bootstrap JSON is malformed
  */
-export async function resolveRelayMultiaddr (relay: RelayAddress, options: ResolveRelayOptions = {}): Promise<Multiaddr> {
+export async function resolveRelayMultiaddr (relay: RelayAddress, options: FetchBootstrapOptions = {}): Promise<{ address: Multiaddr, bootstrap?: Bootstrap }> {
   if (relay.kind === 'multiaddr') {
-    return relay.multiaddr
+    return { address: relay.multiaddr }
   }
-  return multiaddr(relayMultiaddrForOrigin(relay.origin.origin, await fetchRelayBootstrap(relay.origin, options)))
-}
-
-/**
- * The relay's bootstrap JSON (peer id, addresses, STUN/TURN servers).
- *
- * @throws {MalformedMessageError} when the bootstrap JSON is malformed
- */
-export async function fetchRelayBootstrap (origin: URL, options: ResolveRelayOptions = {}): Promise<Bootstrap> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 5_000)
-  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-  const url = new URL(BOOTSTRAP_PATH, origin)
-  let response: Response
-  try {
-    response = await fetch(url, { signal, headers: { Accept: 'application/json' } })
-  } catch (err) {
-    // fetch says only "fetch failed"; the cause holds ECONNREFUSED and the like.
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err
-    throw new Error(`cannot fetch ${url.href}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: err })
-  }
-  if (!response.ok) {
-    throw new Error(`${url.href} answered HTTP ${response.status}`)
-  }
-  const text = await response.text()
-  // Bootstrap JSON is a few hundred bytes; anything huge is not a relay.
-  if (text.length > 16_384) {
-    throw new Error(`${url.href} is not bootstrap JSON (${text.length} characters)`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw new Error(`${url.href} is not JSON`)
-  }
-  return parseBootstrap(json)
+  const bootstrap = await fetchRelayBootstrap(relay.origin, options)
+  return { address: multiaddr(relayMultiaddrForOrigin(relay.origin.origin, bootstrap)), bootstrap }
 }

@@ -11,6 +11,8 @@ export type RelayState = 'connecting' | 'connected'
 
 export interface RelayConnectorInit {
   relay: RelayAddress
+  /** Told the other relays of the mesh each time this relay's bootstrap JSON names them. */
+  onPeerRelays?: (origins: readonly string[]) => void
 }
 
 export interface RelayConnectorComponents {
@@ -53,6 +55,11 @@ export class RelayConnector implements Startable {
     return this.#relayPeer != null && this.#isConnected(this.#relayPeer) && this.#hasReservation(this.#relayPeer) ? 'connected' : 'connecting'
   }
 
+  /** The relay, as configured or learned. */
+  get address (): string {
+    return formatRelayAddress(this.#init.relay)
+  }
+
   /** The relay's peer id once it has been reached. */
   get relayPeerId (): PeerId | undefined {
     return this.#relayPeer
@@ -87,7 +94,10 @@ export class RelayConnector implements Startable {
     while (!signal.aborted) {
       try {
         const dialSignal = AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
-        const address = await resolveRelayMultiaddr(this.#init.relay, { signal: dialSignal })
+        const { address, bootstrap } = await resolveRelayMultiaddr(this.#init.relay, { signal: dialSignal })
+        if (bootstrap?.relays !== undefined) {
+          this.#init.onPeerRelays?.(bootstrap.relays)
+        }
         const connection = await node.dial(address, { signal: dialSignal })
         const relayPeer = connection.remotePeer
         this.#relayPeer = relayPeer

@@ -10,6 +10,6 @@ test('TURN usernames and credentials are percent-encoded for node-datachannel, w
 
 test('--ice-servers wins; a multiaddr relay without them means host candidates only, never a fetch', async () => {
   const relay = parseRelayAddress('/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN')
-  expect(await verifierRtcConfiguration(relay, [{ urls: 'turn:t:3478', username: 'u:1', credential: 'c' }])()).toEqual({ iceServers: [{ urls: 'turn:t:3478', username: 'u%3A1', credential: 'c' }] })
-  expect(await verifierRtcConfiguration(relay, [])()).toEqual({ iceServers: [] })
+  expect(await verifierRtcConfiguration([relay], [{ urls: 'turn:t:3478', username: 'u:1', credential: 'c' }])()).toEqual({ iceServers: [{ urls: 'turn:t:3478', username: 'u%3A1', credential: 'c' }] })
+  expect(await verifierRtcConfiguration([relay], [])()).toEqual({ iceServers: [] })
 })

@@ -1,24 +1,25 @@
 import { IceServerCache } from '#mesh-common'
-import { fetchRelayBootstrap } from './relay-address.ts'
+import { fetchRelayBootstrap } from '#server'
 import type { RelayAddress } from './relay-address.ts'
 
 /**
  * The verifier's WebRTC configuration, asked for each new peer connection:
  * `--ice-servers` when given, else the STUN/TURN servers the relay hands out
- * in its bootstrap JSON (when joined through an http(s) relay URL), with
+ * in its bootstrap JSON (the first relay given by its http(s) URL), with
  * TURN credentials refetched before they expire. Host candidates only when
  * neither applies.
  *
  * @example
  * ```ts
- * webRTC({ rtcConfiguration: verifierRtcConfiguration(options.relay, options.iceServers) })
+ * webRTC({ rtcConfiguration: verifierRtcConfiguration(options.relays, options.iceServers) })
  * ```
  */
-export function verifierRtcConfiguration (relay: RelayAddress, fixed: RTCIceServer[]): () => Promise<RTCConfiguration> {
+export function verifierRtcConfiguration (relays: readonly RelayAddress[], fixed: RTCIceServer[]): () => Promise<RTCConfiguration> {
+  const relay = relays.find((candidate) => candidate.kind === 'origin')
   const cache = new IceServerCache({
-    fixed: fixed.length > 0 || relay.kind !== 'origin' ? fixed : undefined,
+    fixed: fixed.length > 0 || relay === undefined ? fixed : undefined,
     fetchBootstrap: async (signal) => {
-      if (relay.kind !== 'origin') {
+      if (relay === undefined) {
         throw new Error('no relay origin to ask for ICE servers')
       }
       return fetchRelayBootstrap(relay.origin, { signal })

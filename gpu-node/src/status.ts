@@ -9,10 +9,10 @@ import type { DraftProtocol } from './drafting/index.ts'
 import type { GpuNodeLibp2p } from './gpu-node.ts'
 import type { ProbeProtocol } from './probe-handler.ts'
 import type { ReceiptLedger } from './receipts/index.ts'
-import type { RelayConnector } from './relay-connector.ts'
+import type { RelaySet } from './relay-set.ts'
 import type { VerifierAnnouncer } from './verifier-announcer.ts'
 import type { LlamaVerifier } from './verifier/llama-verifier.ts'
-import type { Metric } from '#server'
+import type { GossipPolice, Metric } from '#server'
 
 /** The parts of gpu-node that `/health` and `/metrics` report on. */
 export interface GpuNodeParts {
@@ -22,11 +22,12 @@ export interface GpuNodeParts {
   node: GpuNodeLibp2p
   verifier: LlamaVerifier
   ledger: ReceiptLedger
-  relay: RelayConnector
+  relay: RelaySet
   announcer: VerifierAnnouncer
   probe: ProbeProtocol
   chats: ChatProtocol
   drafting: DraftProtocol
+  police: GossipPolice
 }
 
 /** The body of `GET /health`. */
@@ -37,6 +38,7 @@ export function gpuNodeHealth (parts: GpuNodeParts, now: number = Date.now()): G
     status: 'ok',
     peerId: node.peerId.toString(),
     relay: parts.relay.state,
+    relays: parts.relay.relays,
     connections: node.getConnections().length,
     model: { name, loaded: true, tokenizerFingerprint, demo, contextLength },
     queueDepth: verifier.queueDepth,
@@ -54,6 +56,7 @@ export function gpuNodeMetrics (parts: GpuNodeParts): Metric[] {
     { name: 'shoal_gpu_node_connections', help: 'Open libp2p connections.', type: 'gauge', value: connections.length },
     { name: 'shoal_gpu_node_webrtc_connections', help: 'Open direct WebRTC connections.', type: 'gauge', value: connections.filter((connection) => connection.remoteAddr.toString().includes('/webrtc')).length },
     ...parts.relay.metrics(),
+    ...parts.police.metrics('shoal_gpu_node'),
     ...parts.announcer.metrics(),
     ...parts.probe.metrics(),
     { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: parts.verifier.capacity },

@@ -15,6 +15,7 @@ export function publicWebSocketMultiaddr (host: string, port: number): string {
 }
 
 /** The JSON served at BOOTSTRAP_PATH: how to dial this relay without going through a page's origin. */
-export function relayBootstrap (peerId: string, publicAddresses: readonly string[]): Bootstrap {
-  return { relayPeerId: peerId, multiaddrs: publicAddresses.map((address) => `${address}/p2p/${peerId}`) }
+export function relayBootstrap (peerId: string, publicAddresses: readonly string[], peerRelays: readonly string[] = []): Bootstrap {
+  const bootstrap: Bootstrap = { relayPeerId: peerId, multiaddrs: publicAddresses.map((address) => `${address}/p2p/${peerId}`) }
+  return peerRelays.length === 0 ? bootstrap : { ...bootstrap, relays: [...peerRelays] }
 }

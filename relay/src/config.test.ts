@@ -25,7 +25,8 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     SHOAL_RELAY_MAX_RESERVATIONS: '5',
     SHOAL_RELAY_MAX_CONNECTIONS_PER_IP: '0',
     SHOAL_APP_DIR: 'ignored-because-flag-wins',
-    SHOAL_MODEL_CACHE: 'models'
+    SHOAL_MODEL_CACHE: 'models',
+    SHOAL_PEER_RELAYS: 'https://relay-2.example.org/, http://10.0.0.9:8080'
   })
   expect(parsed).toEqual({
     host: '127.0.0.1',
@@ -36,13 +37,14 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     maxReservations: 5,
     maxConnections: 4096,
     maxConnectionsPerIp: 0,
+    peerRelays: ['https://relay-2.example.org', 'http://10.0.0.9:8080'],
     turnUrls: [],
     turnTtl: 3600
   })
 })
 
 test('bad values are ConfigErrors', () => {
-  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5']]) {
+  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5'], ['--peer-relays', 'ws://relay.example.org'], ['--peer-relays', 'https://relay.example.org/app']]) {
     expect(() => parseRelayOptions(argv, {}), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
   }
 })

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
 import type { OptionSpec, ParsedOptions } from '#server'
+import { MAX_PEER_RELAYS, RelayOrigin } from '#protocol'
 import { parseTurnUrls } from './turn-credentials.ts'
 
 /** Defaults that name files are relative to the repository, so `npm run relay` behaves the same from any folder. */
@@ -38,6 +39,19 @@ export const RelayOptions = z.object({
   maxConnections: integerSchema({ min: 1, max: 1_000_000 }).default(4096),
   maxConnectionsPerIp: integerSchema({ min: 0, max: 1_000_000 }).default(256),
   apiUrl: baseUrlSchema,
+  peerRelays: z.string().optional().transform((text, context): string[] => {
+    const origins = (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '').map((part) => part.replace(/\/+$/, ''))
+    const bad = origins.find((origin) => !RelayOrigin.safeParse(origin).success)
+    if (bad !== undefined) {
+      context.addIssue({ code: 'custom', message: `${bad} must be an http(s) origin such as https://relay-2.example.org` })
+      return z.NEVER
+    }
+    if (origins.length > MAX_PEER_RELAYS) {
+      context.addIssue({ code: 'custom', message: `names ${origins.length} relays; at most ${MAX_PEER_RELAYS}` })
+      return z.NEVER
+    }
+    return [...new Set(origins)]
+  }),
   turnUrls: z.string().optional().transform((text, context): string[] => {
     try {
       return parseTurnUrls(text)
@@ -62,6 +76,7 @@ const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
   maxReservations: { flag: 'max-reservations', env: 'SHOAL_RELAY_MAX_RESERVATIONS', description: 'Most circuit-relay reservations held at once (one per listening peer).' },
   maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' },
   maxConnectionsPerIp: { flag: 'max-connections-per-ip', env: 'SHOAL_RELAY_MAX_CONNECTIONS_PER_IP', description: 'Most sockets (HTTP and WebSocket) one IP address may hold at once; more are closed as they open (0: no limit; loopback, where a TLS proxy on this host connects from, is never limited).' },
+  peerRelays: { flag: 'peer-relays', env: 'SHOAL_PEER_RELAYS', description: 'Comma-separated http(s) origins of the other relays of this mesh: this relay links to them so gossip crosses relays, and names them in its bootstrap JSON so pages and verifiers hold a second reservation there.', defaultText: 'none' },
   apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'Where a verifier\'s HTTP API is (e.g. http://localhost:8081), named in the JSON 404 the relay answers to /v1/* and /api/*.', defaultText: 'none' },
   turnUrls: { flag: 'turn-url', env: 'SHOAL_TURN_URL', description: 'Comma-separated STUN/TURN URLs handed to pages and verifiers in the bootstrap JSON, e.g. turn:turn.example.org:3478,stun:turn.example.org:3478.', defaultText: 'none' },
   turnSecretFile: { flag: 'turn-secret-file', env: 'SHOAL_TURN_SECRET_FILE', description: 'File holding coturn\'s static-auth-secret, from which short-lived TURN credentials are minted per request (or set SHOAL_TURN_SECRET).', defaultText: 'none' },

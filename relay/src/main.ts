@@ -17,6 +17,7 @@ import { httpUrl, loadOrCreateIdentityKey, runMain, startServices } from '#serve
 import { publicWebSocketMultiaddr } from './addresses.ts'
 import { parseRelayOptions } from './config.ts'
 import { createPublicPort } from './public-port.ts'
+import { createPeerRelays } from './peer-relays.ts'
 import { createRelayNode } from './relay-node.ts'
 import { WebSocketProxy } from './websocket-proxy.ts'
 import { createTurnCredentials } from './turn-credentials.ts'
@@ -46,9 +47,11 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
       return [tls == null ? plain : secureWebSocketMultiaddr(plain)]
     },
     maxReservations: options.maxReservations,
-    maxConnections: options.maxConnections
+    maxConnections: options.maxConnections,
+    log
   })
   const proxy = new WebSocketProxy({ relay })
+  const peerRelays = createPeerRelays({ origins: options.peerRelays })({ relay, log })
   const http = createPublicPort({
     host: options.host,
     port: options.port,
@@ -61,9 +64,9 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     maxReservations: options.maxReservations,
     maxConnectionsPerIp: options.maxConnectionsPerIp,
     startedAt
-  })({ relay, proxy, log })
+  })({ relay, proxy, peerRelays, log })
 
-  const running = await startServices({ http, relay, proxy }, { signal, log })
+  const running = await startServices({ http, relay, proxy, peerRelays }, { signal, log })
   const url = httpUrl(options.host, http.port)
   log.info(`Shoal relay listening on ${tls == null ? url : url.replace(/^http:/, 'https:')} (peer ${relay.peerId})`)
   if (!existsSync(join(options.appDir, 'index.html'))) {

@@ -2,6 +2,7 @@ import { closeServer, errorMessage, guardConnections, listen } from '#server'
 import { relayBootstrap } from './addresses.ts'
 import { createRelayHttpServer } from './http-server.ts'
 import { relayHealth, relayMetrics } from './relay-stats.ts'
+import type { PeerRelays } from './peer-relays.ts'
 import type { RelayNode } from './relay-node.ts'
 import type { RelayStatsInit } from './relay-stats.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
@@ -33,6 +34,8 @@ export interface PublicPortInit {
 export interface PublicPortComponents {
   relay: RelayNode
   proxy: WebSocketProxy
+  /** The other relays of this mesh: named in the bootstrap JSON, counted in health and metrics. */
+  peerRelays: PeerRelays
   log: Log
 }
 
@@ -48,10 +51,10 @@ export interface PublicPort extends Startable {
  * `/health`, `/metrics` and the bootstrap JSON answer 503.
  */
 export function createPublicPort (init: PublicPortInit): (components: PublicPortComponents) => PublicPort {
-  return ({ relay, proxy, log }) => {
+  return ({ relay, proxy, peerRelays, log }) => {
     const stats = (): RelayStatsInit | undefined => relay.libp2p === undefined
       ? undefined
-      : { node: relay.libp2p, proxy, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
+      : { node: relay.libp2p, proxy, peerRelays, police: relay.police, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
     const http = createRelayHttpServer({
       appDir: init.appDir,
       modelDir: init.modelDir,
@@ -70,7 +73,7 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
         if (relay.libp2p === undefined) {
           return undefined
         }
-        const bootstrap = relayBootstrap(relay.peerId, relay.announced)
+        const bootstrap = relayBootstrap(relay.peerId, relay.announced, peerRelays.origins)
         return init.turn === undefined ? bootstrap : init.turn.withIceServers(bootstrap)
       },
       tls: init.tls

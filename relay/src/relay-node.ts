@@ -2,10 +2,10 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { getNetConfig } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createShoalNode, joinAnnounceTopic } from '#server'
+import { createShoalNode, GossipPolice, joinAnnounceTopic } from '#server'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import type { ShoalServices, Startable } from '#server'
+import type { Log, ShoalServices, Startable } from '#server'
 
 export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService }>
 
@@ -29,6 +29,8 @@ export interface RelayNodeInit {
    * @default 4096
    */
   maxConnections?: number
+  /** Where dropping a peer that floods gossip is reported. */
+  log: Pick<Log, 'warn'>
 }
 
 /** Where the internal WebSocket listener accepts the connections the HTTP port forwards. */
@@ -46,6 +48,8 @@ export interface RelayNode extends Startable {
   readonly internal: InternalAddress | undefined
   /** The addresses announced, as the node started with them. */
   readonly announced: readonly string[]
+  /** Hangs up on peers whose announcements keep being rejected; undefined until started. */
+  readonly police: GossipPolice | undefined
 }
 
 /**
@@ -58,11 +62,13 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
   let libp2p: RelayLibp2p | undefined
   let internal: InternalAddress | undefined
   let announced: string[] = []
+  let police: GossipPolice | undefined
   return {
     peerId: peerIdFromPrivateKey(init.privateKey).toString(),
     get libp2p () { return libp2p },
     get internal () { return internal },
     get announced () { return announced },
+    get police () { return police },
     start: async () => {
       announced = init.announce()
       const node = await createNode(init, announced)
@@ -80,7 +86,8 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
         await node.stop()
         throw new Error('the relay\'s WebSocket listener reported no address')
       }
-      joinAnnounceTopic(node.services.pubsub)
+      police = new GossipPolice(node, init.log)
+      joinAnnounceTopic(node.services.pubsub, police)
       libp2p = node
       internal = listening
     },

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { ANNOUNCE_TOPIC } from '#protocol'
 import { processMetrics } from '#server'
+import type { PeerRelays } from './peer-relays.ts'
 import type { RelayLibp2p } from './relay-node.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { Metric } from '#server'
+import type { GossipPolice, Metric } from '#server'
 
 /** The body of `GET /health`; clients (tests, monitors) parse it with this schema. */
 export const RelayHealth = z.object({
@@ -12,6 +13,8 @@ export const RelayHealth = z.object({
   connections: z.number().int().nonnegative(),
   peers: z.number().int().nonnegative(),
   reservations: z.number().int().nonnegative(),
+  /** Other relays of this mesh (`--peer-relays`): how many are named, and linked now. */
+  peerRelays: z.object({ named: z.number().int().nonnegative(), connected: z.number().int().nonnegative() }),
   uptimeSeconds: z.number().int().nonnegative()
 })
 export type RelayHealth = z.infer<typeof RelayHealth>
@@ -19,6 +22,9 @@ export type RelayHealth = z.infer<typeof RelayHealth>
 export interface RelayStatsInit {
   node: RelayLibp2p
   proxy: WebSocketProxy
+  peerRelays: PeerRelays
+  /** Hangs up on peers that flood or garble gossip. */
+  police?: GossipPolice
   maxReservations: number
   startedAt: number
   /** Requests answered so far, by the HTTP server. */
@@ -32,6 +38,7 @@ export function relayHealth (init: RelayStatsInit, now: number = Date.now()): Re
     connections: init.node.getConnections().length,
     peers: init.node.getPeers().length,
     reservations: init.node.services.circuitRelay.reservations.size,
+    peerRelays: { named: init.peerRelays.origins.length, connected: init.peerRelays.connected() },
     uptimeSeconds: Math.floor((now - init.startedAt) / 1000)
   }
 }
@@ -47,6 +54,8 @@ export function relayMetrics (init: RelayStatsInit, now: number = Date.now()): M
     { name: 'shoal_relay_proxied_sockets', help: 'Sockets open in the WebSocket proxy (both sides counted).', type: 'gauge', value: init.proxy.openSockets },
     { name: 'shoal_relay_websocket_upgrades_total', help: 'WebSocket upgrades forwarded to libp2p.', type: 'counter', value: init.proxy.totalForwarded },
     { name: 'shoal_relay_http_requests_total', help: 'HTTP requests answered.', type: 'counter', value: init.httpRequests() },
+    ...init.peerRelays.metrics(),
+    ...init.police?.metrics('shoal_relay') ?? [],
     ...processMetrics('shoal_relay', init.startedAt, now)
   ]
 }

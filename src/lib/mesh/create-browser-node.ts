@@ -12,7 +12,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
-import { gossipsubInit, installTopicValidators } from '#protocol'
+import { RELAYS_HELD, gossipsubInit, installTopicValidators } from '#protocol'
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
 export type BrowserNodeServices = {
@@ -49,8 +49,8 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     privateKey: init.privateKey,
     start: false,
     addresses: {
-      // Reserve a slot on the relay, and accept WebRTC upgrades through it.
-      listen: ['/p2p-circuit', '/webrtc']
+      // Reserve a slot on each of two relays (one per `/p2p-circuit`), and accept WebRTC upgrades through them.
+      listen: [...Array.from({ length: RELAYS_HELD }, () => '/p2p-circuit'), '/webrtc']
     },
     transports: [
       webSockets(),

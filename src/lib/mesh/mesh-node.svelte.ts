@@ -1,9 +1,8 @@
 import type { Message } from '@libp2p/gossipsub'
-import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import { AGENT, ANNOUNCE_TOPIC, PeerRole, decodeAnnouncement } from '#protocol'
-import { Announcer, IceServerCache, backoffDelay, sleep } from '#mesh-common'
+import { AGENT, ANNOUNCE_TOPIC, PeerRole, RelayOrigin, decodeAnnouncement } from '#protocol'
+import type { Bootstrap } from '#protocol'
+import { Announcer, IceServerCache, sleep } from '#mesh-common'
 import { connectionKind, preferredConnection } from './connection-kind.ts'
 import type { ConnectionKind } from './connection-kind.ts'
 import { createBrowserNode } from './create-browser-node.ts'
@@ -12,7 +11,9 @@ import { dialDirect } from './direct-dialer.ts'
 import { loadPageIdentity } from './identity.ts'
 import { PeerTable, shouldDial, webRTCDialAddresses } from './peer-table.ts'
 import type { KnownPeer } from './peer-table.ts'
-import { fetchRelayAddress, fetchRelayBootstrap } from './relay-bootstrap.ts'
+import { fetchRelayBootstrap } from './relay-bootstrap.ts'
+import { RelayLink } from './relay-link.ts'
+import type { RelayView } from './relay-link.ts'
 
 /** How often the peer list, its round-trip times and expiry are refreshed. */
 const REFRESH_INTERVAL_MS = 2_000
@@ -20,16 +21,10 @@ const REFRESH_INTERVAL_MS = 2_000
 const PING_TIMEOUT_MS = 3_000
 
 export type MeshStatus = 'starting' | 'online' | 'stopped' | 'failed'
-export type RelayState = 'connecting' | 'connected' | 'reserved' | 'disconnected'
+export type { RelayState, RelayView } from './relay-link.ts'
 
-export interface RelayView {
-  state: RelayState
-  peerId?: string
-  address?: string
-  rttMs?: number
-  /** Why the relay is unreachable, when it is. */
-  error?: string
-}
+/** Where the mesh's other relays are remembered between page loads. */
+const PEER_RELAYS_KEY = 'shoal:peer-relays'
 
 export interface PeerView extends KnownPeer {
   connection: ConnectionKind | 'none'
@@ -43,7 +38,8 @@ export interface MeshNodeInit {
 
 /**
  * The page's place in the mesh, as reactive state for the UI: it keeps a
- * connection (and a reservation) to the relay, reconnecting with backoff;
+ * connection (and a reservation) to the relay that served it and to another
+ * relay of the mesh when there is one, reconnecting with backoff;
  * announces itself on gossip; learns peers from their announcements; and
  * upgrades to direct WebRTC with verifiers and, by peer id order, with other
  * pages, so traffic keeps flowing when the relay goes away.
@@ -55,7 +51,10 @@ export class MeshNode extends EventTarget {
   status = $state<MeshStatus>('starting')
   error = $state<string | undefined>()
   peerId = $state<string | undefined>()
+  /** The relay that served this page. */
   relay = $state.raw<RelayView>({ state: 'connecting' })
+  /** Another relay of the mesh, when the first names any: reserved there too, the page outlives either. */
+  secondRelay = $state.raw<RelayView | undefined>()
   peers = $state.raw<PeerView[]>([])
   /**
    * Announcements that reached this page but did not decode. The topic
@@ -74,7 +73,10 @@ export class MeshNode extends EventTarget {
   /** STUN/TURN servers from the relay's bootstrap; TURN credentials are refetched before they expire. */
   readonly #iceServers: IceServerCache
   #node: BrowserNode | undefined
-  #relayPeerId: PeerId | undefined
+  #originLink: RelayLink | undefined
+  #secondLink: RelayLink | undefined
+  /** The mesh's other relays, from the bootstrap (or, until it answers, from the last page load). */
+  #peerRelays: string[] = rememberedPeerRelays()
 
   constructor (init: MeshNodeInit = {}) {
     super()
@@ -119,7 +121,26 @@ export class MeshNode extends EventTarget {
       node.services.pubsub.subscribe(ANNOUNCE_TOPIC)
       this.status = 'online'
       announcer.start()
-      void this.#keepRelay(node, signal)
+      this.#originLink = new RelayLink({
+        node,
+        origins: () => [this.#relayOrigin],
+        onChange: (view) => {
+          this.relay = view
+          if (view.state === 'connected' || view.state === 'reserved') markOnce('shoal:relay-connected')
+          if (view.state === 'reserved') markOnce('shoal:relay-reserved')
+        },
+        onBootstrap: (bootstrap) => {
+          this.#iceServers.update(bootstrap)
+          this.#learnPeerRelays(bootstrap)
+        }
+      })
+      this.#secondLink = new RelayLink({
+        node,
+        origins: () => this.#peerRelays,
+        onChange: (view) => { this.secondRelay = view }
+      })
+      void this.#originLink.run(signal)
+      void this.#secondLink.run(signal)
       void this.#every(REFRESH_INTERVAL_MS, signal, async () => { await this.#refresh(node) })
     } catch (err) {
       this.status = 'failed'
@@ -134,71 +155,20 @@ export class MeshNode extends EventTarget {
     this.status = 'stopped'
   }
 
-  /** Keeps one connection to the relay, redialling with backoff whenever it drops. */
-  async #keepRelay (node: BrowserNode, signal: AbortSignal): Promise<void> {
-    let attempt = 0
-    while (!signal.aborted) {
-      if (this.#relayPeerId !== undefined && node.getConnections(this.#relayPeerId).length > 0) {
-        attempt = 0
-        await this.#relayDisconnected(node, signal)
-        continue
-      }
-      this.relay = { ...this.relay, state: 'connecting', rttMs: undefined }
-      try {
-        const { address, bootstrap } = await fetchRelayAddress(this.#relayOrigin, signal)
-        this.#iceServers.update(bootstrap)
-        const relayAddress = multiaddr(address)
-        const relayPeer = relayAddress.getComponents().findLast((component) => component.name === 'p2p')?.value
-        this.#relayPeerId = relayPeer === undefined ? undefined : peerIdFromString(relayPeer)
-        await node.dial(relayAddress, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
-        markOnce('shoal:relay-connected')
-        this.relay = { state: 'connected', peerId: relayPeer, address }
-        this.#refreshRelay()
-        attempt = 0
-      } catch (err) {
-        if (signal.aborted) {
-          return
-        }
-        this.relay = { ...this.relay, state: 'disconnected', error: describeError(err) }
-        await sleep(backoffDelay(attempt++), signal).catch(() => {})
-      }
+  /** Remembers the mesh's other relays, so a reload while this page's relay is down still finds one. */
+  #learnPeerRelays (bootstrap: Bootstrap): void {
+    const others = (bootstrap.relays ?? []).filter((origin) => origin !== this.#relayOrigin)
+    this.#peerRelays = others
+    try {
+      localStorage.setItem(PEER_RELAYS_KEY, JSON.stringify(others))
+    } catch {
+      // Storage may be unavailable (private mode, quota): the list is then known for this page's life only.
     }
-  }
-
-  /** Resolves when the relay connection closes (or, as a safety net, after a while to recheck). */
-  #relayDisconnected (node: BrowserNode, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        node.removeEventListener('peer:disconnect', onDisconnect)
-        signal.removeEventListener('abort', done)
-        clearTimeout(timer)
-        resolve()
-      }
-      const onDisconnect = (event: CustomEvent<PeerId>): void => {
-        if (this.#relayPeerId?.equals(event.detail) === true) {
-          this.relay = { ...this.relay, state: 'disconnected', rttMs: undefined, error: 'the relay closed the connection' }
-          done()
-        }
-      }
-      const timer = setTimeout(done, 10_000)
-      node.addEventListener('peer:disconnect', onDisconnect)
-      signal.addEventListener('abort', done, { once: true })
-    })
   }
 
   #refreshRelay (): void {
-    const node = this.#node
-    if (node === undefined || this.#relayPeerId === undefined) {
-      return
-    }
-    const connected = node.getConnections(this.#relayPeerId).length > 0
-    const reserved = node.getMultiaddrs().some((address) => address.toString().includes('/p2p-circuit'))
-    if (connected) {
-      this.relay = { ...this.relay, state: reserved ? 'reserved' : 'connected', error: undefined }
-      if (reserved) {
-        markOnce('shoal:relay-reserved')
-      }
-    }
+    this.#originLink?.refresh()
+    this.#secondLink?.refresh()
   }
 
   #onGossip (message: Message): void {
@@ -254,7 +224,8 @@ export class MeshNode extends EventTarget {
     for (const peerId of this.#table.expire(Date.now())) {
       this.#rttMs.delete(peerId)
     }
-    const targets = [...this.#table.list().map((peer) => peer.peerId), ...(this.#relayPeerId === undefined ? [] : [this.#relayPeerId.toString()])]
+    const links = [this.#originLink, this.#secondLink].filter((link): link is RelayLink => link?.peerId !== undefined)
+    const targets = [...this.#table.list().map((peer) => peer.peerId), ...links.map((link) => link.peerId?.toString() ?? '')]
     await Promise.all(targets.map(async (peerId) => {
       const id = peerIdFromString(peerId)
       if (node.getConnections(id).length === 0) {
@@ -273,8 +244,8 @@ export class MeshNode extends EventTarget {
       }
     }
     this.#refreshRelay()
-    if (this.#relayPeerId !== undefined) {
-      this.relay = { ...this.relay, rttMs: this.#rttMs.get(this.#relayPeerId.toString()) }
+    for (const link of links) {
+      link.rttMs = this.#rttMs.get(link.peerId?.toString() ?? '')
     }
     this.#refreshPeers()
   }
@@ -322,6 +293,15 @@ function dialableAddresses (node: BrowserNode): string[] {
   return node.getMultiaddrs()
     .map((address) => address.toString())
     .filter((address) => address.includes('/p2p-circuit/webrtc'))
+}
+
+function rememberedPeerRelays (): string[] {
+  try {
+    const remembered: unknown = JSON.parse(localStorage.getItem(PEER_RELAYS_KEY) ?? '[]')
+    return Array.isArray(remembered) ? remembered.filter((origin): origin is string => typeof origin === 'string' && RelayOrigin.safeParse(origin).success) : []
+  } catch {
+    return []
+  }
 }
 
 function describeError (err: unknown): string {
