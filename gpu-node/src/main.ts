@@ -12,7 +12,7 @@
  * Shoal verifier 12D3KooW... API on http://127.0.0.1:8081, relay http://localhost:8080
  * ```
  */
-import { alreadyStarted, ConfigError, errorMessage, GossipPolice, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices } from '#server'
+import { alreadyStarted, budgetedHandlers, ConfigError, errorMessage, GossipPolice, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices, StreamBudget } from '#server'
 import { createApiService } from './api-server.ts'
 import { createChatProtocol } from './chat/index.ts'
 import { ledgerPath, parseGpuNodeOptions } from './config.ts'
@@ -26,6 +26,7 @@ import { createProbeProtocol } from './probe-handler.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
 import { formatRelayAddress } from './relay-address.ts'
 import { createRelaySet } from './relay-set.ts'
+import { VERIFIER_STREAM_RATES } from './stream-rates.ts'
 import { verifierRtcConfiguration } from './relay-ice-servers.ts'
 import { gpuNodeHealth, gpuNodeMetrics } from './status.ts'
 import { createVerifierAnnouncer } from './verifier-announcer.ts'
@@ -76,16 +77,18 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     throw err
   })
 
-  const components = { node, verifier, log }
   // Hangs up on peers whose announcements keep being rejected (garbage, or a flood).
   const police = new GossipPolice(node, log)
+  // Streams a peer opens faster than its protocol allows are reset unread.
+  const streams = new StreamBudget(VERIFIER_STREAM_RATES)
+  const components = { node: budgetedHandlers(node, streams), verifier, log }
   const probe = createProbeProtocol()(components)
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = createChatProtocol()({ ...components, credit: new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust }) })
   const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters })
-  const relay = createRelaySet({ relays: options.relays })(components)
-  const announcer = createVerifierAnnouncer()(components)
-  const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police }
+  const relay = createRelaySet({ relays: options.relays })({ node, log })
+  const announcer = createVerifierAnnouncer()({ node, verifier, log })
+  const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police, streams }
   const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })({
     verifier,
     embedder,

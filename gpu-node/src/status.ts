@@ -12,7 +12,7 @@ import type { ReceiptLedger } from './receipts/index.ts'
 import type { RelaySet } from './relay-set.ts'
 import type { VerifierAnnouncer } from './verifier-announcer.ts'
 import type { LlamaVerifier } from './verifier/llama-verifier.ts'
-import type { GossipPolice, Metric } from '#server'
+import type { GossipPolice, Metric, StreamBudget } from '#server'
 
 /** The parts of gpu-node that `/health` and `/metrics` report on. */
 export interface GpuNodeParts {
@@ -28,6 +28,7 @@ export interface GpuNodeParts {
   chats: ChatProtocol
   drafting: DraftProtocol
   police: GossipPolice
+  streams: StreamBudget
 }
 
 /** The body of `GET /health`. */
@@ -57,6 +58,7 @@ export function gpuNodeMetrics (parts: GpuNodeParts): Metric[] {
     { name: 'shoal_gpu_node_webrtc_connections', help: 'Open direct WebRTC connections.', type: 'gauge', value: connections.filter((connection) => connection.remoteAddr.toString().includes('/webrtc')).length },
     ...parts.relay.metrics(),
     ...parts.police.metrics('shoal_gpu_node'),
+    ...parts.streams.metrics('shoal_gpu_node'),
     ...parts.announcer.metrics(),
     ...parts.probe.metrics(),
     { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: parts.verifier.capacity },
