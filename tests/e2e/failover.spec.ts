@@ -1,8 +1,9 @@
+import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { ask, lastAnswer, setAnswerSettings } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
-import { waitFor } from '../support/processes.ts'
+import { freePort, startGpuNode, startRelay, temporaryDirectory, waitFor } from '../support/processes.ts'
 import { twoVerifierMesh } from '../support/two-verifiers.ts'
 import type { MeshVerifier } from '../support/two-verifiers.ts'
 
@@ -110,4 +111,40 @@ test('a verifier killed mid-answer: the other continues the same answer, which c
   await expect(answer.getByTestId('answer-handover')).toContainText(`verifier …${survivor.peerId.slice(-8)} continued it from its tokens after ${handover?.start ?? 0} characters`)
   // The survivor's part has its signed receipt, checked against what it was given and what it wrote.
   await expect(answer.getByTestId('answer-receipt')).toHaveAttribute('data-status', 'kept', { timeout: 20_000 })
+})
+
+test('the only verifier killed mid-answer and started again: the answer waits for it, says so, and goes on to the same text', async () => {
+  test.setTimeout(240_000)
+  const relay = await startRelay()
+  processes.push(relay)
+  const keyFile = join(await temporaryDirectory(), 'gpu-node.key')
+  const apiPort = await freePort()
+  const first = await startGpuNode({ relayUrl: relay.url, keyFile, apiPort, extraArgs: SLOW_VERIFIER_ARGS })
+  processes.push(first)
+  const peerId = ((await (await fetch(`${first.url}/health`)).json()) as { peerId: string }).peerId
+  const page = await openProfile()
+  await page.goto(relay.url)
+  await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', peerId, { timeout: 30_000 })
+  await setAnswerSettings(page, { temperature: 0, maxTokens: 400 })
+  await ask(page, QUESTION)
+  const serving = await waitFor('the answer to have some text', async () => {
+    const stored = await storedAnswer(page)
+    return stored !== undefined && stored.content.length > 80 ? stored : undefined
+  }, 60_000)
+
+  await first.kill()
+  await expect(page.getByTestId('chat-status')).toHaveText('The verifier went away: waiting for another to go on with the answer…', { timeout: 30_000 })
+  const again = await startGpuNode({ relayUrl: relay.url, keyFile, apiPort, extraArgs: SLOW_VERIFIER_ARGS })
+  processes.push(again)
+
+  const final = await waitFor('the answer to end', async () => {
+    const stored = await storedAnswer(page)
+    return stored !== undefined && stored.status !== 'streaming' ? stored : undefined
+  }, 120_000)
+  expect(final.status).toBe('complete')
+  expect(final.content.startsWith(serving.content)).toBe(true)
+  expect(final.content).toBe(await answerAlone({ process: again, peerId }, final.prompt?.maxTokens ?? 400))
+  // The same verifier, before and after its restart, wrote the two parts.
+  expect(final.parts?.map((part) => part.verifierPeerId)).toEqual([peerId, peerId])
+  expect(final.parts?.[1]?.continued).toBe(true)
 })

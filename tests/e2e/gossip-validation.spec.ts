@@ -4,14 +4,15 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect, test } from '@playwright/test'
 import { AGENT, ANNOUNCE_TOPIC, Announcement, BOOTSTRAP_PATH, PeerRole, encodeAnnouncement, parseBootstrap } from '#protocol'
-import { createShoalNode } from '#server'
+import { createShoalNode, STRIKES_TO_DROP } from '#server'
 import { launchProfile } from '../support/browser.ts'
 import { startRelay } from '../support/processes.ts'
 
 /**
  * A rogue peer publishes malformed announcements on the gossip topic. The
  * topic validators reject them, so they never reach a page's UI; a valid
- * announcement from the same peer, sent after them, does.
+ * announcement from the same peer, sent after two of them, does. A third
+ * gets it dropped by the relay (STRIKES_TO_DROP).
  */
 test('malformed gossip is rejected and never reaches the network page', async () => {
   const relay = await startRelay()
@@ -41,7 +42,7 @@ test('malformed gossip is rejected and never reaches the network page', async ()
       // Oversized.
       Announcement.encode({ role: PeerRole.VERIFIER, agent: AGENT, model: 'EVIL-MODEL'.repeat(100), tokenizerFingerprint: '', queueDepth: 0, capacity: 0, addresses: [], sentAtMs: BigInt(Date.now()) })
     ]
-    for (const bytes of malformed) {
+    for (const bytes of malformed.slice(0, STRIKES_TO_DROP - 1)) {
       await rogue.services.pubsub.publish(ANNOUNCE_TOPIC, bytes)
     }
     await rogue.services.pubsub.publish(ANNOUNCE_TOPIC, encodeAnnouncement({ role: PeerRole.VERIFIER, agent: AGENT, model: 'honest-model', capacity: 1 }))
@@ -52,6 +53,13 @@ test('malformed gossip is rejected and never reaches the network page', async ()
     await expect(page.locator('[data-testid="verifier"]')).toHaveCount(1)
     // Rejected by the topic validators before delivery, not merely dropped by the page.
     await expect(page.getByTestId('undecodable-announcements')).toHaveText(/^0 /)
+
+    // One more, and the relay hangs up on it.
+    for (const bytes of malformed.slice(STRIKES_TO_DROP - 1)) {
+      await rogue.services.pubsub.publish(ANNOUNCE_TOPIC, bytes)
+    }
+    await expect.poll(() => rogue.getConnections().length, { timeout: 10_000 }).toBe(0)
+    await expect(page.locator('body')).not.toContainText('EVIL-MODEL')
   } finally {
     await rogue.stop()
     await profile.close()

@@ -109,3 +109,36 @@ test('drafts on time: positions verified while a job is open, and those a draft 
   expect(pool.stats.positionsVerified).toBe(1 + accepted + 1)
   expect(pool.stats.positionsOnTime).toBe(accepted + 1)
 })
+
+test('a flood of fresh drafter ids drafting garbage holds at most nine jobs in all: then new drafters wait, proven ones go on drafting', async () => {
+  let now = 0
+  const pool = new DrafterPool({ now: () => now })
+  const proven = await drafter('proven', 1)
+  pool.add(proven)
+  const first = pool.open(PROMPT, 'asker') as (DraftSource & { offer: (batch: { epoch: number, position: number, tokens: number[], probabilities: number[] }) => void }) | undefined
+  first?.offer({ epoch: 0, position: PROMPT.length, tokens: [RIGHT, RIGHT], probabilities: [0.9, 0.9] })
+  first?.take(4)
+  first?.settle({ offered: 2, accepted: 2, tokens: [RIGHT, RIGHT, RIGHT], stepMs: 1 })
+  first?.close('done')
+  expect(pool.standingOf('proven').proven).toBe(true)
+  pool.remove(proven)
+
+  // Each job goes to a new identity; each wastes passes until closed.
+  let jobs = 0
+  for (let identity = 0; identity < 40; identity++) {
+    pool.add(await drafter(`flooder-${identity}`, 4))
+    const job = pool.open(PROMPT, 'asker') as (DraftSource & { closed: boolean, offer: (batch: { epoch: number, position: number, tokens: number[], probabilities: number[] }) => void }) | undefined
+    if (job === undefined) continue
+    jobs++
+    wasteUntilClosed(job, (epoch, position) => { job.offer({ epoch, position, tokens: [WRONG, WRONG], probabilities: [0.9, 0.9] }) })
+    now += 1_000
+  }
+  expect(jobs).toBeLessThanOrEqual(9)
+  expect(pool.probationOpen).toBe(false)
+  expect(pool.stats.probationClosures).toBe(1)
+  // A newcomer waits; the proven drafter still drafts.
+  pool.add(await drafter('newcomer', 1))
+  expect(pool.open(PROMPT, 'asker')).toBeUndefined()
+  pool.add(proven)
+  expect(pool.open(PROMPT, 'asker')?.share?.().peerId).toBe('proven')
+})

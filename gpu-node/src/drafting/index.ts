@@ -99,6 +99,8 @@ function draftingMetrics (pool: DrafterPool): Metric[] {
     { name: 'shoal_gpu_node_drafters', help: 'Drafters connected.', type: 'gauge', value: pool.stats.drafters },
     { name: 'shoal_gpu_node_draft_jobs_opened_total', help: 'Draft jobs opened.', type: 'counter', value: pool.stats.jobsOpened },
     { name: 'shoal_gpu_node_drafters_dropped_total', help: 'Drafters given no more jobs for wasting passes.', type: 'counter', value: pool.stats.dropped },
+    { name: 'shoal_gpu_node_draft_probation_open', help: '1 while drafters not yet proven here may get jobs; 0 while a run of wasteful newcomers keeps the probation lane closed.', type: 'gauge', value: pool.probationOpen ? 1 : 0 },
+    { name: 'shoal_gpu_node_draft_probation_closures_total', help: 'Times the probation lane closed after new drafters in a row wasted their first job.', type: 'counter', value: pool.stats.probationClosures },
     ...Object.entries(pool.stats.jobsClosed).map(([reason, value]): Metric => ({
       name: 'shoal_gpu_node_draft_jobs_closed_total',
       help: 'Draft jobs closed, by reason.',

@@ -32,16 +32,23 @@ export interface Handover {
 /**
  * What an answer source streams: a verifier's chat events; `answerer` when
  * another verifier takes the answer before it started; `handover` when one
- * takes it over mid-answer (the text shown so far stays).
+ * takes it over mid-answer (the text shown so far stays); `waiting-for-verifier`
+ * while none can yet.
  */
-export type AnswerEvent = ChatStreamEvent | { type: 'answerer', answerer: Answerer } | Handover
+export type AnswerEvent = ChatStreamEvent | { type: 'answerer', answerer: Answerer } | Handover | WaitingForVerifier
+
+/** The verifier writing an answer went away and none can go on yet: the answer waits, up to `waitMs`, for one to come (or come back). */
+export interface WaitingForVerifier {
+  type: 'waiting-for-verifier'
+  waitMs: number
+}
 
 /** The answer being generated right now. */
 export interface LiveAnswer {
   messageId: string
   conversationId: string
-  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive; continuing: another verifier takes it over. */
-  phase: 'connecting' | 'queued' | 'answering' | 'continuing' | 'stopping'
+  /** connecting: opening the chat; queued: the verifier has it waiting; answering: tokens arrive; waiting: its verifier went away and none can go on yet; continuing: another verifier takes it over. */
+  phase: 'connecting' | 'queued' | 'answering' | 'waiting' | 'continuing' | 'stopping'
   queuePosition?: number
   etaMs?: number
   /** While queued: contributors wait ahead of consumers. */
@@ -80,6 +87,7 @@ export function newAnswer (init: { id: string, conversationId: string, sequence:
 export function applyAnswerEvent (record: MessageRecord, event: AnswerEvent, now: number): MessageRecord {
   switch (event.type) {
     case 'queued':
+    case 'waiting-for-verifier':
       return record
     case 'answerer':
       return { ...record, ...answeredBy(event.answerer) }
@@ -139,6 +147,8 @@ export function liveAfterEvent (live: LiveAnswer, event: AnswerEvent): LiveAnswe
       return withPhase(live, { phase: 'queued', queuePosition: event.position, etaMs: event.etaMs, tier: event.tier })
     case 'answerer':
       return withPhase(live, { phase: 'connecting' })
+    case 'waiting-for-verifier':
+      return withPhase(live, { phase: 'waiting' })
     case 'handover':
       return withPhase(live, { phase: 'continuing' })
     case 'started':

@@ -48,6 +48,9 @@ export interface MeshAnswerSourceInit {
   stall?: Pick<StallWatchInit, 'minimumMs' | 'gapFactor'>
 }
 
+/** How long an answer whose verifier went away, with no other to go on, waits for one to come (or come back). */
+export const HANDOVER_WAIT_MS = 20_000
+
 /**
  * Answers from verifiers on the mesh. An answer goes to the verifier
  * `pickVerifier` ranks first; one that cannot take it before generating
@@ -55,7 +58,8 @@ export interface MeshAnswerSourceInit {
  * verifier costs a round trip, not a failed answer. One that goes away
  * mid-answer (the stream breaks, it falls silent, it shuts down or fails)
  * hands it over to another verifier of the same model and tokenizer, which
- * continues the same answer from its tokens so far (`AnswerSoFar`): at
+ * continues the same answer from its tokens so far (`AnswerSoFar`), or, when
+ * none can, waits up to HANDOVER_WAIT_MS for one to come or come back: at
  * temperature 0, or with the answer's one seed, the text is what one
  * verifier alone writes. Each chat presents this tab's drafted receipts
  * (priority at a busy verifier), and a complete answer's `served` receipt
@@ -166,7 +170,17 @@ export class MeshAnswerSource implements AnswerSource {
           yield { type: 'answerer', answerer: next }
           continue
         }
-        const next = parts < MAX_ANSWER_PARTS && wentAway(err) ? this.#successor(started, tried) : undefined
+        if (parts >= MAX_ANSWER_PARTS || !wentAway(err)) {
+          throw err
+        }
+        let next = this.#successor(started, tried)
+        if (next === undefined) {
+          // None can go on now: one may come, or the same one come back (restarted), in a while.
+          const wentAwayAt = Date.now()
+          yield { type: 'waiting-for-verifier', waitMs: HANDOVER_WAIT_MS }
+          const from = started
+          next = await waitForPeer(this.#mesh, () => this.#successor(from, tried, wentAwayAt), { signal: AbortSignal.any([signal, AbortSignal.timeout(HANDOVER_WAIT_MS)]) })
+        }
         if (next === undefined) {
           throw err
         }
@@ -190,10 +204,17 @@ export class MeshAnswerSource implements AnswerSource {
     }
   }
 
-  /** Who continues an answer its verifier left: the best other verifier of the same model and tokenizer. */
-  #successor (started: Extract<ChatStreamEvent, { type: 'started' }>, tried: readonly string[]): Extract<Answerer, { kind: 'verifier' }> | undefined {
+  /**
+   * Who continues an answer its verifier left: the best other verifier of
+   * the same model and tokenizer; with `returnedSince`, also one tried
+   * before that announced itself again since then (it restarted).
+   */
+  #successor (started: Extract<ChatStreamEvent, { type: 'started' }>, tried: readonly string[], returnedSince?: number): Extract<Answerer, { kind: 'verifier' }> | undefined {
     const peers = this.#mesh.peers.filter((peer) => peer.model === started.model && peer.tokenizerFingerprint === started.tokenizerFingerprint)
-    const peer = pickVerifier(peers, tried)
+    const excluded = returnedSince === undefined
+      ? tried
+      : tried.filter((peerId) => (peers.find((peer) => peer.peerId === peerId)?.lastSeenMs ?? 0) <= returnedSince)
+    const peer = pickVerifier(peers, excluded)
     return peer === undefined ? undefined : { kind: 'verifier', peerId: peer.peerId, model: peer.model, ...(peer.contextLength > 0 ? { contextLength: peer.contextLength } : {}) }
   }
 
