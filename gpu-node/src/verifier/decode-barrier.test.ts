@@ -88,6 +88,24 @@ test('a step that missed its round waits for that round to come back, and joins 
   expect(barrier.stats).toEqual({ rounds: 3, steps: 5, deadlineRounds: 1 })
 })
 
+test('members coming back from their decode restart the gap: the round waits for their bookkeeping', async () => {
+  const barrier = new DecodeBarrier({ gapMs: 200, deadlineMs: 60_000 })
+  const [a, b, c] = [barrier.join(), barrier.join(), barrier.join()]
+  await Promise.all([a.ready(), b.ready(), c.ready()])
+  // a is back and ready; b and c come back from their decode one after another, then do their bookkeeping.
+  a.stepped()
+  const first = step(a.ready())
+  await settle(80)
+  b.stepped()
+  await settle(80)
+  c.stepped()
+  await settle(80)
+  // 240 ms after a arrived, but never 200 ms without something coming back: still waiting.
+  expect(first.released()).toBe(false)
+  await Promise.all([first.done, b.ready(), c.ready()])
+  expect(barrier.stats).toEqual({ rounds: 2, steps: 6, deadlineRounds: 0 })
+})
+
 test('a member that leaves is no longer waited for; one that left cannot step', async () => {
   const barrier = new DecodeBarrier({ gapMs: 60_000, deadlineMs: 60_000 })
   const [a, b, c] = [barrier.join(), barrier.join(), barrier.join()]
@@ -138,6 +156,7 @@ test('answers that take different times between steps still share every decode o
         for (let count = 0; count < steps; count++) {
           await member.ready()
           const results = await sequence.controlledEvaluate(input.map((token, position) => position === input.length - 1 ? [token, { generateNext: { token: true } }] : token))
+          member.stepped()
           const next = results.at(-1)?.next.token
           expect(next).toBeDefined()
           input = [next as Token]

@@ -14,22 +14,24 @@
  *
  * Each answer's token loop joins the barrier and awaits `ready()` before each
  * step. The barrier lets the waiting steps go together once every member has
- * arrived; or once no step has arrived for `gapMs` (the others are not
- * coming soon), at the latest `deadlineMs` after the last round came back,
- * so one slow answer costs the others a few milliseconds, not a pass. The
- * gap, not only the deadline, is what lets a busy CPU through: there steps
- * come back one by one as the event loop gets to each, and none of them is
- * late. A member that misses a round waits for the next; it does not start
- * a decode of its own while a round is in flight.
+ * arrived; or once no step has arrived or come back from its decode for
+ * `gapMs` (the others are not coming soon), at the latest `deadlineMs` after
+ * the last round came back, so one slow answer costs the others a few
+ * milliseconds, not a pass. The gap, not only the deadline, is what lets a
+ * busy CPU through: there steps come back one by one as node-llama-cpp
+ * samples each sequence's tokens, and none of them is late. A member that
+ * misses a round waits for the next; it does not start a decode of its own
+ * while a round is in flight.
  *
  * @example
  * ```ts
- * const barrier = new DecodeBarrier({ gapMs: 4, deadlineMs: 16 })
+ * const barrier = new DecodeBarrier({ gapMs: 8, deadlineMs: 24 })
  * const member = barrier.join()
  * try {
  *   while (answering) {
  *     await member.ready()        // every running answer's step goes out at once
  *     await sequence.controlledEvaluate(step)
+ *     member.stepped()            // back from the decode: the others' wait may count from here
  *   }
  * } finally {
  *   member.leave()
@@ -60,6 +62,14 @@ export interface DecodeBarrierStats {
 export interface DecodeBarrierMember {
   /** Resolves when this member's next step should be evaluated. */
   ready: () => Promise<void>
+  /**
+   * This member's step came back from its decode. Until then it is in the
+   * round in flight (node-llama-cpp samples the sequences of a decode one
+   * after another, and holds the context meanwhile, so a member that then
+   * erases rejected drafts from its KV cache can only do so once every
+   * member of the round is back): each one coming back restarts the gap.
+   */
+  stepped: () => void
   /** This member runs no more steps (its answer ended): the others stop waiting for it. */
   leave: () => void
 }
@@ -104,6 +114,12 @@ export class DecodeBarrier {
     this.#members.add(member)
     return {
       ready: async () => { await this.#arrive(member) },
+      stepped: () => {
+        this.#cameBack(member)
+        if (this.#waiting.size > 0) {
+          this.#check()
+        }
+      },
       leave: () => { this.#leave(member) }
     }
   }
@@ -167,15 +183,20 @@ export class DecodeBarrier {
     if (this.#inFlight.size > 0 && !this.#roundBack) {
       return
     }
-    // Each arrival (or leave) restarts the gap, up to the deadline.
+    // Each arrival, step back from its decode, or leave restarts the gap, up to the deadline.
     const now = performance.now()
     this.#waitingSince ??= now
     this.#clearDeadline()
     this.#deadline = setTimeout(() => {
       this.#deadline = undefined
-      if (this.#waiting.size > 0) {
-        this.#release(true)
-      }
+      // Timers run before the event loop's I/O: on a busy machine a step that finished while this
+      // process waited for the CPU is still in the queue. It gets one turn to arrive (and restart
+      // the gap) before the others go without it.
+      setImmediate(() => {
+        if (this.#deadline === undefined && !this.#releaseScheduled && this.#waiting.size > 0) {
+          this.#release(true)
+        }
+      })
     }, Math.max(0, Math.min(this.#gapMs, this.#waitingSince + this.#deadlineMs - now)))
   }
 

@@ -105,7 +105,7 @@ const DEFAULT_CONTEXT_SIZE = 4096
  * and at most a deadline well under the pass a late answer would otherwise
  * cost everyone.
  */
-const DECODE_BARRIER = { gapMs: 4, deadlineMs: 16 }
+const DECODE_BARRIER = { gapMs: 8, deadlineMs: 24 }
 
 /**
  * Loads a GGUF model with node-llama-cpp and serves completions from one
@@ -528,6 +528,7 @@ export class LlamaVerifier implements Verifier {
         const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request, states?.[index - firstSampled]), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
+        barrier.stepped()
         const stepMs = performance.now() - stepStartedAt
         const own: Token[] = []
         for (let index = firstSampled; index < evaluated.length; index++) {
