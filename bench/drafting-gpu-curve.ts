@@ -29,13 +29,34 @@ import type { BrowserContext } from '@playwright/test'
 
 const PROFILE: PassCostProfile = parsePassCostProfile('h100-70b')
 /** Round trips between drafters and the verifier: loopback (0 added) and a WAN. */
-const LINK_DELAYS_MS = [0, 20]
+const LINK_DELAYS_MS = narrowed('GPU_COST_LINKS', [0, 20], Number)
 const MAX_TOKENS = 160
-const CHAT_COUNTS = [1, 8]
+const CHAT_COUNTS = narrowed('GPU_COST_CHATS', [1, 8], Number)
 /** Answers per cell: 1 chat → this many one after another; 8 chats → this many rounds of 8. */
 const ROUNDS: Record<number, number> = { 1: 4, 8: 2 }
 const PROMPTS: readonly ChatMessage[][] = AGREEMENT_PROMPTS.slice(0, 8)
 const MODEL_NAME = 'shoal-stories'
+
+/**
+ * A list the environment may narrow for a quicker look at some cells, e.g.
+ * `GPU_COST_ROWS='no drafter;matched drafter' GPU_COST_LINKS=0 GPU_COST_CHATS=8`
+ * (`;`-separated, as row names hold commas). A narrowed run says so in its
+ * section; the committed report comes from whole runs.
+ */
+function narrowed<T> (variable: string, all: T[], parse: (text: string) => T): T[] {
+  const given = process.env[variable]
+  if (given === undefined || given.trim() === '') {
+    return all
+  }
+  const chosen = given.split(';').map((text) => parse(text.trim()))
+  const unknown = chosen.filter((value) => !all.includes(value))
+  if (unknown.length > 0) {
+    throw new Error(`${variable}: ${unknown.join(', ')} not among ${all.join('; ')}`)
+  }
+  return chosen
+}
+
+const NARROWED = ['GPU_COST_ROWS', 'GPU_COST_LINKS', 'GPU_COST_CHATS'].filter((variable) => (process.env[variable] ?? '').trim() !== '')
 
 interface Row {
   name: string
@@ -66,6 +87,10 @@ interface Cell {
   covered: number
   /** Mean wait per pass beyond the real compute, in ms: near 0, the CPU took longer than the profile and the emulation did not hold. */
   paddingMsPerPass: number
+  /** Sequences batched into each decode, on average: at 8 chats, how full the verifier's batches were. */
+  sequencesPerDecode: number
+  /** Rounds of the verifier's decode barrier let go by its deadline (an answer late), of all rounds. */
+  deadlineRounds: number
   identical: number
   answers: number
 }
@@ -75,13 +100,16 @@ export async function benchDraftingGpuCurve (): Promise<Section> {
   // Same tokenizer, its weights drowned in noise (each weight ± up to 4× itself): drafts that are almost never right.
   const garbage = await noisyModelCopy(pair.draft, 4, 7)
   const fileId = (path: string): string => path.replace(/^.*\//, '').replace(/\.gguf$/, '')
-  const rows: Row[] = [
+  const allRows: Row[] = [
     { name: 'no drafter', tabs: 0 },
     { name: 'matched drafter', model: fileId(pair.draft), tabs: 1 },
     { name: 'matched drafter, 4 tabs', model: fileId(pair.draft), tabs: 4 },
     { name: 'garbage drafter', model: fileId(garbage), tabs: 1 },
     { name: 'identical drafter', model: fileId(pair.target), tabs: 1 }
   ]
+  // The no-drafter row runs first: its answers are the reference every other row's must equal.
+  const rowNames = narrowed('GPU_COST_ROWS', allRows.map((row) => row.name), String)
+  const rows = allRows.filter((row) => row.name === 'no drafter' || rowNames.includes(row.name))
   const relay = await startRelay()
   const cells: Cell[] = []
   const reference = new Map<number, string>()
@@ -120,7 +148,7 @@ export async function benchDraftingGpuCurve (): Promise<Section> {
             for (const chats of CHAT_COUNTS) {
               console.log(`bench: gpu cost curve · ${linkName(linkMs)} · ${row.name} · ${chats} at once`)
               const cell = await measureCell(verifier.url, row, linkMs, chats, reference)
-              console.log(`bench:   ${cell.passesPerToken.toFixed(2)} passes/token, ${cell.chatTokensPerSecond.toFixed(1)} tokens/s per chat, ${cell.aggregateTokensPerSecond.toFixed(1)} in all, α ${fixed(cell.alpha)}, on time ${fixed(cell.onTime)}, identical ${cell.identical}/${cell.answers}`)
+              console.log(`bench:   ${cell.passesPerToken.toFixed(2)} passes/token, ${cell.chatTokensPerSecond.toFixed(1)} tokens/s per chat, ${cell.aggregateTokensPerSecond.toFixed(1)} in all, α ${fixed(cell.alpha)}, on time ${fixed(cell.onTime)}, ${fixed(cell.sequencesPerDecode)} sequences per decode (${fixed(cell.deadlineRounds)} of rounds by the deadline), identical ${cell.identical}/${cell.answers}`)
               cells.push(cell)
             }
           } finally {
@@ -225,6 +253,8 @@ async function measureCell (gpuNodeUrl: string, row: Row, linkMs: number, chats:
     onTime: positions === 0 ? Number.NaN : delta('shoal_gpu_node_draft_positions_on_time_total') / positions,
     covered: positions / tokens,
     paddingMsPerPass: delta('shoal_gpu_node_emulated_pass_padding_seconds_total') * 1000 / delta('shoal_gpu_node_emulated_passes_total'),
+    sequencesPerDecode: delta('shoal_gpu_node_emulated_pass_sequences_total') / delta('shoal_gpu_node_emulated_passes_total'),
+    deadlineRounds: delta('shoal_gpu_node_decode_deadline_rounds_total') / delta('shoal_gpu_node_decode_rounds_total'),
     identical,
     answers
   }
@@ -276,6 +306,7 @@ function report (cells: Cell[], emulation: string): Section {
           drafting ? `${expected.k} / ${fixed(entry.draftsPerPass)}` : '',
           drafting ? `${fixed(entry.onTime)} of ${fixed(entry.covered)}` : '',
           fixed(entry.paddingMsPerPass, 1),
+          fixed(entry.sequencesPerDecode, 1),
           `${entry.identical}/${entry.answers}`,
           emulation
         ])
@@ -300,7 +331,7 @@ function report (cells: Cell[], emulation: string): Section {
   one('answers identical to the no-drafter answers', 'share', cells.reduce((sum, entry) => sum + entry.identical, 0) / cells.reduce((sum, entry) => sum + entry.answers, 0), { op: '>=', value: 1, of: 'p50' })
   return {
     title: 'Drafting under a GPU cost curve',
-    description: `EMULATED GPU: gpu-node pads every forward pass to ${emulation} (${PROFILE.source}); the stories target (2.16M parameters, ~1.2 ms/token on one core) ` +
+    description: `${NARROWED.length === 0 ? '' : `PARTIAL RUN (${NARROWED.map((variable) => `${variable}=${process.env[variable] ?? ''}`).join(' ')}): only some cells. `}EMULATED GPU: gpu-node pads every forward pass to ${emulation} (${PROFILE.source}); the stories target (2.16M parameters, ~1.2 ms/token on one core) ` +
       'still computes every token, so answers are real and only pass durations are the profile\'s. Rows at 20 ms RTT add a WAN delay emulated in gpu-node\'s ' +
       `draft streams (--emulate-link-delay: ${linkDelayLabel(20)}; this kernel has no sch_netem, so tc netem cannot add it on the link). ` +
       'Real relay, gpu-node (--capacity 8, 1 thread), contributing Chromium tabs on the Contribute page (wllama, one thread, one engine per tab) over direct WebRTC, ' +
@@ -313,10 +344,10 @@ function report (cells: Cell[], emulation: string): Section {
       'pass began / positions verified while the answer had a draft job open, "of" the share of all tokens verified with a job open. ' +
       '"k policy / measured": the policy\'s k for α, and drafts the verifier actually evaluated per pass. ' +
       '"padding / pass": the mean wait the emulation added to each batched decode beyond its real compute; near 0 means this CPU took longer than the profile, ' +
-      'so that cell measured the CPU, not the emulated GPU.',
+      'so that cell measured the CPU, not the emulated GPU. "sequences / decode": answers batched into each decode on average (at 8 chats, 8 means every decode carried every answer).',
     table: {
       columns: ['row', 'chats at once', 'verifier passes / token (closed form)', 'tokens/s per chat = / no drafter (closed form)', 'aggregate tokens/s = / no drafter (closed form)',
-        'acceptance per draft', 'α per token', 'k policy / measured per pass', 'drafts on time of covered', 'padding / pass (ms)', 'answers identical', 'emulation'],
+        'acceptance per draft', 'α per token', 'k policy / measured per pass', 'drafts on time of covered', 'padding / pass (ms)', 'sequences / decode', 'answers identical', 'emulation'],
       rows: tableRows
     },
     measurements

@@ -36,6 +36,8 @@ export const GpuNodeHealth = z.object({
     label: z.string(),
     source: z.string(),
     passes: z.number().int().nonnegative(),
+    /** Sequences batched into those passes (each counted once per pass it was in). */
+    sequences: z.number().int().nonnegative(),
     tokens: z.number().int().nonnegative(),
     paddedMs: z.number().nonnegative()
   }).optional(),

@@ -1,6 +1,6 @@
 import { processMetrics } from '#server'
 import { browserDialableAddresses } from './addresses.ts'
-import { passCostMetrics, verifierMetrics, warmMetrics } from './verifier/metrics.ts'
+import { decodeBarrierMetrics, passCostMetrics, verifierMetrics, warmMetrics } from './verifier/metrics.ts'
 import { passCostLabel } from './verifier/pass-cost-emulation.ts'
 import { linkDelayLabel } from './drafting/link-delay.ts'
 import type { GpuNodeHealth } from './api-server.ts'
@@ -64,6 +64,7 @@ export function gpuNodeMetrics (parts: GpuNodeParts): Metric[] {
     { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: parts.verifier.capacity },
     { name: 'shoal_gpu_node_presented_receipts_counted_total', help: 'Drafted receipts of trusted verifiers counted toward priority.', type: 'counter', value: parts.ledger.countedReceipts },
     ...verifierMetrics(parts.verifier.stats),
+    ...decodeBarrierMetrics(parts.verifier.decodeBarrier),
     ...warmMetrics(parts.verifier.warm),
     ...(parts.verifier.passCost === undefined ? [] : passCostMetrics(parts.verifier.passCost)),
     ...parts.chats.metrics(),

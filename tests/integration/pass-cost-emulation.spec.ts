@@ -66,9 +66,15 @@ test('an emulated GPU pads every pass to its cost, changes no answer, and says s
   expect(health.emulatedPassCost).toMatchObject({ label: LABEL, source: 'given on the command line' })
   expect(health.emulatedPassCost?.passes).toBeGreaterThanOrEqual(answer.receipt.passes)
   expect(health.emulatedPassCost?.paddedMs).toBeGreaterThan(0)
+  // One chat at a time: every padded pass carried its one sequence.
+  expect(health.emulatedPassCost?.sequences).toBe(health.emulatedPassCost?.passes)
   const metrics = await (await fetch(`${emulated.url}/metrics`)).text()
   expect(metrics).toMatch(/^shoal_gpu_node_emulated_pass_cost_base_seconds\{profile="custom 30,0.25"\} 0\.03$/m)
   expect(metrics).toMatch(/^shoal_gpu_node_emulated_passes_total\{profile="custom 30,0.25"\} [1-9]\d*$/m)
+  expect(metrics).toMatch(/^shoal_gpu_node_emulated_pass_sequences_total\{profile="custom 30,0.25"\} [1-9]\d*$/m)
+  // An answer running alone goes through the decode barrier at once, one round per step.
+  expect(metrics).toMatch(/^shoal_gpu_node_decode_rounds_total [1-9]\d*$/m)
+  expect(metrics).toMatch(/^shoal_gpu_node_decode_deadline_rounds_total 0$/m)
 })
 
 test('a bad emulation profile stops gpu-node at start with one line naming the choices', async () => {

@@ -11,6 +11,8 @@ import { WarmSequences, answeredConversation } from './warm-sequences.ts'
 import { BusyError, InvalidRequestError, ModelFileError } from './errors.ts'
 import { EventChannel } from './event-channel.ts'
 import { Scheduler } from './scheduler.ts'
+import { DecodeBarrier } from './decode-barrier.ts'
+import type { DecodeBarrierStats } from './decode-barrier.ts'
 import { emulatePassCost, passCostLabel } from './pass-cost-emulation.ts'
 import type { PassCostEmulation, PassCostProfile } from './pass-cost-emulation.ts'
 import { TextStream } from './text-stream.ts'
@@ -95,6 +97,15 @@ export interface LlamaVerifierInit {
 }
 
 const DEFAULT_CONTEXT_SIZE = 4096
+/**
+ * How long the steps of answers that are ready wait for the others' before
+ * they are decoded without them (see decode-barrier.ts): until no step has
+ * come for a gap longer than the time between two answers' bookkeeping
+ * (reading results, streaming, erasing rejected drafts, writing a verdict),
+ * and at most a deadline well under the pass a late answer would otherwise
+ * cost everyone.
+ */
+const DECODE_BARRIER = { gapMs: 8, deadlineMs: 24 }
 
 /**
  * Loads a GGUF model with node-llama-cpp and serves completions from one
@@ -177,9 +188,10 @@ export async function createLlamaVerifier (init: LlamaVerifierInit): Promise<Lla
       // Predictable memory: no automatic shrinking or growing behind the operator's back.
       failedCreationRemedy: false,
       batching: {
-        // node-llama-cpp waits for the next event-loop turn so concurrent answers' steps share one
-        // decode. An answer running alone has nothing to wait for: its step is decoded at once,
-        // and its text goes out to the client while the next token is computed, not before.
+        // The answers' steps come through the decode barrier together (see #run); node-llama-cpp
+        // then waits for the next event-loop turn so they all share one decode. An answer running
+        // alone has nothing to wait for: its step is decoded at once, and its text goes out to the
+        // client while the next token is computed, not before.
         dispatchSchedule: (dispatch) => {
           if (runningAnswers() <= 1) {
             dispatch()
@@ -281,6 +293,8 @@ export class LlamaVerifier implements Verifier {
   readonly #chatWrapper: ChatWrapper
   readonly #jsonGrammar: LlamaGrammar
   readonly #scheduler: Scheduler<LlamaContextSequence>
+  /** Lets every running answer's next step into the same batched decode. */
+  readonly #barrier = new DecodeBarrier(DECODE_BARRIER)
   readonly #shutdown = new AbortController()
   readonly #runs = new Set<Promise<void>>()
   #completed = 0
@@ -341,6 +355,11 @@ export class LlamaVerifier implements Verifier {
   /** Answers holding a sequence now. */
   get runningCount (): number {
     return this.#scheduler.runningCount
+  }
+
+  /** How the answers' steps were gathered into decodes (rounds, steps, rounds the deadline let go). */
+  get decodeBarrier (): Readonly<DecodeBarrierStats> {
+    return this.#barrier.stats
   }
 
   get stats (): VerifierStats {
@@ -474,6 +493,8 @@ export class LlamaVerifier implements Verifier {
     if (prompt.echo !== undefined && prompt.echo !== '') {
       say(prompt.echo)
     }
+    // Each step waits here for the other answers' steps, so one decode carries them all.
+    const barrier = this.#barrier.join()
     try {
       // What the sequence's cache already holds of this prompt (the conversation's earlier turns) is not evaluated again.
       let input: Token[] = await this.warm.reuseCachedPrefix(sequence, request.warmKey, [...prompt.tokens, ...continued?.tokens ?? []])
@@ -486,6 +507,8 @@ export class LlamaVerifier implements Verifier {
           finishReason = 'length'
           break
         }
+        // Before taking drafts: those that arrive while the other answers catch up go into this pass.
+        await barrier.ready()
         // Room for the drafts and the verifier's own token after them.
         const room = Math.min(request.maxTokens - generated - 1, sequence.contextSize - sequence.nextTokenIndex - input.length - 1)
         const taken = drafts?.take(Math.max(0, room)) ?? []
@@ -505,6 +528,7 @@ export class LlamaVerifier implements Verifier {
         const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request, states?.[index - firstSampled]), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
+        barrier.stepped()
         const stepMs = performance.now() - stepStartedAt
         const own: Token[] = []
         for (let index = firstSampled; index < evaluated.length; index++) {
@@ -554,12 +578,14 @@ export class LlamaVerifier implements Verifier {
         }
       }
     } catch (err) {
+      barrier.leave()
       drafts?.close('done')
       this.warm.cleared(sequence)
       await sequence.clearHistory().catch(() => undefined)
       channel.fail(err)
       return
     }
+    barrier.leave()
     drafts?.close('done')
     if (!isPromptRequest(request) && request.warmKey !== undefined && finishReason !== 'cancelled') {
       // Kept warm for the conversation's next turn, which only this asker's key can reuse.

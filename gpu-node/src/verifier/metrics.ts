@@ -1,5 +1,6 @@
 import type { Metric } from '#server'
 import type { VerifierStats } from './llama-verifier.ts'
+import type { DecodeBarrierStats } from './decode-barrier.ts'
 import type { PassCostEmulation } from './pass-cost-emulation.ts'
 import type { WarmSequences } from './warm-sequences.ts'
 
@@ -18,6 +19,15 @@ export function verifierMetrics (stats: VerifierStats): Metric[] {
   ]
 }
 
+/** How full the verifier's batched decodes were kept: rounds of answers' steps let into a decode together, and how many the deadline let go early. */
+export function decodeBarrierMetrics (stats: DecodeBarrierStats): Metric[] {
+  return [
+    { name: 'shoal_gpu_node_decode_rounds_total', help: 'Rounds of answers\' steps let into a decode together (see the decode barrier).', type: 'counter', value: stats.rounds },
+    { name: 'shoal_gpu_node_decode_round_steps_total', help: 'Answers\' steps let go in those rounds.', type: 'counter', value: stats.steps },
+    { name: 'shoal_gpu_node_decode_deadline_rounds_total', help: 'Rounds let go by the deadline, an answer not having its step ready.', type: 'counter', value: stats.deadlineRounds }
+  ]
+}
+
 /** How much the conversations kept warm save: held now, and prompt tokens their next turns did not evaluate again. */
 export function warmMetrics (warm: Pick<WarmSequences<never>, 'hashes' | 'reusedTokens'>): Metric[] {
   return [
@@ -33,6 +43,7 @@ export function passCostMetrics (emulation: PassCostEmulation): Metric[] {
     { name: 'shoal_gpu_node_emulated_pass_cost_base_seconds', help: 'EMULATION: an emulated GPU pads each forward pass to base + per_token x (tokens - 1); this is the base.', type: 'gauge', value: emulation.profile.baseMs / 1000, labels },
     { name: 'shoal_gpu_node_emulated_pass_cost_per_token_seconds', help: 'EMULATION: what each further token of a pass adds.', type: 'gauge', value: emulation.profile.perTokenMs / 1000, labels },
     { name: 'shoal_gpu_node_emulated_passes_total', help: 'EMULATION: forward passes padded to the emulated cost.', type: 'counter', value: emulation.stats.passes, labels },
+    { name: 'shoal_gpu_node_emulated_pass_sequences_total', help: 'EMULATION: sequences batched into those passes (per pass: how full each batched decode was).', type: 'counter', value: emulation.stats.sequences, labels },
     { name: 'shoal_gpu_node_emulated_pass_padding_seconds_total', help: 'EMULATION: time spent waiting beyond the real compute, to match the emulated cost.', type: 'counter', value: emulation.stats.paddedMs / 1000, labels }
   ]
 }

@@ -38,12 +38,14 @@ test('each decode of a real context is padded to the profile, counting every seq
     const alone = performance.now() - startedAt
     expect(emulation.stats.passes).toBe(1)
     expect(emulation.stats.tokens).toBe(prompt.length)
+    expect(emulation.stats.sequences).toBe(1)
     expect(alone).toBeGreaterThanOrEqual(passDurationMs(profile, prompt.length))
 
     // Two sequences evaluated at once share one decode: one pass over both prompts' tokens.
     await Promise.all([first, second].map(async (sequence) => sequence.controlledEvaluate([[prompt[0] as Token, { generateNext: { token: true } }]])))
     expect(emulation.stats.passes).toBe(2)
     expect(emulation.stats.tokens).toBe(prompt.length + 2)
+    expect(emulation.stats.sequences).toBe(3)
     expect(emulation.stats.paddedMs).toBeGreaterThan(0)
   } finally {
     await context.dispose()

@@ -15,7 +15,7 @@
  * ```ts
  * const profile = parsePassCostProfile('h100-8b')       // or '30,0.25' (base ms, ms per further token)
  * const emulation = emulatePassCost(context, profile)   // pads each decode of this LlamaContext
- * emulation.stats                                         // { passes, tokens, paddedMs }
+ * emulation.stats                                         // { passes, sequences, tokens, paddedMs }
  * ```
  */
 import { readFile } from 'node:fs/promises'
@@ -158,6 +158,8 @@ export function passDurationMs (profile: PassCostProfile, tokens: number): numbe
 export interface PassCostEmulationStats {
   /** Decodes padded so far. */
   passes: number
+  /** Sequences batched into those decodes, each counted once per decode it took part in. */
+  sequences: number
   /** Tokens in those decodes (every sequence's). */
   tokens: number
   /** Time spent waiting beyond the real compute. */
@@ -190,27 +192,32 @@ export function emulatePassCost (context: LlamaContext, profile: PassCostProfile
   if (!isNativeBatchDecoder(native)) {
     throw new PassCostProfileError('this node-llama-cpp has no batch decode to pad: the pass-cost emulation cannot run')
   }
-  const stats: PassCostEmulationStats = { passes: 0, tokens: 0, paddedMs: 0 }
+  const stats: PassCostEmulationStats = { passes: 0, sequences: 0, tokens: 0, paddedMs: 0 }
   const initBatch = native.initBatch.bind(native)
   const addToBatch = native.addToBatch.bind(native)
   const decodeBatch = native.decodeBatch.bind(native)
   let batchTokens = 0
+  let batchSequences = 0
   // The native methods are read-only on the addon's prototype: shadow them on this instance.
   override(native, 'initBatch', (size: number) => {
     batchTokens = 0
+    batchSequences = 0
     initBatch(size)
   })
   override(native, 'addToBatch', (sequenceId: number, firstTokenSequenceIndex: number, tokens: Uint32Array, logitIndexes: Uint32Array) => {
     batchTokens += tokens.length
+    batchSequences++
     return addToBatch(sequenceId, firstTokenSequenceIndex, tokens, logitIndexes)
   })
   override(native, 'decodeBatch', async () => {
     const tokens = batchTokens
+    const sequences = batchSequences
     const startedAt = performance.now()
     await decodeBatch()
     const computedAt = performance.now()
     await waitUntil(startedAt + passDurationMs(profile, tokens))
     stats.passes++
+    stats.sequences += sequences
     stats.tokens += tokens
     stats.paddedMs += Math.max(0, performance.now() - computedAt)
   })
