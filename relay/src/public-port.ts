@@ -5,6 +5,7 @@ import { relayHealth, relayMetrics } from './relay-stats.ts'
 import type { RelayNode } from './relay-node.ts'
 import type { RelayStatsInit } from './relay-stats.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
+import type { Gateway } from './gateway/gateway.ts'
 import { reloadTlsOnSighup } from './tls.ts'
 import type { TlsCredentials, TlsFiles } from './tls.ts'
 import type { TurnCredentials } from './turn-credentials.ts'
@@ -16,8 +17,6 @@ export interface PublicPortInit {
   port: number
   appDir: string
   modelDir?: string
-  /** A verifier's HTTP API (`--api-url`), named in the JSON 404 of `/v1/*` and `/api/*`. */
-  apiUrl?: string
   maxReservations: number
   /** Most sockets one IP address may hold (0: no limit); see `guardConnections`. */
   maxConnectionsPerIp: number
@@ -33,6 +32,8 @@ export interface PublicPortInit {
 export interface PublicPortComponents {
   relay: RelayNode
   proxy: WebSocketProxy
+  /** Answers `/v1/*` and `/api/*` (see gateway/gateway.ts). */
+  gateway: Gateway
   log: Log
 }
 
@@ -48,14 +49,14 @@ export interface PublicPort extends Startable {
  * `/health`, `/metrics` and the bootstrap JSON answer 503.
  */
 export function createPublicPort (init: PublicPortInit): (components: PublicPortComponents) => PublicPort {
-  return ({ relay, proxy, log }) => {
+  return ({ relay, proxy, gateway, log }) => {
     const stats = (): RelayStatsInit | undefined => relay.libp2p === undefined
       ? undefined
       : { node: relay.libp2p, proxy, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
     const http = createRelayHttpServer({
       appDir: init.appDir,
       modelDir: init.modelDir,
-      apiUrl: init.apiUrl,
+      gateway,
       proxy,
       log,
       health: () => {
@@ -64,7 +65,7 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
       },
       metrics: () => {
         const running = stats()
-        return running === undefined ? [] : relayMetrics(running)
+        return running === undefined ? [] : [...relayMetrics(running), ...gateway.metrics()]
       },
       bootstrap: () => {
         if (relay.libp2p === undefined) {

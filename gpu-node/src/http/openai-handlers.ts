@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { errorMessage, sendJson } from '#server'
-import { clientIdOf, defaultMaxTokens } from './api-context.ts'
+import { defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { receiptField } from './receipt-field.ts'
 import { data, errorEvent } from './server-sent-events.ts'
@@ -28,7 +28,7 @@ export async function handleChatCompletions (context: ApiContext, request: Incom
   const body = parseRequest(ChatCompletionRequest, await readJsonBody(request, { requireJsonContentType: true }))
   const { verifier } = context
   checkModel(context, body.model)
-  const completion = toCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) })
+  const completion = toCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: context.clientId })
   const run = await CompletionRun.start(verifier, completion, response, context.metrics)
   const answer: Answer = {
     id: `chatcmpl-${randomBytes(18).toString('base64url')}`,
