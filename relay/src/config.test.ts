@@ -24,6 +24,7 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     SHOAL_RELAY_KEY_FILE: 'keys/r.key',
     SHOAL_RELAY_MAX_RESERVATIONS: '5',
     SHOAL_RELAY_MAX_CONNECTIONS_PER_IP: '0',
+    SHOAL_RELAY_API_MAX_CONCURRENT_PER_IP: '3',
     SHOAL_APP_DIR: 'ignored-because-flag-wins',
     SHOAL_MODEL_CACHE: 'models'
   })
@@ -36,13 +37,14 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     maxReservations: 5,
     maxConnections: 4096,
     maxConnectionsPerIp: 0,
+    apiMaxConcurrentPerIp: 3,
     turnUrls: [],
     turnTtl: 3600
   })
 })
 
 test('bad values are ConfigErrors', () => {
-  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5']]) {
+  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5'], ['--api-max-concurrent-per-ip', '-1']]) {
     expect(() => parseRelayOptions(argv, {}), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
   }
 })

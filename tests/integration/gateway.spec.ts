@@ -260,3 +260,29 @@ test('per-client limits at the relay: requests in flight per address, and body s
   const relayMetrics = await (await fetch(`${mesh.url}/metrics`)).text()
   expect(metricValue(relayMetrics, 'shoal_relay_gateway_client_limit_refused_total')).toBeGreaterThanOrEqual(1)
 })
+
+test('the verifier\'s per-client limits count each of the gateway\'s clients on its own, not the relay as one', async () => {
+  const mesh = await relay()
+  await verifier(mesh.url, ['--client-max-concurrent', '1'])
+  await gatewayLists(mesh.url, [MODEL])
+  // The test connects from loopback, where the relay takes a proxy's X-Forwarded-For as the client.
+  const chat = async (client: string, maxTokens: number, signal?: AbortSignal): Promise<Response> => fetch(`${mesh.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+    body: JSON.stringify({ model: MODEL, messages: MESSAGES, max_tokens: maxTokens, temperature: 0, stream: true }),
+    signal
+  })
+  const controller = new AbortController()
+  const long = await chat('198.51.100.1', LONG_MAX_TOKENS, controller.signal)
+  expect(long.status).toBe(200)
+  const reader = long.body?.getReader()
+  await reader?.read()
+  const again = await chat('198.51.100.1', 4)
+  expect(again.status).toBe(429)
+  expect(again.headers.get('retry-after')).toBeTruthy()
+  expect(((await again.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded')
+  const other = await chat('198.51.100.2', 4)
+  expect(other.status).toBe(200)
+  expect(await other.text()).toContain('[DONE]')
+  controller.abort()
+})
