@@ -12,8 +12,15 @@ import { MAX_HTTP_TUNNEL_FRAME_BYTES, MAX_HTTP_TUNNEL_HEAD_BYTES } from './limit
  * closing alone does not.
  */
 
+/**
+ * The gateway's ask, on a streamed chat completion, for each chunk's tokens
+ * (`shoal_tokens`), which it keeps to continue the answer on another verifier
+ * if this one goes away, and strips before the client sees the chunk.
+ */
+export const STREAM_TOKENS_HEADER = 'x-shoal-stream-tokens'
+
 /** The request headers that matter to the HTTP APIs; the rest stay at the gateway. */
-export const TUNNELLED_REQUEST_HEADERS = ['content-type', 'authorization', 'accept'] as const
+export const TUNNELLED_REQUEST_HEADERS = ['content-type', 'authorization', 'accept', STREAM_TOKENS_HEADER] as const
 
 /** The response headers forwarded to the client. */
 export const TUNNELLED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'retry-after', 'www-authenticate', 'allow', 'x-accel-buffering'] as const

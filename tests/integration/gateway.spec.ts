@@ -286,3 +286,42 @@ test('the verifier\'s per-client limits count each of the gateway\'s clients on 
   expect(await other.text()).toContain('[DONE]')
   controller.abort()
 })
+
+test('a streamed chat whose verifier is killed mid-answer is continued on the other: the client reads the one answer a single verifier writes', async () => {
+  const mesh = await relay()
+  // Every forward pass padded to 40 ms (the emulated-GPU option), so the answer is still being written when its verifier dies.
+  const slow = ['--emulate-pass-cost', '40,0']
+  const verifiers = [await verifier(mesh.url, slow), await verifier(mesh.url, slow)]
+  await waitFor('the gateway to hear both verifiers', async () => {
+    const text = await (await fetch(`${mesh.url}/metrics`)).text()
+    return metricValue(text, 'shoal_relay_gateway_verifiers') === 2 ? true : undefined
+  }, 30_000)
+  const request = { model: MODEL, messages: MESSAGES, max_tokens: 120, temperature: 0 }
+  const { data: stream, response } = await openAi(mesh.url).chat.completions.create({ ...request, stream: true }).withResponse()
+  const serving = verifiers.find((candidate) => candidate.peerId === response.headers.get('x-shoal-verifier'))
+  const survivor = verifiers.find((candidate) => candidate !== serving)
+  expect(serving).toBeDefined()
+  let text = ''
+  let pieces = 0
+  let finishReason: string | null | undefined
+  const ids = new Set<string>()
+  for await (const chunk of stream) {
+    ids.add(chunk.id)
+    expect(Object.keys(chunk)).not.toContain('shoal_tokens')
+    text += chunk.choices[0]?.delta.content ?? ''
+    finishReason = chunk.choices[0]?.finish_reason ?? finishReason
+    if ((chunk.choices[0]?.delta.content ?? '') !== '' && ++pieces === 10) {
+      await serving?.process.kill()
+    }
+  }
+  const killedAt = pieces >= 10
+  expect(killedAt).toBe(true)
+  const alone = await openAi(survivor?.process.url ?? '').chat.completions.create(request)
+  expect(text).toBe(alone.choices[0]?.message.content)
+  expect(finishReason).toBe(alone.choices[0]?.finish_reason)
+  // One answer to the client: one id across both verifiers' chunks.
+  expect(ids.size).toBe(1)
+  const relayMetrics = await (await fetch(`${mesh.url}/metrics`)).text()
+  expect(metricValue(relayMetrics, 'shoal_relay_gateway_handovers_total')).toBe(1)
+  expect(metricValue(relayMetrics, 'shoal_relay_gateway_cut_total')).toBe(0)
+})

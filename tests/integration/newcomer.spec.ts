@@ -88,13 +88,13 @@ test.describe('npm start', () => {
       expect(output, `npm start's output shows "${noise}"`).not.toContain(noise)
     }
 
-    // An SDK pointed at the first URL printed hears where the API is, in JSON.
-    const response = await fetch(`http://127.0.0.1:${relayPort}/v1/models`)
-    expect(response.status).toBe(404)
-    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
-    const body = await response.json() as { error: { message: string, type: string } }
-    expect(body.error.type).toBe('not_found_error')
-    expect(body.error.message).toContain(`http://localhost:${apiPort}/v1/models`)
+    // An SDK pointed at the first URL printed finds the API there too, once the relay hears the verifier.
+    expect(output).toContain(`http://localhost:${relayPort}/v1`)
+    const models = await waitFor('the relay to list the verifier\'s model', async () => {
+      const response = await fetch(`http://127.0.0.1:${relayPort}/v1/models`)
+      return response.status === 200 ? await response.json() as { data: Array<{ id: string }> } : undefined
+    })
+    expect(models.data.map((model) => model.id)).toEqual(['shoal-demo'])
 
     // A newcomer's first chat: the demo target writes English sentences, not word salad.
     const chat = await fetch(`http://127.0.0.1:${apiPort}/v1/chat/completions`, {

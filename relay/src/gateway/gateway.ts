@@ -1,9 +1,11 @@
 import { once } from 'node:events'
-import { MAX_HTTP_TUNNEL_BODY_BYTES, TUNNELLED_REQUEST_HEADERS } from '#protocol'
+import { MAX_HTTP_TUNNEL_BODY_BYTES, STREAM_TOKENS_HEADER, TUNNELLED_REQUEST_HEADERS } from '#protocol'
 import { pickVerifier } from '#mesh-common'
 import { errorMessage, sendJson } from '#server'
 import { apiFamily, sendGatewayError } from './api-errors.ts'
 import { ClientLimits, clientAddress } from './client-limits.ts'
+import { StreamedAnswer, continuableChat, continuationBody } from './continued-chat.ts'
+import type { ContinuableChat } from './continued-chat.ts'
 import { isModelListPath, mergeModelLists } from './model-lists.ts'
 import { readBody, requestedModel } from './read-body.ts'
 import { sendThroughTunnel } from './tunnel-client.ts'
@@ -34,6 +36,8 @@ export interface Gateway extends Startable {
   metrics: () => Metric[]
 }
 
+type Libp2pNode = NonNullable<RelayNode['libp2p']>
+
 /** Seconds a client is told to wait when no verifier can take its request. */
 const NO_VERIFIER_RETRY_AFTER_SECONDS = 5
 
@@ -52,8 +56,10 @@ interface GatewayStats {
   /** Verifiers passed over before the first byte: unreachable, broken or refusing (503, 429). */
   failovers: number
   noVerifier: number
-  /** Answers cut after their first byte (the verifier went away mid-answer). */
+  /** Answers cut after their first byte (the verifier went away mid-answer) and not continued. */
   cut: number
+  /** Streamed chat answers continued on another verifier after theirs went away. */
+  handovers: number
 }
 
 /**
@@ -70,7 +76,7 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
   return ({ relay, log }) => {
     const directory = new VerifierDirectory()
     const limits = new ClientLimits(init.maxConcurrentPerIp)
-    const stats: GatewayStats = { forwarded: 0, failovers: 0, noVerifier: 0, cut: 0 }
+    const stats: GatewayStats = { forwarded: 0, failovers: 0, noVerifier: 0, cut: 0, handovers: 0 }
 
     const handle = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
       const family = apiFamily(path)
@@ -115,11 +121,16 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
         return
       }
       const model = path.startsWith('/v1/models/') ? path.slice('/v1/models/'.length) : requestedModel(body)
-      await forward(node, verifiers, { head, body }, model, response, family, clientGone.signal)
+      const chat = method === 'POST' ? continuableChat(path, body) : undefined
+      if (chat !== undefined) {
+        head.headers[STREAM_TOKENS_HEADER] = '1'
+      }
+      await forward(node, verifiers, { head, body }, { model, chat }, response, family, clientGone.signal)
     }
 
     /** Tries verifiers in routing order until one answers with something other than a refusal. */
-    const forward = async (node: NonNullable<RelayNode['libp2p']>, verifiers: HeardVerifier[], exchange: { head: HttpTunnelRequestHead, body: Uint8Array }, model: string | undefined, response: ServerResponse, family: ApiFamily, signal: AbortSignal): Promise<void> => {
+    const forward = async (node: Libp2pNode, verifiers: HeardVerifier[], exchange: { head: HttpTunnelRequestHead, body: Uint8Array }, request: { model: string | undefined, chat: ContinuableChat | undefined }, response: ServerResponse, family: ApiFamily, signal: AbortSignal): Promise<void> => {
+      const { model, chat } = request
       const tried: string[] = []
       let refusal: { peerId: string, answer: TunnelledResponse, body: Uint8Array } | undefined
       while (!signal.aborted) {
@@ -146,7 +157,11 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
           continue
         }
         stats.forwarded++
-        await relayResponse(answer, chosen.peerId, response, stats)
+        if (chat !== undefined && answer.head.status === 200 && (answer.head.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          await relayContinuedChat(node, { answer, verifier: chosen }, { chat, head: exchange.head, tried }, response, signal)
+        } else {
+          await relayResponse(answer, chosen.peerId, response, stats)
+        }
         return
       }
       if (signal.aborted) {
@@ -161,7 +176,78 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
       sendNoVerifier(response, family, tried.length)
     }
 
-    const listModels = async (node: NonNullable<RelayNode['libp2p']>, verifiers: HeardVerifier[], head: HttpTunnelRequestHead, response: ServerResponse, signal: AbortSignal): Promise<void> => {
+    /**
+     * Streams a chat completion's SSE to the client, and when its verifier
+     * goes away before the answer's end, continues it on another with the
+     * same model and tokenizer (see continued-chat.ts). The client reads one
+     * answer; the response's `X-Shoal-Verifier` names the first verifier.
+     */
+    const relayContinuedChat = async (node: Libp2pNode, first: { answer: TunnelledResponse, verifier: HeardVerifier }, request: { chat: ContinuableChat, head: HttpTunnelRequestHead, tried: string[] }, response: ServerResponse, signal: AbortSignal): Promise<void> => {
+      response.writeHead(200, { ...first.answer.head.headers, 'X-Shoal-Verifier': first.verifier.peerId })
+      response.flushHeaders()
+      const streamed = new StreamedAnswer()
+      let answer = first.answer
+      while (true) {
+        try {
+          for await (const chunk of answer.body) {
+            const out = streamed.push(chunk)
+            if (out !== '' && !response.write(out)) {
+              await Promise.race([once(response, 'drain'), once(response, 'close')])
+            }
+            if (response.destroyed) {
+              answer.abort(new Error('the client left'))
+              return
+            }
+          }
+          response.end()
+          return
+        } catch {
+          if (signal.aborted || response.destroyed) {
+            return
+          }
+        }
+        if (streamed.finished) {
+          // Cut between its last chunk and the end: nothing is missing but the end.
+          response.end(streamed.done ? undefined : 'data: [DONE]\n\n')
+          return
+        }
+        const next = await continueElsewhere(node, { ...request, model: first.verifier.model, tokenizerFingerprint: first.verifier.tokenizerFingerprint }, streamed, signal)
+        if (next === undefined) {
+          stats.cut++
+          response.destroy()
+          return
+        }
+        stats.handovers++
+        streamed.handOver()
+        answer = next
+      }
+    }
+
+    /** Asks verifiers with the same model and tokenizer, in routing order, to go on from `streamed`. */
+    const continueElsewhere = async (node: Libp2pNode, request: { chat: ContinuableChat, head: HttpTunnelRequestHead, tried: string[], model: string, tokenizerFingerprint: string }, streamed: StreamedAnswer, signal: AbortSignal): Promise<TunnelledResponse | undefined> => {
+      const body = continuationBody(request.chat, streamed, request.tokenizerFingerprint)
+      while (body !== undefined && !signal.aborted) {
+        const same = directory.list().filter((verifier) => verifier.model === request.model && verifier.tokenizerFingerprint === request.tokenizerFingerprint)
+        const chosen = pickVerifier(same, request.tried, { model: request.model })
+        if (chosen === undefined) {
+          return undefined
+        }
+        request.tried.push(chosen.peerId)
+        try {
+          const answer = await sendThroughTunnel(node, chosen.peer, { head: request.head, body }, signal)
+          if (answer.head.status === 200) {
+            log.info(`gateway: answer continued on ${chosen.peerId} after ${streamed.tokens.length} tokens`)
+            return answer
+          }
+          answer.abort(new Error(`refused the continuation with ${answer.head.status}`))
+        } catch (err) {
+          log.info(`gateway: ${chosen.peerId} could not continue the answer: ${errorMessage(err)}`)
+        }
+      }
+      return undefined
+    }
+
+    const listModels = async (node: Libp2pNode, verifiers: HeardVerifier[], head: HttpTunnelRequestHead, response: ServerResponse, signal: AbortSignal): Promise<void> => {
       const answers = await Promise.all(verifiers.map(async (verifier) => {
         try {
           const answer = await sendThroughTunnel(node, verifier.peer, { head: { ...head, method: 'GET' }, body: new Uint8Array() }, AbortSignal.any([signal, AbortSignal.timeout(MODEL_LIST_TIMEOUT_MS)]))
@@ -212,7 +298,8 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
         { name: 'shoal_relay_gateway_forwarded_total', help: 'API requests answered by a verifier through the gateway.', type: 'counter', value: stats.forwarded },
         { name: 'shoal_relay_gateway_failovers_total', help: 'Verifiers passed over before the first byte (unreachable, failed or refusing).', type: 'counter', value: stats.failovers },
         { name: 'shoal_relay_gateway_no_verifier_total', help: 'API requests answered 503 because no verifier could take them.', type: 'counter', value: stats.noVerifier },
-        { name: 'shoal_relay_gateway_cut_total', help: 'Answers cut after their first byte (the verifier went away).', type: 'counter', value: stats.cut },
+        { name: 'shoal_relay_gateway_cut_total', help: 'Answers cut after their first byte (the verifier went away) and not continued.', type: 'counter', value: stats.cut },
+        { name: 'shoal_relay_gateway_handovers_total', help: 'Streamed chat answers continued on another verifier after theirs went away.', type: 'counter', value: stats.handovers },
         { name: 'shoal_relay_gateway_client_limit_refused_total', help: 'API requests refused 429 for being over the per-IP limit.', type: 'counter', value: limits.refused }
       ]
     }

@@ -7,6 +7,8 @@ import type { RelayLibp2p } from '../relay-node.ts'
 /** A verifier the relay heard announce itself, as the gateway routes to it. */
 export interface HeardVerifier extends VerifierCandidate {
   model: string
+  /** An answer's tokens mean the same only at a verifier with the same tokenizer. */
+  tokenizerFingerprint: string
   /** Its connection to this relay (its reservation's), which the gateway opens tunnel streams on. */
   peer: PeerId
 }
@@ -14,6 +16,7 @@ export interface HeardVerifier extends VerifierCandidate {
 interface Entry {
   peer: PeerId
   model: string
+  tokenizerFingerprint: string
   queueDepth: number
   capacity: number
   running: number
@@ -80,6 +83,7 @@ export class VerifierDirectory {
     this.#entries.set(message.from.toString(), {
       peer: message.from,
       model: announcement.model,
+      tokenizerFingerprint: announcement.tokenizerFingerprint,
       queueDepth: announcement.queueDepth,
       capacity: announcement.capacity,
       running: announcement.running,
