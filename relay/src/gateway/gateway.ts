@@ -311,11 +311,12 @@ function isRefusal (status: number): boolean {
   return status === 503 || status === 429
 }
 
+/** The client's headers that go to the verifier; the stream-tokens ask is the gateway's own, never the client's. */
 function tunnelledHeaders (request: IncomingMessage): HttpTunnelRequestHead['headers'] {
   const headers: HttpTunnelRequestHead['headers'] = {}
   for (const name of TUNNELLED_REQUEST_HEADERS) {
     const value = request.headers[name]
-    if (typeof value === 'string') {
+    if (typeof value === 'string' && name !== STREAM_TOKENS_HEADER) {
       headers[name] = value
     }
   }
