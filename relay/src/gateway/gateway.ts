@@ -1,10 +1,10 @@
-import { once } from 'node:events'
 import { MAX_HTTP_TUNNEL_BODY_BYTES, STREAM_TOKENS_HEADER, TUNNELLED_REQUEST_HEADERS } from '#protocol'
 import { pickVerifier } from '#mesh-common'
 import { errorMessage, sendJson } from '#server'
 import { apiFamily, sendGatewayError } from './api-errors.ts'
+import { collect, relayAnswer, relayContinuedAnswer } from './answer-relay.ts'
 import { ClientLimits, clientAddress } from './client-limits.ts'
-import { StreamedAnswer, continuableChat, continuationBody } from './continued-chat.ts'
+import { continuableChat } from './continued-chat.ts'
 import type { ContinuableChat } from './continued-chat.ts'
 import { isModelListPath, mergeModelLists } from './model-lists.ts'
 import { readBody, requestedModel } from './read-body.ts'
@@ -69,8 +69,10 @@ interface GatewayStats {
  * (the request's model while one runs it, never one announced full, least
  * loaded). A verifier that fails or refuses (503, 429) before the response's
  * first byte is passed over for the next. The response streams back as the
- * verifier writes it, each write waiting for the client to take the last;
- * a client that leaves resets the stream, and the verifier stops generating.
+ * verifier writes it, each write waiting for the client to take the last
+ * (see answer-relay.ts); a streamed chat completion whose verifier goes away
+ * mid-answer is continued on another. A client that leaves resets the stream,
+ * and the verifier stops generating.
  */
 export function createGateway (init: GatewayInit): (components: GatewayComponents) => Gateway {
   return ({ relay, log }) => {
@@ -158,9 +160,11 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
         }
         stats.forwarded++
         if (chat !== undefined && answer.head.status === 200 && (answer.head.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-          await relayContinuedChat(node, { answer, verifier: chosen }, { chat, head: exchange.head, tried }, response, signal)
+          const relayed = await relayContinuedAnswer({ answer, verifier: chosen }, { node, chat, head: exchange.head, tried, candidates: () => directory.list(), log }, response, signal)
+          stats.handovers += relayed.handovers
+          stats.cut += relayed.outcome === 'cut' ? 1 : 0
         } else {
-          await relayResponse(answer, chosen.peerId, response, stats)
+          stats.cut += await relayAnswer(answer, chosen.peerId, response) === 'cut' ? 1 : 0
         }
         return
       }
@@ -174,77 +178,6 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
       }
       stats.noVerifier++
       sendNoVerifier(response, family, tried.length)
-    }
-
-    /**
-     * Streams a chat completion's SSE to the client, and when its verifier
-     * goes away before the answer's end, continues it on another with the
-     * same model and tokenizer (see continued-chat.ts). The client reads one
-     * answer; the response's `X-Shoal-Verifier` names the first verifier.
-     */
-    const relayContinuedChat = async (node: Libp2pNode, first: { answer: TunnelledResponse, verifier: HeardVerifier }, request: { chat: ContinuableChat, head: HttpTunnelRequestHead, tried: string[] }, response: ServerResponse, signal: AbortSignal): Promise<void> => {
-      response.writeHead(200, { ...first.answer.head.headers, 'X-Shoal-Verifier': first.verifier.peerId })
-      response.flushHeaders()
-      const streamed = new StreamedAnswer()
-      let answer = first.answer
-      while (true) {
-        try {
-          for await (const chunk of answer.body) {
-            const out = streamed.push(chunk)
-            if (out !== '' && !response.write(out)) {
-              await Promise.race([once(response, 'drain'), once(response, 'close')])
-            }
-            if (response.destroyed) {
-              answer.abort(new Error('the client left'))
-              return
-            }
-          }
-          response.end()
-          return
-        } catch {
-          if (signal.aborted || response.destroyed) {
-            return
-          }
-        }
-        if (streamed.finished) {
-          // Cut between its last chunk and the end: nothing is missing but the end.
-          response.end(streamed.done ? undefined : 'data: [DONE]\n\n')
-          return
-        }
-        const next = await continueElsewhere(node, { ...request, model: first.verifier.model, tokenizerFingerprint: first.verifier.tokenizerFingerprint }, streamed, signal)
-        if (next === undefined) {
-          stats.cut++
-          response.destroy()
-          return
-        }
-        stats.handovers++
-        streamed.handOver()
-        answer = next
-      }
-    }
-
-    /** Asks verifiers with the same model and tokenizer, in routing order, to go on from `streamed`. */
-    const continueElsewhere = async (node: Libp2pNode, request: { chat: ContinuableChat, head: HttpTunnelRequestHead, tried: string[], model: string, tokenizerFingerprint: string }, streamed: StreamedAnswer, signal: AbortSignal): Promise<TunnelledResponse | undefined> => {
-      const body = continuationBody(request.chat, streamed, request.tokenizerFingerprint)
-      while (body !== undefined && !signal.aborted) {
-        const same = directory.list().filter((verifier) => verifier.model === request.model && verifier.tokenizerFingerprint === request.tokenizerFingerprint)
-        const chosen = pickVerifier(same, request.tried, { model: request.model })
-        if (chosen === undefined) {
-          return undefined
-        }
-        request.tried.push(chosen.peerId)
-        try {
-          const answer = await sendThroughTunnel(node, chosen.peer, { head: request.head, body }, signal)
-          if (answer.head.status === 200) {
-            log.info(`gateway: answer continued on ${chosen.peerId} after ${streamed.tokens.length} tokens`)
-            return answer
-          }
-          answer.abort(new Error(`refused the continuation with ${answer.head.status}`))
-        } catch (err) {
-          log.info(`gateway: ${chosen.peerId} could not continue the answer: ${errorMessage(err)}`)
-        }
-      }
-      return undefined
     }
 
     const listModels = async (node: Libp2pNode, verifiers: HeardVerifier[], head: HttpTunnelRequestHead, response: ServerResponse, signal: AbortSignal): Promise<void> => {
@@ -321,41 +254,4 @@ function tunnelledHeaders (request: IncomingMessage): HttpTunnelRequestHead['hea
     }
   }
   return headers
-}
-
-async function collect (body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const chunk of body) {
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
-}
-
-/**
- * Streams the verifier's answer to the client. Each write waits for the
- * client to take the last (a slow reader slows the verifier, not the relay's
- * memory). An answer cut short is cut for the client too: its connection is
- * destroyed, so it sees a broken response, never a short one that looks whole.
- */
-async function relayResponse (answer: TunnelledResponse, peerId: string, response: ServerResponse, stats: GatewayStats): Promise<void> {
-  response.writeHead(answer.head.status, { ...answer.head.headers, 'X-Shoal-Verifier': peerId })
-  // SSE chunks leave at once, not when Node's buffer fills.
-  response.flushHeaders()
-  try {
-    for await (const chunk of answer.body) {
-      if (!response.write(chunk)) {
-        await Promise.race([once(response, 'drain'), once(response, 'close')])
-      }
-      if (response.destroyed) {
-        answer.abort(new Error('the client left'))
-        return
-      }
-    }
-    response.end()
-  } catch {
-    if (!response.destroyed) {
-      stats.cut++
-    }
-    response.destroy()
-  }
 }
