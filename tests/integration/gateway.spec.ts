@@ -325,3 +325,32 @@ test('a streamed chat whose verifier is killed mid-answer is continued on the ot
   expect(metricValue(relayMetrics, 'shoal_relay_gateway_handovers_total')).toBe(1)
   expect(metricValue(relayMetrics, 'shoal_relay_gateway_cut_total')).toBe(0)
 })
+
+test('a whole answer whose verifier is killed while writing it fails over before the first byte: the other verifier answers it from the start', async () => {
+  const mesh = await relay()
+  const slow = ['--emulate-pass-cost', '40,0']
+  const verifiers = [await verifier(mesh.url, slow), await verifier(mesh.url, slow)]
+  await waitFor('the gateway to hear both verifiers', async () => {
+    const text = await (await fetch(`${mesh.url}/metrics`)).text()
+    return metricValue(text, 'shoal_relay_gateway_verifiers') === 2 ? true : undefined
+  }, 30_000)
+  const request = { model: MODEL, messages: MESSAGES, max_tokens: 80, temperature: 0 }
+  const answered = openAi(mesh.url).chat.completions.create(request).withResponse()
+  // A whole answer's response is written once it is done: until then nothing has reached the client.
+  const writing = await waitFor('a verifier to be writing the answer', async () => {
+    for (const candidate of verifiers) {
+      if (metricValue(await metricsText(candidate.process), 'shoal_gpu_node_running') === 1) {
+        return candidate
+      }
+    }
+    return undefined
+  })
+  await writing.process.kill()
+  const { data: answer, response } = await answered
+  const survivor = verifiers.find((candidate) => candidate !== writing)
+  expect(response.headers.get('x-shoal-verifier')).toBe(survivor?.peerId)
+  const alone = await openAi(survivor?.process.url ?? '').chat.completions.create(request)
+  expect(answer.choices[0]?.message.content).toBe(alone.choices[0]?.message.content)
+  const relayMetrics = await (await fetch(`${mesh.url}/metrics`)).text()
+  expect(metricValue(relayMetrics, 'shoal_relay_gateway_failovers_total')).toBe(1)
+})
