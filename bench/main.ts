@@ -10,6 +10,7 @@ import { benchDemoPair } from './demo-pair.ts'
 import { benchDrafting } from './drafting.ts'
 import { benchDraftingGpuCurve } from './drafting-gpu-curve.ts'
 import { benchFailover } from './failover.ts'
+import { benchGateway } from './gateway.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import { benchRelayCapacity } from './relay-capacity.ts'
@@ -27,7 +28,9 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'relay capacity', run: async () => await benchRelayCapacity() },
   { name: 'verifier flood', run: benchVerifierCapacity },
   // `npm run bench -- failover`: the gap a killed verifier leaves in an answer another one continues.
-  { name: 'failover', run: benchFailover }
+  { name: 'failover', run: benchFailover },
+  // `npm run bench -- gateway`: a request's cost through the relay's URL, and the gap of a hand-over there.
+  { name: 'gateway', run: benchGateway }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'

@@ -28,3 +28,11 @@ export const CHAT_PROTOCOL = '/shoal/chat/1.0.0'
  * 1.1.0 added `drafted` receipts, which a 1.0.0 drafter could not read.
  */
 export const DRAFT_PROTOCOL = '/shoal/draft/1.1.0'
+
+/**
+ * One HTTP exchange carried over the mesh: the relay's gateway forwards a
+ * `/v1/*` or `/api/*` request to a verifier it holds a connection to (its
+ * reservation's), the verifier answers it with its own HTTP API. One stream
+ * per request. See `http-tunnel.ts`.
+ */
+export const HTTP_TUNNEL_PROTOCOL = '/shoal/http/1.0.0'

@@ -134,3 +134,24 @@ export const MAX_CHAT_TOOL_CALLS = 16
 
 /** Longest tool call id, in characters. */
 export const MAX_CHAT_TOOL_CALL_ID_LENGTH = 64
+
+/** Largest head (method, path, headers; or status and headers) of a tunnelled HTTP exchange, in bytes. */
+export const MAX_HTTP_TUNNEL_HEAD_BYTES = 8 * 1024
+
+/** Largest body frame of a tunnelled HTTP exchange, in bytes (a bigger body goes in several). */
+export const MAX_HTTP_TUNNEL_FRAME_BYTES = 64 * 1024
+
+/** Largest request body a gateway forwards (gpu-node's own HTTP limit too), in bytes. */
+export const MAX_HTTP_TUNNEL_BODY_BYTES = 1024 * 1024
+
+/** The request's head and body must arrive within this long after the tunnel stream opens. */
+export const HTTP_TUNNEL_REQUEST_TIMEOUT_MS = 30_000
+
+/**
+ * Longest a gateway waits for the response's head. A chat queued at a busy
+ * verifier gets its head only once it starts, so this is generous.
+ */
+export const HTTP_TUNNEL_RESPONSE_TIMEOUT_MS = 120_000
+
+/** Most tunnelled exchanges at once on one connection (relay to verifier), each way. */
+export const MAX_HTTP_TUNNEL_STREAMS = 1024

@@ -220,7 +220,7 @@ function readyBlock (model: { name: string, demo: boolean }): string {
   const publicRelay = relayHost === '0.0.0.0' || relayHost === '::'
   const rows: Array<[string, string, string?]> = [
     ['Open', relayUrl, 'the app: chat, /contribute, /network'],
-    ['API', `${apiUrl}/v1`, `OpenAI-compatible; Ollama's at ${apiUrl}/api`],
+    ['API', `${relayUrl}/v1`, `OpenAI-compatible (Ollama's at /api), answered by the mesh's verifiers; this one's own: ${apiUrl}/v1`],
     ['Model', model.name, model.demo ? 'the built-in demo model, trained on simple children\'s stories: stories, not facts (SHOAL_MODEL sets a real one)' : undefined],
     ...(publicRelay ? [['Network', 'all interfaces', 'the app is reachable from your network'] as [string, string, string]] : []),
     ['Logs', verbose ? 'above' : relative(root, logPath), verbose ? undefined : 'npm start -- --verbose shows them here'],

@@ -1,7 +1,8 @@
 /**
  * Mesh behaviour every Shoal peer shares (the page, the relay and gpu-node)
- * that is not wire format: announcing oneself on gossip, and the retry timing
- * used when a peer or relay is unreachable. Pure TypeScript: no DOM and no
+ * that is not wire format: announcing oneself on gossip, the retry timing
+ * used when a peer or relay is unreachable, and choosing the verifier a
+ * request goes to (the page's chats and the relay's HTTP gateway alike). Pure TypeScript: no DOM and no
  * `node:` imports.
  *
  * @example
@@ -17,3 +18,4 @@ export * from './announcer.ts'
 export * from './backoff.ts'
 export * from './stream-errors.ts'
 export * from './ice-server-cache.ts'
+export * from './pick-verifier.ts'

@@ -6,12 +6,18 @@ import {
   decodeChatRequest,
   decodeDraftToDrafter,
   decodeDraftToVerifier,
+  decodeHttpTunnelFrame,
+  decodeHttpTunnelRequestHead,
+  decodeHttpTunnelResponseHead,
   encodeAnnouncement,
   encodeChatControl,
   encodeChatEvent,
   encodeChatRequest,
   encodeDraftToDrafter,
-  encodeDraftToVerifier
+  encodeDraftToVerifier,
+  encodeHttpTunnelData,
+  encodeHttpTunnelEnd,
+  encodeHttpTunnelHead
 } from '#protocol'
 import type { ChatServerEvent, DraftToDrafterMessage, DraftToVerifierMessage, ValidChatRequest } from '#protocol'
 import { bytesFrom } from '../byte-inputs.ts'
@@ -78,6 +84,16 @@ const toVerifier: DraftToVerifierMessage[] = [
   { type: 'failed', jobId: 7, message: 'too long' }
 ]
 
+const tunnelRequestHeads = [
+  encodeHttpTunnelHead({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: 'Bearer k', 'x-shoal-stream-tokens': '1' }, client: '203.0.113.9' }),
+  encodeHttpTunnelHead({ method: 'GET', path: '/api/tags?x=1', headers: {}, client: '::1' })
+]
+
+const tunnelResponseHeads = [
+  encodeHttpTunnelHead({ status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } }),
+  encodeHttpTunnelHead({ status: 503, headers: { 'content-type': 'application/json', 'retry-after': '3' } })
+]
+
 export const protocolTargets = [
   fuzzTarget({
     name: 'announcement',
@@ -112,6 +128,27 @@ export const protocolTargets = [
     reads: 'draft jobs and verdicts a contributing tab reads from a verifier (/shoal/draft)',
     inputs: bytesFrom(toDrafter.map(encodeDraftToDrafter)),
     read: decodeDraftToDrafter,
+    refusals: PROTOCOL_REFUSALS
+  }),
+  fuzzTarget({
+    name: 'http-tunnel-request-head',
+    reads: 'HTTP request heads a verifier reads from a relay\'s gateway (/shoal/http)',
+    inputs: bytesFrom(tunnelRequestHeads),
+    read: decodeHttpTunnelRequestHead,
+    refusals: PROTOCOL_REFUSALS
+  }),
+  fuzzTarget({
+    name: 'http-tunnel-response-head',
+    reads: 'HTTP response heads a relay\'s gateway reads from a verifier (/shoal/http)',
+    inputs: bytesFrom(tunnelResponseHeads),
+    read: decodeHttpTunnelResponseHead,
+    refusals: PROTOCOL_REFUSALS
+  }),
+  fuzzTarget({
+    name: 'http-tunnel-frame',
+    reads: 'HTTP body frames both ends of /shoal/http read',
+    inputs: bytesFrom([encodeHttpTunnelData(new TextEncoder().encode('data: {"x":1}\n\n')), encodeHttpTunnelEnd()]),
+    read: decodeHttpTunnelFrame,
     refusals: PROTOCOL_REFUSALS
   }),
   fuzzTarget({

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import { z } from 'zod'
 import { closeServer, errorMessage, listen, PROMETHEUS_CONTENT_TYPE, renderPrometheus, requestPath, sendJson, sendJsonError, sendText } from '#server'
-import { ApiError, handleChatCompletions, handleCompletions, handleEmbeddings, handleOllamaEmbed, handleOllamaEmbeddings, handleOllamaPs, handleOllamaShow, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
+import { ApiError, clientIdOf, handleChatCompletions, handleCompletions, handleEmbeddings, handleOllamaEmbed, handleOllamaEmbeddings, handleOllamaPs, handleOllamaShow, handleListModels, handleOllamaChat, handleOllamaGenerate, handleOllamaTags, handleOllamaVersion, handleRetrieveModel, hasValidApiKey, HttpMetrics, isClientGone, verifierErrorToApiError } from './http/index.ts'
 import type { ApiContext, ApiHandler, RouteLabel } from './http/index.ts'
 import type { Log, Metric, Startable } from '#server'
 import type { Embedder } from './embedding/types.ts'
@@ -63,6 +63,11 @@ export interface ApiServerInit {
    * `Authorization: Bearer <apiKey>`; `/health` and `/metrics` stay open.
    */
   apiKey?: string
+  /**
+   * The secret gpu-node's HTTP tunnel proves itself with, so that a request
+   * it forwards counts against its gateway client's limits (see `clientIdOf`).
+   */
+  tunnelToken?: string
 }
 
 export interface ApiServerComponents {
@@ -206,7 +211,7 @@ export function createApiServer (init: ApiServerInit, components: ApiServerCompo
       if (request.method !== method && !(method === 'GET' && request.method === 'HEAD')) {
         throw new ApiError(405, `${request.method ?? '?'} is not allowed on ${path ?? ''}; use ${method}`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { Allow: method === 'GET' ? 'GET, HEAD' : method } })
       }
-      const context: ApiContext = { verifier: components.verifier, embedder: components.embedder, modelDetails: components.modelDetails, metrics: httpMetrics, log: components.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY }
+      const context: ApiContext = { verifier: components.verifier, embedder: components.embedder, modelDetails: components.modelDetails, metrics: httpMetrics, log: components.log, modelCreatedAt, maxTokensPerRequest: init.maxTokensPerRequest ?? Number.POSITIVE_INFINITY, clientId: clientIdOf(request, init.tunnelToken) }
       if (route !== undefined) {
         await route.handle(context, request, response)
       } else {

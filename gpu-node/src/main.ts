@@ -12,6 +12,7 @@
  * Shoal verifier 12D3KooW... API on http://127.0.0.1:8081, relay http://localhost:8080
  * ```
  */
+import { randomBytes } from 'node:crypto'
 import { alreadyStarted, budgetedHandlers, ConfigError, errorMessage, GossipPolice, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices, StreamBudget } from '#server'
 import { createApiService } from './api-server.ts'
 import { createChatProtocol } from './chat/index.ts'
@@ -20,6 +21,7 @@ import { createDraftProtocol, DrafterPool } from './drafting/index.ts'
 import { openEmbedder } from './embedding/index.ts'
 import { linkDelayLabel } from './drafting/link-delay.ts'
 import { createGpuNode } from './gpu-node.ts'
+import { createHttpTunnel } from './http-tunnel.ts'
 import { describeModel } from './model/model-details.ts'
 import { resolveModelPath } from './model/resolve-model.ts'
 import { createProbeProtocol } from './probe-handler.ts'
@@ -34,6 +36,7 @@ import { createLlamaVerifier } from './verifier/llama-verifier.ts'
 import { loadPassCostProfile, passCostLabel } from './verifier/pass-cost-emulation.ts'
 import type { PassCostProfile } from './verifier/pass-cost-emulation.ts'
 import type { GpuNodeOptions } from './config.ts'
+import type { GpuNodeParts } from './status.ts'
 import type { LlamaVerifier } from './verifier/llama-verifier.ts'
 import type { DraftSourceOpener } from './verifier/types.ts'
 import type { Log } from '#server'
@@ -88,8 +91,11 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters })
   const relay = createRelaySet({ relays: options.relays })({ node, log })
   const announcer = createVerifierAnnouncer()({ node, verifier, log })
-  const parts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police, streams }
-  const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey })({
+  const parts: GpuNodeParts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police, streams }
+  // Requests a relay's gateway forwards over the mesh (/shoal/http/1.0.0) are answered by the API server below, which
+  // believes the tunnel's word on who asks only with this secret.
+  const tunnelToken = randomBytes(32).toString('base64url')
+  const api = createApiService({ host: options.apiHost, port: options.apiPort, maxTokensPerRequest: options.clientMaxTokens, apiKey: options.apiKey, tunnelToken })({
     verifier,
     embedder,
     modelDetails: describeModel(verifier.loadedModel, verifier.model.contextLength),
@@ -97,6 +103,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     health: () => gpuNodeHealth(parts),
     metrics: () => gpuNodeMetrics(parts)
   })
+  const tunnel = createHttpTunnel({ apiHost: options.apiHost, token: tunnelToken })({ node, api, log })
+  parts.tunnel = tunnel
 
   // Stopped in reverse: the announcements end first, chats in flight are told the verifier is
   // going while their streams still work, and the model and the ledger go last.
@@ -108,6 +116,8 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     node: shoalNodeService(node, police),
     probe,
     api,
+    // After the API it forwards to, before the relay connector: a gateway may forward as soon as it hears us.
+    tunnel,
     drafting,
     chats,
     relay,

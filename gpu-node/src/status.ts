@@ -6,6 +6,7 @@ import { linkDelayLabel } from './drafting/link-delay.ts'
 import type { GpuNodeHealth } from './api-server.ts'
 import type { ChatProtocol } from './chat/index.ts'
 import type { DraftProtocol } from './drafting/index.ts'
+import type { HttpTunnel } from './http-tunnel.ts'
 import type { GpuNodeLibp2p } from './gpu-node.ts'
 import type { ProbeProtocol } from './probe-handler.ts'
 import type { ReceiptLedger } from './receipts/index.ts'
@@ -29,6 +30,8 @@ export interface GpuNodeParts {
   drafting: DraftProtocol
   police: GossipPolice
   streams: StreamBudget
+  /** Absent until the API server is built (the tunnel forwards to it). */
+  tunnel?: HttpTunnel
 }
 
 /** The body of `GET /health`. */
@@ -69,6 +72,7 @@ export function gpuNodeMetrics (parts: GpuNodeParts): Metric[] {
     ...(parts.verifier.passCost === undefined ? [] : passCostMetrics(parts.verifier.passCost)),
     ...parts.chats.metrics(),
     ...parts.drafting.metrics(),
+    ...(parts.tunnel?.metrics() ?? []),
     ...processMetrics('shoal_gpu_node', parts.startedAt)
   ]
 }

@@ -24,6 +24,7 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     SHOAL_RELAY_KEY_FILE: 'keys/r.key',
     SHOAL_RELAY_MAX_RESERVATIONS: '5',
     SHOAL_RELAY_MAX_CONNECTIONS_PER_IP: '0',
+    SHOAL_RELAY_API_MAX_CONCURRENT_PER_IP: '3',
     SHOAL_APP_DIR: 'ignored-because-flag-wins',
     SHOAL_MODEL_CACHE: 'models',
     SHOAL_PEER_RELAYS: 'https://relay-2.example.org/, http://10.0.0.9:8080'
@@ -38,13 +39,14 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     maxConnections: 4096,
     maxConnectionsPerIp: 0,
     peerRelays: ['https://relay-2.example.org', 'http://10.0.0.9:8080'],
+    apiMaxConcurrentPerIp: 3,
     turnUrls: [],
     turnTtl: 3600
   })
 })
 
 test('bad values are ConfigErrors', () => {
-  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5'], ['--peer-relays', 'ws://relay.example.org'], ['--peer-relays', 'https://relay.example.org/app']]) {
+  for (const argv of [['--port', 'abc'], ['--port', '70000'], ['--max-reservations', '0'], ['--host', 'a b'], ['--relay', 'x'], ['--turn-url', 'http://turn.example'], ['--turn-url', 'turn:user:pw@turn.example'], ['--turn-ttl', '5'], ['--peer-relays', 'ws://relay.example.org'], ['--peer-relays', 'https://relay.example.org/app'], ['--api-max-concurrent-per-ip', '-1']]) {
     expect(() => parseRelayOptions(argv, {}), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
   }
 })

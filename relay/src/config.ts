@@ -52,6 +52,7 @@ export const RelayOptions = z.object({
     }
     return [...new Set(origins)]
   }),
+  apiMaxConcurrentPerIp: integerSchema({ min: 0, max: 1_000_000 }).default(8),
   turnUrls: z.string().optional().transform((text, context): string[] => {
     try {
       return parseTurnUrls(text)
@@ -77,7 +78,8 @@ const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
   maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' },
   maxConnectionsPerIp: { flag: 'max-connections-per-ip', env: 'SHOAL_RELAY_MAX_CONNECTIONS_PER_IP', description: 'Most sockets (HTTP and WebSocket) one IP address may hold at once; more are closed as they open (0: no limit; loopback, where a TLS proxy on this host connects from, is never limited).' },
   peerRelays: { flag: 'peer-relays', env: 'SHOAL_PEER_RELAYS', description: 'Comma-separated http(s) origins of the other relays of this mesh: this relay links to them so gossip crosses relays, and names them in its bootstrap JSON so pages and verifiers hold a second reservation there.', defaultText: 'none' },
-  apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'Where a verifier\'s HTTP API is (e.g. http://localhost:8081), named in the JSON 404 the relay answers to /v1/* and /api/*.', defaultText: 'none' },
+  apiUrl: { flag: 'api-url', env: 'SHOAL_RELAY_API_URL', description: 'A verifier\'s own HTTP API (e.g. http://localhost:8081), named in the 503 the relay\'s gateway answers when no verifier of the mesh can take a /v1/* or /api/* request.', defaultText: 'none' },
+  apiMaxConcurrentPerIp: { flag: 'api-max-concurrent-per-ip', env: 'SHOAL_RELAY_API_MAX_CONCURRENT_PER_IP', description: 'Most /v1/* and /api/* requests one client address may have in flight through the relay; more get 429 with Retry-After (0: no limit).' },
   turnUrls: { flag: 'turn-url', env: 'SHOAL_TURN_URL', description: 'Comma-separated STUN/TURN URLs handed to pages and verifiers in the bootstrap JSON, e.g. turn:turn.example.org:3478,stun:turn.example.org:3478.', defaultText: 'none' },
   turnSecretFile: { flag: 'turn-secret-file', env: 'SHOAL_TURN_SECRET_FILE', description: 'File holding coturn\'s static-auth-secret, from which short-lived TURN credentials are minted per request (or set SHOAL_TURN_SECRET).', defaultText: 'none' },
   turnTtl: { flag: 'turn-ttl', env: 'SHOAL_TURN_TTL', description: 'Seconds a minted TURN credential stays valid.' },

@@ -8,7 +8,8 @@ import type { Log, Metric } from '#server'
 import type { RelayHealth } from './relay-stats.ts'
 import type { SecureContextTarget } from './tls.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { RequestListener, Server, ServerResponse } from 'node:http'
+import type { Gateway } from './gateway/gateway.ts'
+import type { RequestListener, Server } from 'node:http'
 
 export interface RelayHttpInit {
   appDir: string
@@ -20,8 +21,8 @@ export interface RelayHttpInit {
   health: () => RelayHealth | undefined
   metrics: () => Metric[]
   bootstrap: () => Bootstrap | undefined
-  /** Base URL of a verifier's HTTP API, when known (`--api-url`): API paths then point there. */
-  apiUrl?: string
+  /** Answers the HTTP API paths (`/v1/*`, `/api/*`) by forwarding them to the mesh's verifiers. */
+  gateway: Pick<Gateway, 'handle'>
   /** Certificate and key (PEM): serve https and wss instead of http and ws. */
   tls?: { cert: string, key: string }
 }
@@ -34,28 +35,12 @@ export interface RelayHttpServer {
 }
 
 /**
- * Paths of the HTTP APIs (OpenAI's `/v1/*`, Ollama's `/api/*`). The relay
- * does not serve them yet, but must not answer them with the app's HTML:
- * an SDK pointed at the relay's URL would read a 200 page as nonsense. The
- * one place that decides, so a later gateway routes these instead.
+ * Paths of the HTTP APIs (OpenAI's `/v1/*`, Ollama's `/api/*`): the gateway
+ * forwards them to a verifier, and they never get the app's HTML (an SDK
+ * pointed at the relay's URL would read a 200 page as nonsense).
  */
 export function isApiPath (path: string): boolean {
   return /^\/(v1|api)(\/|$)/.test(path)
-}
-
-/** The OpenAI-shaped 404 for an API path: where the API lives instead. */
-function sendApiNotHere (response: ServerResponse, path: string, apiUrl: string | undefined): void {
-  const where = apiUrl == null
-    ? 'a verifier (gpu-node) serves it on its own port (its --api-port, 8081 by default)'
-    : `a verifier (gpu-node) serves it: ${apiUrl}${path}`
-  sendJson(response, 404, {
-    error: {
-      message: `This Shoal relay does not serve the HTTP API (OpenAI /v1, Ollama /api); ${where}`,
-      type: 'not_found_error',
-      param: null,
-      code: 'api_not_on_relay'
-    }
-  })
 }
 
 /** A wildcard address: every interface, so other machines reach the port. */
@@ -65,7 +50,7 @@ function isWildcard (address: string): boolean {
 
 /**
  * The relay's one public port: the PWA, `/health`, `/metrics`, the bootstrap
- * JSON, the model files (`/models/<file>.gguf`), a JSON 404 for API paths,
+ * JSON, the model files (`/models/<file>.gguf`), the HTTP API (the gateway),
  * and WebSocket upgrades forwarded to libp2p.
  */
 export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
@@ -87,9 +72,9 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
         sendText(response, 400, 'malformed URL\n')
         return
       }
-      // Before the method check: SDKs POST, and a 405 in text would hide where the API is.
+      // Before the method check: SDKs POST.
       if (isApiPath(path)) {
-        sendApiNotHere(response, path, init.apiUrl)
+        await init.gateway.handle(request, response, path)
         return
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { httpUrl, loadOrCreateIdentityKey, runMain, startServices } from '#server'
 import { publicWebSocketMultiaddr } from './addresses.ts'
 import { parseRelayOptions } from './config.ts'
+import { createGateway } from './gateway/gateway.ts'
 import { createPublicPort } from './public-port.ts'
 import { createPeerRelays } from './peer-relays.ts'
 import { createRelayNode } from './relay-node.ts'
@@ -52,21 +53,22 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
   })
   const proxy = new WebSocketProxy({ relay })
   const peerRelays = createPeerRelays({ origins: options.peerRelays })({ relay, log })
+  // /v1/* and /api/* go over the mesh to a verifier the relay hears (on the connection of its reservation here).
+  const gateway = createGateway({ maxConcurrentPerIp: options.apiMaxConcurrentPerIp, apiUrl: options.apiUrl })({ relay, log })
   const http = createPublicPort({
     host: options.host,
     port: options.port,
     appDir: options.appDir,
     modelDir: options.modelDir,
-    apiUrl: options.apiUrl,
     tls,
     tlsFiles,
     turn,
     maxReservations: options.maxReservations,
     maxConnectionsPerIp: options.maxConnectionsPerIp,
     startedAt
-  })({ relay, proxy, peerRelays, log })
+  })({ relay, proxy, peerRelays, gateway, log })
 
-  const running = await startServices({ http, relay, proxy, peerRelays }, { signal, log })
+  const running = await startServices({ http, relay, proxy, peerRelays, gateway }, { signal, log })
   const url = httpUrl(options.host, http.port)
   log.info(`Shoal relay listening on ${tls == null ? url : url.replace(/^http:/, 'https:')} (peer ${relay.peerId})`)
   if (!existsSync(join(options.appDir, 'index.html'))) {

@@ -6,6 +6,7 @@ import type { PeerRelays } from './peer-relays.ts'
 import type { RelayNode } from './relay-node.ts'
 import type { RelayStatsInit } from './relay-stats.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
+import type { Gateway } from './gateway/gateway.ts'
 import { reloadTlsOnSighup } from './tls.ts'
 import type { TlsCredentials, TlsFiles } from './tls.ts'
 import type { TurnCredentials } from './turn-credentials.ts'
@@ -17,8 +18,6 @@ export interface PublicPortInit {
   port: number
   appDir: string
   modelDir?: string
-  /** A verifier's HTTP API (`--api-url`), named in the JSON 404 of `/v1/*` and `/api/*`. */
-  apiUrl?: string
   maxReservations: number
   /** Most sockets one IP address may hold (0: no limit); see `guardConnections`. */
   maxConnectionsPerIp: number
@@ -36,6 +35,8 @@ export interface PublicPortComponents {
   proxy: WebSocketProxy
   /** The other relays of this mesh: named in the bootstrap JSON, counted in health and metrics. */
   peerRelays: PeerRelays
+  /** Answers `/v1/*` and `/api/*` (see gateway/gateway.ts). */
+  gateway: Gateway
   log: Log
 }
 
@@ -51,14 +52,14 @@ export interface PublicPort extends Startable {
  * `/health`, `/metrics` and the bootstrap JSON answer 503.
  */
 export function createPublicPort (init: PublicPortInit): (components: PublicPortComponents) => PublicPort {
-  return ({ relay, proxy, peerRelays, log }) => {
+  return ({ relay, proxy, peerRelays, gateway, log }) => {
     const stats = (): RelayStatsInit | undefined => relay.libp2p === undefined
       ? undefined
       : { node: relay.libp2p, proxy, peerRelays, police: relay.police, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
     const http = createRelayHttpServer({
       appDir: init.appDir,
       modelDir: init.modelDir,
-      apiUrl: init.apiUrl,
+      gateway,
       proxy,
       log,
       health: () => {
@@ -67,7 +68,7 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
       },
       metrics: () => {
         const running = stats()
-        return running === undefined ? [] : relayMetrics(running)
+        return running === undefined ? [] : [...relayMetrics(running), ...gateway.metrics()]
       },
       bootstrap: () => {
         if (relay.libp2p === undefined) {

@@ -88,13 +88,13 @@ test.describe('npm start', () => {
       expect(output, `npm start's output shows "${noise}"`).not.toContain(noise)
     }
 
-    // An SDK pointed at the first URL printed hears where the API is, in JSON.
-    const response = await fetch(`http://127.0.0.1:${relayPort}/v1/models`)
-    expect(response.status).toBe(404)
-    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
-    const body = await response.json() as { error: { message: string, type: string } }
-    expect(body.error.type).toBe('not_found_error')
-    expect(body.error.message).toContain(`http://localhost:${apiPort}/v1/models`)
+    // An SDK pointed at the first URL printed finds the API there too, once the relay hears the verifier.
+    expect(output).toContain(`http://localhost:${relayPort}/v1`)
+    const models = await waitFor('the relay to list the verifier\'s model', async () => {
+      const response = await fetch(`http://127.0.0.1:${relayPort}/v1/models`)
+      return response.status === 200 ? await response.json() as { data: Array<{ id: string }> } : undefined
+    })
+    expect(models.data.map((model) => model.id)).toEqual(['shoal-demo'])
 
     // A newcomer's first chat: the demo target writes English sentences, not word salad.
     const chat = await fetch(`http://127.0.0.1:${apiPort}/v1/chat/completions`, {
@@ -171,7 +171,7 @@ test.describe('relay', () => {
     expect(exposed.output()).toContain('listening on all interfaces: the app is reachable from your network')
   })
 
-  test('answers the API paths with a JSON 404 in OpenAI\'s shape that says where the API is, not with the app', async () => {
+  test('answers the API paths, with no verifier on the mesh, with a JSON 503 and Retry-After in each API\'s shape, not with the app', async () => {
     const relay = await startRelay()
     servers.push(relay)
     const requests: Array<[string, RequestInit]> = [
@@ -183,12 +183,16 @@ test.describe('relay', () => {
     ]
     for (const [path, init] of requests) {
       const response = await fetch(`${relay.url}${path}`, init)
-      expect(response.status, path).toBe(404)
+      expect(response.status, path).toBe(503)
+      expect(response.headers.get('retry-after'), path).toBe('5')
       expect(response.headers.get('content-type'), path).toMatch(/^application\/json/)
-      const body = await response.json() as { error: { message: string, type: string } }
-      expect(body.error.type, path).toBe('not_found_error')
-      expect(body.error.message, path).toMatch(/relay does not serve the HTTP API/)
-      expect(body.error.message, path).toContain('gpu-node')
+      const body = await response.json() as { error: string | { message: string, type: string, code: string } }
+      if (path.startsWith('/api')) {
+        expect(body.error, path).toMatch(/no verifier is connected to this relay/)
+      } else {
+        expect(typeof body.error === 'object' ? body.error.code : body.error, path).toBe('no_verifier')
+        expect(typeof body.error === 'object' ? body.error.message : '', path).toMatch(/no verifier is connected to this relay/)
+      }
     }
     // App routes that merely start alike are still the app.
     const page = await fetch(`${relay.url}/apiary`)
@@ -197,6 +201,6 @@ test.describe('relay', () => {
 
     const told = await relayWith(['--api-url', 'http://127.0.0.1:9999'])
     const body = await (await fetch(`${told.url}/v1/models`)).json() as { error: { message: string } }
-    expect(body.error.message).toContain('http://127.0.0.1:9999/v1/models')
+    expect(body.error.message).toContain('a verifier\'s own API is at http://127.0.0.1:9999')
   })
 })

@@ -18,15 +18,33 @@ export interface ApiContext {
   modelCreatedAt: number
   /** Most tokens one request may ask for (the verifier refuses more); `Infinity` for no limit. */
   maxTokensPerRequest: number
+  /** Who asks, for the verifier's per-client limits (see {@link clientIdOf}). */
+  clientId: string
 }
 
 export type ApiHandler = (context: ApiContext, request: IncomingMessage, response: ServerResponse) => Promise<void>
 
 /**
+ * The header gpu-node's own HTTP tunnel (see gpu-node/src/http-tunnel.ts)
+ * sets on the requests it forwards from a relay's gateway: `<token> <client>`.
+ * Only a request carrying the process's secret token is believed.
+ */
+export const TUNNEL_CLIENT_HEADER = 'x-shoal-tunnel-client'
+
+/**
  * Who asks, for the verifier's per-client limits: the peer address. Not the
  * request's `user` field, which the client picks and could vary to dodge limits.
+ * A request the tunnel forwards comes from loopback for every gateway client:
+ * it names the client instead, believed when it carries `tunnelToken`.
  */
-export function clientIdOf (request: IncomingMessage): string {
+export function clientIdOf (request: IncomingMessage, tunnelToken?: string): string {
+  const tunnelled = request.headers[TUNNEL_CLIENT_HEADER]
+  if (tunnelToken !== undefined && typeof tunnelled === 'string') {
+    const space = tunnelled.indexOf(' ')
+    if (space > 0 && tunnelled.slice(0, space) === tunnelToken) {
+      return tunnelled.slice(space + 1)
+    }
+  }
   return `http:${request.socket.remoteAddress ?? 'unknown'}`
 }
 

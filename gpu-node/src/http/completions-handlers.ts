@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { errorMessage, sendJson } from '#server'
-import { clientIdOf, defaultMaxTokens } from './api-context.ts'
+import { defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { legacyLogprobs, spelledLength } from './completions-logprobs.ts'
 import { CompletionsRequest, toPromptCompletionRequest } from './completions-schema.ts'
@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 export async function handleCompletions (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = parseRequest(CompletionsRequest, await readJsonBody(request, { requireJsonContentType: true }))
   checkModel(context, body.model)
-  const completion = toPromptCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) })
+  const completion = toPromptCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: context.clientId })
   const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
   const answer: Answer = {
     id: `cmpl-${randomBytes(18).toString('base64url')}`,

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const metrics = new HttpMetrics()
- * const context: ApiContext = { verifier, embedder, modelDetails, metrics, log, modelCreatedAt: Math.floor(Date.now() / 1000), maxTokensPerRequest: 4096 }
+ * const context: ApiContext = { verifier, embedder, modelDetails, metrics, log, modelCreatedAt: Math.floor(Date.now() / 1000), maxTokensPerRequest: 4096, clientId: 'http:127.0.0.1' }
  * createServer((request, response) => {
  *   handleChatCompletions(context, request, response).catch((err) => {
  *     const error = err instanceof ApiError ? err : verifierErrorToApiError(err)

@@ -1,5 +1,5 @@
 import { errorMessage, sendJson } from '#server'
-import { clientIdOf, defaultMaxTokens } from './api-context.ts'
+import { defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { receiptField } from './receipt-field.ts'
 import { OLLAMA_COMPATIBLE_VERSION } from './constants.ts'
@@ -78,7 +78,7 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
     sendJson(response, 200, line({ ...shape.text(''), done: true, done_reason: 'load' }))
     return
   }
-  const completion = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) }), ...question.constraints }
+  const completion = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: context.clientId }), ...question.constraints }
   const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
   if (question.stream) {
     await streamAnswer(context, run, response, shape, line)

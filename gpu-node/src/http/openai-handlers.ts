@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { errorMessage, sendJson } from '#server'
-import { clientIdOf, defaultMaxTokens } from './api-context.ts'
+import { defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
 import { receiptField } from './receipt-field.ts'
 import { data, errorEvent } from './server-sent-events.ts'
@@ -10,7 +10,7 @@ import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
-import { mustCallTool } from '#protocol'
+import { STREAM_TOKENS_HEADER, mustCallTool } from '#protocol'
 import { openAiLogprobs, toolCallOf } from './openai-answer.ts'
 import type { OpenAiFinishReason, OpenAiToolCall } from './openai-answer.ts'
 import type { TokenLogprob, Usage } from '../verifier/types.ts'
@@ -28,7 +28,7 @@ export async function handleChatCompletions (context: ApiContext, request: Incom
   const body = parseRequest(ChatCompletionRequest, await readJsonBody(request, { requireJsonContentType: true }))
   const { verifier } = context
   checkModel(context, body.model)
-  const completion = toCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) })
+  const completion = toCompletionRequest(body, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: context.clientId })
   const run = await CompletionRun.start(verifier, completion, response, context.metrics)
   const answer: Answer = {
     id: `chatcmpl-${randomBytes(18).toString('base64url')}`,
@@ -38,7 +38,7 @@ export async function handleChatCompletions (context: ApiContext, request: Incom
     logprobs: completion.topLogprobs !== undefined
   }
   if (body.stream === true) {
-    await streamAnswer(context, run, response, answer, body.stream_options?.include_usage === true)
+    await streamAnswer(context, run, response, answer, { includeUsage: body.stream_options?.include_usage === true, withTokens: request.headers[STREAM_TOKENS_HEADER] === '1' })
   } else {
     await sendAnswer(context, run, response, answer)
   }
@@ -102,9 +102,12 @@ async function sendAnswer (context: ApiContext, run: CompletionRun, response: Se
  * Server-sent events as OpenAI sends them: a first chunk with the role, one
  * per delta, one with `finish_reason`, then (with `include_usage`) one with
  * empty `choices` and the usage, and `data: [DONE]`. While queued, SSE
- * comments keep the connection (and proxies) from idling out.
+ * comments keep the connection (and proxies) from idling out. `withTokens`
+ * (a relay's gateway asks) adds each delta's tokens as `shoal_tokens`, a delta
+ * whose text is held back included, so the answer can be continued elsewhere.
  */
-async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, includeUsage: boolean): Promise<void> {
+async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, options: { includeUsage: boolean, withTokens: boolean }): Promise<void> {
+  const { includeUsage, withTokens } = options
   response.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',
@@ -134,6 +137,8 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
       } else if (event.type === 'delta') {
         if (answer.callsTool) {
           callText += event.text
+        } else if (withTokens) {
+          written = await writer.write(chunk({ content: event.text }, null, { shoal_tokens: event.tokens ?? [] }, event.logprobs))
         } else if (event.text !== '' || (event.logprobs?.length ?? 0) > 0) {
           written = await writer.write(chunk({ content: event.text }, null, {}, event.logprobs))
         }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { invalidRequest } from './errors.ts'
 import { maxTokens, messageList, stopStrings, temperature } from './chat-fields.ts'
-import { JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolCallSchema, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
+import { ChatContinuationSchema, JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolCallSchema, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
 import { OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P, OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
 import { MAX_TOP_LOGPROBS } from '../verifier/types.ts'
 import type { ChatRequestMessage, ChatTool, ToolChoice } from '#protocol'
@@ -121,7 +121,9 @@ export const ChatCompletionRequest = z.object({
   logprobs: z.boolean().nullish(),
   top_logprobs: z.int().min(0).max(MAX_TOP_LOGPROBS, { error: `top_logprobs is at most ${MAX_TOP_LOGPROBS}` }).nullish(),
   // Shoal's extension: may drafters (contributing browsers) see this chat to draft for it? Default: no.
-  privacy: z.enum(['verifier-only', 'drafters-allowed']).nullish()
+  privacy: z.enum(['verifier-only', 'drafters-allowed']).nullish(),
+  // Shoal's extension: the answer so far, when another verifier began it (a relay's gateway hands streams over with it).
+  shoal_continuation: ChatContinuationSchema.nullish()
 }).superRefine((request, context) => {
   if (request.top_logprobs != null && request.logprobs !== true) {
     context.addIssue({ code: 'custom', path: ['top_logprobs'], message: 'top_logprobs needs logprobs: true' })
@@ -165,7 +167,8 @@ export function toCompletionRequest (request: ChatCompletionRequest, options: { 
     ...(tools.length === 0 ? {} : { tools }),
     ...(toolChoice === undefined ? {} : { toolChoice }),
     ...(responseFormat === undefined ? {} : { responseFormat }),
-    ...(request.logprobs === true ? { topLogprobs: request.top_logprobs ?? 0 } : {})
+    ...(request.logprobs === true ? { topLogprobs: request.top_logprobs ?? 0 } : {}),
+    ...(request.shoal_continuation == null ? {} : { continuation: request.shoal_continuation })
   }
 }
 

@@ -45,8 +45,8 @@
  */
 export { chatWithVerifier } from './chat-client.ts'
 export type { ChatNode, ChatOptions, ChatRequestInit } from './chat-client.ts'
-export { pickVerifier } from './pick-verifier.ts'
-export type { RoutingHint, VerifierCandidate } from './pick-verifier.ts'
+export { pickVerifier } from '#mesh-common'
+export type { RoutingHint, VerifierCandidate } from '#mesh-common'
 export { ChatError, VerifierGoneError, VerifierUnreachableError } from './errors.ts'
 export type { ChatErrorCode, ChatErrorOptions } from './errors.ts'
 export type { ChatFinishReason, ChatMessage, ChatPrivacy, ChatRole, ChatStreamEvent } from '#protocol'

@@ -1,13 +1,29 @@
 import { PeerRole } from '#protocol'
-import type { ConnectionKind } from '../mesh/connection-kind.ts'
-import type { KnownPeer } from '../mesh/peer-table.ts'
 
-/** What {@link pickVerifier} looks at; the mesh's `PeerView` has all of it. */
-export type VerifierCandidate = Pick<KnownPeer, 'peerId' | 'role' | 'queueDepth' | 'capacity'> &
-  Partial<Pick<KnownPeer, 'model' | 'running' | 'queueSize' | 'warmPrefixes' | 'lastSeenMs'>> & {
-    connection: ConnectionKind | 'none'
-    rttMs?: number
-  }
+/** How the chooser reaches a peer, best first: the page's connection kinds, or none yet. */
+export type CandidateConnection = 'webrtc' | 'websocket' | 'other' | 'relayed' | 'none'
+
+/**
+ * What {@link pickVerifier} looks at, from the peer's latest announcement:
+ * the page's `PeerView` and the relay gateway's verifier list both have it.
+ */
+export interface VerifierCandidate {
+  peerId: string
+  role: PeerRole
+  queueDepth: number
+  capacity: number
+  model?: string
+  /** Requests it runs now. */
+  running?: number
+  /** Most requests that may wait at it; 0 when not announced. */
+  queueSize?: number
+  /** Conversations it holds warm, as hashes (see protocol/warm-prefix.ts). */
+  warmPrefixes?: string[]
+  /** Local clock when its last announcement arrived. */
+  lastSeenMs?: number
+  connection: CandidateConnection
+  rttMs?: number
+}
 
 /** What the request being routed says about itself. */
 export interface RoutingHint {
@@ -29,7 +45,7 @@ export interface RoutingHint {
   random?: () => number
 }
 
-const CONNECTION_RANK: Record<ConnectionKind | 'none', number> = { webrtc: 0, websocket: 1, other: 2, relayed: 3, none: 4 }
+const CONNECTION_RANK: Record<CandidateConnection, number> = { webrtc: 0, websocket: 1, other: 2, relayed: 3, none: 4 }
 
 /**
  * Chooses the verifier to send a chat to, among the peers the mesh heard
