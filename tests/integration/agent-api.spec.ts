@@ -7,8 +7,10 @@
  */
 import { expect, test } from '@playwright/test'
 import { Ajv } from 'ajv'
+import { getLlama, resolveChatWrapper } from 'node-llama-cpp'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
+import { toolCallSyntax } from '../../gpu-node/src/verifier/tool-call-syntax.ts'
 import { createLlamaDraftEngine, startNodeDrafter } from '../support/drafters.ts'
 import { readMetrics } from '../support/metrics.ts'
 import { ensureDemoModels } from '../support/models.ts'
@@ -44,10 +46,27 @@ let relay: ShoalProcess
 let verifier: ShoalProcess
 let openai: OpenAI
 let target: string
+/** OpenAI's logit_bias toward the first token of the model's call syntax: the answer begins a call, and the grammar holds it to one. */
+let towardCall: Record<string, number>
+
+/** The first token of the served model's call start (its chat wrapper's), as the verifier's grammar knows it. */
+async function callStartToken (modelPath: string): Promise<number> {
+  const llama = await getLlama({ gpu: false, build: 'never' })
+  try {
+    const model = await llama.loadModel({ modelPath, gpuLayers: 0, vocabOnly: true })
+    const token = model.tokenize(toolCallSyntax(resolveChatWrapper(model), model)?.startToken ?? '', true)[0]
+    if (token === undefined) throw new Error('the demo model\'s chat wrapper has no call syntax')
+    return token
+  } finally {
+    await llama.dispose()
+  }
+}
 
 test.beforeAll(async () => {
   test.setTimeout(120_000)
   target = (await ensureDemoModels()).target
+  towardCall = { [await callStartToken(target)]: 100 }
+  QUESTIONS.push({ name: 'tool_choice auto, biased toward a call', params: { model: MODEL, messages: [{ role: 'user', content: 'Weather?' }], temperature: 0, max_tokens: 200, tools: TOOLS, logit_bias: towardCall } })
   relay = await startRelay()
   verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', target, '--model-name', MODEL, '--threads', '1', '--gpu', 'off', '--capacity', '2', ...EMULATED_GPU] })
   await waitFor('the verifier\'s WebRTC address', async () => {
@@ -101,7 +120,7 @@ test('json_schema answers validate against their schema, whole and streamed', as
 })
 
 test('a forced tool call (required, or by name) comes as tool_calls whose arguments fit the tool, whole and streamed', async () => {
-  for (const { params } of QUESTIONS.slice(2)) {
+  for (const { params } of QUESTIONS.slice(2, 4)) {
     const completion = await openai.chat.completions.create(params)
     const choice = completion.choices[0]
     expect(choice?.finish_reason).toBe('tool_calls')
@@ -146,6 +165,46 @@ test('a tool\'s result in a later turn is taken, and the model answers in text',
   // It costs prompt tokens: the call and its result are in the prompt.
   const bare = await openai.chat.completions.create({ model: MODEL, temperature: 0, max_tokens: 1, tools: TOOLS, messages: [{ role: 'user', content: 'Weather in Oslo?' }] })
   expect(completion.usage?.prompt_tokens).toBeGreaterThan(bare.usage?.prompt_tokens ?? Infinity)
+})
+
+test('tool_choice auto: biased toward the call syntax the model calls a tool on its own, arguments that fit and streamed in pieces; unbiased it answers in text; none never calls', async () => {
+  const params: ChatCompletionCreateParamsNonStreaming = { model: MODEL, messages: [{ role: 'user', content: 'Weather?' }], temperature: 0.8, seed: 3, max_tokens: 200, tools: TOOLS, logit_bias: towardCall }
+  const completion = await openai.chat.completions.create(params)
+  const choice = completion.choices[0]
+  expect(choice?.finish_reason).toBe('tool_calls')
+  expect(choice?.message.content).toBeNull()
+  expect(choice?.message.tool_calls).toHaveLength(1)
+  const call = choice?.message.tool_calls?.[0]
+  if (call?.type !== 'function') throw new Error('no function call')
+  const name = call.function.name as 'get_weather' | 'get_time'
+  expect(validators[name](JSON.parse(call.function.arguments)), call.function.arguments).toBe(true)
+
+  // Streamed: the first piece has the id, type and name; the arguments follow in pieces that add up to them.
+  const pieces: Array<{ index: number, id?: string, type?: string, name?: string, arguments?: string }> = []
+  let finishReason: string | null = null
+  let content = ''
+  for await (const chunk of await openai.chat.completions.create({ ...params, stream: true })) {
+    for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
+      pieces.push({ index: delta.index, ...(delta.id == null ? {} : { id: delta.id }), ...(delta.type == null ? {} : { type: delta.type }), ...(delta.function?.name == null ? {} : { name: delta.function.name }), arguments: delta.function?.arguments ?? '' })
+    }
+    content += chunk.choices[0]?.delta.content ?? ''
+    finishReason = chunk.choices[0]?.finish_reason ?? finishReason
+  }
+  expect(finishReason).toBe('tool_calls')
+  expect(content).toBe('')
+  expect(pieces[0]).toMatchObject({ index: 0, type: 'function', name, arguments: '' })
+  expect(pieces[0]?.id).toMatch(/^call_/)
+  expect(pieces.length).toBeGreaterThan(2)
+  expect(pieces.every((piece) => piece.index === 0)).toBe(true)
+  expect(pieces.map((piece) => piece.arguments).join('')).toBe(call.function.arguments)
+
+  // Unbiased, the random model writes text; with `none` even the bias gives text.
+  for (const unbiased of [{ logit_bias: null }, { tool_choice: 'none' as const }]) {
+    const text = await openai.chat.completions.create({ ...params, max_tokens: 24, ...unbiased })
+    expect(text.choices[0]?.finish_reason).toBe('length')
+    expect(text.choices[0]?.message.tool_calls ?? []).toHaveLength(0)
+    expect(text.choices[0]?.message.content?.length).toBeGreaterThan(0)
+  }
 })
 
 test('logprobs: at temperature 0 each token is its top alternative, and the lists are sorted, whole and streamed', async () => {
@@ -195,6 +254,9 @@ test('bad agent requests are 400s that name the parameter', async () => {
   }
   expect(await refusal({ tools: TOOLS, tool_choice: { type: 'function', function: { name: 'nope' } } })).toEqual({ status: 400, param: 'tool_choice' })
   expect(await refusal({ logprobs: true, top_logprobs: 50 })).toEqual({ status: 400, param: 'top_logprobs' })
+  expect(await refusal({ logit_bias: { 1: 101 } })).toEqual({ status: 400, param: 'logit_bias.1' })
+  expect(await refusal({ logit_bias: { word: 1 } })).toMatchObject({ status: 400 })
+  expect(await refusal({ logit_bias: { 99999999: 1 } })).toMatchObject({ status: 400 })
   expect(await refusal({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: 'not an object' } } })).toEqual({ status: 400, param: 'response_format.json_schema.schema' })
   // A schema node-llama-cpp cannot make a grammar of (it never ends) is refused, not answered unconstrained.
   const loop = { $defs: { loop: { $ref: '#/$defs/loop' } }, $ref: '#/$defs/loop' }

@@ -11,16 +11,18 @@ import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
 import type { ChatRequestMessage } from '#protocol'
-import type { CompletionRequest, Timings, Usage } from '../verifier/types.ts'
+import type { AnswerToolCall, CompletionRequest, Timings, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** Ollama's `/api/chat` and `/api/generate` differ only in how text is wrapped. */
+/** Ollama's `/api/chat` and `/api/generate` differ only in how text (and a chat's tool calls) are wrapped. */
 interface Shape {
-  /** The fields carrying `text` in one response object. */
-  text: (text: string) => Record<string, unknown>
+  /** The fields carrying `text` in one response object, and the tool calls the model made on its own. */
+  text: (text: string, toolCalls?: readonly AnswerToolCall[]) => Record<string, unknown>
 }
 
-const CHAT: Shape = { text: (text) => ({ message: { role: 'assistant', content: text } }) }
+const CHAT: Shape = {
+  text: (text, toolCalls) => ({ message: { role: 'assistant', content: text, ...(toolCalls === undefined ? {} : { tool_calls: toolCalls.map((call) => ({ function: { name: call.name, arguments: JSON.parse(call.arguments) as unknown } })) }) } })
+}
 const GENERATE: Shape = { text: (text) => ({ response: text }) }
 
 /** `POST /api/chat`: NDJSON lines by default, one object with `"stream": false`. */
@@ -84,17 +86,22 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
     await streamAnswer(context, run, response, shape, line)
     return
   }
-  const { text, done } = await run.collect()
-  sendJson(response, 200, line({ ...shape.text(text), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings), ...receiptField(done.receipt) }))
+  const { text, callText, done } = await run.collect()
+  // Calls cut short stay text.
+  sendJson(response, 200, line({ ...shape.text(done.toolCalls === undefined ? text + callText : text, done.toolCalls), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings), ...receiptField(done.receipt) }))
 }
 
 async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, shape: Shape, line: (fields: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
   response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' })
   const writer = new StreamWriter(response)
   const write = async (fields: Record<string, unknown>): Promise<boolean> => writer.write(`${JSON.stringify(line(fields))}\n`)
+  // The model's own tool calls go out whole (as Ollama sends them), in a line before the last.
+  let callText = ''
   try {
     for await (const event of run) {
-      if (event.type === 'delta') {
+      if (event.type === 'delta' && event.toolCall === true) {
+        callText += event.text
+      } else if (event.type === 'delta') {
         if (event.text !== '' && !await write({ ...shape.text(event.text), done: false })) {
           break
         }
@@ -104,6 +111,9 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
             await writer.write(`${JSON.stringify({ error: cancelledByServer().message })}\n`)
           }
           break
+        }
+        if (callText !== '') {
+          await write({ ...(event.toolCalls === undefined ? shape.text(callText) : shape.text('', event.toolCalls)), done: false })
         }
         await write({ ...shape.text(''), done: true, done_reason: event.finishReason, ...statistics(event.usage, event.timings), ...receiptField(event.receipt) })
       }

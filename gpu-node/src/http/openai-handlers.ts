@@ -11,8 +11,8 @@ import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
 import { mustCallTool } from '#protocol'
-import { openAiLogprobs, toolCallOf } from './openai-answer.ts'
-import type { OpenAiFinishReason, OpenAiToolCall } from './openai-answer.ts'
+import { openAiLogprobs, openAiToolCalls, toolCallId, toolCallOf } from './openai-answer.ts'
+import type { OpenAiFinishReason } from './openai-answer.ts'
 import type { TokenLogprob, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -82,17 +82,21 @@ export function toOpenAiUsage (usage: Usage): OpenAiUsage {
 }
 
 async function sendAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer): Promise<void> {
-  const { text: content, logprobs, done } = await run.collect()
-  const toolCall = answer.callsTool ? toolCallOf(content, done.finishReason) : undefined
-  const message = toolCall === undefined
-    ? { role: 'assistant', content, refusal: null }
-    : { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall.call] }
+  const { text, callText, logprobs, done } = await run.collect()
+  const toolCall = answer.callsTool ? toolCallOf(text, done.finishReason) : undefined
+  // Calls the model made on its own come after any text it wrote first; calls cut short stay text.
+  const content = done.toolCalls === undefined ? text + callText : text
+  const message = toolCall !== undefined
+    ? { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall.call] }
+    : done.toolCalls !== undefined
+      ? { role: 'assistant', content: content === '' ? null : content, refusal: null, tool_calls: openAiToolCalls(done.toolCalls) }
+      : { role: 'assistant', content, refusal: null }
   sendJson(response, 200, {
     id: answer.id,
     object: 'chat.completion',
     created: answer.created,
     model: answer.model,
-    choices: [{ index: 0, message, logprobs: answer.logprobs ? openAiLogprobs(logprobs) : null, finish_reason: toolCall?.finishReason ?? done.finishReason }],
+    choices: [{ index: 0, message, logprobs: answer.logprobs ? openAiLogprobs(logprobs) : null, finish_reason: toolCall?.finishReason ?? (done.toolCalls === undefined ? done.finishReason : 'tool_calls') }],
     usage: toOpenAiUsage(done.usage),
     ...receiptField(done.receipt)
   })
@@ -112,7 +116,7 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     'X-Accel-Buffering': 'no'
   })
   const writer = new StreamWriter(response)
-  const chunk = (delta: { role?: 'assistant', content?: string, tool_calls?: Array<OpenAiToolCall & { index: number }> }, finishReason: OpenAiFinishReason | null, extra: object = {}, logprobs: readonly TokenLogprob[] = []): string => data({
+  const chunk = (delta: { role?: 'assistant', content?: string, tool_calls?: Array<{ index: number, id?: string, type?: 'function', function: { name?: string, arguments?: string } }> }, finishReason: OpenAiFinishReason | null, extra: object = {}, logprobs: readonly TokenLogprob[] = []): string => data({
     id: answer.id,
     object: 'chat.completion.chunk',
     created: answer.created,
@@ -127,12 +131,24 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     }
     // A forced tool call goes out whole, once its JSON is complete (as one tool_calls delta).
     let callText = ''
+    // Calls the model makes on its own go out as they are written: the name with the call's id, then its arguments in pieces.
+    const callIds: string[] = []
     for await (const event of run) {
       let written = true
       if (event.type === 'queued') {
         written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
       } else if (event.type === 'delta') {
-        if (answer.callsTool) {
+        if (event.toolCall === true) {
+          for (const [index, part] of (event.toolCallParts ?? []).entries()) {
+            if (part.name !== undefined) {
+              callIds[part.index] = toolCallId()
+            }
+            const call = part.name === undefined
+              ? { index: part.index, function: { arguments: part.arguments } }
+              : { index: part.index, id: callIds[part.index] ?? '', type: 'function' as const, function: { name: part.name, arguments: part.arguments } }
+            written = written && await writer.write(chunk({ tool_calls: [call] }, null, {}, index === 0 ? event.logprobs : []))
+          }
+        } else if (answer.callsTool) {
           callText += event.text
         } else if (event.text !== '' || (event.logprobs?.length ?? 0) > 0) {
           written = await writer.write(chunk({ content: event.text }, null, {}, event.logprobs))
@@ -149,6 +165,8 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
           const toolCall = toolCallOf(callText, event.finishReason)
           await writer.write(toolCall === undefined ? chunk({ content: callText }, null) : chunk({ tool_calls: [{ index: 0, ...toolCall.call }] }, null))
           finishReason = toolCall?.finishReason ?? finishReason
+        } else if (event.toolCalls !== undefined) {
+          finishReason = 'tool_calls'
         }
         // The receipt rides on the last chunk before [DONE].
         await writer.write(chunk({}, finishReason, includeUsage ? {} : receiptField(event.receipt)))

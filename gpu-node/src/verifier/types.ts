@@ -1,3 +1,4 @@
+import type { ToolCallPart } from './tool-call-syntax.ts'
 import type { ChatFinishReason, ChatPrivacy, PriorityTier, Receipt, ReceiptDrafterShare, ValidChatRequest } from '#protocol'
 
 /**
@@ -45,6 +46,34 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
    * @default none reported
    */
   topLogprobs?: number
+  /**
+   * Added to the logits of these tokens before every choice (OpenAI's
+   * `logit_bias`: -100 bans a token, 100 all but forces it), within the
+   * answer's grammar if it has one.
+   *
+   * @default none
+   */
+  logitBias?: ReadonlyMap<number, number>
+  /**
+   * With tools the model may call on its own (`toolChoice` `auto`): whether
+   * one answer may hold several calls, when the chat wrapper has a form for
+   * them (else it holds one).
+   *
+   * @default true
+   */
+  parallelToolCalls?: boolean
+}
+
+/** Most a logit bias may add or take (OpenAI's bound). */
+export const MAX_LOGIT_BIAS = 100
+/** Most tokens a logit bias may name (OpenAI's limit). */
+export const MAX_LOGIT_BIAS_TOKENS = 300
+
+/** One tool call of an answer, read from the chat wrapper's call syntax. */
+export interface AnswerToolCall {
+  name: string
+  /** The arguments, as JSON text (they fit the tool's parameters). */
+  arguments: string
 }
 
 /** Most alternatives a token's logprobs list (OpenAI's limit). */
@@ -123,6 +152,10 @@ export type CompletionEvent =
     logprobs?: TokenLogprob[]
     /** Those generated since the previous delta, for continuing the answer elsewhere (see continuation.ts). */
     tokens?: number[]
+    /** The text is the model's own tool call (the chat wrapper's call syntax), not message content. */
+    toolCall?: true
+    /** What that text completes of the calls: a call's name when it is whole, then its arguments' text in pieces. */
+    toolCallParts?: ToolCallPart[]
   }
   | {
     type: 'done'
@@ -132,6 +165,8 @@ export type CompletionEvent =
     work: Work
     /** The signed `served` receipt, when the verifier issues receipts and the answer did any work. */
     receipt?: Receipt
+    /** The tool calls the model made on its own (its `toolCall` deltas, read), when they came whole. */
+    toolCalls?: AnswerToolCall[]
   }
 
 /**
