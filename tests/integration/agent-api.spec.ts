@@ -7,6 +7,7 @@
  */
 import { expect, test } from '@playwright/test'
 import { Ajv } from 'ajv'
+import { ChatOpenAI } from '@langchain/openai'
 import { getLlama, resolveChatWrapper } from 'node-llama-cpp'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
@@ -18,6 +19,7 @@ import { startGpuNode, startRelay, waitFor } from '../support/processes.ts'
 import type { NodeDrafter } from '../support/drafters.ts'
 import type { ShoalProcess } from '../support/processes.ts'
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionTool } from 'openai/resources/chat/completions'
+import { z } from 'zod'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -205,6 +207,26 @@ test('tool_choice auto: biased toward the call syntax the model calls a tool on 
     expect(text.choices[0]?.message.tool_calls ?? []).toHaveLength(0)
     expect(text.choices[0]?.message.content?.length).toBeGreaterThan(0)
   }
+})
+
+test('LangChain: a tool bound with a zod schema is called, forced or on the model\'s own (biased toward the call syntax), with args that fit the schema', async () => {
+  const weather = { name: 'get_weather', description: 'The weather in a city', schema: z.object({ city: z.enum(['Paris', 'Oslo']), celsius: z.boolean() }) }
+  const model = new ChatOpenAI({ model: MODEL, temperature: 0, maxTokens: 200, apiKey: 'unused', maxRetries: 0, configuration: { baseURL: `${verifier.url}/v1` } })
+  const forced = await model.bindTools([weather], { tool_choice: 'get_weather' }).invoke('Weather in Oslo?')
+  expect(forced.tool_calls).toHaveLength(1)
+  expect(forced.tool_calls?.[0]?.name).toBe('get_weather')
+  expect(weather.schema.safeParse(forced.tool_calls?.[0]?.args).success, JSON.stringify(forced.tool_calls?.[0]?.args)).toBe(true)
+  expect(forced.tool_calls?.[0]?.id).toMatch(/^call_/)
+  // No tool_choice: the model decides; the bias makes it begin a call.
+  const biased = new ChatOpenAI({ model: MODEL, temperature: 0, maxTokens: 200, apiKey: 'unused', maxRetries: 0, logitBias: towardCall, configuration: { baseURL: `${verifier.url}/v1` } })
+  const own = await biased.bindTools([weather]).invoke('Weather in Oslo?')
+  expect(own.tool_calls).toHaveLength(1)
+  expect(weather.schema.safeParse(own.tool_calls?.[0]?.args).success, JSON.stringify(own.tool_calls?.[0]?.args)).toBe(true)
+  expect(own.response_metadata.finish_reason).toBe('tool_calls')
+  // Unbiased, a text answer and no calls.
+  const text = await new ChatOpenAI({ model: MODEL, temperature: 0, maxTokens: 16, apiKey: 'unused', maxRetries: 0, configuration: { baseURL: `${verifier.url}/v1` } }).bindTools([weather]).invoke('Weather in Oslo?')
+  expect(text.tool_calls ?? []).toHaveLength(0)
+  expect(String(text.content).length).toBeGreaterThan(0)
 })
 
 test('logprobs: at temperature 0 each token is its top alternative, and the lists are sorted, whole and streamed', async () => {
