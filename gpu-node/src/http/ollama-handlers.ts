@@ -5,13 +5,13 @@ import { receiptField } from './receipt-field.ts'
 import { OLLAMA_COMPATIBLE_VERSION } from './constants.ts'
 import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
 import { ollamaModelEntry } from './ollama-model-info.ts'
-import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
+import { generateMessages, isRawGenerate, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
 import type { ChatRequestMessage } from '#protocol'
-import type { AnswerToolCall, CompletionRequest, Timings, Usage } from '../verifier/types.ts'
+import type { AnswerToolCall, CompletionRequest, PromptCompletionRequest, Timings, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** Ollama's `/api/chat` and `/api/generate` differ only in how text (and a chat's tool calls) are wrapped. */
@@ -40,8 +40,14 @@ export async function handleOllamaChat (context: ApiContext, request: IncomingMe
 /** `POST /api/generate`: a prompt (and optional system prompt) through the model's chat template. */
 export async function handleOllamaGenerate (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = parseRequest(OllamaGenerateRequest, await readJsonBody(request, { requireJsonContentType: false }))
-  const messages = body.prompt == null || body.prompt === '' ? [] : generateMessages(body)
-  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages, constraints: body.format === undefined ? {} : { responseFormat: body.format } })
+  const empty = body.prompt == null || body.prompt === ''
+  const messages = empty ? [] : generateMessages(body)
+  // `raw` and `suffix` prompts are completed as they stand (`system` does not apply), as /v1/completions does.
+  if (isRawGenerate(body) && body.format !== undefined) {
+    throw new ApiError(400, '`format` cannot constrain a raw or fill-in-the-middle prompt; leave out `raw`, `suffix` or `format`', { type: 'invalid_request_error', param: 'format' })
+  }
+  const raw = isRawGenerate(body) ? { prompt: body.prompt ?? '', ...(body.suffix == null || body.suffix === '' ? {} : { suffix: body.suffix }) } : undefined
+  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages: raw === undefined || empty ? messages : [], ...(raw === undefined ? {} : { raw }), constraints: body.format === undefined ? {} : { responseFormat: body.format } })
 }
 
 /** `GET /api/tags`: the served model, in Ollama's listing format. */
@@ -59,6 +65,8 @@ interface Question {
   stream: boolean
   options: Parameters<typeof toCompletionRequest>[1]
   messages: ChatRequestMessage[]
+  /** A prompt completed as it stands instead (`/api/generate` with `raw` or `suffix`). */
+  raw?: Pick<PromptCompletionRequest, 'prompt' | 'suffix'>
   /** The answer's format and the tools the prompt documents. */
   constraints: Pick<CompletionRequest, 'responseFormat' | 'tools'>
 }
@@ -75,12 +83,13 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
   checkModel(context, question.model)
   const model = context.verifier.model.name
   const line = (fields: Record<string, unknown>): Record<string, unknown> => ({ model, created_at: new Date().toISOString(), ...fields })
-  if (question.messages.length === 0) {
+  if (question.messages.length === 0 && (question.raw === undefined || question.raw.prompt === '')) {
     // Ollama's way to preload a model: nothing to say, and it is loaded already.
     sendJson(response, 200, line({ ...shape.text(''), done: true, done_reason: 'load' }))
     return
   }
-  const completion = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) }), ...question.constraints }
+  const { messages, ...fields } = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: clientIdOf(request) }), ...question.constraints }
+  const completion: CompletionRequest | PromptCompletionRequest = question.raw === undefined ? { messages, ...fields } : { ...fields, ...question.raw }
   const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
   if (question.stream) {
     await streamAnswer(context, run, response, shape, line)
