@@ -6,10 +6,12 @@
  */
 import { expect, test } from '@playwright/test'
 import { Ajv } from 'ajv'
-import { resolveChatWrapper } from 'node-llama-cpp'
+import { LlamaGrammar, LlamaGrammarEvaluationState, resolveChatWrapper } from 'node-llama-cpp'
 import { readToolCallAnswer } from '#protocol'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
+import { autoToolCallGrammar } from '../../gpu-node/src/verifier/tool-call-grammar.ts'
 import { toolCallSyntax } from '../../gpu-node/src/verifier/tool-call-syntax.ts'
+import type { ToolCallSyntax } from '../../gpu-node/src/verifier/tool-call-syntax.ts'
 import { ensureDemoModels } from '../support/models.ts'
 import type { LlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import type { AnswerToolCall, CompletionRequest, DraftSource, TokenLogprob, Work } from '../../gpu-node/src/verifier/types.ts'
@@ -157,6 +159,32 @@ test('tool_choice auto: an answer that begins the call syntax (a logit bias here
   expect(none.toolCalls).toBeUndefined()
   expect(none.content).toBe(none.text)
   expect(none.finishReason).toBe('length')
+})
+
+test('the grammar of an answer that may call tools: free text, then calls in the wrapper\'s syntax (several only with a parallel form and parallel calls allowed), then nothing', () => {
+  const model = verifier.loadedModel
+  // Qwen 3's syntax (its section suffix is the end of the turn, so none): the name inside JSON, calls one after another.
+  const qwen: ToolCallSyntax = { start: '<tool_call>\n{"name": "', startToken: '<tool_call>\n{"name": "', prefix: '<tool_call>\n{"name": "', optionalPrefixSpace: false, paramsPrefix: '", "arguments": ', suffix: '}\n</tool_call>', parallel: { betweenCalls: '\n', sectionSuffix: '' } }
+  const accepts = (parallel: boolean, text: string): boolean => {
+    const grammar = new LlamaGrammar(model.llama, { grammar: autoToolCallGrammar(model.llama, qwen, TOOLS, parallel) })
+    const state = new LlamaGrammarEvaluationState({ model, grammar })
+    for (const token of model.tokenize(text, false)) {
+      if (!state.canBeNextToken(token)) return false
+      state.acceptToken(token)
+    }
+    return true
+  }
+  const weather = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo", "celsius": true}}\n</tool_call>'
+  const time = '<tool_call>\n{"name": "get_time", "arguments": {"zone": "UTC"}}\n</tool_call>'
+  expect(accepts(true, 'Some text with <tags> and { braces }.')).toBe(true)
+  expect(accepts(true, `Let me look. ${weather}`)).toBe(true)
+  expect(accepts(true, `${weather}\n${time}`)).toBe(true)
+  expect(accepts(false, weather)).toBe(true)
+  expect(accepts(false, `${weather}\n${time}`)).toBe(false)
+  // Only offered tools, only arguments that fit, and nothing after the calls.
+  expect(accepts(true, '<tool_call>\n{"name": "get_mail", "arguments": {}}\n</tool_call>')).toBe(false)
+  expect(accepts(true, weather.replace('Oslo', 'Rome'))).toBe(false)
+  expect(accepts(true, `${weather} and more`)).toBe(false)
 })
 
 test('text held back in case it began a stop string comes out when the answer ends at an end-of-generation token', async () => {
