@@ -225,6 +225,11 @@ test('a response format and a forced tool call travel over the mesh: the answers
   const call = readToolCallAnswer(await ask({ tools: [{ name: 'get_weather', parameters: city }, { name: 'get_time' }], toolChoice: { name: 'get_weather' } }))
   expect(call?.name).toBe('get_weather')
   expect(new Ajv().compile(city)(JSON.parse(call?.arguments ?? ''))).toBe(true)
+  // The page's client takes them too.
+  const fromPage = await collect(chatWithVerifier(client, verifierId, { messages: conversation, maxTokens: 200, tools: [{ name: 'get_weather', parameters: city }], toolChoice: 'required' }))
+  expect(new Ajv().compile(city)(JSON.parse(readToolCallAnswer(fromPage.text)?.arguments ?? ''))).toBe(true)
+  const formatted = await collect(chatWithVerifier(client, verifierId, { messages: conversation, maxTokens: 200, responseFormat: { type: 'json_schema', schema: answer } }))
+  expect(new Ajv().compile(answer)(JSON.parse(formatted.text))).toBe(true)
   // A tool choice naming no tool is malformed, and the verifier carries on.
   const messages = lpStream(await rawChatStream(client))
   const bad = ChatRequest.encode({ requestId: 'bad-tool', messages: [{ role: ChatRole.USER, content: 'x', toolCalls: [] }], maxTokens: 4, temperature: 0, topP: 1, stop: [], privacy: ChatPrivacy.VERIFIER_ONLY, toolChoice: ToolChoiceMode.TOOL_CHOICE_NAMED, toolChoiceName: 'nope' })

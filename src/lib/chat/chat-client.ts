@@ -57,6 +57,11 @@ export interface ChatRequestInit {
    * turn with this key reuses that cache (see protocol/warm-prefix.ts).
    */
   warmKey?: string
+  /** The answer fits this format (JSON, or a JSON schema): every token is held to it. */
+  responseFormat?: ValidChatRequest['responseFormat']
+  /** Tools documented in the prompt; with `toolChoice` `required` or a tool's name the answer is a call (protocol/tool-call-answer.ts). */
+  tools?: ValidChatRequest['tools']
+  toolChoice?: ValidChatRequest['toolChoice']
   /**
    * Names the chat in the verifier's logs and receipts.
    *
@@ -231,7 +236,10 @@ function encodeRequestAsIs (init: ChatRequestInit): Uint8Array {
     privacy: init.privacy ?? 'verifier-only',
     ...(init.receipts === undefined || init.receipts.length === 0 ? {} : { receipts: init.receipts }),
     ...(init.continuation === undefined ? {} : { continuation: init.continuation }),
-    ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey })
+    ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey }),
+    ...(init.responseFormat === undefined ? {} : { responseFormat: init.responseFormat }),
+    ...(init.tools === undefined || init.tools.length === 0 ? {} : { tools: init.tools }),
+    ...(init.toolChoice === undefined ? {} : { toolChoice: init.toolChoice })
   }
   try {
     return encodeChatRequest(request)
