@@ -269,6 +269,28 @@ test('Ollama: format (a schema, or "json") constrains /api/chat; tools and tool 
   expect(withTools.done_reason).toBe('length')
 })
 
+test('Ollama: a tool the model calls on its own (biased toward the call syntax with Shoal\'s logit_bias option) comes as message.tool_calls, whole and streamed', async () => {
+  const ollama = new Ollama({ host: verifier.url })
+  const request = {
+    model: MODEL,
+    tools: [{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER as never } }],
+    messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+    options: { temperature: 0, num_predict: 200, logit_bias: towardCall } as never
+  }
+  const answer = await ollama.chat(request)
+  expect(answer.done_reason).toBe('stop')
+  expect(answer.message.content).toBe('')
+  expect(answer.message.tool_calls).toHaveLength(1)
+  expect(answer.message.tool_calls?.[0]?.function.name).toBe('get_weather')
+  expect(validators.get_weather(answer.message.tool_calls?.[0]?.function.arguments)).toBe(true)
+  const streamed = []
+  for await (const part of await ollama.chat({ ...request, stream: true })) {
+    streamed.push(part)
+  }
+  expect(streamed.flatMap((part) => part.message.tool_calls ?? [])).toEqual(answer.message.tool_calls)
+  expect(streamed.map((part) => part.message.content).join('')).toBe('')
+})
+
 test('bad agent requests are 400s that name the parameter', async () => {
   const refusal = async (body: Record<string, unknown>): Promise<{ status: number, param: unknown }> => {
     const response = await fetch(`${verifier.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'x' }], ...body }) })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { messageList, stopStrings, temperature } from './chat-fields.ts'
+import { logitBias, messageList, stopStrings, temperature } from './chat-fields.ts'
 import { OLLAMA_DEFAULT_TEMPERATURE, OLLAMA_DEFAULT_TOP_P } from './constants.ts'
 import { JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
 import type { ChatRequestMessage, ChatTool, ResponseFormat } from '#protocol'
@@ -25,7 +25,9 @@ const Options = z.object({
   /** -1 (no limit) and -2 (fill the context) both mean "until the context is full". */
   num_predict: z.int().min(-2).nullish(),
   // Ollama's modelfiles carry several stop strings: the protocol's limit applies, not OpenAI's 4.
-  stop: stopStrings().nullish()
+  stop: stopStrings().nullish(),
+  // Shoal's extension, as OpenAI's `logit_bias` (Ollama has none).
+  logit_bias: logitBias().nullish()
 })
 type Options = z.output<typeof Options>
 
@@ -130,6 +132,7 @@ export function toCompletionRequest (messages: ChatRequestMessage[], options: Op
     topP: options?.top_p ?? OLLAMA_DEFAULT_TOP_P,
     ...(options?.seed == null ? {} : { seed: options.seed }),
     stop: stop ?? [],
-    clientId: defaults.clientId
+    clientId: defaults.clientId,
+    ...(options?.logit_bias == null || options.logit_bias.size === 0 ? {} : { logitBias: options.logit_bias })
   }
 }

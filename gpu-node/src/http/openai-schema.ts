@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { invalidRequest } from './errors.ts'
-import { maxTokens, messageList, stopStrings, temperature } from './chat-fields.ts'
+import { logitBias, maxTokens, messageList, stopStrings, temperature } from './chat-fields.ts'
 import { JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolCallSchema, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
 import { OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P, OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
-import { MAX_LOGIT_BIAS, MAX_LOGIT_BIAS_TOKENS, MAX_TOP_LOGPROBS } from '../verifier/types.ts'
+import { MAX_TOP_LOGPROBS } from '../verifier/types.ts'
 import type { ChatRequestMessage, ChatTool, ToolChoice } from '#protocol'
 import type { CompletionRequest } from '../verifier/types.ts'
 
@@ -100,11 +100,6 @@ const ResponseFormat = z.discriminatedUnion('type', [
   })
 ], { error: 'must be of type text, json_object or json_schema' })
 
-/** OpenAI's `logit_bias`: token ids (as JSON keys) to a bias added to their logits. */
-const LogitBias = z.record(z.string().regex(/^(0|[1-9][0-9]{0,8})$/, { error: 'keys must be token ids' }), z.number().min(-MAX_LOGIT_BIAS).max(MAX_LOGIT_BIAS, { error: `biases are from -${MAX_LOGIT_BIAS} to ${MAX_LOGIT_BIAS}` }))
-  .refine((bias) => Object.keys(bias).length <= MAX_LOGIT_BIAS_TOKENS, { error: `at most ${MAX_LOGIT_BIAS_TOKENS} tokens may be biased` })
-  .transform((bias) => new Map(Object.entries(bias).map(([token, value]) => [Number(token), value])))
-
 export const ChatCompletionRequest = z.object({
   model: z.string().min(1),
   messages: messageList(Message).min(1),
@@ -122,7 +117,7 @@ export const ChatCompletionRequest = z.object({
   tool_choice: ToolChoice.nullish(),
   // A forced call is one call; calls the model makes on its own may be several where its chat wrapper has a form for it.
   parallel_tool_calls: z.boolean().nullish(),
-  logit_bias: LogitBias.nullish(),
+  logit_bias: logitBias().nullish(),
   response_format: ResponseFormat.nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.int().min(0).max(MAX_TOP_LOGPROBS, { error: `top_logprobs is at most ${MAX_TOP_LOGPROBS}` }).nullish(),
