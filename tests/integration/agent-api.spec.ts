@@ -146,7 +146,11 @@ test('a forced tool call (required, or by name) comes as tool_calls whose argume
       finishReason = chunk.choices[0]?.finish_reason ?? finishReason
     }
     expect(finishReason).toBe('tool_calls')
-    expect(streamed).toEqual([{ name, arguments: call.function.arguments }])
+    // The name first, then the arguments in pieces, as the model writes them.
+    expect(streamed[0]).toEqual({ name, arguments: '' })
+    expect(streamed.length).toBeGreaterThan(2)
+    expect(streamed.slice(1).every((piece) => piece.name === undefined)).toBe(true)
+    expect(streamed.map((piece) => piece.arguments ?? '').join('')).toBe(call.function.arguments)
   }
 })
 

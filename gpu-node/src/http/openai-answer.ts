@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readToolCallAnswer } from '#protocol'
+import { ForcedCallStream } from './forced-call-stream.ts'
 import type { AnswerToolCall, FinishReason, TokenLogprob } from '../verifier/types.ts'
 
 /**
@@ -36,7 +37,10 @@ export function toolCallOf (text: string, finishReason: FinishReason): { call: O
   if (call === undefined) {
     return undefined
   }
-  return { call: { id: toolCallId(), type: 'function', function: call }, finishReason: 'tool_calls' }
+  // The arguments as the model wrote them, as a stream of the call gives them.
+  const written = new ForcedCallStream()
+  written.push(text)
+  return { call: { id: toolCallId(), type: 'function', function: { name: call.name, arguments: written.name === call.name ? written.arguments : call.arguments } }, finishReason: 'tool_calls' }
 }
 
 interface OpenAiTokenLogprob {

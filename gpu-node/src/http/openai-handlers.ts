@@ -12,6 +12,8 @@ import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
 import { mustCallTool } from '#protocol'
 import { openAiLogprobs, openAiToolCalls, toolCallId, toolCallOf } from './openai-answer.ts'
+import { ForcedCallStream } from './forced-call-stream.ts'
+import type { ToolCallPart } from '../verifier/tool-call-syntax.ts'
 import type { OpenAiFinishReason } from './openai-answer.ts'
 import type { TokenLogprob, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -129,27 +131,34 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     if (!await writer.write(chunk({ role: 'assistant', content: '' }, null))) {
       return
     }
-    // A forced tool call goes out whole, once its JSON is complete (as one tool_calls delta).
+    // Calls go out as they are written: the name with the call's id, then its arguments in pieces (a
+    // forced call read from its JSON, the model's own calls as the verifier read them).
     let callText = ''
-    // Calls the model makes on its own go out as they are written: the name with the call's id, then its arguments in pieces.
+    const forced = new ForcedCallStream()
     const callIds: string[] = []
+    const writeCallParts = async (parts: readonly ToolCallPart[], logprobs: readonly TokenLogprob[] = []): Promise<boolean> => {
+      let written = true
+      for (const [index, part] of parts.entries()) {
+        if (part.name !== undefined) {
+          callIds[part.index] = toolCallId()
+        }
+        const call = part.name === undefined
+          ? { index: part.index, function: { arguments: part.arguments } }
+          : { index: part.index, id: callIds[part.index] ?? '', type: 'function' as const, function: { name: part.name, arguments: part.arguments } }
+        written = written && await writer.write(chunk({ tool_calls: [call] }, null, {}, index === 0 ? logprobs : []))
+      }
+      return written
+    }
     for await (const event of run) {
       let written = true
       if (event.type === 'queued') {
         written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
       } else if (event.type === 'delta') {
         if (event.toolCall === true) {
-          for (const [index, part] of (event.toolCallParts ?? []).entries()) {
-            if (part.name !== undefined) {
-              callIds[part.index] = toolCallId()
-            }
-            const call = part.name === undefined
-              ? { index: part.index, function: { arguments: part.arguments } }
-              : { index: part.index, id: callIds[part.index] ?? '', type: 'function' as const, function: { name: part.name, arguments: part.arguments } }
-            written = written && await writer.write(chunk({ tool_calls: [call] }, null, {}, index === 0 ? event.logprobs : []))
-          }
+          written = await writeCallParts(event.toolCallParts ?? [], event.logprobs)
         } else if (answer.callsTool) {
           callText += event.text
+          written = await writeCallParts(forced.push(event.text))
         } else if (event.text !== '' || (event.logprobs?.length ?? 0) > 0) {
           written = await writer.write(chunk({ content: event.text }, null, {}, event.logprobs))
         }
@@ -163,7 +172,12 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
         let finishReason: OpenAiFinishReason = event.finishReason
         if (answer.callsTool) {
           const toolCall = toolCallOf(callText, event.finishReason)
-          await writer.write(toolCall === undefined ? chunk({ content: callText }, null) : chunk({ tool_calls: [{ index: 0, ...toolCall.call }] }, null))
+          if (callIds.length === 0) {
+            // Cut before its name was whole: the text it got to.
+            await writer.write(chunk({ content: callText }, null))
+          } else if (toolCall !== undefined) {
+            await writeCallParts(forced.finish())
+          }
           finishReason = toolCall?.finishReason ?? finishReason
         } else if (event.toolCalls !== undefined) {
           finishReason = 'tool_calls'
