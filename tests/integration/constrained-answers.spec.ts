@@ -135,7 +135,7 @@ function callStartToken (): number {
 
 test('tool_choice auto: an answer that begins the call syntax (a logit bias here) is held to a call with arguments that fit, the same with drafts; unbiased it is text; none never calls', async () => {
   const validators = { get_weather: new Ajv().compile(WEATHER), get_time: new Ajv().compile(TIME) }
-  const biased = new Map([[callStartToken(), 100]])
+  const biased = [{ token: callStartToken(), bias: 100 }]
   for (const options of [{ temperature: 0 }, { temperature: 0.9, seed: 5 }]) {
     const input = request('Weather?', { tools: TOOLS, logitBias: biased, ...options })
     const text = await sameWithDrafts(input, { freeText: true })
@@ -189,7 +189,7 @@ test('the grammar of an answer that may call tools: free text, then calls in the
 
 test('text held back in case it began a stop string comes out when the answer ends at an end-of-generation token', async () => {
   // A call's grammar allows only an end of generation after its suffix `)`; a stop string beginning with `)` holds that `)` back until then.
-  const input = request('Weather?', { tools: TOOLS, logitBias: new Map([[callStartToken(), 100]]) })
+  const input = request('Weather?', { tools: TOOLS, logitBias: [{ token: callStartToken(), bias: 100 }] })
   const plain = await answer(input)
   const held = await answer({ ...input, stop: [')!'] })
   expect(plain.text.endsWith(')')).toBe(true)
@@ -199,8 +199,8 @@ test('text held back in case it began a stop string comes out when the answer en
 })
 
 test('a logit bias naming a token outside the vocabulary, or over 100, is refused at once', () => {
-  expect(() => verifier.complete(request('x', { logitBias: new Map([[10_000_000, 1]]) }), {})).toThrow(/vocabulary/)
-  expect(() => verifier.complete(request('x', { logitBias: new Map([[1, 101]]) }), {})).toThrow(expect.objectContaining({ name: 'InvalidRequestError' }))
+  expect(() => verifier.complete(request('x', { logitBias: [{ token: 10_000_000, bias: 1 }] }), {})).toThrow(/vocabulary/)
+  expect(() => verifier.complete(request('x', { logitBias: [{ token: 1, bias: 101 }] }), {})).toThrow(expect.objectContaining({ name: 'InvalidRequestError' }))
 })
 
 test('earlier tool calls and their results go into the prompt', async () => {

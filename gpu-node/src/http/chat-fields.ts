@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { chatMaxTokens, chatMessageList, chatStopStrings, chatTemperature, chatTopP, MAX_CHAT_STOP_SEQUENCES, PROTOCOL_LIMIT } from '#protocol'
-import { MAX_LOGIT_BIAS, MAX_LOGIT_BIAS_TOKENS } from '../verifier/types.ts'
+import { chatMaxTokens, chatMessageList, chatStopStrings, chatTemperature, chatTopP, MAX_CHAT_LOGIT_BIAS, MAX_CHAT_LOGIT_BIAS_TOKENS, MAX_CHAT_STOP_SEQUENCES, PROTOCOL_LIMIT } from '#protocol'
 
 /**
  * The fields both HTTP dialects share with the protocol's chat request, from
@@ -36,8 +35,8 @@ export function stopStrings (max: number = MAX_CHAT_STOP_SEQUENCES, limit = PROT
  * OpenAI's `logit_bias` (also taken in Ollama's `options`, as Shoal's
  * extension): token ids, as JSON keys, to a bias added to their logits.
  */
-export function logitBias (): z.ZodType<Map<number, number>, unknown> {
-  return z.record(z.string().regex(/^(0|[1-9][0-9]{0,8})$/, { error: 'keys must be token ids' }), z.number().min(-MAX_LOGIT_BIAS).max(MAX_LOGIT_BIAS, { error: `biases are from -${MAX_LOGIT_BIAS} to ${MAX_LOGIT_BIAS}` }))
-    .refine((bias) => Object.keys(bias).length <= MAX_LOGIT_BIAS_TOKENS, { error: `at most ${MAX_LOGIT_BIAS_TOKENS} tokens may be biased` })
-    .transform((bias) => new Map(Object.entries(bias).map(([token, value]) => [Number(token), value])))
+export function logitBias (): z.ZodType<Array<{ token: number, bias: number }>, unknown> {
+  return z.record(z.string().regex(/^(0|[1-9][0-9]{0,8})$/, { error: 'keys must be token ids' }), z.number().min(-MAX_CHAT_LOGIT_BIAS).max(MAX_CHAT_LOGIT_BIAS, { error: `biases are from -${MAX_CHAT_LOGIT_BIAS} to ${MAX_CHAT_LOGIT_BIAS}` }))
+    .refine((bias) => Object.keys(bias).length <= MAX_CHAT_LOGIT_BIAS_TOKENS, { error: `at most ${MAX_CHAT_LOGIT_BIAS_TOKENS} tokens may be biased (${PROTOCOL_LIMIT})` })
+    .transform((bias) => Object.entries(bias).map(([token, value]) => ({ token: Number(token), bias: value })))
 }

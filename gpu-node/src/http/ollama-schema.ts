@@ -133,6 +133,6 @@ export function toCompletionRequest (messages: ChatRequestMessage[], options: Op
     ...(options?.seed == null ? {} : { seed: options.seed }),
     stop: stop ?? [],
     clientId: defaults.clientId,
-    ...(options?.logit_bias == null || options.logit_bias.size === 0 ? {} : { logitBias: options.logit_bias })
+    ...(options?.logit_bias == null || options.logit_bias.length === 0 ? {} : { logitBias: options.logit_bias })
   }
 }

@@ -167,7 +167,7 @@ export function toCompletionRequest (request: ChatCompletionRequest, options: { 
     ...(toolChoice === undefined ? {} : { toolChoice }),
     ...(responseFormat === undefined ? {} : { responseFormat }),
     ...(request.logprobs === true ? { topLogprobs: request.top_logprobs ?? 0 } : {}),
-    ...(request.logit_bias == null || request.logit_bias.size === 0 ? {} : { logitBias: request.logit_bias }),
+    ...(request.logit_bias == null || request.logit_bias.length === 0 ? {} : { logitBias: request.logit_bias }),
     ...(request.parallel_tool_calls == null ? {} : { parallelToolCalls: request.parallel_tool_calls })
   }
 }

@@ -21,7 +21,7 @@ import type { ChatPrompt } from './chat-prompt.ts'
 import { z } from 'zod'
 import { ChatRequestFields, firstProblem, toolChoiceProblem } from '#protocol'
 import type { ReceiptIssuer } from '../receipts/index.ts'
-import { MAX_LOGIT_BIAS, MAX_LOGIT_BIAS_TOKENS, MAX_TOP_LOGPROBS } from './types.ts'
+import { MAX_TOP_LOGPROBS } from './types.ts'
 import type { CompletionEvent, CompletionOptions, CompletionRequest, DraftSource, DraftSourceOpener, FinishReason, ModelInfo, PromptCompletionRequest, TokenLogprob, Verifier, Work } from './types.ts'
 
 export interface LlamaVerifierInit {
@@ -374,9 +374,9 @@ export class LlamaVerifier implements Verifier {
     // requests the queue cannot take must not hold up the node's event loop.
     this.#scheduler.checkAdmission({ clientId: request.clientId, maxTokens: request.maxTokens })
     if (request.logitBias !== undefined) {
-      const outside = [...request.logitBias.keys()].find((token) => token >= this.#vocabularySize)
+      const outside = request.logitBias.find(({ token }) => token >= this.#vocabularySize)
       if (outside !== undefined) {
-        throw new InvalidRequestError(`logit bias names token ${outside}; this model's vocabulary has ${this.#vocabularySize}`)
+        throw new InvalidRequestError(`logit bias names token ${outside.token}; this model's vocabulary has ${this.#vocabularySize}`)
       }
     }
     // Tools are documented in the prompt unless the chat may not call them.
@@ -631,12 +631,12 @@ export class LlamaVerifier implements Verifier {
   }
 
   /** A request's logit bias as node-llama-cpp's token bias (added to the logits), or none. */
-  #tokenBias (logitBias: ReadonlyMap<number, number> | undefined): TokenBias | undefined {
-    if (logitBias === undefined || logitBias.size === 0) {
+  #tokenBias (logitBias: CompletionRequest['logitBias']): TokenBias | undefined {
+    if (logitBias === undefined || logitBias.length === 0) {
       return undefined
     }
     const bias = new TokenBias(this.#model.tokenizer)
-    for (const [token, logit] of logitBias) {
+    for (const { token, bias: logit } of logitBias) {
       bias.set(token as Token, { logit })
     }
     return bias
@@ -707,11 +707,10 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
  * integer: the HTTP dialects take any, and the draw mixes it (sampling.ts).
  */
 /** The fields every request shares, bounded as the protocol bounds them. */
-const SharedFields = ChatRequestFields.pick({ maxTokens: true, temperature: true, topP: true, stop: true }).extend({
+const SharedFields = ChatRequestFields.pick({ maxTokens: true, temperature: true, topP: true, stop: true, logitBias: true }).extend({
   seed: z.number().refine(Number.isSafeInteger, { error: 'must be an integer' }).optional(),
   clientId: z.string(),
-  topLogprobs: z.int().min(0).max(MAX_TOP_LOGPROBS).optional(),
-  logitBias: z.map(z.int().min(0), z.number().min(-MAX_LOGIT_BIAS).max(MAX_LOGIT_BIAS)).refine((bias) => bias.size <= MAX_LOGIT_BIAS_TOKENS, { error: `at most ${MAX_LOGIT_BIAS_TOKENS} tokens` }).optional()
+  topLogprobs: z.int().min(0).max(MAX_TOP_LOGPROBS).optional()
 })
 
 const CompletionFields = SharedFields.extend({ ...ChatRequestFields.pick({ messages: true, responseFormat: true, tools: true, toolChoice: true }).shape, parallelToolCalls: z.boolean().optional() }).check((context) => {

@@ -18,8 +18,10 @@ export type { ChatMessage, ChatRequestMessage, ChatRole } from '#protocol'
  * string; they are not returned. With a `continuation` (an answer another
  * verifier began), `maxTokens` counts the tokens still to write, and the
  * answer goes on from those tokens as if this verifier had written them.
+ * `logitBias` is added to its tokens' logits before every choice (-100 bans
+ * a token, 100 all but forces it), within the answer's grammar if it has one.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey' | 'responseFormat' | 'tools' | 'toolChoice'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey' | 'responseFormat' | 'tools' | 'toolChoice' | 'logitBias'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -47,14 +49,6 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
    */
   topLogprobs?: number
   /**
-   * Added to the logits of these tokens before every choice (OpenAI's
-   * `logit_bias`: -100 bans a token, 100 all but forces it), within the
-   * answer's grammar if it has one.
-   *
-   * @default none
-   */
-  logitBias?: ReadonlyMap<number, number>
-  /**
    * With tools the model may call on its own (`toolChoice` `auto`): whether
    * one answer may hold several calls, when the chat wrapper has a form for
    * them (else it holds one).
@@ -63,11 +57,6 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
    */
   parallelToolCalls?: boolean
 }
-
-/** Most a logit bias may add or take (OpenAI's bound). */
-export const MAX_LOGIT_BIAS = 100
-/** Most tokens a logit bias may name (OpenAI's limit). */
-export const MAX_LOGIT_BIAS_TOKENS = 300
 
 /** One tool call of an answer, read from the chat wrapper's call syntax. */
 export interface AnswerToolCall {

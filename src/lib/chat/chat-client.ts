@@ -62,6 +62,8 @@ export interface ChatRequestInit {
   /** Tools documented in the prompt; with `toolChoice` `required` or a tool's name the answer is a call (protocol/tool-call-answer.ts). */
   tools?: ValidChatRequest['tools']
   toolChoice?: ValidChatRequest['toolChoice']
+  /** Added to these tokens' logits before every choice (-100 to 100, at most 300 tokens). */
+  logitBias?: ValidChatRequest['logitBias']
   /**
    * Names the chat in the verifier's logs and receipts.
    *
@@ -239,7 +241,8 @@ function encodeRequestAsIs (init: ChatRequestInit): Uint8Array {
     ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey }),
     ...(init.responseFormat === undefined ? {} : { responseFormat: init.responseFormat }),
     ...(init.tools === undefined || init.tools.length === 0 ? {} : { tools: init.tools }),
-    ...(init.toolChoice === undefined ? {} : { toolChoice: init.toolChoice })
+    ...(init.toolChoice === undefined ? {} : { toolChoice: init.toolChoice }),
+    ...(init.logitBias === undefined || init.logitBias.length === 0 ? {} : { logitBias: init.logitBias })
   }
   try {
     return encodeChatRequest(request)
