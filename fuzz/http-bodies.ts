@@ -15,7 +15,9 @@ const ROUTES: Array<{ path: string, seeds: unknown[] }> = [
       { model: 'shoal-demo', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Tell me a story.' }], max_tokens: 4, temperature: 0 },
       { model: 'shoal-demo', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: true, stream_options: { include_usage: true }, max_completion_tokens: 3, stop: ['\n'], seed: 7, top_p: 0.5 },
       { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 6, logprobs: true, top_logprobs: 2, response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object', properties: { ok: { type: 'boolean' }, n: { anyOf: [{ type: 'integer' }, { type: 'null' }] }, tags: { type: 'array', items: { enum: ['x', 'y'] }, maxItems: 2 } } } } } },
-      { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '1' }], max_tokens: 6, stream: true, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } } } } }], tool_choice: 'required' }
+      { model: 'shoal-demo', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '1' }], max_tokens: 6, stream: true, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } } } } }], tool_choice: 'required' },
+      // The model's own calls: a bias toward the demo model's call start (`|`, token 124), one call or several.
+      { model: 'shoal-demo', messages: [{ role: 'user', content: 'Weather?' }], max_tokens: 40, stream: true, logit_bias: { 124: 100, 7: -100 }, parallel_tool_calls: false, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { zone: { enum: ['UTC', 'CET'] } } } } }, { type: 'function', function: { name: 'g' } }] }
     ]
   },
   {
@@ -56,7 +58,8 @@ const ROUTES: Array<{ path: string, seeds: unknown[] }> = [
     path: '/api/generate',
     seeds: [
       { model: 'shoal-demo', prompt: 'Once upon a time', stream: false, options: { num_predict: 4 } },
-      { model: 'shoal-demo', prompt: 'Hi', system: 'Be kind.', options: { num_predict: 2, top_p: 0.9 } }
+      { model: 'shoal-demo', prompt: 'Hi', system: 'Be kind.', options: { num_predict: 2, top_p: 0.9 } },
+      { model: 'shoal-demo', prompt: 'Once upon', raw: true, suffix: 'the end', stream: false, options: { num_predict: 3 } }
     ]
   }
 ]

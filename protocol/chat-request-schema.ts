@@ -2,6 +2,8 @@ import { z } from 'zod'
 import {
   MAX_CHAT_CONTINUATION_FINGERPRINT_LENGTH,
   MAX_CHAT_CONTINUATION_TOKENS,
+  MAX_CHAT_LOGIT_BIAS,
+  MAX_CHAT_LOGIT_BIAS_TOKENS,
   MAX_CHAT_MAX_TOKENS,
   MAX_CHAT_MESSAGES,
   MAX_CHAT_REQUEST_ID_LENGTH,
@@ -158,6 +160,11 @@ export const ChatRequestFields = z.object({
   tools: z.array(ToolSchema).max(MAX_CHAT_TOOLS, { error: `at most ${MAX_CHAT_TOOLS} tools are allowed (${PROTOCOL_LIMIT})` }).optional(),
   /** Default: `auto` with tools, `none` without. */
   toolChoice: ToolChoiceSchema.optional(),
+  /** Added to these tokens' logits before every choice (OpenAI's `logit_bias`), within any grammar. */
+  logitBias: z.array(z.object({
+    token: z.int().min(0).max(0xffff_ffff),
+    bias: z.number().min(-MAX_CHAT_LOGIT_BIAS).max(MAX_CHAT_LOGIT_BIAS, { error: `must be from -${MAX_CHAT_LOGIT_BIAS} to ${MAX_CHAT_LOGIT_BIAS}` })
+  })).max(MAX_CHAT_LOGIT_BIAS_TOKENS, { error: `at most ${MAX_CHAT_LOGIT_BIAS_TOKENS} tokens may be biased (${PROTOCOL_LIMIT})` }).optional(),
   continuation: ChatContinuationSchema.optional(),
   /** The client's key for this conversation: the verifier announces it warm under this key (see warm-prefix.ts). */
   warmKey: z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${MAX_CHAT_WARM_KEY_LENGTH}}$`), { error: `must be 1-${MAX_CHAT_WARM_KEY_LENGTH} printable ASCII characters` }).optional()

@@ -194,3 +194,12 @@ test('response formats, tools, tool choices and tool turns survive a round trip;
   expect(() => decodeChatRequest(wire({ responseFormat: { jsonSchema: '[1]' } }))).toThrow(malformed)
   expect(() => decodeChatRequest(wire({ responseFormat: {} }))).toThrow(malformed)
 })
+
+test('a logit bias survives a round trip; over 100, or on more than 300 tokens, it is malformed', () => {
+  const biased: ValidChatRequest = { ...request, logitBias: [{ token: 124, bias: 100 }, { token: 7, bias: -0.5 }] }
+  expect(decodeChatRequest(encodeChatRequest(biased))).toEqual(biased)
+  expect('logitBias' in decodeChatRequest(encodeChatRequest(request))).toBe(false)
+  expect(() => encodeChatRequest({ ...request, logitBias: [{ token: 1, bias: 100.5 }] })).toThrow(malformed)
+  expect(() => encodeChatRequest({ ...request, logitBias: Array.from({ length: 301 }, (_, token) => ({ token, bias: 1 })) })).toThrow(malformed)
+  expect(() => decodeChatRequest(wire({ logitBias: Array.from({ length: 301 }, (_, token) => ({ token, bias: 1 })) }))).toThrow(malformed)
+})

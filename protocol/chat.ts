@@ -5,6 +5,7 @@ import {
   MAX_CHAT_CONTINUATION_TOKENS,
   MAX_CHAT_CONTROL_BYTES,
   MAX_CHAT_EVENT_BYTES,
+  MAX_CHAT_LOGIT_BIAS_TOKENS,
   MAX_CHAT_MESSAGES,
   MAX_CHAT_REQUEST_BYTES,
   MAX_CHAT_STOP_SEQUENCES,
@@ -146,7 +147,8 @@ export function encodeChatRequest (request: ValidChatRequest): Uint8Array {
       ...(tool.description === undefined ? {} : { description: tool.description }),
       ...(tool.parameters === undefined ? {} : { parameters: JSON.stringify(tool.parameters) })
     })),
-    ...toWireToolChoice(request.toolChoice)
+    ...toWireToolChoice(request.toolChoice),
+    logitBias: request.logitBias ?? []
   })
   if (bytes.byteLength > MAX_CHAT_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the chat request is ${bytes.byteLength} bytes, more than ${MAX_CHAT_REQUEST_BYTES}`)
@@ -174,6 +176,7 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
         stop: MAX_CHAT_STOP_SEQUENCES + 1,
         receipts: MAX_PRESENTED_RECEIPTS + 1,
         tools: MAX_CHAT_TOOLS + 1,
+        logitBias: MAX_CHAT_LOGIT_BIAS_TOKENS + 1,
         continuation: { tokens: MAX_CHAT_CONTINUATION_TOKENS + 1 }
       }
     })
@@ -205,7 +208,8 @@ export function decodeChatRequest (bytes: Uint8Array | Uint8ArrayList): ValidCha
             ...(tool.parameters === undefined ? {} : { parameters: parseJsonObject(tool.parameters, `tools[${index}].parameters`) })
           }))
         }),
-    ...(toolChoice === undefined ? {} : { toolChoice })
+    ...(toolChoice === undefined ? {} : { toolChoice }),
+    ...(wire.logitBias.length === 0 ? {} : { logitBias: wire.logitBias })
   }
   assertValidChatRequest(request)
   return request

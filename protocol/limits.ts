@@ -117,6 +117,12 @@ export const MAX_ANNOUNCED_WARM_PREFIXES = 64
 /** Longest warm key a chat request may carry, in characters. */
 export const MAX_CHAT_WARM_KEY_LENGTH = 64
 
+/** Most a chat's logit bias may add to a token's logit, or take (OpenAI's bound). */
+export const MAX_CHAT_LOGIT_BIAS = 100
+
+/** Most tokens a chat's logit bias may name (OpenAI's limit). */
+export const MAX_CHAT_LOGIT_BIAS_TOKENS = 300
+
 /** Most tools (functions) one chat request may offer the model. */
 export const MAX_CHAT_TOOLS = 32
 

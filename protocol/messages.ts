@@ -916,6 +916,118 @@ export namespace ResponseFormat {
   }
 }
 
+export interface TokenBias {
+  token: number
+  bias: number
+}
+
+export namespace TokenBias {
+  let _codec: Codec<TokenBias>
+
+  export const codec = (): Codec<TokenBias> => {
+    if (_codec == null) {
+      _codec = message<TokenBias>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.token != null && obj.token !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.token)
+        }
+
+        if ((obj.bias != null && obj.bias !== 0)) {
+          w.uint32(17)
+          w.double(obj.bias)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          token: 0,
+          bias: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.token = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.bias = reader.double()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bias`,
+                value: reader.double()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TokenBiasTokenFieldEvent {
+    field: '$.token'
+    value: number
+  }
+
+  export interface TokenBiasBiasFieldEvent {
+    field: '$.bias'
+    value: number
+  }
+
+  export function encode (obj: Partial<TokenBias>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TokenBias.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TokenBias>): TokenBias {
+    return decodeMessage(buf, TokenBias.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TokenBias>): Generator<TokenBiasTokenFieldEvent | TokenBiasBiasFieldEvent> {
+    return streamMessage(buf, TokenBias.codec(), opts)
+  }
+}
+
 export interface Tool {
   name: string
   description?: string
@@ -1087,6 +1199,7 @@ export interface ChatRequest {
   tools: Tool[]
   toolChoice: ToolChoiceMode
   toolChoiceName?: string
+  logitBias: TokenBias[]
 }
 
 export namespace ChatRequest {
@@ -1182,6 +1295,13 @@ export namespace ChatRequest {
           w.string(obj.toolChoiceName)
         }
 
+        if (obj.logitBias != null && obj.logitBias.length > 0) {
+          for (const value of obj.logitBias) {
+            w.uint32(130)
+            TokenBias.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1197,7 +1317,8 @@ export namespace ChatRequest {
           receipts: [],
           warmKey: '',
           tools: [],
-          toolChoice: ToolChoiceMode.TOOL_CHOICE_UNSPECIFIED
+          toolChoice: ToolChoiceMode.TOOL_CHOICE_UNSPECIFIED,
+          logitBias: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1292,6 +1413,16 @@ export namespace ChatRequest {
               obj.toolChoiceName = reader.string()
               break
             }
+            case 16: {
+              if (opts.limits?.logitBias != null && obj.logitBias.length === opts.limits.logitBias) {
+                throw new MaxLengthError('Decode error - repeated field "logitBias" had too many elements')
+              }
+
+              obj.logitBias.push(TokenBias.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.logitBias$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1305,7 +1436,8 @@ export namespace ChatRequest {
           messages: 0,
           stop: 0,
           receipts: 0,
-          tools: 0
+          tools: 0,
+          logitBias: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1458,6 +1590,24 @@ export namespace ChatRequest {
                 field: `${prefix}.toolChoiceName`,
                 value: reader.string()
               }
+              break
+            }
+            case 16: {
+              if (opts.limits?.logitBias != null && obj.logitBias === opts.limits.logitBias) {
+                throw new MaxLengthError('Streaming decode error - repeated field "logitBias" had too many elements')
+              }
+
+              for (const evt of TokenBias.codec().stream(reader, reader.uint32(), `${prefix}.logitBias[]`, {
+                limits: opts.limits?.logitBias$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.logitBias
+                }
+              }
+
+              obj.logitBias++
+
               break
             }
             default: {
@@ -1615,6 +1765,18 @@ export namespace ChatRequest {
     value: string
   }
 
+  export interface ChatRequestLogitBiasTokenFieldEvent {
+    field: '$.logitBias[].token'
+    value: number
+    index: number
+  }
+
+  export interface ChatRequestLogitBiasBiasFieldEvent {
+    field: '$.logitBias[].bias'
+    value: number
+    index: number
+  }
+
   export function encode (obj: Partial<ChatRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatRequest.codec())
   }
@@ -1623,7 +1785,7 @@ export namespace ChatRequest {
     return decodeMessage(buf, ChatRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMessagesToolCallsIdFieldEvent | ChatRequestMessagesToolCallsNameFieldEvent | ChatRequestMessagesToolCallsArgumentsFieldEvent | ChatRequestMessagesToolCallIdFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent | ChatRequestWarmKeyFieldEvent | ChatRequestResponseFormatJsonFieldEvent | ChatRequestResponseFormatJsonSchemaFieldEvent | ChatRequestToolsNameFieldEvent | ChatRequestToolsDescriptionFieldEvent | ChatRequestToolsParametersFieldEvent | ChatRequestToolChoiceFieldEvent | ChatRequestToolChoiceNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatRequest>): Generator<ChatRequestRequestIdFieldEvent | ChatRequestMessagesRoleFieldEvent | ChatRequestMessagesContentFieldEvent | ChatRequestMessagesToolCallsIdFieldEvent | ChatRequestMessagesToolCallsNameFieldEvent | ChatRequestMessagesToolCallsArgumentsFieldEvent | ChatRequestMessagesToolCallIdFieldEvent | ChatRequestMaxTokensFieldEvent | ChatRequestTemperatureFieldEvent | ChatRequestTopPFieldEvent | ChatRequestSeedFieldEvent | ChatRequestStopFieldEvent | ChatRequestPrivacyFieldEvent | ChatRequestReceiptsBodyFieldEvent | ChatRequestReceiptsSignatureFieldEvent | ChatRequestContinuationTextFieldEvent | ChatRequestContinuationTokensFieldEvent | ChatRequestContinuationTokenizerFingerprintFieldEvent | ChatRequestWarmKeyFieldEvent | ChatRequestResponseFormatJsonFieldEvent | ChatRequestResponseFormatJsonSchemaFieldEvent | ChatRequestToolsNameFieldEvent | ChatRequestToolsDescriptionFieldEvent | ChatRequestToolsParametersFieldEvent | ChatRequestToolChoiceFieldEvent | ChatRequestToolChoiceNameFieldEvent | ChatRequestLogitBiasTokenFieldEvent | ChatRequestLogitBiasBiasFieldEvent> {
     return streamMessage(buf, ChatRequest.codec(), opts)
   }
 }

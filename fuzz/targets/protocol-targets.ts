@@ -58,7 +58,8 @@ const chatRequests: ValidChatRequest[] = [
     responseFormat: { type: 'json_schema', schema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
     tools: [{ name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
     toolChoice: { name: 'get_weather' }
-  }
+  },
+  { requestId: 'biased', messages: [{ role: 'user', content: 'Weather?' }], maxTokens: 8, temperature: 0, topP: 1, stop: [], privacy: 'verifier-only', tools: [{ name: 'f' }], toolChoice: 'auto', logitBias: [{ token: 124, bias: 100 }, { token: 3, bias: -2.5 }] }
 ]
 
 const chatEvents: ChatServerEvent[] = [

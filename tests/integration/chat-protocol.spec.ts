@@ -16,6 +16,8 @@ import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
 import { createChatProtocol } from '../../gpu-node/src/chat/index.ts'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import { chatWithVerifier } from '../../src/lib/chat/index.ts'
+import { getLlama, resolveChatWrapper } from 'node-llama-cpp'
+import { ToolCallReader, toolCallSyntax } from '../../gpu-node/src/verifier/tool-call-syntax.ts'
 import { Ajv } from 'ajv'
 import { BOOTSTRAP_PATH, CHAT_PROTOCOL, MAX_CHAT_REQUEST_BYTES, decodeChatEvent, encodeChatRequest, parseBootstrap, promptHash, readToolCallAnswer, sha256Hex, verifyReceipt } from '#protocol'
 import { ChatPrivacy, ChatRequest, ChatRole, ToolChoiceMode } from '../../protocol/messages.ts'
@@ -225,6 +227,22 @@ test('a response format and a forced tool call travel over the mesh: the answers
   const call = readToolCallAnswer(await ask({ tools: [{ name: 'get_weather', parameters: city }, { name: 'get_time' }], toolChoice: { name: 'get_weather' } }))
   expect(call?.name).toBe('get_weather')
   expect(new Ajv().compile(city)(JSON.parse(call?.arguments ?? ''))).toBe(true)
+  // A logit bias travels too: toward the first token of the call syntax, the model calls a tool on its own.
+  const llama = await getLlama({ gpu: false, build: 'never' })
+  const vocabulary = await llama.loadModel({ modelPath, gpuLayers: 0, vocabOnly: true })
+  const syntax = toolCallSyntax(resolveChatWrapper(vocabulary), vocabulary)
+  const startToken = vocabulary.tokenize(syntax?.startToken ?? '', true)[0] ?? 0
+  await llama.dispose()
+  if (syntax === undefined) throw new Error('the model\'s chat wrapper has no call syntax')
+  const own = new ToolCallReader(syntax, ['get_weather'])
+  own.push(await ask({ tools: [{ name: 'get_weather', parameters: city }], logitBias: [{ token: startToken, bias: 100 }] }))
+  expect(own.complete).toBe(true)
+  expect(new Ajv().compile(city)(JSON.parse(own.calls[0]?.arguments ?? ''))).toBe(true)
+  // The page's client takes them too.
+  const fromPage = await collect(chatWithVerifier(client, verifierId, { messages: conversation, maxTokens: 200, tools: [{ name: 'get_weather', parameters: city }], toolChoice: 'required' }))
+  expect(new Ajv().compile(city)(JSON.parse(readToolCallAnswer(fromPage.text)?.arguments ?? ''))).toBe(true)
+  const formatted = await collect(chatWithVerifier(client, verifierId, { messages: conversation, maxTokens: 200, responseFormat: { type: 'json_schema', schema: answer } }))
+  expect(new Ajv().compile(answer)(JSON.parse(formatted.text))).toBe(true)
   // A tool choice naming no tool is malformed, and the verifier carries on.
   const messages = lpStream(await rawChatStream(client))
   const bad = ChatRequest.encode({ requestId: 'bad-tool', messages: [{ role: ChatRole.USER, content: 'x', toolCalls: [] }], maxTokens: 4, temperature: 0, topP: 1, stop: [], privacy: ChatPrivacy.VERIFIER_ONLY, toolChoice: ToolChoiceMode.TOOL_CHOICE_NAMED, toolChoiceName: 'nope' })

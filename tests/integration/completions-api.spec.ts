@@ -114,6 +114,26 @@ test('a prompt is completed as it stands, exactly as node-llama-cpp\'s LlamaComp
   expect(receipt.promptHash).toBe(await promptHash([{ role: 'prompt', content: PROMPT }]))
 })
 
+/** Ollama's `/api/generate`, not streamed. */
+async function ollamaGenerate (url: string, body: Record<string, unknown>): Promise<{ status: number, json: { response?: string, done_reason?: string, error?: { message: string } } }> {
+  const response = await fetch(`${url}/api/generate`, { method: 'POST', body: JSON.stringify({ stream: false, ...body }) })
+  return { status: response.status, json: await response.json() as { response?: string, done_reason?: string, error?: { message: string } } }
+}
+
+test('Ollama\'s /api/generate with raw: the prompt as it stands, the answer /v1/completions gives; a suffix without fill-in-the-middle tokens, or a format with raw, is a 400', async () => {
+  const raw = await ollamaGenerate(node.url, { model: MODEL, prompt: PROMPT, raw: true, options: { temperature: 0, num_predict: MAX_TOKENS } })
+  expect(raw.status).toBe(200)
+  expect(raw.json.response).toBe(reference.text)
+  expect(raw.json.done_reason).toBe('length')
+  // Without raw, the prompt is a chat turn: another answer.
+  const templated = await ollamaGenerate(node.url, { model: MODEL, prompt: PROMPT, options: { temperature: 0, num_predict: MAX_TOKENS } })
+  expect(templated.json.response).not.toBe(reference.text)
+  const suffix = await ollamaGenerate(node.url, { model: MODEL, prompt: PROMPT, suffix: 'the end' })
+  expect(suffix.status).toBe(400)
+  expect(JSON.stringify(suffix.json)).toMatch(/fill-in-the-middle/)
+  expect((await ollamaGenerate(node.url, { model: MODEL, prompt: PROMPT, raw: true, format: 'json' })).status).toBe(400)
+})
+
 test('the prompt as token ids, as a list of one string and as a list of one token list: the same answer', async () => {
   for (const prompt of [reference.promptTokens, [PROMPT], [reference.promptTokens]]) {
     const completion = await client.completions.create({ model: MODEL, prompt, max_tokens: MAX_TOKENS, temperature: 0 })
@@ -350,6 +370,8 @@ test('suffix on a model with fill-in-the-middle tokens: the infill node-llama-cp
     await waitFor('the model to load', async () => (await fetch(`${fim.url}/v1/models`)).ok ? true : undefined, 30_000)
     const answer = await new OpenAI({ baseURL: `${fim.url}/v1`, apiKey: 'unused', maxRetries: 0 }).completions.create({ model: 'fim', prompt: prefix, suffix, max_tokens: maxTokens, temperature: 0 })
     expect(answer.choices[0]?.text).toBe(infill)
+    // Ollama's `suffix` is the same fill in the middle.
+    expect((await ollamaGenerate(fim.url, { model: 'fim', prompt: prefix, suffix, options: { temperature: 0, num_predict: maxTokens } })).json.response).toBe(infill)
     expect(answer.usage?.prompt_tokens).toBe(prefixTokens.length + suffixTokens.length + 3)
     const receipt = await receiptFromJson((answer as unknown as { receipt: unknown }).receipt)
     expect(receipt.promptHash).toBe(await promptHash([{ role: 'prompt', content: prefix }, { role: 'suffix', content: suffix }]))

@@ -67,16 +67,22 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
   }
 
   /**
-   * Reads the whole answer, for clients that asked not to stream.
+   * Reads the whole answer, for clients that asked not to stream: its
+   * message text, and apart from it the text of the tool calls the model
+   * made on its own (read as calls in `done.toolCalls` when they came whole).
    *
    * @throws {ClientGoneError} when the client left; an ApiError when the server cancelled it
    */
-  async collect (): Promise<{ text: string, logprobs: TokenLogprob[], done: Extract<CompletionEvent, { type: 'done' }> }> {
+  async collect (): Promise<{ text: string, callText: string, logprobs: TokenLogprob[], done: Extract<CompletionEvent, { type: 'done' }> }> {
     let text = ''
+    let callText = ''
     const logprobs: TokenLogprob[] = []
     let done: Extract<CompletionEvent, { type: 'done' }> | undefined
     for await (const event of this) {
-      if (event.type === 'delta') {
+      if (event.type === 'delta' && event.toolCall === true) {
+        callText += event.text
+        logprobs.push(...event.logprobs ?? [])
+      } else if (event.type === 'delta') {
         text += event.text
         logprobs.push(...event.logprobs ?? [])
       } else if (event.type === 'done') {
@@ -89,7 +95,7 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
     if (done.finishReason === 'cancelled') {
       throw this.clientGone ? new ClientGoneError() : cancelledByServer()
     }
-    return { text, logprobs, done }
+    return { text, callText, logprobs, done }
   }
 
   async * [Symbol.asyncIterator] (): AsyncGenerator<CompletionEvent, void, undefined> {

@@ -5,22 +5,24 @@ import { receiptField } from './receipt-field.ts'
 import { OLLAMA_COMPATIBLE_VERSION } from './constants.ts'
 import { ApiError, cancelledByServer, isClientGone } from './errors.ts'
 import { ollamaModelEntry } from './ollama-model-info.ts'
-import { generateMessages, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
+import { generateMessages, isRawGenerate, OllamaChatRequest, OllamaGenerateRequest, toCompletionRequest } from './ollama-schema.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
 import type { ChatRequestMessage } from '#protocol'
-import type { CompletionRequest, Timings, Usage } from '../verifier/types.ts'
+import type { AnswerToolCall, CompletionRequest, PromptCompletionRequest, Timings, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** Ollama's `/api/chat` and `/api/generate` differ only in how text is wrapped. */
+/** Ollama's `/api/chat` and `/api/generate` differ only in how text (and a chat's tool calls) are wrapped. */
 interface Shape {
-  /** The fields carrying `text` in one response object. */
-  text: (text: string) => Record<string, unknown>
+  /** The fields carrying `text` in one response object, and the tool calls the model made on its own. */
+  text: (text: string, toolCalls?: readonly AnswerToolCall[]) => Record<string, unknown>
 }
 
-const CHAT: Shape = { text: (text) => ({ message: { role: 'assistant', content: text } }) }
+const CHAT: Shape = {
+  text: (text, toolCalls) => ({ message: { role: 'assistant', content: text, ...(toolCalls === undefined ? {} : { tool_calls: toolCalls.map((call) => ({ function: { name: call.name, arguments: JSON.parse(call.arguments) as unknown } })) }) } })
+}
 const GENERATE: Shape = { text: (text) => ({ response: text }) }
 
 /** `POST /api/chat`: NDJSON lines by default, one object with `"stream": false`. */
@@ -38,8 +40,14 @@ export async function handleOllamaChat (context: ApiContext, request: IncomingMe
 /** `POST /api/generate`: a prompt (and optional system prompt) through the model's chat template. */
 export async function handleOllamaGenerate (context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = parseRequest(OllamaGenerateRequest, await readJsonBody(request, { requireJsonContentType: false }))
-  const messages = body.prompt == null || body.prompt === '' ? [] : generateMessages(body)
-  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages, constraints: body.format === undefined ? {} : { responseFormat: body.format } })
+  const empty = body.prompt == null || body.prompt === ''
+  const messages = empty ? [] : generateMessages(body)
+  // `raw` and `suffix` prompts are completed as they stand (`system` does not apply), as /v1/completions does.
+  if (isRawGenerate(body) && body.format !== undefined) {
+    throw new ApiError(400, '`format` cannot constrain a raw or fill-in-the-middle prompt; leave out `raw`, `suffix` or `format`', { type: 'invalid_request_error', param: 'format' })
+  }
+  const raw = isRawGenerate(body) ? { prompt: body.prompt ?? '', ...(body.suffix == null || body.suffix === '' ? {} : { suffix: body.suffix }) } : undefined
+  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages: raw === undefined || empty ? messages : [], ...(raw === undefined ? {} : { raw }), constraints: body.format === undefined ? {} : { responseFormat: body.format } })
 }
 
 /** `GET /api/tags`: the served model, in Ollama's listing format. */
@@ -57,6 +65,8 @@ interface Question {
   stream: boolean
   options: Parameters<typeof toCompletionRequest>[1]
   messages: ChatRequestMessage[]
+  /** A prompt completed as it stands instead (`/api/generate` with `raw` or `suffix`). */
+  raw?: Pick<PromptCompletionRequest, 'prompt' | 'suffix'>
   /** The answer's format and the tools the prompt documents. */
   constraints: Pick<CompletionRequest, 'responseFormat' | 'tools'>
 }
@@ -73,28 +83,34 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
   checkModel(context, question.model)
   const model = context.verifier.model.name
   const line = (fields: Record<string, unknown>): Record<string, unknown> => ({ model, created_at: new Date().toISOString(), ...fields })
-  if (question.messages.length === 0) {
+  if (question.messages.length === 0 && (question.raw === undefined || question.raw.prompt === '')) {
     // Ollama's way to preload a model: nothing to say, and it is loaded already.
     sendJson(response, 200, line({ ...shape.text(''), done: true, done_reason: 'load' }))
     return
   }
-  const completion = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: context.clientId }), ...question.constraints }
+  const { messages, ...fields } = { ...toCompletionRequest(question.messages, question.options, { defaultMaxTokens: defaultMaxTokens(context), maxTokens: context.maxTokensPerRequest, clientId: context.clientId }), ...question.constraints }
+  const completion: CompletionRequest | PromptCompletionRequest = question.raw === undefined ? { messages, ...fields } : { ...fields, ...question.raw }
   const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
   if (question.stream) {
     await streamAnswer(context, run, response, shape, line)
     return
   }
-  const { text, done } = await run.collect()
-  sendJson(response, 200, line({ ...shape.text(text), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings), ...receiptField(done.receipt) }))
+  const { text, callText, done } = await run.collect()
+  // Calls cut short stay text.
+  sendJson(response, 200, line({ ...shape.text(done.toolCalls === undefined ? text + callText : text, done.toolCalls), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings), ...receiptField(done.receipt) }))
 }
 
 async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, shape: Shape, line: (fields: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
   response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' })
   const writer = new StreamWriter(response)
   const write = async (fields: Record<string, unknown>): Promise<boolean> => writer.write(`${JSON.stringify(line(fields))}\n`)
+  // The model's own tool calls go out whole (as Ollama sends them), in a line before the last.
+  let callText = ''
   try {
     for await (const event of run) {
-      if (event.type === 'delta') {
+      if (event.type === 'delta' && event.toolCall === true) {
+        callText += event.text
+      } else if (event.type === 'delta') {
         if (event.text !== '' && !await write({ ...shape.text(event.text), done: false })) {
           break
         }
@@ -104,6 +120,9 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
             await writer.write(`${JSON.stringify({ error: cancelledByServer().message })}\n`)
           }
           break
+        }
+        if (callText !== '') {
+          await write({ ...(event.toolCalls === undefined ? shape.text(callText) : shape.text('', event.toolCalls)), done: false })
         }
         await write({ ...shape.text(''), done: true, done_reason: event.finishReason, ...statistics(event.usage, event.timings), ...receiptField(event.receipt) })
       }

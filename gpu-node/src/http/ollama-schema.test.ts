@@ -39,7 +39,7 @@ test('refuses what it cannot honour, by name', () => {
   expect(rejection(OllamaChatRequest, { model: 'm', tools: [{ type: 'function', function: { name: 'has space' } }] })).toContain("'tools[0].function.name'")
   expect(rejection(OllamaChatRequest, { model: 'm', messages: [{ role: 'user', content: 'x', images: ['aGk='] }] })).toContain("'messages[0].images'")
   expect(rejection(OllamaChatRequest, { model: 'm', options: { temperature: 3 } })).toContain("'options.temperature'")
-  expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', raw: true })).toContain("'raw'")
+  expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', raw: 'yes' })).toContain("'raw'")
   expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'x', context: [1, 2] })).toContain("'context'")
   expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 5 })).toContain("'prompt'")
 })

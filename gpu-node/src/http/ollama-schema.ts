@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { messageList, stopStrings, temperature } from './chat-fields.ts'
+import { logitBias, messageList, stopStrings, temperature } from './chat-fields.ts'
 import { OLLAMA_DEFAULT_TEMPERATURE, OLLAMA_DEFAULT_TOP_P } from './constants.ts'
 import { JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
 import type { ChatRequestMessage, ChatTool, ResponseFormat } from '#protocol'
@@ -9,7 +9,7 @@ import type { ChatMessage, CompletionRequest } from '../verifier/types.ts'
  * `POST /api/chat` and `POST /api/generate` requests, as Ollama takes them.
  * Unknown fields and options (`keep_alive`, `num_ctx`, `top_k`, ...) are
  * ignored; those that would change the answer and cannot be honoured (images,
- * raw prompts, `context`) are rejected. `format` ("json" or a JSON schema)
+ * `context`) are rejected. `format` ("json" or a JSON schema)
  * constrains every token; `tools` are documented in the prompt (Ollama has no
  * way to force a call, so the model answers in text), and earlier calls and
  * their results (`role: "tool"`) go into the prompt.
@@ -25,7 +25,9 @@ const Options = z.object({
   /** -1 (no limit) and -2 (fill the context) both mean "until the context is full". */
   num_predict: z.int().min(-2).nullish(),
   // Ollama's modelfiles carry several stop strings: the protocol's limit applies, not OpenAI's 4.
-  stop: stopStrings().nullish()
+  stop: stopStrings().nullish(),
+  // Shoal's extension, as OpenAI's `logit_bias` (Ollama has none).
+  logit_bias: logitBias().nullish()
 })
 type Options = z.output<typeof Options>
 
@@ -93,12 +95,19 @@ export const OllamaGenerateRequest = z.object({
   prompt: z.string().nullish(),
   system: z.string().nullish(),
   images: unsupported('images'),
-  suffix: unsupported('suffix'),
+  // Fill in the middle, with the model's own tokens for it (a model without them: 400, from the verifier).
+  suffix: z.string().nullish(),
   template: unsupported('template'),
   context: unsupported('context'),
-  raw: unsupported('raw')
+  // The prompt as it stands, no chat template (as /v1/completions takes it).
+  raw: z.boolean().nullish()
 })
 export type OllamaGenerateRequest = z.output<typeof OllamaGenerateRequest>
+
+/** Whether an `/api/generate` prompt goes to the model as it stands (`raw`, or a `suffix` to fill up to), not as a chat turn. */
+export function isRawGenerate (request: OllamaGenerateRequest): boolean {
+  return request.raw === true || (request.suffix != null && request.suffix !== '')
+}
 
 /** The messages an `/api/generate` prompt stands for: the optional system prompt, then the user's. */
 export function generateMessages (request: OllamaGenerateRequest): ChatMessage[] {
@@ -123,6 +132,7 @@ export function toCompletionRequest (messages: ChatRequestMessage[], options: Op
     topP: options?.top_p ?? OLLAMA_DEFAULT_TOP_P,
     ...(options?.seed == null ? {} : { seed: options.seed }),
     stop: stop ?? [],
-    clientId: defaults.clientId
+    clientId: defaults.clientId,
+    ...(options?.logit_bias == null || options.logit_bias.length === 0 ? {} : { logitBias: options.logit_bias })
   }
 }

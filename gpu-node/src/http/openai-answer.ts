@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readToolCallAnswer } from '#protocol'
-import type { FinishReason, TokenLogprob } from '../verifier/types.ts'
+import { ForcedCallStream } from './forced-call-stream.ts'
+import type { AnswerToolCall, FinishReason, TokenLogprob } from '../verifier/types.ts'
 
 /**
  * What OpenAI's chat completions say besides text: a forced tool call read
@@ -16,6 +17,16 @@ export interface OpenAiToolCall {
 
 export type OpenAiFinishReason = FinishReason | 'tool_calls'
 
+/** A fresh call id, as OpenAI's look. */
+export function toolCallId (): string {
+  return `call_${randomBytes(12).toString('base64url')}`
+}
+
+/** The calls the model made on its own, in OpenAI's shape (ids given in order, so a stream can give the same). */
+export function openAiToolCalls (calls: readonly AnswerToolCall[], ids: readonly string[] = []): OpenAiToolCall[] {
+  return calls.map((call, index) => ({ id: ids[index] ?? toolCallId(), type: 'function', function: { name: call.name, arguments: call.arguments } }))
+}
+
 /**
  * The answer of a chat that had to call a tool: the call, with
  * `finish_reason: "tool_calls"`; or, when the answer was cut before the call
@@ -26,7 +37,10 @@ export function toolCallOf (text: string, finishReason: FinishReason): { call: O
   if (call === undefined) {
     return undefined
   }
-  return { call: { id: `call_${randomBytes(12).toString('base64url')}`, type: 'function', function: call }, finishReason: 'tool_calls' }
+  // The arguments as the model wrote them, as a stream of the call gives them.
+  const written = new ForcedCallStream()
+  written.push(text)
+  return { call: { id: toolCallId(), type: 'function', function: { name: call.name, arguments: written.name === call.name ? written.arguments : call.arguments } }, finishReason: 'tool_calls' }
 }
 
 interface OpenAiTokenLogprob {

@@ -11,8 +11,10 @@ import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
 import { STREAM_TOKENS_HEADER, mustCallTool } from '#protocol'
-import { openAiLogprobs, toolCallOf } from './openai-answer.ts'
-import type { OpenAiFinishReason, OpenAiToolCall } from './openai-answer.ts'
+import { openAiLogprobs, openAiToolCalls, toolCallId, toolCallOf } from './openai-answer.ts'
+import { ForcedCallStream } from './forced-call-stream.ts'
+import type { ToolCallPart } from '../verifier/tool-call-syntax.ts'
+import type { OpenAiFinishReason } from './openai-answer.ts'
 import type { TokenLogprob, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -82,17 +84,21 @@ export function toOpenAiUsage (usage: Usage): OpenAiUsage {
 }
 
 async function sendAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer): Promise<void> {
-  const { text: content, logprobs, done } = await run.collect()
-  const toolCall = answer.callsTool ? toolCallOf(content, done.finishReason) : undefined
-  const message = toolCall === undefined
-    ? { role: 'assistant', content, refusal: null }
-    : { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall.call] }
+  const { text, callText, logprobs, done } = await run.collect()
+  const toolCall = answer.callsTool ? toolCallOf(text, done.finishReason) : undefined
+  // Calls the model made on its own come after any text it wrote first; calls cut short stay text.
+  const content = done.toolCalls === undefined ? text + callText : text
+  const message = toolCall !== undefined
+    ? { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall.call] }
+    : done.toolCalls !== undefined
+      ? { role: 'assistant', content: content === '' ? null : content, refusal: null, tool_calls: openAiToolCalls(done.toolCalls) }
+      : { role: 'assistant', content, refusal: null }
   sendJson(response, 200, {
     id: answer.id,
     object: 'chat.completion',
     created: answer.created,
     model: answer.model,
-    choices: [{ index: 0, message, logprobs: answer.logprobs ? openAiLogprobs(logprobs) : null, finish_reason: toolCall?.finishReason ?? done.finishReason }],
+    choices: [{ index: 0, message, logprobs: answer.logprobs ? openAiLogprobs(logprobs) : null, finish_reason: toolCall?.finishReason ?? (done.toolCalls === undefined ? done.finishReason : 'tool_calls') }],
     usage: toOpenAiUsage(done.usage),
     ...receiptField(done.receipt)
   })
@@ -115,7 +121,7 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     'X-Accel-Buffering': 'no'
   })
   const writer = new StreamWriter(response)
-  const chunk = (delta: { role?: 'assistant', content?: string, tool_calls?: Array<OpenAiToolCall & { index: number }> }, finishReason: OpenAiFinishReason | null, extra: object = {}, logprobs: readonly TokenLogprob[] = []): string => data({
+  const chunk = (delta: { role?: 'assistant', content?: string, tool_calls?: Array<{ index: number, id?: string, type?: 'function', function: { name?: string, arguments?: string } }> }, finishReason: OpenAiFinishReason | null, extra: object = {}, logprobs: readonly TokenLogprob[] = []): string => data({
     id: answer.id,
     object: 'chat.completion.chunk',
     created: answer.created,
@@ -128,15 +134,34 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
     if (!await writer.write(chunk({ role: 'assistant', content: '' }, null))) {
       return
     }
-    // A forced tool call goes out whole, once its JSON is complete (as one tool_calls delta).
+    // Calls go out as they are written: the name with the call's id, then its arguments in pieces (a
+    // forced call read from its JSON, the model's own calls as the verifier read them).
     let callText = ''
+    const forced = new ForcedCallStream()
+    const callIds: string[] = []
+    const writeCallParts = async (parts: readonly ToolCallPart[], logprobs: readonly TokenLogprob[] = []): Promise<boolean> => {
+      let written = true
+      for (const [index, part] of parts.entries()) {
+        if (part.name !== undefined) {
+          callIds[part.index] = toolCallId()
+        }
+        const call = part.name === undefined
+          ? { index: part.index, function: { arguments: part.arguments } }
+          : { index: part.index, id: callIds[part.index] ?? '', type: 'function' as const, function: { name: part.name, arguments: part.arguments } }
+        written = written && await writer.write(chunk({ tool_calls: [call] }, null, {}, index === 0 ? logprobs : []))
+      }
+      return written
+    }
     for await (const event of run) {
       let written = true
       if (event.type === 'queued') {
         written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
       } else if (event.type === 'delta') {
-        if (answer.callsTool) {
+        if (event.toolCall === true) {
+          written = await writeCallParts(event.toolCallParts ?? [], event.logprobs)
+        } else if (answer.callsTool) {
           callText += event.text
+          written = await writeCallParts(forced.push(event.text))
         } else if (withTokens) {
           written = await writer.write(chunk({ content: event.text }, null, { shoal_tokens: event.tokens ?? [] }, event.logprobs))
         } else if (event.text !== '' || (event.logprobs?.length ?? 0) > 0) {
@@ -152,8 +177,15 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
         let finishReason: OpenAiFinishReason = event.finishReason
         if (answer.callsTool) {
           const toolCall = toolCallOf(callText, event.finishReason)
-          await writer.write(toolCall === undefined ? chunk({ content: callText }, null) : chunk({ tool_calls: [{ index: 0, ...toolCall.call }] }, null))
+          if (callIds.length === 0) {
+            // Cut before its name was whole: the text it got to.
+            await writer.write(chunk({ content: callText }, null))
+          } else if (toolCall !== undefined) {
+            await writeCallParts(forced.finish())
+          }
           finishReason = toolCall?.finishReason ?? finishReason
+        } else if (event.toolCalls !== undefined) {
+          finishReason = 'tool_calls'
         }
         // The receipt rides on the last chunk before [DONE].
         await writer.write(chunk({}, finishReason, includeUsage ? {} : receiptField(event.receipt)))

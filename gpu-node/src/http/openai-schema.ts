@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { invalidRequest } from './errors.ts'
-import { maxTokens, messageList, stopStrings, temperature } from './chat-fields.ts'
+import { logitBias, maxTokens, messageList, stopStrings, temperature } from './chat-fields.ts'
 import { ChatContinuationSchema, JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolCallSchema, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
 import { OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P, OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
 import { MAX_TOP_LOGPROBS } from '../verifier/types.ts'
@@ -115,8 +115,9 @@ export const ChatCompletionRequest = z.object({
   user: z.string().max(256).nullish(),
   tools: z.array(FunctionTool).max(MAX_CHAT_TOOLS, { error: `at most ${MAX_CHAT_TOOLS} tools are allowed (the Shoal protocol's limit)` }).nullish(),
   tool_choice: ToolChoice.nullish(),
-  // A forced call is one call: what the model's turn holds whether or not parallel calls are allowed.
+  // A forced call is one call; calls the model makes on its own may be several where its chat wrapper has a form for it.
   parallel_tool_calls: z.boolean().nullish(),
+  logit_bias: logitBias().nullish(),
   response_format: ResponseFormat.nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.int().min(0).max(MAX_TOP_LOGPROBS, { error: `top_logprobs is at most ${MAX_TOP_LOGPROBS}` }).nullish(),
@@ -168,7 +169,9 @@ export function toCompletionRequest (request: ChatCompletionRequest, options: { 
     ...(toolChoice === undefined ? {} : { toolChoice }),
     ...(responseFormat === undefined ? {} : { responseFormat }),
     ...(request.logprobs === true ? { topLogprobs: request.top_logprobs ?? 0 } : {}),
-    ...(request.shoal_continuation == null ? {} : { continuation: request.shoal_continuation })
+    ...(request.shoal_continuation == null ? {} : { continuation: request.shoal_continuation }),
+    ...(request.logit_bias == null || request.logit_bias.length === 0 ? {} : { logitBias: request.logit_bias }),
+    ...(request.parallel_tool_calls == null ? {} : { parallelToolCalls: request.parallel_tool_calls })
   }
 }
 

@@ -1,21 +1,31 @@
-import { LlamaGrammarEvaluationState, LlamaJsonSchemaGrammar } from 'node-llama-cpp'
+import { LlamaGrammar, LlamaGrammarEvaluationState, LlamaJsonSchemaGrammar } from 'node-llama-cpp'
 import { mustCallTool, toolCallAnswerSchema } from '#protocol'
 import { InvalidRequestError } from './errors.ts'
-import type { GbnfJsonSchema, Llama, LlamaGrammar, LlamaModel, Token } from 'node-llama-cpp'
+import { autoToolCallGrammar } from './tool-call-grammar.ts'
+import type { ToolCallSyntax } from './tool-call-syntax.ts'
+import type { GbnfJsonSchema, Llama, LlamaModel, Token } from 'node-llama-cpp'
 import type { CompletionRequest } from './types.ts'
 
 /**
  * The grammar every token of an answer is constrained to, if any: a forced
  * tool call's (protocol/tool-call-answer.ts), else the response format's
  * (`json`: llama.cpp's JSON grammar; `json_schema`: node-llama-cpp's grammar
- * for the schema). Built before the request is queued, so a schema that
- * cannot be one is refused at once.
+ * for the schema), else, with tools the model may call on its own, text or
+ * the chat wrapper's calls (tool-call-grammar.ts). Built before the request
+ * is queued, so a schema that cannot be one is refused at once.
  *
  * @throws {InvalidRequestError} when a schema cannot be made a grammar
  */
-export function answerGrammar (llama: Llama, jsonGrammar: LlamaGrammar, request: CompletionRequest): LlamaGrammar | undefined {
+export function answerGrammar (llama: Llama, jsonGrammar: LlamaGrammar, request: CompletionRequest, toolSyntax: ToolCallSyntax | undefined): LlamaGrammar | undefined {
   if (mustCallTool(request) && request.tools !== undefined && request.toolChoice !== undefined) {
     return schemaGrammar(llama, toolCallAnswerSchema(request.tools, request.toolChoice), 'the tools\' parameters')
+  }
+  if (mayCallTools(request) && request.tools !== undefined && toolSyntax !== undefined) {
+    try {
+      return new LlamaGrammar(llama, { grammar: autoToolCallGrammar(llama, toolSyntax, withOneOfForAnyOf(request.tools) as typeof request.tools, request.parallelToolCalls ?? true) })
+    } catch (err) {
+      throw new InvalidRequestError(`the tools' parameters cannot be enforced: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
   switch (request.responseFormat?.type) {
     case undefined:
@@ -25,6 +35,15 @@ export function answerGrammar (llama: Llama, jsonGrammar: LlamaGrammar, request:
     case 'json_schema':
       return schemaGrammar(llama, request.responseFormat.schema, 'the response format\'s schema')
   }
+}
+
+/**
+ * Whether the model decides for itself whether to call a tool: tools with
+ * `toolChoice` `auto` (their default). A response format takes precedence:
+ * the answer is then in that format, without calls.
+ */
+export function mayCallTools (request: Pick<CompletionRequest, 'tools' | 'toolChoice' | 'responseFormat'>): boolean {
+  return (request.tools?.length ?? 0) > 0 && (request.toolChoice === undefined || request.toolChoice === 'auto') && request.responseFormat === undefined
 }
 
 function schemaGrammar (llama: Llama, schema: Record<string, unknown>, what: string): LlamaGrammar {

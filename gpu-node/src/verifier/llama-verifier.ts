@@ -1,7 +1,8 @@
-import { getLlama, LlamaLogLevel, LlamaText, resolveChatWrapper } from 'node-llama-cpp'
+import { getLlama, LlamaLogLevel, LlamaText, resolveChatWrapper, TokenBias } from 'node-llama-cpp'
 import { inspectModelFile, modelNameFromPath } from '../model/model-file.ts'
 import { issueAnswerReceipts } from './answer-receipts.ts'
-import { answerGrammar, GrammarCursor } from './answer-grammar.ts'
+import { answerGrammar, GrammarCursor, mayCallTools } from './answer-grammar.ts'
+import { ToolCallReader, toolCallSyntax } from './tool-call-syntax.ts'
 import { buildChatPrompt } from './chat-prompt.ts'
 import { buildRawPrompt, hashedTurns, isPromptRequest } from './raw-prompt.ts'
 import { logprobOutputs, MAX_COMPLETION_LOGPROBS, readLogprob } from './token-logprobs.ts'
@@ -292,6 +293,8 @@ export class LlamaVerifier implements Verifier {
   readonly #context: LlamaContext
   readonly #chatWrapper: ChatWrapper
   readonly #jsonGrammar: LlamaGrammar
+  /** How the model's chat wrapper writes tool calls, if it can (answers that may call tools on their own). */
+  readonly #toolSyntax: ReturnType<typeof toolCallSyntax>
   readonly #scheduler: Scheduler<LlamaContextSequence>
   /** Lets every running answer's next step into the same batched decode. */
   readonly #barrier = new DecodeBarrier(DECODE_BARRIER)
@@ -322,6 +325,7 @@ export class LlamaVerifier implements Verifier {
     this.#context = parts.context
     this.#chatWrapper = parts.chatWrapper
     this.#jsonGrammar = parts.jsonGrammar
+    this.#toolSyntax = toolCallSyntax(parts.chatWrapper, parts.model)
     this.#vocabularySize = parts.vocabularySize
     this.#log = parts.init.log
     this.#streamIntervalMs = parts.init.streamIntervalMs ?? 0
@@ -388,11 +392,17 @@ export class LlamaVerifier implements Verifier {
     // Refused before the prompt is built (about a millisecond of template and tokenizer): a flood of
     // requests the queue cannot take must not hold up the node's event loop.
     this.#scheduler.checkAdmission({ clientId: request.clientId, maxTokens: request.maxTokens })
-    const grammar = isPromptRequest(request) ? undefined : answerGrammar(this.#llama, this.#jsonGrammar, request)
+    if (request.logitBias !== undefined) {
+      const outside = request.logitBias.find(({ token }) => token >= this.#vocabularySize)
+      if (outside !== undefined) {
+        throw new InvalidRequestError(`logit bias names token ${outside.token}; this model's vocabulary has ${this.#vocabularySize}`)
+      }
+    }
     // Tools are documented in the prompt unless the chat may not call them.
     const prompt = isPromptRequest(request)
       ? buildRawPrompt(this.#model, this.#vocabularySize, request)
       : buildChatPrompt(this.#model, this.#chatWrapper, request.messages, request.toolChoice === 'none' ? [] : request.tools ?? [])
+    const grammar = isPromptRequest(request) ? undefined : answerGrammar(this.#llama, this.#jsonGrammar, request, this.#toolSyntax)
     if (grammar !== undefined) {
       // The grammar's own end (e.g. a run of newlines after the JSON) ends the answer too.
       prompt.stopStrings.push(...grammar.stopGenerationTriggers.map((trigger) => LlamaText(trigger).toString()).filter((stop) => stop !== ''))
@@ -464,7 +474,11 @@ export class LlamaVerifier implements Verifier {
     let finishReason: FinishReason | undefined
     const work = noWork()
     const seed = request.seed ?? randomSeed()
-    const text = continued?.text ?? new TextStream<Token>(this.#detokenize, this.#stopStrings(request, prompt))
+    // An answer that may call tools on its own: its call section (from the wrapper's call start on) is read as calls.
+    const callSyntax = !isPromptRequest(request) && mayCallTools(request) ? this.#toolSyntax : undefined
+    const text = continued?.text ?? new TextStream<Token>(this.#detokenize, this.#stopStrings(request, prompt), callSyntax?.start)
+    const calls = callSyntax === undefined || isPromptRequest(request) ? undefined : new ToolCallReader(callSyntax, (request.tools ?? []).map((tool) => tool.name))
+    const bias = this.#tokenBias(request.logitBias)
     // A continued answer's tokens so far count as generated: stop sequences and draw positions run on from them.
     const generatedTokens: Token[] = [...continued?.tokens ?? []]
     const positionOffset = generatedTokens.length
@@ -475,13 +489,14 @@ export class LlamaVerifier implements Verifier {
     const top = isPromptRequest(request) ? request.logprobs : undefined
     const pendingLogprobs: TokenLogprob[] = []
     // A chat's `topLogprobs` come with the delta of their token (see #emit).
-    const say = (delta: string, logprobs?: TokenLogprob[]): void => {
+    const say = (delta: string, logprobs?: TokenLogprob[], toolCall = false): void => {
       output.push(delta)
+      const toolCallParts = toolCall ? calls?.push(delta) ?? [] : []
       // The tokens since the last delta travel with it, so a client can have another verifier continue.
       const tokens = generatedTokens.slice(deltaFrom)
       deltaFrom = generatedTokens.length
       const all = [...pendingLogprobs.splice(0), ...logprobs ?? []]
-      channel.push(all.length === 0 ? { type: 'delta', text: delta, tokens } : { type: 'delta', text: delta, tokens, logprobs: all })
+      channel.push({ type: 'delta', text: delta, tokens, ...(all.length === 0 ? {} : { logprobs: all }), ...(toolCall ? { toolCall: true } : {}), ...(toolCallParts.length === 0 ? {} : { toolCallParts }) })
     }
     // Constrains every position of every pass to the grammar, drafts or not.
     const cursor = grammar === undefined ? undefined : new GrammarCursor(this.#model, grammar)
@@ -525,7 +540,7 @@ export class LlamaVerifier implements Verifier {
         }
         const evaluated: Token[] = [...input, ...proposed]
         const firstSampled = input.length - 1
-        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request, states?.[index - firstSampled]), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
+        const evaluation: ControlledEvaluateInputItem[] = evaluated.map((token, index) => index >= firstSampled ? [token, { generateNext: { ...nextTokenRequest(request, states?.[index - firstSampled], bias), ...(top === undefined ? {} : logprobOutputs(request.temperature, top)) } }] : token)
         const stepStartedAt = performance.now()
         const results = await sequence.controlledEvaluate(evaluation)
         barrier.stepped()
@@ -571,11 +586,10 @@ export class LlamaVerifier implements Verifier {
         }
         input = own.slice(accepted, accepted + 1)
       }
-      if (finishReason === 'length') {
-        const rest = text.finish()
-        if (rest !== '') {
-          say(rest)
-        }
+      // Text held back in case it began a stop string (or the call start) was not one: the answer ended first.
+      const rest = finishReason === 'cancelled' ? '' : text.finish()
+      if (rest !== '') {
+        say(rest, undefined, text.marked)
       }
     } catch (err) {
       barrier.leave()
@@ -617,7 +631,8 @@ export class LlamaVerifier implements Verifier {
     const receipt = this.#receipts === undefined
       ? undefined
       : await issueAnswerReceipts(this.#receipts, { request: { clientId: request.clientId, messages: isPromptRequest(request) ? hashedTurns(request) : receiptMessages(request) }, model: this.model.name, text: output.join(''), usage, timings, work, cancelled: finishReason === 'cancelled', source }, this.#log)
-    channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }) })
+    const toolCalls = finishReason === 'stop' && calls?.complete === true ? calls.calls : undefined
+    channel.push({ type: 'done', finishReason: finishReason ?? 'length', usage, timings, work, ...(receipt === undefined ? {} : { receipt }), ...(toolCalls === undefined ? {} : { toolCalls }) })
     channel.close()
   }
 
@@ -625,17 +640,32 @@ export class LlamaVerifier implements Verifier {
    * Streams one verified token (not end-of-generation); says `stop` when a
    * stop string or stop token sequence ends with it.
    */
-  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string, logprobs?: TokenLogprob[]) => void, logprobs: TokenLogprob[] | undefined): FinishReason | undefined {
+  #emit (token: Token, generatedTokens: Token[], text: TextStream<Token>, prompt: ChatPrompt, say: (delta: string, logprobs?: TokenLogprob[], toolCall?: boolean) => void, logprobs: TokenLogprob[] | undefined): FinishReason | undefined {
     generatedTokens.push(token)
     const step = text.push(token)
     // A token's logprobs go out with it even when its text is held back (it may begin a stop string).
-    if (step.text !== '' || logprobs !== undefined) {
+    if (step.text !== '' || (logprobs !== undefined && step.call === undefined)) {
       say(step.text, logprobs)
+    }
+    if (step.call !== undefined && (step.call !== '' || logprobs !== undefined)) {
+      say(step.call, logprobs, true)
     }
     if (step.stopped || endsWithAny(generatedTokens, prompt.stopTokenSequences)) {
       return 'stop'
     }
     return undefined
+  }
+
+  /** A request's logit bias as node-llama-cpp's token bias (added to the logits), or none. */
+  #tokenBias (logitBias: CompletionRequest['logitBias']): TokenBias | undefined {
+    if (logitBias === undefined || logitBias.length === 0) {
+      return undefined
+    }
+    const bias = new TokenBias(this.#model.tokenizer)
+    for (const { token, bias: logit } of logitBias) {
+      bias.set(token as Token, { logit })
+    }
+    return bias
   }
 
   readonly #detokenize = (tokens: readonly Token[], previous: readonly Token[]): string => this.#model.detokenize(tokens, false, previous)
@@ -703,13 +733,13 @@ function loadFailureReason (lines: readonly string[]): string | undefined {
  * integer: the HTTP dialects take any, and the draw mixes it (sampling.ts).
  */
 /** The fields every request shares, bounded as the protocol bounds them. */
-const SharedFields = ChatRequestFields.pick({ maxTokens: true, temperature: true, topP: true, stop: true }).extend({
+const SharedFields = ChatRequestFields.pick({ maxTokens: true, temperature: true, topP: true, stop: true, logitBias: true }).extend({
   seed: z.number().refine(Number.isSafeInteger, { error: 'must be an integer' }).optional(),
   clientId: z.string(),
   topLogprobs: z.int().min(0).max(MAX_TOP_LOGPROBS).optional()
 })
 
-const CompletionFields = SharedFields.extend(ChatRequestFields.pick({ messages: true, responseFormat: true, tools: true, toolChoice: true }).shape).check((context) => {
+const CompletionFields = SharedFields.extend({ ...ChatRequestFields.pick({ messages: true, responseFormat: true, tools: true, toolChoice: true }).shape, parallelToolCalls: z.boolean().optional() }).check((context) => {
   const problem = toolChoiceProblem(context.value)
   if (problem !== undefined) {
     context.issues.push({ code: 'custom', path: ['toolChoice'], message: problem, input: context.value.toolChoice })
@@ -741,8 +771,8 @@ type NextTokenRequest = NonNullable<Extract<ControlledEvaluateInputItem, unknown
  * grammar sampler), so the argmax or draw is the constrained one; with
  * logprobs asked for, greedy positions return their distribution too.
  */
-function nextTokenRequest (request: Pick<CompletionRequest, 'temperature' | 'topP' | 'topLogprobs'>, grammar: LlamaGrammarEvaluationState | undefined): NextTokenRequest {
-  const constrained = grammar === undefined ? {} : { grammarEvaluationState: grammar }
+function nextTokenRequest (request: Pick<CompletionRequest, 'temperature' | 'topP' | 'topLogprobs'>, grammar: LlamaGrammarEvaluationState | undefined, bias: TokenBias | undefined): NextTokenRequest {
+  const constrained = { ...(grammar === undefined ? {} : { grammarEvaluationState: grammar }), ...(bias === undefined ? {} : { tokenBias: bias }) }
   if (request.temperature === 0) {
     return { token: true, ...(request.topLogprobs === undefined ? {} : { probabilities: true }), options: { temperature: 0, ...constrained } }
   }
@@ -765,12 +795,14 @@ function ownToken (next: { token?: Token | null, probabilities?: Map<Token, numb
 
 /** Text deltas waiting for a busy reader travel as one (see EventChannel's `merge`). */
 function joinDeltas (waiting: CompletionEvent, pushed: CompletionEvent): CompletionEvent | undefined {
-  if (waiting.type !== 'delta' || pushed.type !== 'delta') {
+  // Message content and a tool call's text stay apart.
+  if (waiting.type !== 'delta' || pushed.type !== 'delta' || waiting.toolCall !== pushed.toolCall) {
     return undefined
   }
   const logprobs = [...waiting.logprobs ?? [], ...pushed.logprobs ?? []]
   const tokens = [...waiting.tokens ?? [], ...pushed.tokens ?? []]
-  return { type: 'delta', text: waiting.text + pushed.text, tokens, ...(logprobs.length === 0 ? {} : { logprobs }) }
+  const toolCallParts = [...waiting.toolCallParts ?? [], ...pushed.toolCallParts ?? []]
+  return { type: 'delta', text: waiting.text + pushed.text, tokens, ...(logprobs.length === 0 ? {} : { logprobs }), ...(waiting.toolCall === true ? { toolCall: true } : {}), ...(toolCallParts.length === 0 ? {} : { toolCallParts }) }
 }
 
 function noWork (): Work {

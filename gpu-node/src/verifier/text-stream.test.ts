@@ -75,3 +75,19 @@ test('the detokenizer gets up to 16 earlier tokens as context', () => {
   }
   expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16])
 })
+
+test('with a marker, text before it is text and from it on is call text; a partial marker is held, then released if it is not one', () => {
+  const stream = new TextStream(byteDetokenize, [], '||call: ')
+  const steps = bytes('a | b ||call: f(1)').map((token) => stream.push(token))
+  const text = steps.map((step) => step.text).join('')
+  const call = steps.map((step) => step.call ?? '').join('')
+  expect(text + stream.finish()).toBe('a | b ')
+  expect(call).toBe('||call: f(1)')
+  expect(stream.marked).toBe(true)
+  // The lone `|` was held until the space after it showed it began no marker.
+  const held = bytes('a |').map((token) => new TextStream(byteDetokenize, [], '||call: ').push(token))
+  expect(held.at(-1)?.text).toBe('')
+  const unmarked = new TextStream(byteDetokenize, [], '||call: ')
+  expect(bytes('x |').map((token) => unmarked.push(token).text).join('') + unmarked.finish()).toBe('x |')
+  expect(unmarked.marked).toBe(false)
+})

@@ -8,7 +8,10 @@
  *   released as they are after a few tokens;
  * - no stop string, ever: text that could be the start of a stop string is
  *   held until it is known not to be one; the text before a stop string is
- *   released and the stream reports the stop.
+ *   released and the stream reports the stop;
+ * - with a marker (an answer's tool call start, see tool-call-syntax.ts):
+ *   the text from the marker on comes as `call`, not `text`, and text that
+ *   could be the marker's start is held until it is known not to be.
  */
 
 /** Detokenizes `tokens`, given the tokens before them (llama.cpp needs them for leading spaces). */
@@ -25,6 +28,8 @@ export interface TextStep {
   text: string
   /** True when a stop string was found; `text` is what came before it. */
   stopped: boolean
+  /** Text from the marker on (the marker included), once it has come. */
+  call?: string
 }
 
 export class TextStream<Token> {
@@ -34,10 +39,18 @@ export class TextStream<Token> {
   #contextTokens: Token[] = []
   #heldText = ''
   #stopped = false
+  readonly #marker: string | undefined
+  #marked = false
 
-  constructor (detokenize: Detokenize<Token>, stopStrings: readonly string[]) {
+  constructor (detokenize: Detokenize<Token>, stopStrings: readonly string[], marker?: string) {
     this.#detokenize = detokenize
     this.#stopStrings = stopStrings.filter((stop) => stop.length > 0)
+    this.#marker = marker === '' ? undefined : marker
+  }
+
+  /** Whether the marker has come: what is released from now on is `call` text. */
+  get marked (): boolean {
+    return this.#marked
   }
 
   /** Adds one generated token. */
@@ -55,7 +68,7 @@ export class TextStream<Token> {
     return this.#release(this.#heldText + text)
   }
 
-  /** Everything still held, at the end of generation (no stop string followed). */
+  /** Everything still held, at the end of generation (no stop string followed); call text once {@link marked}. */
   finish (): string {
     if (this.#stopped) {
       return ''
@@ -78,17 +91,30 @@ export class TextStream<Token> {
     if (stopAt !== -1) {
       this.#stopped = true
       this.#heldText = ''
-      return { text: text.slice(0, stopAt), stopped: true }
+      return this.#split(text.slice(0, stopAt), true)
     }
     const hold = this.#partialStopLength(text)
     this.#heldText = text.slice(text.length - hold)
-    return { text: text.slice(0, text.length - hold), stopped: false }
+    return this.#split(text.slice(0, text.length - hold), false)
   }
 
-  /** Length of the longest end of `text` that some stop string starts with. */
+  /** Released text, as text before the marker and call text from it on. */
+  #split (text: string, stopped: boolean): TextStep {
+    if (this.#marked) {
+      return { text: '', stopped, call: text }
+    }
+    const at = this.#marker === undefined ? -1 : text.indexOf(this.#marker)
+    if (at === -1) {
+      return { text, stopped }
+    }
+    this.#marked = true
+    return { text: text.slice(0, at), stopped, call: text.slice(at) }
+  }
+
+  /** Length of the longest end of `text` that some stop string (or the marker, until it came) starts with. */
   #partialStopLength (text: string): number {
     let longest = 0
-    for (const stop of this.#stopStrings) {
+    for (const stop of this.#marked || this.#marker === undefined ? this.#stopStrings : [...this.#stopStrings, this.#marker]) {
       for (let length = Math.min(stop.length - 1, text.length); length > longest; length--) {
         if (text.endsWith(stop.slice(0, length))) {
           longest = length

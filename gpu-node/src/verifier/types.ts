@@ -1,3 +1,4 @@
+import type { ToolCallPart } from './tool-call-syntax.ts'
 import type { ChatFinishReason, ChatPrivacy, PriorityTier, Receipt, ReceiptDrafterShare, ValidChatRequest } from '#protocol'
 
 /**
@@ -17,8 +18,10 @@ export type { ChatMessage, ChatRequestMessage, ChatRole } from '#protocol'
  * string; they are not returned. With a `continuation` (an answer another
  * verifier began), `maxTokens` counts the tokens still to write, and the
  * answer goes on from those tokens as if this verifier had written them.
+ * `logitBias` is added to its tokens' logits before every choice (-100 bans
+ * a token, 100 all but forces it), within the answer's grammar if it has one.
  */
-export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey' | 'responseFormat' | 'tools' | 'toolChoice'> {
+export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'seed' | 'stop' | 'continuation' | 'warmKey' | 'responseFormat' | 'tools' | 'toolChoice' | 'logitBias'> {
   /**
    * Who asks (a peer id, an API key, an address): per-client limits on
    * concurrent requests and tokens are counted against it.
@@ -45,6 +48,21 @@ export interface CompletionRequest extends Pick<ValidChatRequest, 'messages' | '
    * @default none reported
    */
   topLogprobs?: number
+  /**
+   * With tools the model may call on its own (`toolChoice` `auto`): whether
+   * one answer may hold several calls, when the chat wrapper has a form for
+   * them (else it holds one).
+   *
+   * @default true
+   */
+  parallelToolCalls?: boolean
+}
+
+/** One tool call of an answer, read from the chat wrapper's call syntax. */
+export interface AnswerToolCall {
+  name: string
+  /** The arguments, as JSON text (they fit the tool's parameters). */
+  arguments: string
 }
 
 /** Most alternatives a token's logprobs list (OpenAI's limit). */
@@ -123,6 +141,10 @@ export type CompletionEvent =
     logprobs?: TokenLogprob[]
     /** Those generated since the previous delta, for continuing the answer elsewhere (see continuation.ts). */
     tokens?: number[]
+    /** The text is the model's own tool call (the chat wrapper's call syntax), not message content. */
+    toolCall?: true
+    /** What that text completes of the calls: a call's name when it is whole, then its arguments' text in pieces. */
+    toolCallParts?: ToolCallPart[]
   }
   | {
     type: 'done'
@@ -132,6 +154,8 @@ export type CompletionEvent =
     work: Work
     /** The signed `served` receipt, when the verifier issues receipts and the answer did any work. */
     receipt?: Receipt
+    /** The tool calls the model made on its own (its `toolCall` deltas, read), when they came whole. */
+    toolCalls?: AnswerToolCall[]
   }
 
 /**

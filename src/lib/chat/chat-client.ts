@@ -57,6 +57,13 @@ export interface ChatRequestInit {
    * turn with this key reuses that cache (see protocol/warm-prefix.ts).
    */
   warmKey?: string
+  /** The answer fits this format (JSON, or a JSON schema): every token is held to it. */
+  responseFormat?: ValidChatRequest['responseFormat']
+  /** Tools documented in the prompt; with `toolChoice` `required` or a tool's name the answer is a call (protocol/tool-call-answer.ts). */
+  tools?: ValidChatRequest['tools']
+  toolChoice?: ValidChatRequest['toolChoice']
+  /** Added to these tokens' logits before every choice (-100 to 100, at most 300 tokens). */
+  logitBias?: ValidChatRequest['logitBias']
   /**
    * Names the chat in the verifier's logs and receipts.
    *
@@ -231,7 +238,11 @@ function encodeRequestAsIs (init: ChatRequestInit): Uint8Array {
     privacy: init.privacy ?? 'verifier-only',
     ...(init.receipts === undefined || init.receipts.length === 0 ? {} : { receipts: init.receipts }),
     ...(init.continuation === undefined ? {} : { continuation: init.continuation }),
-    ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey })
+    ...(init.warmKey === undefined ? {} : { warmKey: init.warmKey }),
+    ...(init.responseFormat === undefined ? {} : { responseFormat: init.responseFormat }),
+    ...(init.tools === undefined || init.tools.length === 0 ? {} : { tools: init.tools }),
+    ...(init.toolChoice === undefined ? {} : { toolChoice: init.toolChoice }),
+    ...(init.logitBias === undefined || init.logitBias.length === 0 ? {} : { logitBias: init.logitBias })
   }
   try {
     return encodeChatRequest(request)
