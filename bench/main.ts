@@ -5,6 +5,7 @@
  */
 import { REPO_ROOT } from '../tests/support/processes.ts'
 import { benchBrowserEngine } from './browser-engine.ts'
+import { benchChaos } from './chaos.ts'
 import { benchChatThroughput } from './chat-throughput.ts'
 import { benchDemoPair } from './demo-pair.ts'
 import { benchDrafting } from './drafting.ts'
@@ -29,6 +30,8 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   { name: 'verifier flood', run: benchVerifierCapacity },
   // `npm run bench -- failover`: the gap a killed verifier leaves in an answer another one continues.
   { name: 'failover', run: benchFailover },
+  // `npm run bench -- chaos`: 20 rounds of killing a part of the mesh under load.
+  { name: 'chaos', run: benchChaos },
   // `npm run bench -- gateway`: a request's cost through the relay's URL, and the gap of a hand-over there.
   { name: 'gateway', run: benchGateway }
 ]

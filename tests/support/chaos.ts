@@ -34,6 +34,8 @@ export interface ChaosRound {
   /** Answers that completed, and those kept unfinished with a Retry to go on. */
   complete: number
   retryable: number
+  /** Why each of those did not complete, as the page says. */
+  reasons: string[]
   /** Answers that ended neither way (each a failure of the mesh). */
   stuck: string[]
   /** From the kill until every answer of the round had ended. */
@@ -89,7 +91,7 @@ export async function runChaos (init: ChaosInit): Promise<ChaosReport> {
   const verifiers: Restartable[] = []
   for (let index = 0; index < 2; index++) {
     const apiPort = await freePort()
-    const args = { relayUrl: relay.process.url, apiPort, keyFile: join(directory, `verifier-${index}.key`), extraArgs: ['--threads', '1', '--capacity', '4', '--ledger', join(directory, `verifier-${index}.ledger.sqlite`)] }
+    const args = { relayUrl: relay.process.url, apiPort, keyFile: join(directory, `verifier-${index}.key`), extraArgs: ['--threads', '1', '--capacity', '4', '--gpu', 'off', '--ledger', join(directory, `verifier-${index}.ledger.sqlite`)] }
     const process = await startGpuNode(args)
     init.processes.push(process)
     verifiers.push({ process, restart: async () => await startGpuNode(args) })
@@ -149,9 +151,10 @@ export async function runChaos (init: ChaosInit): Promise<ChaosReport> {
         break
       }
       case 'chat tab': {
-        const index = Math.floor(random() * chatPages.length)
-        await chatPages[index]?.close()
-        chatPages[index] = await openChatTab(chatPages[index]?.context() ?? (chatProfiles[index % CHAT_PROFILES] as BrowserContext), relay.process.url)
+        // The page goes away mid-answer and comes back: its answer must be there, kept, with Retry.
+        const page = pick(chatPages)
+        await page.reload()
+        await prepareChatTab(page)
         break
       }
     }
@@ -160,12 +163,13 @@ export async function runChaos (init: ChaosInit): Promise<ChaosReport> {
       victim,
       killAfterMs,
       complete: ended.filter((ending) => ending === 'complete').length,
-      retryable: ended.filter((ending) => ending === 'retryable').length,
-      stuck: ended.filter((ending) => ending !== 'complete' && ending !== 'retryable'),
+      retryable: ended.filter((ending) => ending.startsWith('retryable')).length,
+      reasons: ended.filter((ending) => ending.startsWith('retryable')).map((ending) => ending.slice('retryable: '.length)),
+      stuck: ended.filter((ending) => ending !== 'complete' && !ending.startsWith('retryable')),
       settledMs: Date.now() - killedAt
     }
     rounds.push(result)
-    log(`chaos round ${round + 1}: killed the ${victim} after ${killAfterMs} ms; ${result.complete} complete, ${result.retryable} to retry, ${result.stuck.length} stuck; settled in ${result.settledMs} ms`)
+    log(`chaos round ${round + 1}: killed the ${victim} after ${killAfterMs} ms; ${result.complete} complete, ${result.retryable} to retry, ${result.stuck.length} stuck; settled in ${result.settledMs} ms${result.reasons.length === 0 ? '' : ` (${[...new Set(result.reasons)].join(' | ')})`}`)
     // Each tab's next question goes into a new conversation, so one round's answer never waits on another's.
     await Promise.all(chatPages.map(async (page) => { await newChat(page) }))
   }
@@ -206,11 +210,15 @@ export async function runChaos (init: ChaosInit): Promise<ChaosReport> {
 async function openChatTab (profile: BrowserContext, relayUrl: string, page?: Page): Promise<Page> {
   const tab = page ?? await profile.newPage()
   await tab.goto(relayUrl)
+  await prepareChatTab(tab)
+  await newChat(tab)
+  return tab
+}
+
+async function prepareChatTab (tab: Page): Promise<void> {
   await expect(tab.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', /^12D3KooW/, { timeout: 60_000 })
   await tab.getByTestId('chat-privacy').getByRole('combobox').selectOption('drafters-allowed')
   await setAnswerSettings(tab, { temperature: 0, maxTokens: 40 })
-  await newChat(tab)
-  return tab
 }
 
 async function newChat (page: Page): Promise<void> {
@@ -222,7 +230,7 @@ async function newChat (page: Page): Promise<void> {
  * How a tab's newest answer ended: complete, or unfinished with Retry
  * offered (its text so far kept); anything else, described.
  */
-async function answerEnding (page: Page): Promise<'complete' | 'retryable' | string> {
+async function answerEnding (page: Page): Promise<string> {
   const answer = lastAnswer(page)
   try {
     await expect(answer).toHaveAttribute('data-status', /^(complete|interrupted|error|cancelled)$/, { timeout: 120_000 })
@@ -233,7 +241,8 @@ async function answerEnding (page: Page): Promise<'complete' | 'retryable' | str
   if (status === 'complete') {
     return 'complete'
   }
-  return await answer.getByRole('button', { name: 'Retry' }).isEnabled().catch(() => false) ? 'retryable' : `${status ?? '?'} without a Retry`
+  const why = ((await answer.getByTestId('answer-ending').textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').replace(/Retry$/, '').trim()
+  return await answer.getByRole('button', { name: 'Retry' }).isEnabled().catch(() => false) ? `retryable: ${why}` : `${status ?? '?'} without a Retry: ${why}`
 }
 
 /** The receipts a tab's profile holds, and the ids its complete answers name. */
