@@ -3,7 +3,9 @@ import { request } from 'node:http'
 import type { IncomingHttpHeaders } from 'node:http'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { freePort, REPO_ROOT, startGpuNode, waitFor } from '../tests/support/processes.ts'
+import { BOOTSTRAP_PATH, parseBootstrap } from '#protocol'
+import { readMetrics } from '../tests/support/metrics.ts'
+import { REPO_ROOT, startGpuNode, startRelay, waitFor } from '../tests/support/processes.ts'
 import type { Section } from './report.ts'
 import { percentile, summarize } from './stats.ts'
 
@@ -16,6 +18,8 @@ const FLOOD_MS = 15_000
 /** The first moments, when all 200 ask at once: reported apart from the steady flood that follows. */
 const OPENING_MS = 1_000
 const HEALTH_INTERVAL_MS = 50
+/** Idle mesh peers held at the verifier through the relay's circuit while it is flooded (the hardening issue's number). */
+const MESH_PEERS = 500
 /** The hardening issue's target: a health check stays under 100 ms at p99 while the node is flooded. */
 const HEALTH_P99_TARGET_MS = 100
 
@@ -64,12 +68,30 @@ async function floodingClient (url: URL, model: string, localAddress: string, un
  * it refuses the rest (429/503 with Retry-After), and how long its health
  * check takes meanwhile, at the opening burst (all 200 at once) and in the
  * steady flood after it. One gpu-node with its default capacity and queue,
- * the demo model, one CPU thread; no relay.
+ * the demo model, one CPU thread, behind a relay, holding idle mesh peers
+ * (`mesh-peers.ts`) connected through the relay's circuit.
  */
 export async function benchVerifierCapacity (): Promise<Section> {
-  const node = await startGpuNode({ relayUrl: `http://127.0.0.1:${await freePort()}`, extraArgs: ['--threads', '1', '--gpu', 'off'] })
+  const relay = await startRelay()
+  const node = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--threads', '1', '--gpu', 'off'] })
+  let meshPeers: ReturnType<typeof spawn> | undefined
   try {
     await waitFor('the model to load', async () => (await fetch(`${node.url}/v1/models`)).ok ? true : undefined, 60_000)
+    const health = await waitFor('the verifier to hold its reservation', async () => {
+      const current = await (await fetch(`${node.url}/health`)).json() as { relay: string, peerId: string }
+      return current.relay === 'connected' ? current : undefined
+    }, 30_000)
+    const bootstrap = parseBootstrap(await (await fetch(`${relay.url}${BOOTSTRAP_PATH}`)).json())
+    const circuit = `${bootstrap.multiaddrs[0] ?? ''}/p2p-circuit/p2p/${health.peerId}`
+    const rssBefore = (await readMetrics(node.url)).get('process_resident_memory_bytes') ?? 0
+    // The idle peers live in a process of their own: their memory and event loop are not the verifier's or this one's.
+    meshPeers = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/mesh-peers.ts'), circuit, String(MESH_PEERS)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+    const meshLine = await createInterface({ input: meshPeers.stdout ?? process.stdin })[Symbol.asyncIterator]().next()
+    const mesh = JSON.parse(String(meshLine.value ?? '{"held":0,"rssBytes":0}')) as { held: number, rssBytes: number, firstError?: string }
+    if (mesh.held < MESH_PEERS) console.log(`bench: ${MESH_PEERS - mesh.held} mesh peers could not connect; the first: ${mesh.firstError ?? 'the peers\' process ended'}`)
+    const before = await readMetrics(node.url)
+    const rssWithPeers = before.get('process_resident_memory_bytes') ?? 0
+    const connectionsBefore = before.get('shoal_gpu_node_connections') ?? 0
     const url = new URL(node.url)
     const models = await (await fetch(`${node.url}/v1/models`)).json() as { data: Array<{ id: string }> }
     const model = models.data[0]?.id ?? 'shoal-demo'
@@ -80,6 +102,7 @@ export async function benchVerifierCapacity (): Promise<Section> {
     const until = performance.now() + FLOOD_MS
     const answers = (await Promise.all(Array.from({ length: CLIENTS }, async (_, index) => await floodingClient(url, model, `127.0.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}`, until)))).flat()
     poller.kill('SIGTERM')
+    const connectionsAfter = (await readMetrics(node.url)).get('shoal_gpu_node_connections') ?? 0
     const report = await lines.next()
     const checks = (JSON.parse(String(report.value ?? '{"checks":[]}')) as { checks: Array<{ at: number, ms: number }> }).checks
     const opening = checks.filter((check) => check.at < OPENING_MS).map((check) => check.ms)
@@ -91,10 +114,10 @@ export async function benchVerifierCapacity (): Promise<Section> {
     const withoutRetryAfter = refused.filter((answer) => answer.retryAfter === undefined).length
     return {
       title: 'Verifier under a flood',
-      description: `${CLIENTS} HTTP clients, each from its own loopback address, ask one gpu-node (default capacity 4 and queue 32, demo model, 1 CPU thread, no relay) for ${ANSWER_TOKENS}-token streamed answers for ${FLOOD_MS / 1000} s, all at the same moment first, then each again as soon as it was answered or its refusal's Retry-After had passed, while another process fetches /health every ${HEALTH_INTERVAL_MS} ms, each on a new connection. The node serves what its capacity and queue hold and refuses the rest at once with 503 and Retry-After (${withoutRetryAfter} refusals lacked it; ${other.length} answers had another status${other.length === 0 ? '' : `: ${[...new Set(other.map((answer) => answer.status))].join(', ')}`}). The health target is on the steady flood; in the opening second all ${CLIENTS} requests arrive within a few milliseconds and the node parses and answers them one after another on its one event loop (about 1 ms each, most of it writing the response), so a check that arrives among them waits for those ahead of it. Idle mesh connections are not part of this run.`,
+      description: `${CLIENTS} HTTP clients, each from its own loopback address, ask one gpu-node (default capacity 4 and queue 32, demo model, 1 CPU thread) that holds ${mesh.held} of ${MESH_PEERS} idle mesh peers connected through the relay's circuit (minimal libp2p nodes in a process of their own: ${mib(mesh.rssBytes)} MiB RSS for all of them; the verifier's RSS went from ${mib(rssBefore)} to ${mib(rssWithPeers)} MiB with them, and it held ${connectionsBefore} libp2p connections before the flood and ${connectionsAfter} after) for ${ANSWER_TOKENS}-token streamed answers for ${FLOOD_MS / 1000} s, all at the same moment first, then each again as soon as it was answered or its refusal's Retry-After had passed, while another process fetches /health every ${HEALTH_INTERVAL_MS} ms, each on a new connection. The node serves what its capacity and queue hold and refuses the rest at once with 503 and Retry-After (${withoutRetryAfter} refusals lacked it; ${other.length} answers had another status${other.length === 0 ? '' : `: ${[...new Set(other.map((answer) => answer.status))].join(', ')}`}). The health target is on the steady flood; in the opening second all ${CLIENTS} requests arrive within a few milliseconds and the node parses and answers them one after another on its one event loop (about 1 ms each, most of it writing the response), so a check that arrives among them waits for those ahead of it. Through one relay a verifier is reached by at most 300 circuits at once (circuit-relay-v2's limit of 300 stop streams per connection, at the relay and at the verifier alike), so the peers past that wait out their dial's 30 s and give up; and the relay closes each circuit after 2 minutes (circuit-relay-v2's duration limit), so the peers dialled first are gone again by the flood's end (pages upgrade theirs to direct WebRTC before then).`,
       table: {
-        columns: ['served (200)', 'refused busy (503)', 'refused per client (429)', 'other', 'health p50 (ms)', 'health p99, steady (ms)', 'health max, opening second (ms)'],
-        rows: [[String(count(200)), String(count(503)), String(count(429)), String(other.length), percentile(steady, 50).toFixed(1), percentile(steady, 99).toFixed(1), Math.max(...opening).toFixed(1)]]
+        columns: ['idle mesh peers held', 'verifier RSS with them (MiB)', 'served (200)', 'refused busy (503)', 'refused per client (429)', 'other', 'health p50 (ms)', 'health p99, steady (ms)', 'health max, opening second (ms)'],
+        rows: [[String(mesh.held), mib(rssWithPeers), String(count(200)), String(count(503)), String(count(429)), String(other.length), percentile(steady, 50).toFixed(1), percentile(steady, 99).toFixed(1), Math.max(...opening).toFixed(1)]]
       },
       measurements: [
         // The target is on the 99th percentile, which the report's columns do not show: it gets a row of its own.
@@ -106,6 +129,12 @@ export async function benchVerifierCapacity (): Promise<Section> {
       ]
     }
   } finally {
+    meshPeers?.kill('SIGTERM')
     await node.stop()
+    await relay.stop()
   }
+}
+
+function mib (bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0)
 }

@@ -1,5 +1,5 @@
 import type { Metric } from './prometheus.ts'
-import type { Connection, Libp2p, Stream, StreamHandler } from '@libp2p/interface'
+import type { Connection, Libp2p, Startable, Stream, StreamHandler, StreamHandlerOptions, StreamHandlerRecord } from '@libp2p/interface'
 
 /** How fast one peer may open streams of one protocol: a token bucket. */
 export interface StreamRate {
@@ -90,4 +90,33 @@ export function budgetedHandlers (node: Pick<Libp2p, 'handle' | 'unhandle'>, bud
     },
     unhandle: async (protocol) => { await node.unhandle(protocol) }
   }
+}
+
+/**
+ * A libp2p service that puts handlers other services registered behind
+ * `budget`: once every service has started (and so registered its
+ * protocols), each protocol `budget` has a rate for is re-registered
+ * through `guard`, with the options it had. For handlers that libp2p's own
+ * services register (circuit relay, identify, ping, gossipsub), which take
+ * no `handle` of ours.
+ */
+/** The part of libp2p's registrar (a component services are given) that re-registering a handler needs. */
+export interface HandlerRegistrar {
+  getProtocols: () => string[]
+  getHandler: (protocol: string) => StreamHandlerRecord
+  handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
+}
+
+export function streamBudgetService (budget: StreamBudget, protocols: readonly string[]): (components: { registrar: HandlerRegistrar }) => Startable {
+  return ({ registrar }) => ({
+    start: () => {},
+    afterStart: async () => {
+      for (const protocol of protocols) {
+        if (!registrar.getProtocols().includes(protocol)) continue
+        const { handler, options } = registrar.getHandler(protocol)
+        await registrar.handle(protocol, budget.guard(protocol, handler), { ...options, force: true })
+      }
+    },
+    stop: () => {}
+  })
 }

@@ -2,12 +2,13 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { getNetConfig } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createShoalNode, GossipPolice, joinAnnounceTopic } from '#server'
+import { createShoalNode, GossipPolice, joinAnnounceTopic, StreamBudget, streamBudgetService } from '#server'
+import { RELAY_STREAM_RATES } from './stream-rates.ts'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PrivateKey, Startable as Libp2pStartable } from '@libp2p/interface'
 import type { Log, ShoalServices, Startable } from '#server'
 
-export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService }>
+export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService, streamBudget: Libp2pStartable }>
 
 export interface RelayNodeInit {
   privateKey: PrivateKey
@@ -50,6 +51,8 @@ export interface RelayNode extends Startable {
   readonly announced: readonly string[]
   /** Hangs up on peers whose announcements keep being rejected; undefined until started. */
   readonly police: GossipPolice | undefined
+  /** Per-peer budgets of new streams, per protocol (see `stream-rates.ts`). */
+  readonly streams: StreamBudget
 }
 
 /**
@@ -63,15 +66,17 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
   let internal: InternalAddress | undefined
   let announced: string[] = []
   let police: GossipPolice | undefined
+  const streams = new StreamBudget(RELAY_STREAM_RATES)
   return {
     peerId: peerIdFromPrivateKey(init.privateKey).toString(),
     get libp2p () { return libp2p },
     get internal () { return internal },
     get announced () { return announced },
     get police () { return police },
+    streams,
     start: async () => {
       announced = init.announce()
-      const node = await createNode(init, announced)
+      const node = await createNode(init, announced, streams)
       let listening: InternalAddress | undefined
       node.addEventListener('transport:listening', (event) => {
         for (const address of event.detail.getAddrs()) {
@@ -98,9 +103,9 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
   }
 }
 
-async function createNode (init: RelayNodeInit, announce: string[]): Promise<RelayLibp2p> {
+async function createNode (init: RelayNodeInit, announce: string[], streams: StreamBudget): Promise<RelayLibp2p> {
   const maxConnections = init.maxConnections ?? 4096
-  return createShoalNode<{ circuitRelay: CircuitRelayService }>({
+  return createShoalNode<{ circuitRelay: CircuitRelayService, streamBudget: Libp2pStartable }>({
     privateKey: init.privateKey,
     transports: [webSockets()],
     listen: ['/ip4/127.0.0.1/tcp/0/ws'],
@@ -115,7 +120,9 @@ async function createNode (init: RelayNodeInit, announce: string[]): Promise<Rel
     services: {
       circuitRelay: circuitRelayServer({
         reservations: { maxReservations: init.maxReservations ?? 1024 }
-      })
+      }),
+      // The circuit relay, identify, ping and gossipsub register their own handlers: wrapped once all have.
+      streamBudget: streamBudgetService(streams, Object.keys(RELAY_STREAM_RATES))
     }
   })
 }

@@ -4,7 +4,7 @@ import { processMetrics } from '#server'
 import type { PeerRelays } from './peer-relays.ts'
 import type { RelayLibp2p } from './relay-node.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { GossipPolice, Metric } from '#server'
+import type { GossipPolice, Metric, StreamBudget } from '#server'
 
 /** The body of `GET /health`; clients (tests, monitors) parse it with this schema. */
 export const RelayHealth = z.object({
@@ -25,6 +25,8 @@ export interface RelayStatsInit {
   peerRelays: PeerRelays
   /** Hangs up on peers that flood or garble gossip. */
   police?: GossipPolice
+  /** Resets streams a peer opens faster than their protocol allows. */
+  streams?: StreamBudget
   maxReservations: number
   startedAt: number
   /** Requests answered so far, by the HTTP server. */
@@ -56,6 +58,7 @@ export function relayMetrics (init: RelayStatsInit, now: number = Date.now()): M
     { name: 'shoal_relay_http_requests_total', help: 'HTTP requests answered.', type: 'counter', value: init.httpRequests() },
     ...init.peerRelays.metrics(),
     ...init.police?.metrics('shoal_relay') ?? [],
+    ...init.streams?.metrics('shoal_relay') ?? [],
     ...processMetrics('shoal_relay', init.startedAt, now)
   ]
 }

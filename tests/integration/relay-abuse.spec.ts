@@ -1,9 +1,18 @@
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
 import { expect, test } from '@playwright/test'
-import { HEADERS_TIMEOUT_MS } from '#server'
+import { BOOTSTRAP_PATH, parseBootstrap } from '#protocol'
+import { createShoalNode, HEADERS_TIMEOUT_MS } from '#server'
+import { HOP_PROTOCOL, PING_PROTOCOL, RELAY_STREAM_RATES } from '../../relay/src/stream-rates.ts'
+import { readMetrics } from '../support/metrics.ts'
 import { startRelay, waitFor } from '../support/processes.ts'
 import type { ShoalProcess } from '../support/processes.ts'
+import type { Libp2p } from '@libp2p/interface'
 
 /**
  * What one client may hold at a real relay: a slow-loris client that
@@ -16,7 +25,9 @@ import type { ShoalProcess } from '../support/processes.ts'
 
 const relays: ShoalProcess[] = []
 const sockets: Socket[] = []
+const clients: Libp2p[] = []
 test.afterEach(async () => {
+  await Promise.all(clients.splice(0).map(async (client) => { await client.stop() }))
   for (const socket of sockets.splice(0)) socket.destroy()
   await Promise.all(relays.splice(0).map(async (relay) => { await relay.stop() }))
 })
@@ -80,4 +91,69 @@ test('a client dribbling headers is cut off, one address cannot hold every socke
   const again = await openFrom('127.0.0.2', port, HEALTH)
   await within(again.closed, 5_000, 'the answer once the address was free')
   expect(again.received()).toMatch(/^HTTP\/1\.1 200 /)
+})
+
+async function client (listen: string[] = []): Promise<Libp2p> {
+  const node = await createShoalNode({
+    privateKey: await generateKeyPair('Ed25519'),
+    transports: [webSockets(), circuitRelayTransport()],
+    listen,
+    connectionGater: { denyDialMultiaddr: () => false }
+  })
+  clients.push(node)
+  await node.start()
+  return node
+}
+
+/** A circuit-relay-v2 HopMessage { type: RESERVE }, length-prefixed: field 1, varint 0. */
+const RESERVE = new Uint8Array([0x08, 0x00])
+
+/** Asks the relay for a reservation on a hop stream of its own; false when the relay resets the stream. */
+async function reserveOnce (node: Libp2p, relayAddress: string): Promise<boolean> {
+  try {
+    const stream = await node.dialProtocol(multiaddr(relayAddress), HOP_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+    const messages = lpStream(stream)
+    await messages.write(RESERVE, { signal: AbortSignal.timeout(5_000) })
+    const answer = await messages.read({ signal: AbortSignal.timeout(5_000) })
+    await stream.close()
+    return answer.byteLength > 0
+  } catch {
+    return false
+  }
+}
+
+test('a peer flooding the relay with hop streams has the excess reset unread; another peer still reserves and is reached through its circuit', async () => {
+  test.setTimeout(90_000)
+  const relay = await startRelay()
+  relays.push(relay)
+  const bootstrap = parseBootstrap(await (await fetch(`${relay.url}${BOOTSTRAP_PATH}`)).json())
+  const relayAddress = bootstrap.multiaddrs[0] ?? ''
+
+  // One at a time, so that only the budget refuses (not libp2p's limit of hop streams open at once).
+  const flooder = await client()
+  const flood = 120
+  const startedAt = Date.now()
+  let served = 0
+  for (let i = 0; i < flood; i++) {
+    if (await reserveOnce(flooder, relayAddress)) served++
+  }
+  const seconds = (Date.now() - startedAt) / 1000
+  const rate = RELAY_STREAM_RATES[HOP_PROTOCOL] ?? { perSecond: 0, burst: 0 }
+  expect(served).toBeGreaterThanOrEqual(rate.burst)
+  expect(served).toBeLessThanOrEqual(rate.burst + Math.ceil(rate.perSecond * seconds) + 1)
+  const refused = (await readMetrics(relay.url)).get(`shoal_relay_streams_refused_total{protocol="${HOP_PROTOCOL}"}`) ?? 0
+  expect(refused).toBe(flood - served)
+
+  // Another peer reserves a slot as a verifier would, and a third reaches it through the circuit.
+  const listener = await client(['/p2p-circuit'])
+  await listener.dial(multiaddr(relayAddress))
+  const circuit = await waitFor('the listener\'s reservation', () => listener.getMultiaddrs().find((address) => address.toString().includes('/p2p-circuit')), 20_000)
+  const dialer = await client()
+  const connection = await dialer.dial(circuit, { signal: AbortSignal.timeout(10_000) })
+  expect(connection.limits).toBeDefined()
+  expect(connection.remotePeer.equals(listener.peerId)).toBe(true)
+  const refusedAfter = await readMetrics(relay.url)
+  expect(refusedAfter.get(`shoal_relay_streams_refused_total{protocol="${HOP_PROTOCOL}"}`)).toBe(refused)
+  expect(refusedAfter.get(`shoal_relay_streams_refused_total{protocol="${PING_PROTOCOL}"}`)).toBe(0)
+  expect(relay.child.exitCode).toBeNull()
 })
