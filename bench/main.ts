@@ -15,6 +15,7 @@ import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import { benchRelayCapacity } from './relay-capacity.ts'
 import { benchVerifierCapacity } from './verifier-capacity.ts'
+import { benchVerifierScaling } from './verifier-scaling.ts'
 import type { Section } from './report.ts'
 
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
@@ -30,7 +31,9 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   // `npm run bench -- failover`: the gap a killed verifier leaves in an answer another one continues.
   { name: 'failover', run: benchFailover },
   // `npm run bench -- gateway`: a request's cost through the relay's URL, and the gap of a hand-over there.
-  { name: 'gateway', run: benchGateway }
+  { name: 'gateway', run: benchGateway },
+  // `npm run bench -- scaling`: aggregate tokens/s of 1, 2 and 3 verifiers under one load through the gateway (EMULATED GPU).
+  { name: 'verifier scaling', run: benchVerifierScaling }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'
