@@ -138,7 +138,9 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
       const tried: string[] = []
       let refusal: { peerId: string, answer: TunnelledResponse, body: Uint8Array } | undefined
       while (!signal.aborted) {
-        const chosen = pickVerifier(inFlight.withOwnLoad(verifiers), tried, { model, random: Math.random })
+        // The least loaded of all, not the better of a random two: the gateway knows its own requests'
+        // load at once, so it does not herd as pages that only hear the same announcements would.
+        const chosen = pickVerifier(inFlight.withOwnLoad(verifiers), tried, { model })
         if (chosen === undefined) {
           break
         }
