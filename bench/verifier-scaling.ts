@@ -95,6 +95,10 @@ interface Run {
   paddingMsPerPass: number
   /** Sequences batched into each pass, on average. */
   sequencesPerPass: number
+  /** Wall time of the rounds. */
+  seconds: number
+  /** Share of the rounds' time each verifier's emulated GPU was in a pass: what is left went to the CPU's work between passes. */
+  gpuBusy: number
 }
 
 /** A counter summed over the verifiers. */
@@ -117,6 +121,7 @@ async function measureRound (mesh: Mesh, run: Run): Promise<void> {
   const start = performance.now()
   const chats = await Promise.all(Array.from({ length: CHATS }, async (_, index) => await chat(mesh.relay.url, question(index), MAX_TOKENS)))
   const seconds = (performance.now() - start) / 1000
+  run.seconds += seconds
   run.rounds.push(chats.reduce((sum, answered) => sum + answered.tokens, 0) / seconds)
   for (const answered of chats) {
     run.perChat.push(answered.tokens / answered.seconds)
@@ -142,7 +147,7 @@ function mean (values: readonly number[]): number {
 
 export async function benchVerifierScaling (): Promise<Section> {
   const meshes: Mesh[] = []
-  const runs: Run[] = VERIFIER_COUNTS.map((count) => ({ count, rounds: [], perChat: [], spread: Array.from({ length: count }, () => 0), answers: [], paddingMsPerPass: 0, sequencesPerPass: 0 }))
+  const runs: Run[] = VERIFIER_COUNTS.map((count) => ({ count, rounds: [], perChat: [], spread: Array.from({ length: count }, () => 0), answers: [], paddingMsPerPass: 0, sequencesPerPass: 0, seconds: 0, gpuBusy: 0 }))
   let loadBefore = 0
   try {
     for (const count of VERIFIER_COUNTS) {
@@ -165,6 +170,8 @@ export async function benchVerifierScaling (): Promise<Section> {
       if (run === undefined) continue
       run.paddingMsPerPass = delta('shoal_gpu_node_emulated_pass_padding_seconds_total') * 1000 / passes
       run.sequencesPerPass = delta('shoal_gpu_node_emulated_pass_sequences_total') / passes
+      // A pass's cost is linear in its tokens, so the mean pass lasts as long as a pass of the mean batch.
+      run.gpuBusy = passes * passDurationMs(PROFILE, run.sequencesPerPass) / 1000 / (run.count * run.seconds)
     }
   } finally {
     await Promise.all(meshes.flatMap((mesh) => mesh.verifiers.map(async (verifier) => { await verifier.process.stop() })))
@@ -188,15 +195,16 @@ export async function benchVerifierScaling (): Promise<Section> {
       summarize(run.perChat).p50.toFixed(1),
       run.sequencesPerPass.toFixed(2),
       run.paddingMsPerPass.toFixed(1),
+      `${(run.gpuBusy * 100).toFixed(0)} %`,
       differing === 0 ? 'yes' : `no: ${differing} of ${CHATS} differ`
     ]
   })
   const target = (count: number): Section['measurements'][number]['target'] => count === 1 ? undefined : { op: '>=', value: 0.9 * count * one, of: 'p50' }
   return {
     title: 'Verifiers side by side',
-    description: `Three meshes side by side, each a relay with 1, 2 or 3 verifiers on the demo model (one thread each, ${CAPACITY} sequences each), every forward pass padded by an EMULATED GPU (\`--emulate-pass-cost ${PROFILE.name}\`, ${passCostLabel(PROFILE)}), so the emulated GPU, not this machine's CPU, should be the limit. Each N gets the same load: ${ROUNDS} rounds of ${CHATS} greedy chats sent at once to its relay's \`/v1/chat/completions\`, ${MAX_TOKENS} tokens at most, routed over the mesh by the relay's gateway (the relay's per-IP limit off and each verifier's per-client limit at ${CHATS}: every chat comes from one address). The rounds go in turn (N = 1, 2, 3, then again), so every N sees the same noise of a shared machine. Aggregate is a round's tokens over its wall time (the mean of the rounds in the table); "limit" is the closed-form ratio to one verifier, waves(1) / waves(N) with waves(N) = ⌈${CHATS} chats / (${CAPACITY} sequences × N)⌉ (= N for this load), and "ceiling" what the emulated GPU allows, N × ${CAPACITY} tokens per ${passDurationMs(PROFILE, CAPACITY).toFixed(2)} ms pass. Chats per verifier is the count each one answered (the \`X-Shoal-Verifier\` header); "identical" compares each answer with the one N = 1 gave the same question. "Padding / pass" is the mean wait the emulation added to each batched decode beyond its real compute: near 0, this machine's CPU took longer than the emulated GPU would, and N verifiers sharing it cannot add up to N times one. The goal is N verifiers ≥ 0.9 × N of one's aggregate. Load average (1 min) ${loadBefore.toFixed(2)} before the rounds, ${loadAfter.toFixed(2)} after: other work shared the machine.`,
+    description: `Three meshes side by side, each a relay with 1, 2 or 3 verifiers on the demo model (one thread each, ${CAPACITY} sequences each), every forward pass padded by an EMULATED GPU (\`--emulate-pass-cost ${PROFILE.name}\`, ${passCostLabel(PROFILE)}), so the emulated GPU, not this machine's CPU, should be the limit. Each N gets the same load: ${ROUNDS} rounds of ${CHATS} greedy chats sent at once to its relay's \`/v1/chat/completions\`, ${MAX_TOKENS} tokens at most, routed over the mesh by the relay's gateway (the relay's per-IP limit off and each verifier's per-client limit at ${CHATS}: every chat comes from one address). The rounds go in turn (N = 1, 2, 3, then again), so every N sees the same noise of a shared machine. Aggregate is a round's tokens over its wall time (the mean of the rounds in the table); "limit" is the closed-form ratio to one verifier, waves(1) / waves(N) with waves(N) = ⌈${CHATS} chats / (${CAPACITY} sequences × N)⌉ (= N for this load), and "ceiling" what the emulated GPU allows, N × ${CAPACITY} tokens per ${passDurationMs(PROFILE, CAPACITY).toFixed(2)} ms pass. Chats per verifier is the count each one answered (the \`X-Shoal-Verifier\` header); "identical" compares each answer with the one N = 1 gave the same question. "Padding / pass" is the mean wait the emulation added to each batched decode beyond its real compute: near 0, this machine's CPU took longer than the emulated GPU would, and N verifiers sharing it cannot add up to N times one. "Emulated GPU busy" is the share of the rounds' time a verifier spent in (padded) passes; the rest went to the CPU's work between passes (sampling, the HTTP answer, the tunnel, the next step's scheduling), which the N verifiers and the relay share on this machine's cores, so a low share means the CPU, not the emulated GPU, set the pace. The goal is N verifiers ≥ 0.9 × N of one's aggregate. Load average (1 min) ${loadBefore.toFixed(2)} before the rounds, ${loadAfter.toFixed(2)} after: other work shared the machine.`,
     table: {
-      columns: ['verifiers', 'aggregate tokens/s', 'ratio to N = 1', 'limit', 'ceiling tokens/s', 'chats per verifier', 'p50 per-chat tokens/s', 'sequences / pass', 'padding / pass (ms)', 'answers identical to N = 1'],
+      columns: ['verifiers', 'aggregate tokens/s', 'ratio to N = 1', 'limit', 'ceiling tokens/s', 'chats per verifier', 'p50 per-chat tokens/s', 'sequences / pass', 'padding / pass (ms)', 'emulated GPU busy', 'answers identical to N = 1'],
       rows
     },
     measurements: runs.map((run) => ({
