@@ -16,6 +16,7 @@ import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import { benchRelayCapacity } from './relay-capacity.ts'
 import { benchVerifierCapacity } from './verifier-capacity.ts'
+import { benchVerifierScaling } from './verifier-scaling.ts'
 import type { Section } from './report.ts'
 
 const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
@@ -33,7 +34,9 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   // `npm run bench -- chaos`: 20 rounds of killing a part of the mesh under load.
   { name: 'chaos', run: benchChaos },
   // `npm run bench -- gateway`: a request's cost through the relay's URL, and the gap of a hand-over there.
-  { name: 'gateway', run: benchGateway }
+  { name: 'gateway', run: benchGateway },
+  // `npm run bench -- scaling`: aggregate tokens/s of 1, 2 and 3 verifiers under one load through the gateway (EMULATED GPU).
+  { name: 'verifier scaling', run: benchVerifierScaling }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'

@@ -194,8 +194,9 @@ test('a busy verifier\'s refusal before the first byte is passed over: the other
   }, 30_000)
   const client = openAi(mesh.url)
   const controller = new AbortController()
-  const { data: long, response: longResponse } = await client.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: LONG_MAX_TOKENS, temperature: 0, stream: true }, { signal: controller.signal }).withResponse()
-  const busy = longResponse.headers.get('x-shoal-verifier')
+  // Sent to the verifier's own port: the gateway, which counts only its own requests, learns of it from the next announcement.
+  const long = await openAi(verifiers[0]?.process.url ?? '').chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: LONG_MAX_TOKENS, temperature: 0, stream: true }, { signal: controller.signal })
+  const busy = verifiers[0]?.peerId
   const iterator = long[Symbol.asyncIterator]()
   await iterator.next()
   // Sent before the busy verifier's next announcement could say so, as often as not: then it refuses, and the other answers.
@@ -205,7 +206,6 @@ test('a busy verifier\'s refusal before the first byte is passed over: the other
     expect(response.status).toBe(200)
   }
   controller.abort()
-  expect(verifiers.map((candidate) => candidate.peerId)).toContain(busy)
 })
 
 test('a client that leaves mid-answer stops the verifier, which frees its sequence', async () => {

@@ -4,6 +4,7 @@ import { errorMessage, sendJson } from '#server'
 import { apiFamily, sendGatewayError } from './api-errors.ts'
 import { collect, relayAnswer, relayContinuedAnswer } from './answer-relay.ts'
 import { ClientLimits, clientAddress } from './client-limits.ts'
+import { InFlightCounts } from './in-flight-counts.ts'
 import { continuableChat } from './continued-chat.ts'
 import type { ContinuableChat } from './continued-chat.ts'
 import { isModelListPath, mergeModelLists } from './model-lists.ts'
@@ -78,6 +79,7 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
   return ({ relay, log }) => {
     const directory = new VerifierDirectory()
     const limits = new ClientLimits(init.maxConcurrentPerIp)
+    const inFlight = new InFlightCounts()
     const stats: GatewayStats = { forwarded: 0, failovers: 0, noVerifier: 0, cut: 0, handovers: 0 }
 
     const handle = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
@@ -136,37 +138,45 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
       const tried: string[] = []
       let refusal: { peerId: string, answer: TunnelledResponse, body: Uint8Array } | undefined
       while (!signal.aborted) {
-        const chosen = pickVerifier(verifiers, tried, { model, random: Math.random })
+        // The least loaded of all, not the better of a random two: the gateway knows its own requests'
+        // load at once, so it does not herd as pages that only hear the same announcements would.
+        const chosen = pickVerifier(inFlight.withOwnLoad(verifiers), tried, { model })
         if (chosen === undefined) {
           break
         }
         tried.push(chosen.peerId)
-        let answer: TunnelledResponse
+        // Counted before anything awaits, so the next request of a burst already sees it.
+        const ended = inFlight.begin(chosen.peerId)
         try {
-          answer = await sendThroughTunnel(node, chosen.peer, exchange, signal)
-        } catch (err) {
-          if (signal.aborted) {
-            return
+          let answer: TunnelledResponse
+          try {
+            answer = await sendThroughTunnel(node, chosen.peer, exchange, signal)
+          } catch (err) {
+            if (signal.aborted) {
+              return
+            }
+            stats.failovers++
+            log.info(`gateway: ${chosen.peerId} did not take ${exchange.head.method} ${exchange.head.path}: ${errorMessage(err)}`)
+            continue
           }
-          stats.failovers++
-          log.info(`gateway: ${chosen.peerId} did not take ${exchange.head.method} ${exchange.head.path}: ${errorMessage(err)}`)
-          continue
+          if (isRefusal(answer.head.status) && pickVerifier(verifiers, tried, { model }) !== undefined) {
+            // Kept (it is short) in case every other one refuses too: then the client gets a verifier's own words.
+            stats.failovers++
+            refusal = { peerId: chosen.peerId, answer, body: await collect(answer.body).catch(() => new Uint8Array()) }
+            continue
+          }
+          stats.forwarded++
+          if (chat !== undefined && answer.head.status === 200 && (answer.head.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+            const relayed = await relayContinuedAnswer({ answer, verifier: chosen }, { node, chat, head: exchange.head, tried, candidates: () => directory.list(), log }, response, signal)
+            stats.handovers += relayed.handovers
+            stats.cut += relayed.outcome === 'cut' ? 1 : 0
+          } else {
+            stats.cut += await relayAnswer(answer, chosen.peerId, response) === 'cut' ? 1 : 0
+          }
+          return
+        } finally {
+          ended()
         }
-        if (isRefusal(answer.head.status) && pickVerifier(verifiers, tried, { model }) !== undefined) {
-          // Kept (it is short) in case every other one refuses too: then the client gets a verifier's own words.
-          stats.failovers++
-          refusal = { peerId: chosen.peerId, answer, body: await collect(answer.body).catch(() => new Uint8Array()) }
-          continue
-        }
-        stats.forwarded++
-        if (chat !== undefined && answer.head.status === 200 && (answer.head.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-          const relayed = await relayContinuedAnswer({ answer, verifier: chosen }, { node, chat, head: exchange.head, tried, candidates: () => directory.list(), log }, response, signal)
-          stats.handovers += relayed.handovers
-          stats.cut += relayed.outcome === 'cut' ? 1 : 0
-        } else {
-          stats.cut += await relayAnswer(answer, chosen.peerId, response) === 'cut' ? 1 : 0
-        }
-        return
       }
       if (signal.aborted) {
         return
