@@ -8,11 +8,12 @@ import { e2eSession } from '../support/e2e-session.ts'
  * round (tests/support/chaos.ts). Every answer completes, or is kept with
  * Retry to go on; no receipt a complete answer names is lost and every
  * receipt chain is whole; every process and tab rejoins the mesh by itself.
- * `SHOAL_CHAOS_SEED` replays a schedule. Runs inside the private test network.
+ * `SHOAL_CHAOS_SEED` replays a schedule (`SHOAL_CHAOS_ROUNDS` of its rounds). Runs inside the private test network.
  */
 
 const { processes, openProfile } = e2eSession()
-const ROUNDS = 20
+// SHOAL_CHAOS_ROUNDS shortens a replay while debugging one.
+const ROUNDS = Number(process.env.SHOAL_CHAOS_ROUNDS ?? 20)
 const SEED = Number(process.env.SHOAL_CHAOS_SEED ?? 20261204)
 
 test(`${ROUNDS} rounds of killing the relay, a verifier, a drafting tab or a chatting tab under load: answers complete or can be retried, receipts whole, everything rejoins`, async () => {

@@ -258,7 +258,8 @@ async function receiptsOf (page: Page): Promise<{ held: ReceiptFields[], wanted:
       request.onsuccess = () => { resolve(request.result as T[]) }
       request.onerror = () => { reject(request.error ?? new Error('read failed')) }
     })
-    const held = (await all<{ fields: ReceiptFields }>('receipts')).map((record) => record.fields)
+    // Stored flat, as the receipt's fields beside its signed body (left out here).
+    const held = (await all<ReceiptFields & { body?: unknown, signature?: unknown }>('receipts')).map(({ body: _body, signature: _signature, ...fields }) => fields)
     const wanted = (await all<{ status: string, receiptId?: string }>('messages')).filter((message) => message.status === 'complete' && message.receiptId !== undefined).map((message) => message.receiptId ?? '')
     database.close()
     return { held, wanted }
