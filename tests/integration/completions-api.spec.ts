@@ -262,8 +262,11 @@ test('with a drafter attached, a completion (and its logprobs) is the one withou
   const body = { model: MODEL, prompt: PROMPT, max_tokens: MAX_TOKENS, temperature: 0 }
   const alone: unknown = await (await postCompletions({ ...body, logprobs: 5, privacy: 'verifier-only' })).json()
 
-  /** Asks (with drafters allowed) until an answer had drafts verified in it: the verifier never waits for drafts, so one answer may get none. */
-  const drafted = async (request: Record<string, unknown>): Promise<{ answer: unknown, verified: number, accepted: number }> => waitFor('an answer with drafts verified in it', async () => {
+  /**
+   * Asks (with drafters allowed) until an answer had drafts verified and accepted in it: the verifier never
+   * waits for drafts, so one answer may get none, or only the few the drafter sent before it caught up.
+   */
+  const drafted = async (request: Record<string, unknown>): Promise<{ answer: unknown, verified: number, accepted: number }> => waitFor('an answer with drafts verified and accepted in it', async () => {
     const before = await readMetrics(node.url)
     const response = await postCompletions({ ...request, privacy: 'drafters-allowed' })
     expect(response.status).toBe(200)
@@ -271,7 +274,8 @@ test('with a drafter attached, a completion (and its logprobs) is the one withou
     const after = await readMetrics(node.url)
     const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0)
     const verified = delta('shoal_gpu_node_draft_tokens_verified_total')
-    return verified > 0 ? { answer, verified, accepted: delta('shoal_gpu_node_draft_tokens_accepted_total') } : undefined
+    const accepted = delta('shoal_gpu_node_draft_tokens_accepted_total')
+    return verified > 0 && accepted > 0 ? { answer, verified, accepted } : undefined
   }, 60_000)
 
   const plain = await drafted(body)
