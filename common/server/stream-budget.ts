@@ -92,6 +92,13 @@ export function budgetedHandlers (node: Pick<Libp2p, 'handle' | 'unhandle'>, bud
   }
 }
 
+/** The part of libp2p's registrar (a component services are given) that re-registering a handler needs. */
+export interface HandlerRegistrar {
+  getProtocols: () => string[]
+  getHandler: (protocol: string) => StreamHandlerRecord
+  handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
+}
+
 /**
  * A libp2p service that puts handlers other services registered behind
  * `budget`: once every service has started (and so registered its
@@ -100,13 +107,6 @@ export function budgetedHandlers (node: Pick<Libp2p, 'handle' | 'unhandle'>, bud
  * services register (circuit relay, identify, ping, gossipsub), which take
  * no `handle` of ours.
  */
-/** The part of libp2p's registrar (a component services are given) that re-registering a handler needs. */
-export interface HandlerRegistrar {
-  getProtocols: () => string[]
-  getHandler: (protocol: string) => StreamHandlerRecord
-  handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
-}
-
 export function streamBudgetService (budget: StreamBudget, protocols: readonly string[]): (components: { registrar: HandlerRegistrar }) => Startable {
   return ({ registrar }) => ({
     start: () => {},
