@@ -16,12 +16,12 @@ const { processes, openProfile } = e2eSession()
 const ROUNDS = Number(process.env.SHOAL_CHAOS_ROUNDS ?? 20)
 const SEED = Number(process.env.SHOAL_CHAOS_SEED ?? 20261204)
 
-// Open (2026-12-04): 20 of 20 rounds survived in a run on this machine, but in a CI run round 20
-// (a chatting tab reloaded 1.3 s after asking) left one answer neither complete nor offering Retry,
-// 69 s after the reload. Kept out of CI until the cause is found; `npm run bench -- chaos` runs the
-// same schedule, and SHOAL_CHAOS_SEED with SHOAL_CHAOS_ROUNDS replays it.
+// Open (2026-12-04): 20 of 20 rounds survived in a run on this machine (13.9 min); in a fresh-clone CI
+// run the test took 17.4 min and hit its old 15-minute timeout in round 20, whose last answer was then
+// counted stuck. Kept out of CI until a run within the longer timeout below confirms it;
+// `npm run bench -- chaos` runs the same schedule, and SHOAL_CHAOS_SEED with SHOAL_CHAOS_ROUNDS replays it.
 test.fixme(`${ROUNDS} rounds of killing the relay, a verifier, a drafting tab or a chatting tab under load: answers complete or can be retried, receipts whole, everything rejoins`, async () => {
-  test.setTimeout(900_000)
+  test.setTimeout(1_800_000)
   const report = await runChaos({ rounds: ROUNDS, seed: SEED, openProfile, processes, log: (line) => { console.log(line) } })
   expect(report.rounds).toHaveLength(ROUNDS)
   expect(report.rounds.flatMap((round, index) => round.stuck.map((ending) => `round ${index + 1} (${round.victim}): ${ending}`))).toEqual([])
