@@ -272,6 +272,29 @@ test('Stop cancels an answer and keeps what arrived; a reload mid-answer leaves 
   expect(after[0]?.content).toBe(stopped?.content)
 })
 
+test('an answer another tab of the profile is streaming is left alone there, and becomes interrupted with Retry once that tab closes', async () => {
+  test.setTimeout(180_000)
+  const { relay, verifierId } = await startMesh({ slow: true })
+  const writer = await openChat(relay.url, verifierId)
+  await setAnswerSettings(writer, { temperature: 0, maxTokens: 4000 })
+  await ask(writer, 'Count to a million, slowly.')
+  await partialAnswer(writer)
+  await expect.poll(async () => (await storedAnswers(writer)).at(-1)?.content.length ?? 0, { message: 'the partial answer is saved as it streams' }).toBeGreaterThan(0)
+
+  // A second tab opens while the first still writes: the answer is live there, not abandoned.
+  const reader = await writer.context().newPage()
+  await reader.goto(relay.url)
+  await expect(lastAnswer(reader)).toHaveAttribute('data-status', 'streaming')
+  await expect.poll(async () => (await storedAnswers(reader)).at(-1)?.status).toBe('streaming')
+
+  // The writing tab goes away: the reader sees the stored part marked interrupted, with Retry, without a reload.
+  await writer.close()
+  await expect(lastAnswer(reader)).toHaveAttribute('data-status', 'interrupted', { timeout: 15_000 })
+  await expect(lastAnswer(reader).getByTestId('answer-text')).not.toBeEmpty()
+  await expect(lastAnswer(reader).getByRole('button', { name: 'Retry' })).toBeEnabled()
+  expect((await storedAnswers(reader)).map((stored) => stored.status)).toEqual(['interrupted'])
+})
+
 test('a chat waiting for a busy verifier shows its place in the queue, then streams', async () => {
   test.setTimeout(180_000)
   const relay = await startRelay()

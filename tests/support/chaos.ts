@@ -169,7 +169,7 @@ export async function runChaos (init: ChaosInit): Promise<ChaosReport> {
       settledMs: Date.now() - killedAt
     }
     rounds.push(result)
-    log(`chaos round ${round + 1}: killed the ${victim} after ${killAfterMs} ms; ${result.complete} complete, ${result.retryable} to retry, ${result.stuck.length} stuck; settled in ${result.settledMs} ms${result.reasons.length === 0 ? '' : ` (${[...new Set(result.reasons)].join(' | ')})`}`)
+    log(`chaos round ${round + 1}: killed the ${victim} after ${killAfterMs} ms; ${result.complete} complete, ${result.retryable} to retry, ${result.stuck.length} stuck; settled in ${result.settledMs} ms${result.reasons.length === 0 ? '' : ` (${[...new Set(result.reasons)].join(' | ')})`}${result.stuck.length === 0 ? '' : `; stuck: ${result.stuck.join(' | ')}`}`)
     // Each tab's next question goes into a new conversation, so one round's answer never waits on another's.
     await Promise.all(chatPages.map(async (page) => { await newChat(page) }))
   }
@@ -253,14 +253,15 @@ async function receiptsOf (page: Page): Promise<{ held: ReceiptFields[], wanted:
       request.onerror = () => { reject(request.error ?? new Error('open failed')) }
       request.onsuccess = () => { resolve(request.result) }
     })
-    const all = async <T>(store: string): Promise<T[]> => await new Promise<T[]>((resolve, reject) => {
+    // No named function inside: tsx (the bench) would wrap it in a helper the page does not have.
+    const [receipts, messages] = await Promise.all(['receipts', 'messages'].map(async (store) => await new Promise<unknown[]>((resolve, reject) => {
       const request = database.transaction(store).objectStore(store).getAll()
-      request.onsuccess = () => { resolve(request.result as T[]) }
+      request.onsuccess = () => { resolve(request.result) }
       request.onerror = () => { reject(request.error ?? new Error('read failed')) }
-    })
+    })))
     // Stored flat, as the receipt's fields beside its signed body (left out here).
-    const held = (await all<ReceiptFields & { body?: unknown, signature?: unknown }>('receipts')).map(({ body: _body, signature: _signature, ...fields }) => fields)
-    const wanted = (await all<{ status: string, receiptId?: string }>('messages')).filter((message) => message.status === 'complete' && message.receiptId !== undefined).map((message) => message.receiptId ?? '')
+    const held = (receipts as Array<ReceiptFields & { body?: unknown, signature?: unknown }>).map(({ body: _body, signature: _signature, ...fields }) => fields)
+    const wanted = (messages as Array<{ status: string, receiptId?: string }>).filter((message) => message.status === 'complete' && message.receiptId !== undefined).map((message) => message.receiptId ?? '')
     database.close()
     return { held, wanted }
   })

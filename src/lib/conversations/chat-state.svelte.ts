@@ -178,7 +178,10 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
   /** Reads the stored chats and opens the most recent one. Call once per page. */
   async load (): Promise<void> {
     try {
-      const { conversations, settings } = await this.#store.open()
+      const { conversations, settings } = await this.#store.open({
+        // Another page life's answers, marked interrupted once it was gone: show them so.
+        onAbandoned: () => { void this.#reread() }
+      })
       this.conversations = conversations
       this.settings = settings
       const latest = conversations[0]
@@ -207,6 +210,21 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     if (selecting !== this.#selecting) {
       return
     }
+    this.#showMessages(conversationId, messages)
+  }
+
+  /** Reads the open conversation again: another page life's answers changed in storage. */
+  async #reread (): Promise<void> {
+    const conversationId = this.selectedId
+    const selecting = this.#selecting
+    if (conversationId === undefined) return
+    const messages = await this.#store.listMessages(conversationId).catch(() => undefined)
+    if (messages !== undefined && selecting === this.#selecting) {
+      this.#showMessages(conversationId, messages)
+    }
+  }
+
+  #showMessages (conversationId: string, messages: MessageRecord[]): void {
     // The stored copy of a streaming answer lags by up to one save interval.
     const live = this.#liveRecord
     this.messages = live === undefined ? messages : messages.map((message) => message.id === live.id ? live : message)

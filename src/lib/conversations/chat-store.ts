@@ -8,6 +8,7 @@ import {
   readSetting,
   saveMessage,
   saveTurn,
+  whenWebLockFree,
   writeSetting
 } from '../storage/index.ts'
 import type { ConversationRecord, MessageRecord } from '../storage/index.ts'
@@ -30,7 +31,8 @@ export interface ChatStoreInit {
  * The chat page's persistence, through `$lib/storage`. Each page life holds
  * a Web Lock whose name its streaming answers carry (`writerLock`): on
  * opening, answers left streaming by a page that is gone become
- * interrupted, and another tab's live ones are left alone. A streaming
+ * interrupted, and another tab's live ones are left alone until that tab
+ * goes too (its lock is let go), when they become interrupted as well. A streaming
  * answer is saved at most every `saveIntervalMs`, and its writes are
  * queued, so a late save never overwrites the final one.
  *
@@ -51,20 +53,48 @@ export class ChatStore {
   #saveTimer: ReturnType<typeof setTimeout> | undefined
   /** The latest version of the streaming answer, waiting for `#saveTimer`. */
   #pending: MessageRecord | undefined
+  /** Other page lives' writer locks whose release this page waits for. */
+  readonly #watchedWriters = new Set<string>()
 
   constructor (init: ChatStoreInit = {}) {
     this.#saveIntervalMs = init.saveIntervalMs ?? 250
   }
 
-  /** Takes the writer lock, marks abandoned answers interrupted, and reads the conversations (newest first) and settings. */
-  async open (): Promise<{ conversations: ConversationRecord[], settings: ChatSettings }> {
+  /**
+   * Takes the writer lock, marks abandoned answers interrupted, and reads the
+   * conversations (newest first) and settings. `onAbandoned` is called each
+   * time answers another page life left streaming are marked later, when
+   * that page turns out to be gone.
+   */
+  async open (options: { onAbandoned?: () => void } = {}): Promise<{ conversations: ConversationRecord[], settings: ChatSettings }> {
     await holdWebLock(this.writerLock)
-    await markAbandonedAnswersInterrupted(await heldWebLockNames())
+    const { liveWriters } = await markAbandonedAnswersInterrupted(await heldWebLockNames())
+    this.#watchWriters(liveWriters, options.onAbandoned ?? (() => {}))
     const [conversations, settings] = await Promise.all([
       listConversations(),
       readSetting(SETTINGS_KEY, chatSettingsSchema, DEFAULT_CHAT_SETTINGS)
     ])
     return { conversations, settings }
+  }
+
+  /**
+   * Waits for each writer's lock to be let go, then marks its answers still
+   * streaming interrupted. A reload can open the next page life before the
+   * browser lets go of the last one's lock, which then looked live at open.
+   */
+  #watchWriters (writers: Iterable<string>, onAbandoned: () => void): void {
+    for (const writer of writers) {
+      if (writer === this.writerLock || this.#watchedWriters.has(writer)) continue
+      this.#watchedWriters.add(writer)
+      whenWebLockFree(writer)
+        .then(async () => await markAbandonedAnswersInterrupted(await heldWebLockNames()))
+        .then(({ marked, liveWriters }) => {
+          this.#watchedWriters.delete(writer)
+          this.#watchWriters(liveWriters, onAbandoned)
+          if (marked > 0) onAbandoned()
+        })
+        .catch((err: unknown) => { console.warn('Shoal: cannot mark an abandoned answer interrupted', err) })
+    }
   }
 
   async listMessages (conversationId: string): Promise<MessageRecord[]> {

@@ -69,26 +69,40 @@ export async function deleteConversation (conversationId: string): Promise<void>
   ])
 }
 
+/** What `markAbandonedAnswersInterrupted` did. */
+export interface AbandonedAnswers {
+  /** Answers marked interrupted. */
+  marked: number
+  /**
+   * Writer locks of the answers left streaming: another tab's live ones, or
+   * those of a page that has just gone, whose lock the browser has not let
+   * go of yet (a reload can open the next page life first).
+   */
+  liveWriters: Set<string>
+}
+
 /**
  * Marks as 'interrupted' every answer left 'streaming' by a page that is
  * gone (a crash, a reload, a closed tab). An answer whose writer lock is in
  * `liveWriterLocks` is still streaming in another tab and is left alone.
- * Returns how many were marked.
  */
-export async function markAbandonedAnswersInterrupted (liveWriterLocks: ReadonlySet<string>, nowMs = Date.now()): Promise<number> {
+export async function markAbandonedAnswersInterrupted (liveWriterLocks: ReadonlySet<string>, nowMs = Date.now()): Promise<AbandonedAnswers> {
   const database = await openDatabase()
   const transaction = database.transaction('messages', 'readwrite')
   const store = transaction.objectStore('messages')
   let marked = 0
+  const liveWriters = new Set<string>()
   let cursor = await store.index('by-status').openCursor('streaming')
   while (cursor !== null) {
     const message = parseStored(messageRecordSchema, cursor.value, 'message')
     if (message !== undefined && (message.writerLock === undefined || !liveWriterLocks.has(message.writerLock))) {
       await cursor.update({ ...message, status: 'interrupted', writerLock: undefined, updatedAt: nowMs })
       marked++
+    } else if (message?.writerLock !== undefined) {
+      liveWriters.add(message.writerLock)
     }
     cursor = await cursor.continue()
   }
   await transaction.done
-  return marked
+  return { marked, liveWriters }
 }

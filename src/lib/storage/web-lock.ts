@@ -46,3 +46,14 @@ export async function heldWebLockNames (): Promise<Set<string>> {
   const snapshot = await navigator.locks.query()
   return new Set((snapshot.held ?? []).flatMap((lock) => lock.name === undefined ? [] : [lock.name]))
 }
+
+/**
+ * Resolves once no tab holds the Web Lock `name` (at once without
+ * `navigator.locks`): it takes the lock and gives it straight back.
+ */
+export async function whenWebLockFree (name: string): Promise<void> {
+  if (typeof navigator === 'undefined' || navigator.locks === undefined) {
+    return
+  }
+  await navigator.locks.request(name, async () => {})
+}
