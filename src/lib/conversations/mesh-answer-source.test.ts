@@ -5,7 +5,7 @@ import { ChatError, VerifierGoneError, VerifierUnreachableError } from '../chat/
 import type { ChatNode, ChatRequestInit } from '../chat/index.ts'
 import type { AnswerEvent } from './answer-reducer.ts'
 import type { AnswerRequest } from './answer-source.ts'
-import { MeshAnswerSource } from './mesh-answer-source.ts'
+import { HANDOVER_WAIT_MS, MeshAnswerSource } from './mesh-answer-source.ts'
 import type { ChatMesh, VerifierPeer } from './mesh-answer-source.ts'
 
 const NODE: ChatNode = {
@@ -153,6 +153,40 @@ test('a verifier that goes away mid-answer hands it over to one of the same mode
     { type: 'delta', text: ' a time' },
     // Counted as one answer: the tokens the second verifier was given are answer, not prompt.
     { type: 'done', finishReason: 'length', usage: { promptTokens: 10, completionTokens: 4 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+  ])
+})
+
+test('a verifier that goes away before starting the answer hands it to another, which starts it afresh; with none, the answer waits for one to come back', async () => {
+  const mesh = new TestMesh()
+  mesh.hear(verifier('12D3KooWFirst'), verifier('12D3KooWSecond', 1))
+  const asked: Array<{ peerId: string, request: ChatRequestInit }> = []
+  let firstLives = 0
+  const source = new MeshAnswerSource({
+    mesh,
+    chat: async function * (_node, peerId, request): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      asked.push({ peerId: String(peerId), request: await (request as Promise<ChatRequestInit>) })
+      if (peerId === '12D3KooWFirst' && firstLives++ === 0) throw new VerifierGoneError('the chat stream broke before the answer started')
+      if (peerId === '12D3KooWSecond') throw new VerifierGoneError('the chat stream broke before the answer started')
+      yield STARTED
+      yield { type: 'delta', text: 'Once', tokens: [1] }
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const answering = collect(source.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWFirst', model: 'shoal-demo' }, { signal: AbortSignal.timeout(10_000) }))
+  // Both went away before starting; the first comes back (it announces again) and takes the answer from the start.
+  await expect.poll(() => asked.length).toBe(2)
+  await new Promise((resolve) => { setTimeout(resolve, 50) })
+  mesh.hear({ ...verifier('12D3KooWFirst'), lastSeenMs: Date.now() })
+  const events = await answering
+  expect(asked.map((chat) => chat.peerId)).toEqual(['12D3KooWFirst', '12D3KooWSecond', '12D3KooWFirst'])
+  expect(asked.map((chat) => chat.request.continuation)).toEqual([undefined, undefined, undefined])
+  expect(events).toEqual([
+    { type: 'answerer', answerer: { kind: 'verifier', peerId: '12D3KooWSecond', model: 'shoal-demo' } },
+    { type: 'waiting-for-verifier', waitMs: HANDOVER_WAIT_MS },
+    { type: 'answerer', answerer: { kind: 'verifier', peerId: '12D3KooWFirst', model: 'shoal-demo' } },
+    STARTED,
+    { type: 'delta', text: 'Once' },
+    { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
   ])
 })
 

@@ -159,12 +159,20 @@ export class MeshAnswerSource implements AnswerSource {
           throw err
         }
         if (started === undefined) {
-          // Nothing generated yet, and the verifier could not take it: another one may.
+          // Nothing generated yet, and the verifier could not take it or went away before starting: another one may,
+          // or (gone, with none other) the same one once it is back; nothing was shown, so it starts afresh.
           const failure = chatFailure(err)
-          const next = failure.name === 'VerifierUnreachableError' || failure.code === 'BUSY' ? this.answerer(tried) : undefined
+          const gone = wentAway(err) && parts < MAX_ANSWER_PARTS
+          let next = gone || failure.name === 'VerifierUnreachableError' || failure.code === 'BUSY' ? this.answerer(tried) : undefined
+          if (next === undefined && gone) {
+            const wentAwayAt = Date.now()
+            yield { type: 'waiting-for-verifier', waitMs: HANDOVER_WAIT_MS }
+            next = await waitForPeer(this.#mesh, () => this.answerer(notReturned(tried, this.#mesh.peers, wentAwayAt)), { signal: AbortSignal.any([signal, AbortSignal.timeout(HANDOVER_WAIT_MS)]) })
+          }
           if (next?.kind !== 'verifier') {
             throw err
           }
+          if (gone) parts++
           verifier = next
           tried.push(next.peerId)
           yield { type: 'answerer', answerer: next }
@@ -211,9 +219,7 @@ export class MeshAnswerSource implements AnswerSource {
    */
   #successor (started: Extract<ChatStreamEvent, { type: 'started' }>, tried: readonly string[], returnedSince?: number): Extract<Answerer, { kind: 'verifier' }> | undefined {
     const peers = this.#mesh.peers.filter((peer) => peer.model === started.model && peer.tokenizerFingerprint === started.tokenizerFingerprint)
-    const excluded = returnedSince === undefined
-      ? tried
-      : tried.filter((peerId) => (peers.find((peer) => peer.peerId === peerId)?.lastSeenMs ?? 0) <= returnedSince)
+    const excluded = returnedSince === undefined ? tried : notReturned(tried, peers, returnedSince)
     const peer = pickVerifier(peers, excluded)
     return peer === undefined ? undefined : { kind: 'verifier', peerId: peer.peerId, model: peer.model, ...(peer.contextLength > 0 ? { contextLength: peer.contextLength } : {}) }
   }
@@ -252,6 +258,11 @@ export class MeshAnswerSource implements AnswerSource {
 function wentAway (err: unknown): boolean {
   const failure = chatFailure(err)
   return failure.name === 'VerifierGoneError' || failure.code === 'CANCELLED' || failure.code === 'INTERNAL'
+}
+
+/** Of the verifiers tried, those not heard from since `since` (one heard again has restarted and may be tried anew). */
+function notReturned (tried: readonly string[], peers: readonly VerifierPeer[], since: number): string[] {
+  return tried.filter((peerId) => (peers.find((peer) => peer.peerId === peerId)?.lastSeenMs ?? 0) <= since)
 }
 
 function randomSeed (): number {
