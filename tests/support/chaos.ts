@@ -91,7 +91,8 @@ export async function runChaos (init: ChaosInit): Promise<ChaosReport> {
   const verifiers: Restartable[] = []
   for (let index = 0; index < 2; index++) {
     const apiPort = await freePort()
-    const args = { relayUrl: relay.process.url, apiPort, keyFile: join(directory, `verifier-${index}.key`), extraArgs: ['--threads', '1', '--capacity', '4', '--gpu', 'off', '--ledger', join(directory, `verifier-${index}.ledger.sqlite`)] }
+    // A restart on a machine this loaded has been seen to take over a minute: it is slow, not gone.
+    const args = { healthTimeoutMs: 180_000, relayUrl: relay.process.url, apiPort, keyFile: join(directory, `verifier-${index}.key`), extraArgs: ['--threads', '1', '--capacity', '4', '--gpu', 'off', '--ledger', join(directory, `verifier-${index}.ledger.sqlite`)] }
     const process = await startGpuNode(args)
     init.processes.push(process)
     verifiers.push({ process, restart: async () => await startGpuNode(args) })

@@ -51,7 +51,7 @@ export async function temporaryDirectory (prefix = 'shoal-test-'): Promise<strin
  * `launcher` goes before `node`: a command that execs it, such as
  * `ip netns exec <namespace>` (tests/network/), so signals still reach it.
  */
-export async function startShoalProcess (entry: string, args: string[], url: string, env: NodeJS.ProcessEnv = {}, launcher: readonly string[] = []): Promise<ShoalProcess> {
+export async function startShoalProcess (entry: string, args: string[], url: string, env: NodeJS.ProcessEnv = {}, launcher: readonly string[] = [], healthTimeoutMs = 60_000): Promise<ShoalProcess> {
   const command = [...launcher, process.execPath, '--import', 'tsx', join(REPO_ROOT, entry), ...args]
   const child = spawn(command[0] ?? process.execPath, command.slice(1), {
     cwd: REPO_ROOT,
@@ -80,7 +80,7 @@ export async function startShoalProcess (entry: string, args: string[], url: str
   }
   try {
     // A model load takes seconds alone and over 20 s on a loaded 2-core machine; a process that dies fails at once anyway.
-    await waitForHealth(url, child, 60_000)
+    await waitForHealth(url, child, healthTimeoutMs)
   } catch (err) {
     await running.kill()
     throw new Error(`${entry} did not become healthy: ${(err as Error).message}\n--- output ---\n${output}`)
@@ -133,6 +133,12 @@ export interface GpuNodeOptions {
   apiPort?: number
   keyFile?: string
   extraArgs?: string[]
+  /**
+   * How long it may take to answer /health.
+   *
+   * @default 60 s
+   */
+  healthTimeoutMs?: number
 }
 
 /** Starts a real gpu-node (verifier) that joins the mesh through `relayUrl`. */
@@ -144,7 +150,7 @@ export async function startGpuNode (options: GpuNodeOptions): Promise<ShoalProce
     '--relay', options.relayUrl,
     '--key-file', keyFile,
     ...(options.extraArgs ?? [])
-  ], `http://127.0.0.1:${apiPort}`)
+  ], `http://127.0.0.1:${apiPort}`, {}, [], options.healthTimeoutMs)
 }
 
 /** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
