@@ -98,6 +98,7 @@ test('without TURN the café page cannot reach the home verifier directly: every
   expect(records.every((record) => !record.states.includes('connected')), describe(records)).toBe(true)
   // What the page says: the verifier is reached only through the relay.
   await expect(row).toHaveAttribute('data-connection', 'relayed')
+  await expect(row.getByTestId('peer-connection')).toHaveText('circuit (through the relay)')
 })
 
 /** The connection that leaves the café: its far end is on the internet (the home router, or coturn),
@@ -166,7 +167,11 @@ test('with the relay\'s TURN credentials the café page chats with the home veri
   expect(turnServer.output()).not.toContain('Cannot find credentials')
   // What the page says: the network page (same tab, same mesh node) shows the link to the verifier as WebRTC, not the relay's circuit.
   await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
-  await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
+  const verifierRow = page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)
+  await expect(verifierRow).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
+  // ... and, from the peer connection's selected candidate pair, that it goes through TURN.
+  await expect(verifierRow).toHaveAttribute('data-path', 'turn', { timeout: 10_000 })
+  await expect(verifierRow.getByTestId('peer-connection')).toHaveText('TURN-relayed WebRTC')
   await page.getByRole('navigation').getByRole('link', { name: 'Chat' }).click()
 
   await setAnswerSettings(page, { temperature: 0, maxTokens: 1500 })
@@ -207,4 +212,10 @@ test('a café tab drafts for the home verifier over its own TURN-relayed WebRTC 
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
   await expect.poll(async () => Number(await contributor.getByTestId('stat-jobs').textContent()), { timeout: 10_000 }).toBeGreaterThan(0)
   expect(Number(await contributor.getByTestId('stat-drafted').textContent())).toBeGreaterThan(0)
+  // The network page tells the two paths apart: the verifier through TURN, the other café tab direct (host candidates on their LAN).
+  await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
+  await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)).toHaveAttribute('data-path', 'turn', { timeout: 15_000 })
+  const contributorRow = page.locator('[data-testid="peer"][data-role="browser"]')
+  await expect(contributorRow).toHaveAttribute('data-path', 'direct', { timeout: 15_000 })
+  await expect(contributorRow.getByTestId('peer-connection')).toHaveText('direct WebRTC')
 })
