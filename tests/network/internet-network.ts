@@ -46,9 +46,12 @@ export interface InternetNetwork {
   /** Starts coturn on TURN_ADDRESS with coturn's REST-API auth (`use-auth-secret`). */
   startCoturn: (secret: string) => Promise<CoturnProcess>
   /** Starts a relay on RELAY_ADDRESS; with `turnSecret` it hands out TURN and STUN on TURN_ADDRESS. */
-  startRelay: (options?: { turnSecret?: string }) => Promise<ShoalProcess>
-  /** Starts a verifier in the home LAN; its API is forwarded on the home router so the test can see /health. */
-  startVerifier: (relayUrl: string, extraArgs?: string[]) => Promise<ShoalProcess>
+  startRelay: (options?: { turnSecret?: string, extraArgs?: string[] }) => Promise<ShoalProcess>
+  /**
+   * Starts a verifier in the home LAN; its API is forwarded on the home router so the test can see /health.
+   * `keyFile` fixes its identity (a relay started before it can name its peer id).
+   */
+  startVerifier: (relayUrl: string, extraArgs?: string[], keyFile?: string) => Promise<ShoalProcess>
   /** A Chromium profile running in the café LAN, treating the relay's plain-http origin as secure. */
   launchCafeProfile: (relayUrl: string) => Promise<BrowserContext>
   /** Each router's rule counters, for failure reports. */
@@ -86,17 +89,18 @@ export async function buildInternet (): Promise<InternetNetwork> {
         '--port', String(port),
         '--key-file', join(await temporaryDirectory(), 'relay.key'),
         '--app-dir', join(REPO_ROOT, 'build'),
-        ...turnArgs
+        ...turnArgs,
+        ...(options.extraArgs ?? [])
       ], `http://${RELAY_ADDRESS}:${port}`, options.turnSecret == null ? {} : { SHOAL_TURN_SECRET: options.turnSecret })
     },
-    startVerifier: async (relayUrl, extraArgs = []) => {
+    startVerifier: async (relayUrl, extraArgs = [], keyFile) => {
       const apiPort = await freePort()
       await run('bash', [SCRIPT, 'forward', prefix, String(apiPort)])
       return startShoalProcess('gpu-node/src/main.ts', [
         '--api-host', '0.0.0.0',
         '--api-port', String(apiPort),
         '--relay', relayUrl,
-        '--key-file', join(await temporaryDirectory(), 'gpu-node.key'),
+        '--key-file', keyFile ?? join(await temporaryDirectory(), 'gpu-node.key'),
         ...extraArgs
       ], `http://${HOME_ROUTER_ADDRESS}:${apiPort}`, {}, ['ip', 'netns', 'exec', home])
     },
