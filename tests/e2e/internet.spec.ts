@@ -228,7 +228,8 @@ test('a café tab drafts for the home verifier over its own TURN-relayed WebRTC 
 })
 
 test('coturn killed mid-answer: the café page\'s answer goes on with the same verifier over the relay\'s circuit, word for word, and the network page then shows the circuit', async () => {
-  test.setTimeout(300_000)
+  // One run in eight took 4 minutes (the others one), and the reason is not known yet: room for it.
+  test.setTimeout(480_000)
   // 512x16: several ms per token, so the answer is still being written when coturn goes.
   const models = await ensureDemoModels({ width: 512, layers: 16 })
   const { relayUrl, verifierId, coturn: turnServer } = await startTurnMesh(['--model', models.target, '--model-name', 'shoal-demo-512x16', '--threads', '1'], { trustVerifier: true })

@@ -54,6 +54,8 @@ export interface InternetNetwork {
   startVerifier: (relayUrl: string, extraArgs?: string[], keyFile?: string) => Promise<ShoalProcess>
   /** A Chromium profile running in the café LAN, treating the relay's plain-http origin as secure. */
   launchCafeProfile: (relayUrl: string) => Promise<BrowserContext>
+  /** The same, on the internet bridge itself (beside the relay: no NAT on the page's side). */
+  launchInternetProfile: (relayUrl: string) => Promise<BrowserContext>
   /** Each router's rule counters, for failure reports. */
   status: () => Promise<string>
   /** Removes the namespaces. */
@@ -104,23 +106,27 @@ export async function buildInternet (): Promise<InternetNetwork> {
         ...extraArgs
       ], `http://${HOME_ROUTER_ADDRESS}:${apiPort}`, {}, ['ip', 'netns', 'exec', home])
     },
-    launchCafeProfile: async (relayUrl) => {
-      const profileDirectory = await temporaryDirectory('shoal-profile-')
-      const profile = await chromium.launchPersistentContext(profileDirectory, {
-        executablePath: chromiumInCafe,
-        // A plain-http origin on a public address is not a secure context: say it is, as https would make it.
-        args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${relayUrl}`]
-      })
-      await profile.addInitScript(recordPeerConnections)
-      profile.on('close', () => { rm(profileDirectory, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {}) })
-      return profile
-    },
+    launchCafeProfile: async (relayUrl) => launchRecordingProfile(chromiumInCafe, relayUrl),
+    launchInternetProfile: async (relayUrl) => launchRecordingProfile(CHROMIUM_PATH, relayUrl),
     status: async () => (await run('bash', [SCRIPT, 'status', prefix])).stdout,
     down: async () => {
       await run('bash', [SCRIPT, 'down', prefix])
       await rm(directory, { recursive: true, force: true })
     }
   }
+}
+
+/** A Chromium profile from `executablePath` that records its RTCPeerConnections (see `peerConnections`). */
+async function launchRecordingProfile (executablePath: string, relayUrl: string): Promise<BrowserContext> {
+  const profileDirectory = await temporaryDirectory('shoal-profile-')
+  const profile = await chromium.launchPersistentContext(profileDirectory, {
+    executablePath,
+    // A plain-http origin on a public address is not a secure context: say it is, as https would make it.
+    args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${relayUrl}`]
+  })
+  await profile.addInitScript(recordPeerConnections)
+  profile.on('close', () => { rm(profileDirectory, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {}) })
+  return profile
 }
 
 /** What each of a page's RTCPeerConnections did: states passed through and, once connected, the selected candidate pair. */
