@@ -67,8 +67,12 @@ async function loadAndAsk (internet: InternetNetwork, placement: Placement, rela
     await page.getByLabel('Max tokens').fill(String(MAX_TOKENS))
     const started = performance.now()
     await page.reload()
-    await page.getByRole('textbox', { name: 'Message' }).fill('Tell me a story about the sea.')
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter')
+    // Sent once the page knows a verifier (it is hydrated then, and Enter sends): part of the time to the first token.
+    await page.getByTestId('verifier-status').and(page.locator('[data-peer-id]')).waitFor({ timeout: 60_000 })
+    const message = page.getByRole('textbox', { name: 'Message' })
+    await message.fill('Tell me a story about the sea.')
+    await message.press('Enter')
+    await waitFor('the message to be sent', async () => await message.inputValue() === '' ? true : undefined, 10_000)
     await waitFor('the first answer token', async () => (await shownAnswer(page)).length > 0 ? true : undefined, 60_000)
     const seconds = (performance.now() - started) / 1000
     const before = await peerConnections(page)
