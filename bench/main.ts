@@ -12,6 +12,7 @@ import { benchDrafting } from './drafting.ts'
 import { benchDraftingGpuCurve } from './drafting-gpu-curve.ts'
 import { benchFailover } from './failover.ts'
 import { benchGateway } from './gateway.ts'
+import { benchInternet } from './internet.ts'
 import { benchMeshLatency } from './mesh-latency.ts'
 import { meetsTarget, writeReport } from './report.ts'
 import { benchRelayCapacity } from './relay-capacity.ts'
@@ -36,7 +37,9 @@ const benchmarks: Array<{ name: string, run: () => Promise<Section> }> = [
   // `npm run bench -- gateway`: a request's cost through the relay's URL, and the gap of a hand-over there.
   { name: 'gateway', run: benchGateway },
   // `npm run bench -- scaling`: aggregate tokens/s of 1, 2 and 3 verifiers under one load through the gateway (EMULATED GPU).
-  { name: 'verifier scaling', run: benchVerifierScaling }
+  { name: 'verifier scaling', run: benchVerifierScaling },
+  // `bash scripts/private-network.sh npm run bench -- internet`: per placement across NATs, page load to first token and the connection used (root).
+  { name: 'internet placements', run: benchInternet }
 ]
 
 // `npm run bench -- chat` runs only the benchmarks whose name contains "chat"; the others'

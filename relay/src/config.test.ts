@@ -41,7 +41,8 @@ test('flags and SHOAL_RELAY_* variables set every option; given paths are relati
     peerRelays: ['https://relay-2.example.org', 'http://10.0.0.9:8080'],
     apiMaxConcurrentPerIp: 3,
     turnUrls: [],
-    turnTtl: 3600
+    turnTtl: 3600,
+    unlimitedCircuitsFor: []
   })
 })
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { hostSchema, integerSchema, parseOptions, portSchema } from '#server'
 import type { OptionSpec, ParsedOptions } from '#server'
@@ -26,6 +27,17 @@ const baseUrlSchema = z.string().trim().optional().transform((text, context): st
     return z.NEVER
   }
   return text.replace(/\/+$/, '')
+})
+
+/** Comma-separated libp2p peer ids, each checked, without repeats. */
+const peerIdListSchema = z.string().optional().transform((text, context): string[] => {
+  const ids = (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')
+  const bad = ids.find((id) => { try { peerIdFromString(id); return false } catch { return true } })
+  if (bad !== undefined) {
+    context.addIssue({ code: 'custom', message: `${bad} is not a libp2p peer id (a verifier prints its own at start, and /health shows it)` })
+    return z.NEVER
+  }
+  return [...new Set(ids)]
 })
 
 export const RelayOptions = z.object({
@@ -63,6 +75,7 @@ export const RelayOptions = z.object({
   }),
   turnSecretFile: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path == null ? undefined : resolve(path)),
   turnTtl: integerSchema({ min: 60, max: 7 * 24 * 3600 }).default(3600),
+  unlimitedCircuitsFor: peerIdListSchema,
   tlsCert: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path == null ? undefined : resolve(path)),
   tlsKey: z.string().trim().min(1, 'must not be empty').optional().transform((path) => path == null ? undefined : resolve(path))
 }).refine((options) => (options.tlsCert == null) === (options.tlsKey == null), { message: '--tls-cert and --tls-key go together', path: ['tlsCert'] })
@@ -84,6 +97,7 @@ const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
   turnSecretFile: { flag: 'turn-secret-file', env: 'SHOAL_TURN_SECRET_FILE', description: 'File holding coturn\'s static-auth-secret, from which short-lived TURN credentials are minted per request (or set SHOAL_TURN_SECRET).', defaultText: 'none' },
   turnTtl: { flag: 'turn-ttl', env: 'SHOAL_TURN_TTL', description: 'Seconds a minted TURN credential stays valid.' },
   tlsCert: { flag: 'tls-cert', env: 'SHOAL_TLS_CERT', description: 'PEM certificate (chain): the port then serves https and wss; SIGHUP reloads it and the key.', defaultText: 'none (plain http; or put a TLS proxy in front)' },
+  unlimitedCircuitsFor: { flag: 'unlimited-circuits-for', env: 'SHOAL_RELAY_UNLIMITED_CIRCUITS_FOR', description: 'Comma-separated peer ids of verifiers you trust: circuits to them are not cut at circuit-relay\'s 128 KiB / 2 minute limits, so a page that cannot reach one over WebRTC still gets whole answers through the relay.', defaultText: 'none' },
   tlsKey: { flag: 'tls-key', env: 'SHOAL_TLS_KEY', description: 'PEM private key of --tls-cert.', defaultText: 'none' }
 }
 

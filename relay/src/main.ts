@@ -49,6 +49,7 @@ runMain({ program: 'shoal-relay' }, async ({ signal, log }) => {
     },
     maxReservations: options.maxReservations,
     maxConnections: options.maxConnections,
+    unlimitedCircuitsFor: options.unlimitedCircuitsFor,
     log
   })
   const proxy = new WebSocketProxy({ relay })

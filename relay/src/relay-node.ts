@@ -4,6 +4,7 @@ import { webSockets } from '@libp2p/websockets'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createShoalNode, GossipPolice, joinAnnounceTopic, StreamBudget, streamBudgetService } from '#server'
 import { RELAY_STREAM_RATES } from './stream-rates.ts'
+import { liftCircuitLimitsFor } from './unlimited-circuits.ts'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PrivateKey, Startable as Libp2pStartable } from '@libp2p/interface'
 import type { Log, ShoalServices, Startable } from '#server'
@@ -30,6 +31,13 @@ export interface RelayNodeInit {
    * @default 4096
    */
   maxConnections?: number
+  /**
+   * Peers (verifiers the operator trusts) whose circuits carry no
+   * circuit-relay limits; others' are cut at 128 KiB or 2 minutes.
+   *
+   * @default none
+   */
+  unlimitedCircuitsFor?: readonly string[]
   /** Where dropping a peer that floods gossip is reported. */
   log: Pick<Log, 'warn'>
 }
@@ -77,6 +85,7 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
     start: async () => {
       announced = init.announce()
       const node = await createNode(init, announced, streams)
+      liftCircuitLimitsFor(node.services.circuitRelay, new Set(init.unlimitedCircuitsFor))
       let listening: InternalAddress | undefined
       node.addEventListener('transport:listening', (event) => {
         for (const address of event.detail.getAddrs()) {

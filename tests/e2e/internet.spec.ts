@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { ask, lastAnswer, setAnswerSettings, storedAnswers } from '../support/chat-page.ts'
 import { e2eSession } from '../support/e2e-session.ts'
 import { ensureDemoModels } from '../support/models.ts'
+import { temporaryDirectory } from '../support/processes.ts'
+import { loadOrCreateIdentityKey } from '#server'
 import { HOME_ROUTER_ADDRESS, TURN_ADDRESS, buildInternet, canBuildInternet, peerConnections } from '../network/internet-network.ts'
 import type { CoturnProcess, InternetNetwork, PeerConnectionRecord } from '../network/internet-network.ts'
 
@@ -98,6 +102,7 @@ test('without TURN the café page cannot reach the home verifier directly: every
   expect(records.every((record) => !record.states.includes('connected')), describe(records)).toBe(true)
   // What the page says: the verifier is reached only through the relay.
   await expect(row).toHaveAttribute('data-connection', 'relayed')
+  await expect(row.getByTestId('peer-connection')).toHaveText('circuit (through the relay)')
 })
 
 /** The connection that leaves the café: its far end is on the internet (the home router, or coturn),
@@ -133,12 +138,15 @@ async function expectTurnRelayed (tab: Page): Promise<NonNullable<PeerConnection
   return selected
 }
 
-/** coturn, a relay handing out its credentials, and a verifier at home. */
-async function startTurnMesh (verifierArgs: string[] = []): Promise<{ relayUrl: string, verifierId: string, coturn: CoturnProcess }> {
+/** coturn, a relay handing out its credentials, and a verifier at home; with `trustVerifier` the relay lifts its circuit limits for that verifier. */
+async function startTurnMesh (verifierArgs: string[] = [], { trustVerifier = false } = {}): Promise<{ relayUrl: string, verifierId: string, coturn: CoturnProcess }> {
   const secret = randomBytes(18).toString('base64url')
   const turnServer = await network().startCoturn(secret)
   coturn = turnServer
-  const relay = await network().startRelay({ turnSecret: secret })
+  // The verifier's identity is made first, so the relay can name it.
+  const keyFile = join(await temporaryDirectory(), 'gpu-node.key')
+  const knownVerifierId = peerIdFromPrivateKey(await loadOrCreateIdentityKey(keyFile)).toString()
+  const relay = await network().startRelay({ turnSecret: secret, extraArgs: trustVerifier ? ['--unlimited-circuits-for', knownVerifierId] : [] })
   processes.push(relay)
   logs.set('relay', relay.output)
   const bootstrap = await (await fetch(`${relay.url}/shoal/bootstrap.json`)).json() as { iceServers?: Array<{ urls: string[], username?: string, credential?: string }> }
@@ -146,7 +154,7 @@ async function startTurnMesh (verifierArgs: string[] = []): Promise<{ relayUrl: 
   const turn = bootstrap.iceServers?.find((server) => server.username != null)
   expect(turn?.urls).toEqual([`turn:${TURN_ADDRESS}:3478`])
   expect(Number(turn?.username?.split(':')[0])).toBeGreaterThan(Date.now() / 1000)
-  const verifier = await network().startVerifier(relay.url, verifierArgs)
+  const verifier = await network().startVerifier(relay.url, verifierArgs, keyFile)
   processes.push(verifier)
   logs.set('verifier', verifier.output)
   return { relayUrl: relay.url, verifierId: await verifierPeerId(verifier.url), coturn: turnServer }
@@ -166,7 +174,11 @@ test('with the relay\'s TURN credentials the café page chats with the home veri
   expect(turnServer.output()).not.toContain('Cannot find credentials')
   // What the page says: the network page (same tab, same mesh node) shows the link to the verifier as WebRTC, not the relay's circuit.
   await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
-  await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
+  const verifierRow = page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)
+  await expect(verifierRow).toHaveAttribute('data-connection', 'webrtc', { timeout: 30_000 })
+  // ... and, from the peer connection's selected candidate pair, that it goes through TURN.
+  await expect(verifierRow).toHaveAttribute('data-path', 'turn', { timeout: 10_000 })
+  await expect(verifierRow.getByTestId('peer-connection')).toHaveText('TURN-relayed WebRTC')
   await page.getByRole('navigation').getByRole('link', { name: 'Chat' }).click()
 
   await setAnswerSettings(page, { temperature: 0, maxTokens: 1500 })
@@ -207,4 +219,50 @@ test('a café tab drafts for the home verifier over its own TURN-relayed WebRTC 
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
   await expect.poll(async () => Number(await contributor.getByTestId('stat-jobs').textContent()), { timeout: 10_000 }).toBeGreaterThan(0)
   expect(Number(await contributor.getByTestId('stat-drafted').textContent())).toBeGreaterThan(0)
+  // The network page tells the two paths apart: the verifier through TURN, the other café tab direct (host candidates on their LAN).
+  await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
+  await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)).toHaveAttribute('data-path', 'turn', { timeout: 15_000 })
+  const contributorRow = page.locator('[data-testid="peer"][data-role="browser"]')
+  await expect(contributorRow).toHaveAttribute('data-path', 'direct', { timeout: 15_000 })
+  await expect(contributorRow.getByTestId('peer-connection')).toHaveText('direct WebRTC')
+})
+
+test('coturn killed mid-answer: the café page\'s answer goes on with the same verifier over the relay\'s circuit, word for word, and the network page then shows the circuit', async () => {
+  // One run in eight took 4 minutes (the others one), and the reason is not known yet: room for it.
+  test.setTimeout(480_000)
+  // 512x16: several ms per token, so the answer is still being written when coturn goes.
+  const models = await ensureDemoModels({ width: 512, layers: 16 })
+  const { relayUrl, verifierId, coturn: turnServer } = await startTurnMesh(['--model', models.target, '--model-name', 'shoal-demo-512x16', '--threads', '1'], { trustVerifier: true })
+  const page = await openCafePage(network(), relayUrl, relayUrl)
+  await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
+  await expectTurnRelayed(page)
+  // Not longer: a continuation's prompt is evaluated in one batch where the first verifier went token by
+  // token, and on this random model's near-even logits llama.cpp's two ways round differently enough to
+  // pick another token after a thousand or so (a trained model's margins are far wider).
+  await setAnswerSettings(page, { temperature: 0, maxTokens: 400 })
+  const question = 'Tell me a long story about a lighthouse keeper and the sea.'
+  // The reference: the same question at temperature 0, answered whole over TURN.
+  await ask(page, question)
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  const reference = (await storedAnswers(page)).at(-1)?.content ?? ''
+  expect(reference.length).toBeGreaterThan(1_000)
+  logs.set('reference-answer', () => reference)
+
+  await page.getByRole('button', { name: 'New chat' }).click()
+  await ask(page, question)
+  // Mid-answer: some text shown, much still to come.
+  await expect.poll(async () => (await lastAnswer(page).textContent() ?? '').length, { timeout: 60_000 }).toBeGreaterThan(100)
+  await turnServer.kill()
+  const killedAt = (await lastAnswer(page).textContent() ?? '').length
+  expect(killedAt, 'the answer should still be running when coturn is killed').toBeLessThan(reference.length / 2)
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 180_000 })
+  const answer = (await storedAnswers(page)).at(-1)?.content ?? ''
+  logs.set('answer-after-kill', () => answer)
+  expect(answer).toBe(reference)
+  // No WebRTC way to the verifier is left: the page shows the relay's circuit, and it carried the rest.
+  expect((await peerConnections(page)).some((record) => leavesCafe(record))).toBe(false)
+  await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
+  const row = page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)
+  await expect(row).toHaveAttribute('data-connection', 'relayed', { timeout: 30_000 })
+  await expect(row.getByTestId('peer-connection')).toHaveText('circuit (through the relay)')
 })

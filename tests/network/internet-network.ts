@@ -46,11 +46,16 @@ export interface InternetNetwork {
   /** Starts coturn on TURN_ADDRESS with coturn's REST-API auth (`use-auth-secret`). */
   startCoturn: (secret: string) => Promise<CoturnProcess>
   /** Starts a relay on RELAY_ADDRESS; with `turnSecret` it hands out TURN and STUN on TURN_ADDRESS. */
-  startRelay: (options?: { turnSecret?: string }) => Promise<ShoalProcess>
-  /** Starts a verifier in the home LAN; its API is forwarded on the home router so the test can see /health. */
-  startVerifier: (relayUrl: string, extraArgs?: string[]) => Promise<ShoalProcess>
+  startRelay: (options?: { turnSecret?: string, extraArgs?: string[] }) => Promise<ShoalProcess>
+  /**
+   * Starts a verifier in the home LAN; its API is forwarded on the home router so the test can see /health.
+   * `keyFile` fixes its identity (a relay started before it can name its peer id).
+   */
+  startVerifier: (relayUrl: string, extraArgs?: string[], keyFile?: string) => Promise<ShoalProcess>
   /** A Chromium profile running in the café LAN, treating the relay's plain-http origin as secure. */
   launchCafeProfile: (relayUrl: string) => Promise<BrowserContext>
+  /** The same, on the internet bridge itself (beside the relay: no NAT on the page's side). */
+  launchInternetProfile: (relayUrl: string) => Promise<BrowserContext>
   /** Each router's rule counters, for failure reports. */
   status: () => Promise<string>
   /** Removes the namespaces. */
@@ -86,37 +91,42 @@ export async function buildInternet (): Promise<InternetNetwork> {
         '--port', String(port),
         '--key-file', join(await temporaryDirectory(), 'relay.key'),
         '--app-dir', join(REPO_ROOT, 'build'),
-        ...turnArgs
+        ...turnArgs,
+        ...(options.extraArgs ?? [])
       ], `http://${RELAY_ADDRESS}:${port}`, options.turnSecret == null ? {} : { SHOAL_TURN_SECRET: options.turnSecret })
     },
-    startVerifier: async (relayUrl, extraArgs = []) => {
+    startVerifier: async (relayUrl, extraArgs = [], keyFile) => {
       const apiPort = await freePort()
       await run('bash', [SCRIPT, 'forward', prefix, String(apiPort)])
       return startShoalProcess('gpu-node/src/main.ts', [
         '--api-host', '0.0.0.0',
         '--api-port', String(apiPort),
         '--relay', relayUrl,
-        '--key-file', join(await temporaryDirectory(), 'gpu-node.key'),
+        '--key-file', keyFile ?? join(await temporaryDirectory(), 'gpu-node.key'),
         ...extraArgs
       ], `http://${HOME_ROUTER_ADDRESS}:${apiPort}`, {}, ['ip', 'netns', 'exec', home])
     },
-    launchCafeProfile: async (relayUrl) => {
-      const profileDirectory = await temporaryDirectory('shoal-profile-')
-      const profile = await chromium.launchPersistentContext(profileDirectory, {
-        executablePath: chromiumInCafe,
-        // A plain-http origin on a public address is not a secure context: say it is, as https would make it.
-        args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${relayUrl}`]
-      })
-      await profile.addInitScript(recordPeerConnections)
-      profile.on('close', () => { rm(profileDirectory, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {}) })
-      return profile
-    },
+    launchCafeProfile: async (relayUrl) => launchRecordingProfile(chromiumInCafe, relayUrl),
+    launchInternetProfile: async (relayUrl) => launchRecordingProfile(CHROMIUM_PATH, relayUrl),
     status: async () => (await run('bash', [SCRIPT, 'status', prefix])).stdout,
     down: async () => {
       await run('bash', [SCRIPT, 'down', prefix])
       await rm(directory, { recursive: true, force: true })
     }
   }
+}
+
+/** A Chromium profile from `executablePath` that records its RTCPeerConnections (see `peerConnections`). */
+async function launchRecordingProfile (executablePath: string, relayUrl: string): Promise<BrowserContext> {
+  const profileDirectory = await temporaryDirectory('shoal-profile-')
+  const profile = await chromium.launchPersistentContext(profileDirectory, {
+    executablePath,
+    // A plain-http origin on a public address is not a secure context: say it is, as https would make it.
+    args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${relayUrl}`]
+  })
+  await profile.addInitScript(recordPeerConnections)
+  profile.on('close', () => { rm(profileDirectory, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {}) })
+  return profile
 }
 
 /** What each of a page's RTCPeerConnections did: states passed through and, once connected, the selected candidate pair. */

@@ -20,6 +20,8 @@ export interface CoturnInit {
 export interface CoturnProcess {
   output: () => string
   stop: () => Promise<void>
+  /** Kills it at once (SIGKILL), as a crash or a pulled cable would: no goodbye to its clients. */
+  kill: () => Promise<void>
 }
 
 export async function startCoturn ({ address, port, secret, directory }: CoturnInit): Promise<CoturnProcess> {
@@ -44,6 +46,12 @@ export async function startCoturn ({ address, port, secret, directory }: CoturnI
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve() }) })
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL')
+      await exited
+    }
+  }
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM')
@@ -63,5 +71,5 @@ export async function startCoturn ({ address, port, secret, directory }: CoturnI
     await stop()
     throw err
   }
-  return { output: () => output, stop }
+  return { output: () => output, stop, kill }
 }

@@ -4,8 +4,9 @@ import type { Connection } from '@libp2p/interface'
 export type ConnectionKind = 'webrtc' | 'relayed' | 'websocket' | 'other'
 
 export const CONNECTION_KIND_LABELS: Record<ConnectionKind, string> = {
-  webrtc: 'direct WebRTC',
-  relayed: 'relayed',
+  // Direct or through TURN: /network reads which from the peer connection (webrtc-path.ts).
+  webrtc: 'WebRTC',
+  relayed: 'circuit (through the relay)',
   websocket: 'WebSocket',
   other: 'other'
 }
