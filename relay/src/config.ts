@@ -85,7 +85,7 @@ const options: Record<keyof z.input<typeof RelayOptions>, OptionSpec> = {
   host: { flag: 'host', env: 'SHOAL_RELAY_HOST', description: 'Address the HTTP server binds to; 0.0.0.0 or :: makes the app reachable from your network.' },
   port: { flag: 'port', env: 'SHOAL_RELAY_PORT', description: 'The one public port: app, /health, /metrics, bootstrap JSON and libp2p WebSockets (0 picks a free port).' },
   appDir: { flag: 'app-dir', env: 'SHOAL_APP_DIR', description: 'Folder of the built PWA (`npm run build`).' },
-  modelDir: { flag: 'model-dir', env: 'SHOAL_MODEL_CACHE', description: 'Folder of GGUF models served read-only at /models/<file>.gguf (the demo models live here).' },
+  modelDir: { flag: 'model-dir', env: 'SHOAL_MODEL_CACHE', description: 'Folder of GGUF models served read-only at /models/<file>.gguf; the demo pair committed in demo-models/ is served too where the folder lacks it.' },
   keyFile: { flag: 'key-file', env: 'SHOAL_RELAY_KEY_FILE', description: 'libp2p identity key, created when missing; keeps the peer id across restarts.' },
   maxReservations: { flag: 'max-reservations', env: 'SHOAL_RELAY_MAX_RESERVATIONS', description: 'Most circuit-relay reservations held at once (one per listening peer).' },
   maxConnections: { flag: 'max-connections', env: 'SHOAL_RELAY_MAX_CONNECTIONS', description: 'Most libp2p connections before the relay prunes.' },

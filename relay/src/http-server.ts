@@ -13,8 +13,8 @@ import type { RequestListener, Server } from 'node:http'
 
 export interface RelayHttpInit {
   appDir: string
-  /** Folder whose `*.gguf` files are served at `/models/<file>.gguf`. */
-  modelDir?: string
+  /** Folders whose `*.gguf` files are served at `/models/<file>.gguf`, the first holding a name winning. */
+  modelDirs?: readonly string[]
   proxy: WebSocketProxy
   log: Log
   /** Undefined until libp2p has started. */
@@ -96,8 +96,8 @@ export function createRelayHttpServer (init: RelayHttpInit): RelayHttpServer {
         }
         return
       }
-      if (path.startsWith(MODELS_PREFIX) && init.modelDir != null) {
-        await serveModel(init.modelDir, path.slice(MODELS_PREFIX.length), request, response)
+      if (path.startsWith(MODELS_PREFIX) && init.modelDirs != null) {
+        await serveModel(init.modelDirs, path.slice(MODELS_PREFIX.length), request, response)
         return
       }
       await serveApp(init.appDir, path, request, response)

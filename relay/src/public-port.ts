@@ -1,6 +1,7 @@
 import { closeServer, errorMessage, guardConnections, listen } from '#server'
 import { relayBootstrap } from './addresses.ts'
 import { createRelayHttpServer } from './http-server.ts'
+import { DEMO_MODELS_DIR } from './static-files.ts'
 import { relayHealth, relayMetrics } from './relay-stats.ts'
 import type { PeerRelays } from './peer-relays.ts'
 import type { RelayNode } from './relay-node.ts'
@@ -58,7 +59,9 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
       : { node: relay.libp2p, proxy, peerRelays, police: relay.police, streams: relay.streams, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
     const http = createRelayHttpServer({
       appDir: init.appDir,
-      modelDir: init.modelDir,
+      // The committed demo pair behind the model folder: a relay run from a checkout serves the
+      // drafts pages need for a verifier on the default model, whether or not anything copied them.
+      modelDirs: init.modelDir == null ? undefined : [init.modelDir, DEMO_MODELS_DIR],
       gateway,
       proxy,
       log,

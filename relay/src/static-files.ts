@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { sendText } from '#server'
 import type { Stats } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -28,6 +29,9 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** Hashed file names under this prefix never change content, so browsers may keep them forever. */
 const IMMUTABLE_PREFIX = '/_app/immutable/'
+
+/** The demo pair committed in the repository (demo-models/). */
+export const DEMO_MODELS_DIR = fileURLToPath(new URL('../../demo-models/', import.meta.url))
 
 /** URL prefix of the model files. */
 export const MODELS_PREFIX = '/models/'
@@ -132,21 +136,18 @@ function sendFile (file: string, stats: Stats, immutable: boolean, request: Inco
 }
 
 /**
- * Serves one GGUF file of `root` (read-only), named by `name` (the path after
- * `/models/`): no folders, no traversal, nothing but `*.gguf`. Supports a
- * single byte range (`Range: bytes=a-b`), so loaders can fetch in parts.
+ * Serves one GGUF file (read-only) from the first of `roots` that holds it,
+ * named by `name` (the path after `/models/`): no folders, no traversal,
+ * nothing but `*.gguf`. Supports a single byte range (`Range: bytes=a-b`), so
+ * loaders can fetch in parts.
  */
-export async function serveModel (root: string, name: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (!MODEL_FILE_NAME.test(name)) {
+export async function serveModel (roots: readonly string[], name: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const found = MODEL_FILE_NAME.test(name) ? await firstModelFile(roots, name) : undefined
+  if (found == null) {
     sendText(response, 404, 'not found\n', { 'Cache-Control': 'no-cache' })
     return
   }
-  const file = resolveAppPath(root, `/${name}`)
-  const stats = file == null ? undefined : await fileStats(file)
-  if (file == null || stats == null) {
-    sendText(response, 404, 'not found\n', { 'Cache-Control': 'no-cache' })
-    return
-  }
+  const { file, stats } = found
   const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`
   const headers = {
     'Content-Type': 'application/octet-stream',
@@ -182,6 +183,17 @@ export async function serveModel (root: string, name: string, request: IncomingM
   stream.on('error', () => { response.destroy() })
   response.on('close', () => { stream.destroy() })
   stream.pipe(response)
+}
+
+async function firstModelFile (roots: readonly string[], name: string): Promise<{ file: string, stats: Stats } | undefined> {
+  for (const root of roots) {
+    const file = resolveAppPath(root, `/${name}`)
+    const stats = file == null ? undefined : await fileStats(file)
+    if (file != null && stats != null) {
+      return { file, stats }
+    }
+  }
+  return undefined
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { request } from 'node:http'
 import { connect } from 'node:net'
-import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -121,6 +121,22 @@ test.describe('relay', () => {
       expect([403, 404], path).toContain(response.status)
       expect(response.body).not.toContain(packageJson.slice(0, 40))
     }
+  })
+
+  test('serves the committed demo pair at /models/ when its model folder lacks it, and a model in the folder first', async () => {
+    const modelDir = await temporaryDirectory()
+    const relayProcess = await relay({ extraArgs: ['--model-dir', modelDir] })
+    const committed = await readFile(join(REPO_ROOT, 'demo-models/shoal-stories-draft.gguf'))
+    const draft = await fetch(`${relayProcess.url}/models/shoal-stories-draft.gguf`)
+    expect(draft.status).toBe(200)
+    expect(Buffer.from(await draft.arrayBuffer()).equals(committed)).toBe(true)
+    expect((await fetch(`${relayProcess.url}/models/missing.gguf`)).status).toBe(404)
+    expect((await fetch(`${relayProcess.url}/models/README.md`)).status).toBe(404)
+
+    // A file of the same name in the model folder (an operator's rebuilt pair) is served instead.
+    await writeFile(join(modelDir, 'shoal-stories-draft.gguf'), 'GGUF rebuilt')
+    const rebuilt = await fetch(`${relayProcess.url}/models/shoal-stories-draft.gguf`)
+    expect(await rebuilt.text()).toBe('GGUF rebuilt')
   })
 
   test('answers 503 with an explanation when the app is not built', async () => {
