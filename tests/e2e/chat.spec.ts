@@ -295,6 +295,28 @@ test('an answer another tab of the profile is streaming is left alone there, and
   expect((await storedAnswers(reader)).map((stored) => stored.status)).toEqual(['interrupted'])
 })
 
+test('a tab that opens an answer another tab of the profile is streaming follows it to its end', async () => {
+  test.setTimeout(180_000)
+  const { relay, verifierId } = await startMesh({ slow: true })
+  const writer = await openChat(relay.url, verifierId)
+  await setAnswerSettings(writer, { temperature: 0, maxTokens: 120 })
+  await ask(writer, 'Count to twenty.')
+  await partialAnswer(writer)
+
+  // A second tab opens the newest conversation: the first tab's, still streaming there.
+  const reader = await writer.context().newPage()
+  await reader.goto(relay.url)
+  await expect(lastAnswer(reader)).toHaveAttribute('data-status', 'streaming')
+  const readAtOpen = (await lastAnswer(reader).getByTestId('answer-text').textContent()) ?? ''
+
+  // It grows there as the writer saves it, and ends as the writer's does, word for word.
+  await expect(lastAnswer(writer)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  await expect(lastAnswer(reader)).toHaveAttribute('data-status', 'complete', { timeout: 10_000 })
+  const final = (await lastAnswer(writer).getByTestId('answer-text').textContent()) ?? ''
+  expect(final.length).toBeGreaterThan(readAtOpen.length)
+  await expect(lastAnswer(reader).getByTestId('answer-text')).toHaveText(final)
+})
+
 test('a chat waiting for a busy verifier shows its place in the queue, then streams', async () => {
   test.setTimeout(180_000)
   const relay = await startRelay()

@@ -180,7 +180,9 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     try {
       const { conversations, settings } = await this.#store.open({
         // Another page life's answers, marked interrupted once it was gone: show them so.
-        onAbandoned: () => { void this.#reread() }
+        onAbandoned: () => { void this.#reread() },
+        // Another tab wrote the open conversation (it streams an answer shown here too): show its latest.
+        onChangedElsewhere: (conversationId) => { if (conversationId === this.selectedId) void this.#reread() }
       })
       this.conversations = conversations
       this.settings = settings
@@ -213,7 +215,7 @@ export class ChatState<Peer extends VerifierPeer = VerifierPeer> {
     this.#showMessages(conversationId, messages)
   }
 
-  /** Reads the open conversation again: another page life's answers changed in storage. */
+  /** Reads the open conversation again: another page life or tab changed its answers in storage. */
   async #reread (): Promise<void> {
     const conversationId = this.selectedId
     const selecting = this.#selecting

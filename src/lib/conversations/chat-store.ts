@@ -15,6 +15,8 @@ import type { ConversationRecord, MessageRecord } from '../storage/index.ts'
 import { DEFAULT_CHAT_SETTINGS, chatSettingsSchema } from './chat-settings.ts'
 import type { ChatSettings } from './chat-settings.ts'
 import { randomId } from './chat-text.ts'
+import { listenForChatChanges } from './chat-changes.ts'
+import type { ChatChanges } from './chat-changes.ts'
 
 const SETTINGS_KEY = 'chat-settings'
 
@@ -34,7 +36,8 @@ export interface ChatStoreInit {
  * interrupted, and another tab's live ones are left alone until that tab
  * goes too (its lock is let go), when they become interrupted as well. A streaming
  * answer is saved at most every `saveIntervalMs`, and its writes are
- * queued, so a late save never overwrites the final one.
+ * queued, so a late save never overwrites the final one; each write is
+ * announced to the profile's other tabs (chat-changes.ts).
  *
  * @example
  * ```ts
@@ -55,6 +58,8 @@ export class ChatStore {
   #pending: MessageRecord | undefined
   /** Other page lives' writer locks whose release this page waits for. */
   readonly #watchedWriters = new Set<string>()
+  /** Notices to and from the profile's other tabs (none before `open`). */
+  #changes: ChatChanges | undefined
 
   constructor (init: ChatStoreInit = {}) {
     this.#saveIntervalMs = init.saveIntervalMs ?? 250
@@ -64,10 +69,13 @@ export class ChatStore {
    * Takes the writer lock, marks abandoned answers interrupted, and reads the
    * conversations (newest first) and settings. `onAbandoned` is called each
    * time answers another page life left streaming are marked later, when
-   * that page turns out to be gone.
+   * that page turns out to be gone; `onChangedElsewhere` each time another
+   * tab of the profile writes a conversation's messages.
    */
-  async open (options: { onAbandoned?: () => void } = {}): Promise<{ conversations: ConversationRecord[], settings: ChatSettings }> {
+  async open (options: { onAbandoned?: () => void, onChangedElsewhere?: (conversationId: string) => void } = {}): Promise<{ conversations: ConversationRecord[], settings: ChatSettings }> {
     await holdWebLock(this.writerLock)
+    this.#changes?.close()
+    this.#changes = listenForChatChanges(options.onChangedElsewhere ?? (() => {}))
     const { liveWriters } = await markAbandonedAnswersInterrupted(await heldWebLockNames())
     this.#watchWriters(liveWriters, options.onAbandoned ?? (() => {}))
     const [conversations, settings] = await Promise.all([
@@ -104,6 +112,7 @@ export class ChatStore {
   /** Writes a conversation and some of its messages at once (an empty list: the conversation alone). */
   async saveTurn (conversation: ConversationRecord, messages: MessageRecord[]): Promise<void> {
     await saveTurn(conversation, messages)
+    this.#changes?.announce(conversation.id)
   }
 
   async deleteConversation (conversationId: string): Promise<void> {
@@ -137,7 +146,10 @@ export class ChatStore {
       this.#saveTimer = undefined
       this.#pending = undefined
     }
-    this.#saving = this.#saving.catch(() => {}).then(() => saveMessage(record))
+    this.#saving = this.#saving.catch(() => {}).then(async () => {
+      await saveMessage(record)
+      this.#changes?.announce(record.conversationId)
+    })
     return this.#saving
   }
 }
