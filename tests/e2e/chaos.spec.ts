@@ -16,10 +16,11 @@ const { processes, openProfile } = e2eSession()
 const ROUNDS = Number(process.env.SHOAL_CHAOS_ROUNDS ?? 20)
 const SEED = Number(process.env.SHOAL_CHAOS_SEED ?? 20261204)
 
-// Open (2026-12-04): 20 of 20 rounds survived in a run on this machine (13.9 min); in a fresh-clone CI
-// run the test took 17.4 min and hit its old 15-minute timeout in round 20, whose last answer was then
-// counted stuck. Kept out of CI until a run within the longer timeout below confirms it;
-// `npm run bench -- chaos` runs the same schedule, and SHOAL_CHAOS_SEED with SHOAL_CHAOS_ROUNDS replays it.
+// Open (2026-12-04): the schedule now ends with every answer complete or kept with Retry (runs here:
+// 160 of 160, 159 + 1), but a tab closed or reloaded while a receipt was on its way misses that
+// receipt, so its chain shows a gap ("receipt 3 is missing") in about one run in two. Kept out of CI
+// until chains heal (a tab getting its missing receipts back from the issuer); `npm run bench -- chaos`
+// runs the same schedule, and SHOAL_CHAOS_SEED with SHOAL_CHAOS_ROUNDS replays it.
 test.fixme(`${ROUNDS} rounds of killing the relay, a verifier, a drafting tab or a chatting tab under load: answers complete or can be retried, receipts whole, everything rejoins`, async () => {
   test.setTimeout(1_800_000)
   const report = await runChaos({ rounds: ROUNDS, seed: SEED, openProfile, processes, log: (line) => { console.log(line) } })
