@@ -38,7 +38,9 @@ test('a forward-only drafter that re-prefills on rewind: answers are the verifie
   test.setTimeout(300_000)
   const pair = await ensureDemoPair()
   relay = await startRelay()
-  verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', pair.target, '--model-name', 'shoal-demo', '--threads', '1', '--capacity', '2'] })
+  // A GPU's pass cost (emulated, labelled: answers are unchanged, passes only last longer), so drafts of a
+  // drafter that re-prefills after rejections still arrive in time to be verified on this shared CPU.
+  verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', pair.target, '--model-name', 'shoal-demo', '--threads', '1', '--capacity', '2', '--emulate-pass-cost', 'h100-70b'] })
   const verifierUrl = verifier.url
   await waitFor('the verifier\'s WebRTC address', async () => {
     const health = await (await fetch(`${verifierUrl}/health`)).json() as { addresses: string[] }
@@ -70,7 +72,7 @@ test('a forward-only drafter that re-prefills on rewind: answers are the verifie
   const verified = delta('shoal_gpu_node_draft_tokens_verified_total')
   const stats = engine.stats
   console.log(`reprefill drafter: ${drafter.drafter.stats.draftedTokens} drafted, ${verified} verified, ${accepted} accepted; ${stats.forwards} forwards, ${stats.reprefills} re-prefills of ${stats.reprefilledTokens} tokens`)
-  expect(accepted).toBeGreaterThan(0)
+  expect(accepted).toBeGreaterThan(10)
   expect(accepted).toBeLessThanOrEqual(verified)
   // Rewinds past what the core held went through reset + prefill, and drafting went on after them.
   expect(stats.reprefills).toBeGreaterThan(0)
