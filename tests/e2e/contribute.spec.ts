@@ -38,6 +38,9 @@ test('with the defaults (the demo pair), the Contribute page\'s draft drafts for
   await expect(contributor.getByTestId('draft-model')).toHaveValue('shoal-stories-draft')
   await contributor.getByTestId('contribute-toggle').check()
   await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
+  // Headless Chromium here has no (hardware) WebGPU, and the demo target has no WebLLM pairing: wllama drafts, and the page says why.
+  await expect(contributor.getByTestId('draft-engine')).toHaveText('wllama (WebAssembly)')
+  await expect(contributor.getByTestId('draft-engine-reason')).toHaveText(/^(No WebGPU for WebLLM|The WebGPU adapter .* is a software renderer)/)
 
   const chatter = await openProfile()
   await chatter.goto(relay.url)

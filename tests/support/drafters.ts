@@ -11,11 +11,11 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp'
 import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
-import { Drafter, draftTransport } from '../../src/lib/drafting/index.ts'
+import { Drafter, draftTransport, ReprefillDraftEngine } from '../../src/lib/drafting/index.ts'
 import { DRAFT_PROTOCOL } from '#protocol'
 import { createShoalNode } from '#server'
 import { waitFor } from './processes.ts'
-import type { DraftEngine, DraftTransport } from '../../src/lib/drafting/index.ts'
+import type { DraftEngine, DraftTransport, ReprefillStats } from '../../src/lib/drafting/index.ts'
 import type { SignedReceipt } from '#protocol'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
@@ -65,6 +65,46 @@ export async function createLlamaDraftEngine (modelPath: string, options: { cont
       await sequence.eraseContextTokenRanges([{ start: position, end: sequence.nextTokenIndex }])
       return sequence.nextTokenIndex
     },
+    dispose: async () => {
+      await context.dispose()
+      await model.dispose()
+    }
+  }
+}
+
+/**
+ * A draft engine shaped like WebLLM's: node-llama-cpp driven as a
+ * forward-only core (`forwardTokensAndSample` appends and samples greedily,
+ * `resetChat` empties the sequence; its KV cache is never truncated), behind
+ * the same {@link ReprefillDraftEngine} the page's WebLLM drafter uses.
+ */
+export async function createReprefillLlamaDraftEngine (modelPath: string): Promise<DisposableDraftEngine & { readonly stats: ReprefillStats }> {
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error })
+  const model: LlamaModel = await llama.loadModel({ modelPath, gpuLayers: 0 })
+  const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 })
+  const sequence: LlamaContextSequence = context.getSequence()
+  const engine = new ReprefillDraftEngine({
+    core: {
+      forwardTokensAndSample: async (tokens) => {
+        const last = tokens.length - 1
+        const results = await sequence.controlledEvaluate(tokens.map((token, index) => index === last
+          ? [token as Token, { generateNext: { token: true, probabilities: true, options: { temperature: 0 } } }]
+          : token as Token))
+        const result = results[last]?.next
+        if (result?.token == null) {
+          throw new Error('llama.cpp returned no token')
+        }
+        return { token: result.token, probability: result.probabilities?.get(result.token) ?? 0 }
+      },
+      resetChat: async () => { await sequence.clearHistory() }
+    },
+    isEndOfGeneration: (token) => model.isEogToken(token as Token)
+  })
+  return {
+    get stats () { return engine.stats },
+    evaluate: async (tokens, options) => await engine.evaluate(tokens, options),
+    generateGreedy: async (count, options) => await engine.generateGreedy(count, options),
+    rewind: async (position) => await engine.rewind(position),
     dispose: async () => {
       await context.dispose()
       await model.dispose()

@@ -1,6 +1,7 @@
 /**
  * "Leave this tab open to contribute", as page state: loads a draft model
- * (wllama, in a worker), finds a verifier whose announced tokenizer matches
+ * (WebLLM on the GPU where WebGPU and a paired verifier are present, else
+ * wllama on the CPU; see draft-engine-choice.ts), finds a verifier whose announced tokenizer matches
  * it, and drafts for that verifier over one long-lived draft stream on the
  * direct connection, reconnecting (with backoff) whenever it ends. The
  * setting is remembered: a tab that was contributing resumes after a reload.
@@ -17,20 +18,24 @@
  * await drafting.stop()
  * ```
  */
-import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS } from '#protocol'
+import { DRAFT_PROTOCOL, MAX_DRAFT_JOBS, PeerRole } from '#protocol'
 import { backoffDelay, sleep } from '#mesh-common'
 import { hasDraftableVerifier, pickDraftTarget, waitForDraftTarget } from './draft-target.ts'
 import type { DraftTarget } from './draft-target.ts'
 import { meshNode, waitForPeer } from '../mesh/index.ts'
-import { MODELS_PATH, createWllamaEngine } from '../inference/index.ts'
-import { DEFAULT_DRAFT_MODEL } from '../inference/model-catalog.ts'
+import { MODELS_PATH, createWllamaEngine, detectDevice } from '../inference/index.ts'
+import type { DeviceReport } from '../inference/index.ts'
+import { DEFAULT_DRAFT_MODEL, WEBLLM_DRAFT_PAIRINGS } from '../inference/model-catalog.ts'
+import { createWebllmDraftEngine } from '../inference/webllm-draft-engine.ts'
+import { chooseDraftEngine, WLLAMA_DRAFT_LABEL } from './draft-engine-choice.ts'
+import type { DraftEngineChoice } from './draft-engine-choice.ts'
 import { holdWebLock, readSetting, writeSetting } from '../storage/index.ts'
 import { Drafter, DraftRefusedError } from './drafter.ts'
 import { keepArrivedReceipt } from '../receipts/index.ts'
 import type { SignedReceipt } from '#protocol'
 import { draftTransport } from './draft-transport.ts'
 import { modelTokenizerFingerprint } from './model-fingerprint.ts'
-import type { DrafterStats } from './drafter.ts'
+import type { DraftEngine, DrafterStats } from './drafter.ts'
 import type { InferenceEngine } from '../inference/index.ts'
 import type { MeshNode } from '../mesh/mesh-node.svelte.ts'
 import { z } from 'zod'
@@ -67,6 +72,9 @@ type ContributionSettings = z.infer<typeof settingsSchema>
 
 export type ContributionStatus = 'off' | 'loading' | 'waiting' | 'drafting' | 'failed'
 
+/** What contributing needs of an engine: drafting's token API, plus loading and freeing a model (wllama's and WebLLM's draft engines). */
+export type ContributionEngine = DraftEngine & Pick<InferenceEngine, 'model' | 'load' | 'dispose'>
+
 const NO_STATS: DrafterStats = { activeJobs: 0, jobs: 0, draftedTokens: 0, lateTokens: 0, acceptedTokens: 0, tokensPerSecond: 0, contextTokens: 0 }
 
 export class Contribution {
@@ -75,6 +83,8 @@ export class Contribution {
   /** The draft model: a GGUF file the relay serves at /models/<id>.gguf. */
   modelId = $state(DEFAULT_DRAFT_MODEL_ID)
   fingerprint = $state<string | undefined>()
+  /** Which engine drafts (WebLLM or wllama) and why; undefined until contributing starts. */
+  draftEngine = $state.raw<DraftEngineChoice | undefined>()
   progress = $state.raw<{ loaded: number, total: number }>({ loaded: 0, total: 0 })
   /** The verifier this tab drafts for now. */
   verifier = $state<string | undefined>()
@@ -88,9 +98,13 @@ export class Contribution {
   receipts = $state.raw<{ kept: number, refused: number, lastProblem?: string }>({ kept: 0, refused: 0 })
 
   readonly #mesh: () => MeshNode
-  readonly #createEngine: () => InferenceEngine
+  readonly #createEngine: () => ContributionEngine
+  readonly #createWebllmEngine: () => ContributionEngine
+  readonly #detectDevice: () => Promise<DeviceReport>
   #controller: AbortController | undefined
-  #engine: InferenceEngine | undefined
+  #engine: ContributionEngine | undefined
+  /** The loaded draft model's name, for the verifier's logs. */
+  #draftModelName = DEFAULT_DRAFT_MODEL_ID
   #drafter: Drafter | undefined
   /** Totals of drafters that already ended. */
   #past: DrafterStats = NO_STATS
@@ -98,9 +112,11 @@ export class Contribution {
   /** Releases the Web Lock that marks this tab as the browser's contributor. */
   #releaseLock: (() => void) | undefined
 
-  constructor (init: { mesh?: () => MeshNode, createEngine?: () => InferenceEngine } = {}) {
+  constructor (init: { mesh?: () => MeshNode, createEngine?: () => ContributionEngine, createWebllmEngine?: () => ContributionEngine, detectDevice?: () => Promise<DeviceReport> } = {}) {
     this.#mesh = init.mesh ?? meshNode
     this.#createEngine = init.createEngine ?? createWllamaEngine
+    this.#createWebllmEngine = init.createWebllmEngine ?? createWebllmDraftEngine
+    this.#detectDevice = init.detectDevice ?? (async () => await detectDevice(navigator, { crossOriginIsolated: globalThis.crossOriginIsolated }))
   }
 
   /** The toggle is on: contributing, getting ready, or failed (the reason shown, with a retry) until switched off. */
@@ -147,16 +163,11 @@ export class Contribution {
     this.#past = NO_STATS
     this.stats = NO_STATS
     this.receipts = { kept: 0, refused: 0 }
-    const url = `${MODELS_PATH}${modelId}.gguf`
-    const engine = this.#createEngine()
-    this.#engine = engine
+    let engine: ContributionEngine
+    let fingerprint: string
     try {
-      // One thread: drafting is background work, and the person's own use of the machine comes first.
-      await engine.load({ id: modelId, url, contextLength: DRAFT_CONTEXT_LENGTH, threads: 1 }, {
-        signal: controller.signal,
-        onProgress: ({ loaded, total }) => { this.progress = { loaded, total } }
-      })
-      this.fingerprint = await modelTokenizerFingerprint(url, controller.signal)
+      ({ engine, fingerprint } = await this.#loadEngine(modelId, controller.signal))
+      this.fingerprint = fingerprint
       // The first evaluation sets up the engine's buffers and threads: pay for it now, not during a job.
       await engine.evaluate([0, 0, 0, 0], { signal: controller.signal })
       await engine.rewind(0)
@@ -170,13 +181,52 @@ export class Contribution {
     this.#mesh().drafting = true
     const timer = setInterval(() => { this.#refreshStats() }, STATS_INTERVAL_MS)
     controller.signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
-    this.#draftForVerifiers(engine, this.fingerprint, Math.max(1, Math.min(options.maxJobs ?? 1, MAX_DRAFT_JOBS)), controller.signal).catch((err: unknown) => {
+    this.#draftForVerifiers(engine, fingerprint, Math.max(1, Math.min(options.maxJobs ?? 1, MAX_DRAFT_JOBS)), controller.signal).catch((err: unknown) => {
       // Stopping aborts the loop's waits; anything else is a bug worth seeing, and ends contributing.
       if (!controller.signal.aborted) {
         console.error('Shoal: contributing stopped', err)
         void this.#fail(`Contributing stopped: ${err instanceof Error ? err.message : String(err)}`)
       }
     })
+  }
+
+  /**
+   * Loads the chosen draft engine and computes the fingerprint the verifier
+   * checks. WebLLM (chosen only where WebGPU and a paired verifier are) that
+   * fails to load gives way to wllama, and the page says why.
+   */
+  async #loadEngine (modelId: string, signal: AbortSignal): Promise<{ engine: ContributionEngine, fingerprint: string }> {
+    const verifierModels = this.#mesh().peers.filter((peer) => peer.role === PeerRole.VERIFIER).map((peer) => peer.model)
+    const choice = chooseDraftEngine(await this.#detectDevice(), verifierModels, WEBLLM_DRAFT_PAIRINGS)
+    this.draftEngine = choice
+    if (choice.engine === 'webllm') {
+      const engine = this.#createWebllmEngine()
+      this.#engine = engine
+      try {
+        await engine.load({ id: choice.modelId, contextLength: DRAFT_CONTEXT_LENGTH }, {
+          signal,
+          onProgress: ({ loaded, total }) => { this.progress = { loaded, total } }
+        })
+        const fingerprint = await modelTokenizerFingerprint(choice.pairing.tokenizerGgufUrl, signal)
+        this.#draftModelName = choice.modelId
+        return { engine, fingerprint }
+      } catch (err) {
+        signal.throwIfAborted()
+        await engine.dispose()
+        this.draftEngine = { engine: 'wllama', label: WLLAMA_DRAFT_LABEL, reason: `WebLLM could not start (${err instanceof Error ? err.message : String(err)}), so the CPU drafts.` }
+      }
+    }
+    const url = `${MODELS_PATH}${modelId}.gguf`
+    const engine = this.#createEngine()
+    this.#engine = engine
+    // One thread: drafting is background work, and the person's own use of the machine comes first.
+    await engine.load({ id: modelId, url, contextLength: DRAFT_CONTEXT_LENGTH, threads: 1 }, {
+      signal,
+      onProgress: ({ loaded, total }) => { this.progress = { loaded, total } }
+    })
+    const fingerprint = await modelTokenizerFingerprint(url, signal)
+    this.#draftModelName = modelId
+    return { engine, fingerprint }
   }
 
   /** Stops drafting (or gives up on a failure) and frees the model; the toggle is off. */
@@ -225,7 +275,7 @@ export class Contribution {
   }
 
   /** Drafts for one matching verifier at a time (the engine holds one context), forever. */
-  async #draftForVerifiers (engine: InferenceEngine, fingerprint: string, maxJobs: number, signal: AbortSignal): Promise<void> {
+  async #draftForVerifiers (engine: ContributionEngine, fingerprint: string, maxJobs: number, signal: AbortSignal): Promise<void> {
     const refused = new Set<string>()
     let failures = 0
     while (!signal.aborted) {
@@ -251,7 +301,7 @@ export class Contribution {
         drafter = new Drafter({
           engine,
           transport: draftTransport(stream),
-          model: this.modelId,
+          model: this.#draftModelName,
           tokenizerFingerprint: fingerprint,
           // Jobs longer than the loaded model holds are declined.
           contextLength: engine.model?.contextLength ?? DRAFT_CONTEXT_LENGTH,

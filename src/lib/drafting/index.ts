@@ -6,6 +6,8 @@
 export { Drafter, DraftRefusedError } from './drafter.ts'
 export type { DraftEngine, DrafterInit, DrafterStats } from './drafter.ts'
 export { DraftJobState } from './draft-job-state.ts'
+export { ReprefillDraftEngine } from './reprefill-draft-engine.ts'
+export type { ForwardOnlyCore, ReprefillDraftEngineInit, ReprefillStats } from './reprefill-draft-engine.ts'
 export { draftTransport } from './draft-transport.ts'
 export type { DraftTransport } from './draft-transport.ts'
 export { pickDraftTarget, waitForDraftTarget } from './draft-target.ts'

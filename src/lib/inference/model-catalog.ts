@@ -118,6 +118,43 @@ function requiredFeatures (record: WebllmModelRecord): string[] {
   return [...features]
 }
 
+/**
+ * A WebLLM prebuilt model declared to share the tokenizer of some verifier
+ * models, so a tab with WebGPU can draft for them on the GPU. Declared, not
+ * verified: Shoal's tests cannot run WebLLM models (see docs/drafting.md,
+ * "A WebLLM drafter").
+ */
+export interface WebllmDraftPairing {
+  /** WebLLM `model_id`s of the draft, preferred first; `-q4f16` builds need `shader-f16`. */
+  draftModelIds: readonly string[]
+  label: string
+  /** Verifier model names (as they announce them, e.g. `Qwen2.5-7B-Instruct-Q4_K_M`) this draft is declared to fit. */
+  targets: RegExp
+  /**
+   * A GGUF of the same tokenizer. MLC builds carry a Hugging Face
+   * `tokenizer.json`, not GGUF metadata, so the fingerprint the verifier
+   * checks is read from this file's header (range requests, weights never
+   * read), exactly as for a wllama draft.
+   */
+  tokenizerGgufUrl: string
+}
+
+/**
+ * Every Qwen2.5 Instruct size shares one tokenizer (the same byte-level BPE
+ * vocabulary and special tokens), so the smallest drafts for all of them. A
+ * verifier whose GGUF was converted with different tokenizer metadata
+ * announces another fingerprint and refuses the drafter; the page then
+ * waits for a verifier that matches.
+ */
+export const WEBLLM_DRAFT_PAIRINGS: readonly WebllmDraftPairing[] = [
+  {
+    draftModelIds: ['Qwen2.5-0.5B-Instruct-q4f16_1-MLC', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC'],
+    label: 'Qwen2.5 0.5B Instruct (WebLLM)',
+    targets: /qwen2\.5/i,
+    tokenizerGgufUrl: 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q8_0.gguf'
+  }
+]
+
 /** The URL a model's weights are cached under (absolute, so cache keys do not depend on the page). */
 export function modelCacheKey (model: Pick<CatalogModel, 'url'>, origin: string): string {
   return new URL(model.url, origin).href

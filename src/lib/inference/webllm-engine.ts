@@ -14,7 +14,8 @@
  *
  * WebLLM offers no public tokenizer or KV-cache rollback through its worker
  * API, so `capabilities.tokens` is false and the token methods throw
- * `EngineUnsupportedError`: drafting uses wllama.
+ * `EngineUnsupportedError`. Drafting on WebGPU has an engine of its own
+ * (`webllm-draft-engine.ts`), over WebLLM's in-worker `forwardTokensAndSample`.
  *
  * @example
  * ```ts
