@@ -84,8 +84,8 @@ export class Drafter {
   readonly #init: DrafterInit
   readonly #jobs = new Map<number, DraftJobState>()
   readonly #now: () => number
-  /** The tokens in the engine's context, as far as we know (empty after an engine error). */
-  #engineTokens: number[] = []
+  /** The tokens in the engine's context; undefined when unknown (after an engine error), so the next load clears it. */
+  #engineTokens: number[] | undefined = []
   #maxBatchTokens = DRAFT_CHUNK
   #wake: (() => void) | undefined
   #stopped = false
@@ -212,7 +212,7 @@ export class Drafter {
         }
         // The engine failed on this job: forget what its context holds and give the job back.
         console.warn(`Shoal: drafting for job ${job.jobId} failed:`, err)
-        this.#engineTokens = []
+        this.#engineTokens = undefined
         this.#jobs.delete(job.jobId)
         await this.#init.transport.send({ type: 'failed', jobId: job.jobId, message: err instanceof Error ? err.message : String(err) }).catch(() => undefined)
       }
@@ -255,7 +255,7 @@ export class Drafter {
     }
     const drafted = await engine.generateGreedy(count)
     this.#run += drafted.length
-    this.#engineTokens.push(...drafted.map((entry) => entry.token))
+    this.#engineTokens?.push(...drafted.map((entry) => entry.token))
     this.#recent.push({ at: this.#now(), tokens: drafted.length })
     // Verdicts may have come while the engine ran. The drafts still count as
     // long as what was verified meanwhile is where they lead.
@@ -283,16 +283,17 @@ export class Drafter {
     const { engine } = this.#init
     const held = this.#engineTokens
     let common = 0
-    while (common < held.length && common < tokens.length && held[common] === tokens[common]) {
+    while (held !== undefined && common < held.length && common < tokens.length && held[common] === tokens[common]) {
       common++
     }
-    if (common === tokens.length && held.length === tokens.length) {
+    if (held !== undefined && common === tokens.length && held.length === tokens.length) {
       return
     }
     // At least one token is evaluated again, so the engine has the next-token logits to draft from.
     const keep = Math.min(common, tokens.length - 1)
-    this.#engineTokens = []
-    if (keep < held.length) {
+    // Unknown until the evaluation is done: if it fails, the next load starts from an empty context.
+    this.#engineTokens = undefined
+    if (held === undefined || keep < held.length) {
       await engine.rewind(keep)
     }
     await engine.evaluate(tokens.slice(keep))
