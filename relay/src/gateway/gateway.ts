@@ -72,8 +72,8 @@ interface GatewayStats {
  * first byte is passed over for the next. The response streams back as the
  * verifier writes it, each write waiting for the client to take the last
  * (see answer-relay.ts); a streamed answer (chat, completion, Ollama's chat
- * and generate) whose verifier goes away mid-answer is continued on another. A client that leaves resets the stream,
- * and the verifier stops generating.
+ * and generate) whose verifier goes away mid-answer is continued on another.
+ * A client that leaves resets the stream, and the verifier stops generating.
  */
 export function createGateway (init: GatewayInit): (components: GatewayComponents) => Gateway {
   return ({ relay, log }) => {
