@@ -30,6 +30,9 @@ const KILL_AFTER_PIECES = 10
 
 const running: ShoalProcess[] = []
 
+// Two verifiers to start, a slow answer through the relay, then the survivor's own answer to compare.
+test.setTimeout(180_000)
+
 test.afterEach(async () => {
   await Promise.all(running.splice(0).map(async (process) => { await process.stop() }))
 })
