@@ -13,7 +13,7 @@ import { getLlama, LlamaLogLevel } from 'node-llama-cpp'
 import { createLlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
 import { ensureDemoModels, ensureDemoPair } from '../support/models.ts'
 import type { LlamaVerifier } from '../../gpu-node/src/verifier/llama-verifier.ts'
-import type { ChatMessage, CompletionEvent, CompletionRequest } from '../../gpu-node/src/verifier/types.ts'
+import type { ChatMessage, CompletionEvent, CompletionRequest, PromptCompletionRequest } from '../../gpu-node/src/verifier/types.ts'
 import type { LlamaModel } from 'node-llama-cpp'
 
 const THREADS = 1
@@ -34,7 +34,7 @@ interface Answer {
   done: Extract<CompletionEvent, { type: 'done' }>
 }
 
-async function answer (verifier: LlamaVerifier, completion: CompletionRequest): Promise<Answer> {
+async function answer (verifier: LlamaVerifier, completion: CompletionRequest | PromptCompletionRequest): Promise<Answer> {
   const deltas: Answer['deltas'] = []
   let done: Answer['done'] | undefined
   for await (const event of verifier.complete(completion, {})) {
@@ -77,6 +77,18 @@ test.describe('on the demo model', () => {
       expect(rest.done.finishReason).toBe(whole.done.finishReason)
       // The continuation's prompt holds the answer so far; between them they count the whole answer.
       expect(rest.done.usage.promptTokens).toBe(whole.done.usage.promptTokens + continuation.tokens.length)
+      expect(rest.done.usage.completionTokens + continuation.tokens.length).toBe(whole.done.usage.completionTokens)
+    }
+  })
+
+  test('a raw prompt continues from any delta too: the answer\'s tokens go after the prompt\'s', async () => {
+    const prompt = { prompt: 'Once upon a time, by the sea,', maxTokens: 96, temperature: 0, topP: 1, stop: [], clientId: 'continuation-test' }
+    const whole = await answer(verifier, prompt)
+    expect(whole.deltas.length).toBeGreaterThan(10)
+    for (const count of [1, Math.floor(whole.deltas.length / 3), Math.floor(whole.deltas.length / 2), whole.deltas.length - 1]) {
+      const continuation = cutAfter(whole, count, verifier.model.tokenizerFingerprint)
+      const rest = await answer(verifier, { ...prompt, continuation, maxTokens: 96 - continuation.tokens.length })
+      expect(continuation.text + rest.text, `cut after ${count} deltas`).toBe(whole.text)
       expect(rest.done.usage.completionTokens + continuation.tokens.length).toBe(whole.done.usage.completionTokens)
     }
   })

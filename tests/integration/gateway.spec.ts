@@ -297,19 +297,21 @@ test('a streamed chat whose verifier is killed mid-answer is continued on the ot
     return metricValue(text, 'shoal_relay_gateway_verifiers') === 2 ? true : undefined
   }, 30_000)
   const request = { model: MODEL, messages: MESSAGES, max_tokens: 120, temperature: 0 }
-  const { data: stream, response } = await openAi(mesh.url).chat.completions.create({ ...request, stream: true }).withResponse()
+  const { data: stream, response } = await openAi(mesh.url).chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } }).withResponse()
   const serving = verifiers.find((candidate) => candidate.peerId === response.headers.get('x-shoal-verifier'))
   const survivor = verifiers.find((candidate) => candidate !== serving)
   expect(serving).toBeDefined()
   let text = ''
   let pieces = 0
   let finishReason: string | null | undefined
+  let usage: OpenAI.CompletionUsage | undefined
   const ids = new Set<string>()
   for await (const chunk of stream) {
     ids.add(chunk.id)
     expect(Object.keys(chunk)).not.toContain('shoal_tokens')
     text += chunk.choices[0]?.delta.content ?? ''
     finishReason = chunk.choices[0]?.finish_reason ?? finishReason
+    usage = chunk.usage ?? usage
     if ((chunk.choices[0]?.delta.content ?? '') !== '' && ++pieces === 10) {
       await serving?.process.kill()
     }
@@ -319,6 +321,8 @@ test('a streamed chat whose verifier is killed mid-answer is continued on the ot
   const alone = await openAi(survivor?.process.url ?? '').chat.completions.create(request)
   expect(text).toBe(alone.choices[0]?.message.content)
   expect(finishReason).toBe(alone.choices[0]?.finish_reason)
+  // The usage counts the whole answer, not only the survivor's part of it.
+  expect(usage).toEqual(alone.usage)
   // One answer to the client: one id across both verifiers' chunks.
   expect(ids.size).toBe(1)
   const relayMetrics = await (await fetch(`${mesh.url}/metrics`)).text()

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { STREAM_TOKENS_HEADER } from '#protocol'
 import { errorMessage, sendJson } from '#server'
 import { defaultMaxTokens } from './api-context.ts'
 import { CompletionRun } from './completion-run.ts'
@@ -33,7 +34,12 @@ export async function handleCompletions (context: ApiContext, request: IncomingM
   }
   const withLogprobs = body.logprobs != null
   if (body.stream === true) {
-    await streamAnswer(context, run, response, answer, { includeUsage: body.stream_options?.include_usage === true, withLogprobs })
+    await streamAnswer(context, run, response, answer, {
+      includeUsage: body.stream_options?.include_usage === true,
+      withLogprobs,
+      withTokens: request.headers[STREAM_TOKENS_HEADER] === '1',
+      textOffset: completion.continuation?.text.length ?? 0
+    })
   } else {
     await sendAnswer(run, response, answer, withLogprobs)
   }
@@ -62,10 +68,13 @@ async function sendAnswer (run: CompletionRun, response: ServerResponse, answer:
  * Server-sent events as OpenAI streams a completion: one chunk per piece of
  * text, one with `finish_reason`, then (with `include_usage`) one with empty
  * `choices` and the usage, and `data: [DONE]`. The receipt rides on the last
- * chunk before `[DONE]`, as on chat completions.
+ * chunk before `[DONE]`, as on chat completions. `withTokens` (a relay's
+ * gateway asks) adds each piece's tokens as `shoal_tokens`, a piece whose
+ * text is held back included, so the answer can be continued elsewhere; a
+ * continued answer's logprobs' offsets start after its text so far (`textOffset`).
  */
-async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, options: { includeUsage: boolean, withLogprobs: boolean }): Promise<void> {
-  const { includeUsage, withLogprobs } = options
+async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, answer: Answer, options: { includeUsage: boolean, withLogprobs: boolean, withTokens: boolean, textOffset: number }): Promise<void> {
+  const { includeUsage, withLogprobs, withTokens } = options
   response.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',
@@ -74,7 +83,7 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
   })
   const writer = new StreamWriter(response)
   // Where the next chunk's tokens start in the whole answer.
-  let offset = 0
+  let offset = options.textOffset
   const chunkLogprobs = (entries: readonly TokenLogprob[]): LegacyLogprobs | null => {
     if (!withLogprobs) {
       return null
@@ -98,7 +107,9 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
       if (event.type === 'queued') {
         written = await writer.write(`: queued at position ${event.position}, about ${Math.round(event.etaMs / 1000)} s\n\n`)
       } else if (event.type === 'delta') {
-        if (event.text !== '') {
+        if (withTokens) {
+          written = await writer.write(chunk(event.text, null, { shoal_tokens: event.tokens ?? [] }, event.logprobs))
+        } else if (event.text !== '') {
           written = await writer.write(chunk(event.text, null, {}, event.logprobs))
         }
       } else {

@@ -61,3 +61,12 @@ test('refuses, naming the field, what one answer from this server cannot honour'
   expect(rejection({ model: 'm', prompt: 'a', stop: ['1', '2', '3', '4', '5'] })).toMatchObject({ param: 'stop', message: /OpenAI's limit/ })
   expect(rejection({ model: 'm', prompt: 'a', max_tokens: 5000 })).toMatchObject({ param: 'max_tokens', message: /more than this server allows per request \(4096\)/ })
 })
+
+test('an answer another verifier began is continued from its tokens, unless its prompt was echoed', () => {
+  const continuation = { text: ' upon', tokens: [7, 8], tokenizerFingerprint: 'sha256:x' }
+  const request = toPromptCompletionRequest(parseRequest(CompletionsRequest, { model: 'm', prompt: 'Once', max_tokens: 3, shoal_continuation: continuation }), LIMITS)
+  expect(request.continuation).toEqual(continuation)
+  expect(request.maxTokens).toBe(3)
+  expect(rejection({ model: 'm', prompt: 'Once', echo: true, shoal_continuation: continuation })).toMatchObject({ status: 400, param: 'shoal_continuation' })
+  expect(rejection({ model: 'm', prompt: 'Once', shoal_continuation: { ...continuation, tokens: [] } }).status).toBe(400)
+})

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ChatContinuationSchema } from '#protocol'
 import { invalidRequest } from './errors.ts'
 import { maxTokens, stopStrings, temperature } from './chat-fields.ts'
 import { OPENAI_DEFAULT_TEMPERATURE, OPENAI_DEFAULT_TOP_P, OPENAI_MAX_STOP_SEQUENCES } from './constants.ts'
@@ -71,8 +72,14 @@ export const CompletionsRequest = z.object({
   logprobs: z.int().min(0).max(MAX_COMPLETION_LOGPROBS, { error: `at most ${MAX_COMPLETION_LOGPROBS} (OpenAI's limit)` }).nullish(),
   user: z.string().max(256).nullish(),
   // Shoal's extension: may drafters (contributing browsers) see this prompt to draft for it? Default: no.
-  privacy: z.enum(['verifier-only', 'drafters-allowed']).nullish()
+  privacy: z.enum(['verifier-only', 'drafters-allowed']).nullish(),
+  // Shoal's extension: the answer so far, when another verifier began it (a relay's gateway hands streams over with it).
+  shoal_continuation: ChatContinuationSchema.nullish()
 }).superRefine((request, context) => {
+  if (request.echo === true && request.shoal_continuation != null) {
+    // The first verifier echoed the prompt already; the answer so far is its text after the prompt.
+    context.addIssue({ code: 'custom', path: ['shoal_continuation'], message: 'an echoed prompt cannot be continued' })
+  }
   if (request.echo === true && request.logprobs != null) {
     // OpenAI would also score the prompt's tokens; the verifier scores only what it generates.
     context.addIssue({ code: 'custom', path: ['logprobs'], message: 'logprobs together with echo are not supported' })
@@ -102,6 +109,7 @@ export function toPromptCompletionRequest (request: CompletionsRequest, options:
     ...(request.seed == null ? {} : { seed: request.seed }),
     stop: request.stop ?? [],
     clientId: options.clientId,
-    privacy: request.privacy ?? 'verifier-only'
+    privacy: request.privacy ?? 'verifier-only',
+    ...(request.shoal_continuation == null ? {} : { continuation: request.shoal_continuation })
   }
 }

@@ -10,6 +10,7 @@ import { readJsonBody } from './read-json-body.ts'
 import { StreamWriter } from './stream-writer.ts'
 import { parseRequest } from './validation.ts'
 import type { ApiContext } from './api-context.ts'
+import { STREAM_TOKENS_HEADER } from '#protocol'
 import type { ChatRequestMessage } from '#protocol'
 import type { AnswerToolCall, CompletionRequest, PromptCompletionRequest, Timings, Usage } from '../verifier/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -33,7 +34,7 @@ export async function handleOllamaChat (context: ApiContext, request: IncomingMe
     stream: body.stream ?? true,
     options: body.options,
     messages: body.messages ?? [],
-    constraints: { ...(body.format === undefined ? {} : { responseFormat: body.format }), ...(body.tools == null || body.tools.length === 0 ? {} : { tools: body.tools }) }
+    constraints: { ...(body.format === undefined ? {} : { responseFormat: body.format }), ...(body.tools == null || body.tools.length === 0 ? {} : { tools: body.tools }), ...continuationOf(body) }
   })
 }
 
@@ -47,7 +48,12 @@ export async function handleOllamaGenerate (context: ApiContext, request: Incomi
     throw new ApiError(400, '`format` cannot constrain a raw or fill-in-the-middle prompt; leave out `raw`, `suffix` or `format`', { type: 'invalid_request_error', param: 'format' })
   }
   const raw = isRawGenerate(body) ? { prompt: body.prompt ?? '', ...(body.suffix == null || body.suffix === '' ? {} : { suffix: body.suffix }) } : undefined
-  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages: raw === undefined || empty ? messages : [], ...(raw === undefined ? {} : { raw }), constraints: body.format === undefined ? {} : { responseFormat: body.format } })
+  await answer(context, request, response, GENERATE, { model: body.model, stream: body.stream ?? true, options: body.options, messages: raw === undefined || empty ? messages : [], ...(raw === undefined ? {} : { raw }), constraints: { ...(body.format === undefined ? {} : { responseFormat: body.format }), ...continuationOf(body) } })
+}
+
+/** The answer so far that a request goes on from, when another verifier began it. */
+function continuationOf (body: Pick<OllamaChatRequest, 'shoal_continuation'>): Pick<CompletionRequest, 'continuation'> {
+  return body.shoal_continuation == null ? {} : { continuation: body.shoal_continuation }
 }
 
 /** `GET /api/tags`: the served model, in Ollama's listing format. */
@@ -67,8 +73,8 @@ interface Question {
   messages: ChatRequestMessage[]
   /** A prompt completed as it stands instead (`/api/generate` with `raw` or `suffix`). */
   raw?: Pick<PromptCompletionRequest, 'prompt' | 'suffix'>
-  /** The answer's format and the tools the prompt documents. */
-  constraints: Pick<CompletionRequest, 'responseFormat' | 'tools'>
+  /** The answer's format, the tools the prompt documents, and the answer so far when it is continued. */
+  constraints: Pick<CompletionRequest, 'responseFormat' | 'tools' | 'continuation'>
 }
 
 /** Ollama names models `name:tag` and fills in `latest`; both spellings reach the served model. */
@@ -92,7 +98,7 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
   const completion: CompletionRequest | PromptCompletionRequest = question.raw === undefined ? { messages, ...fields } : { ...fields, ...question.raw }
   const run = await CompletionRun.start(context.verifier, completion, response, context.metrics)
   if (question.stream) {
-    await streamAnswer(context, run, response, shape, line)
+    await streamAnswer(context, run, response, shape, line, request.headers[STREAM_TOKENS_HEADER] === '1')
     return
   }
   const { text, callText, done } = await run.collect()
@@ -100,7 +106,13 @@ async function answer (context: ApiContext, request: IncomingMessage, response: 
   sendJson(response, 200, line({ ...shape.text(done.toolCalls === undefined ? text + callText : text, done.toolCalls), done: true, done_reason: done.finishReason, ...statistics(done.usage, done.timings), ...receiptField(done.receipt) }))
 }
 
-async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, shape: Shape, line: (fields: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+/**
+ * NDJSON lines as Ollama streams them: one per piece of text, then the
+ * `done` line with the statistics. `withTokens` (a relay's gateway asks) adds
+ * each piece's tokens as `shoal_tokens`, a piece whose text is held back
+ * included, so the answer can be continued elsewhere.
+ */
+async function streamAnswer (context: ApiContext, run: CompletionRun, response: ServerResponse, shape: Shape, line: (fields: Record<string, unknown>) => Record<string, unknown>, withTokens: boolean): Promise<void> {
   response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' })
   const writer = new StreamWriter(response)
   const write = async (fields: Record<string, unknown>): Promise<boolean> => writer.write(`${JSON.stringify(line(fields))}\n`)
@@ -111,7 +123,10 @@ async function streamAnswer (context: ApiContext, run: CompletionRun, response: 
       if (event.type === 'delta' && event.toolCall === true) {
         callText += event.text
       } else if (event.type === 'delta') {
-        if (event.text !== '' && !await write({ ...shape.text(event.text), done: false })) {
+        const written = withTokens
+          ? await write({ ...shape.text(event.text), done: false, shoal_tokens: event.tokens ?? [] })
+          : event.text === '' || await write({ ...shape.text(event.text), done: false })
+        if (!written) {
           break
         }
       } else if (event.type === 'done') {

@@ -80,3 +80,10 @@ test('format, tools and tool turns reach the verifier request; calls get ids and
     { role: 'tool', content: '21', toolCallId: 'call_1_1' }
   ])
 })
+
+test('an answer another verifier began comes as shoal_continuation on both routes', () => {
+  const continuation = { text: 'The sea', tokens: [7, 8], tokenizerFingerprint: 'sha256:x' }
+  expect(parseRequest(OllamaChatRequest, { model: 'm', messages: [{ role: 'user', content: 'hi' }], shoal_continuation: continuation }).shoal_continuation).toEqual(continuation)
+  expect(parseRequest(OllamaGenerateRequest, { model: 'm', prompt: 'Once', raw: true, shoal_continuation: continuation }).shoal_continuation).toEqual(continuation)
+  expect(rejection(OllamaGenerateRequest, { model: 'm', prompt: 'Once', shoal_continuation: { text: 'x', tokens: 'no' } })).toContain('shoal_continuation')
+})

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { logitBias, messageList, stopStrings, temperature } from './chat-fields.ts'
 import { OLLAMA_DEFAULT_TEMPERATURE, OLLAMA_DEFAULT_TOP_P } from './constants.ts'
-import { JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
+import { ChatContinuationSchema, JsonSchemaObject, MAX_CHAT_TOOL_CALLS, MAX_CHAT_TOOLS, ToolName, ToolSchema, toolChoiceProblem } from '#protocol'
 import type { ChatRequestMessage, ChatTool, ResponseFormat } from '#protocol'
 import type { ChatMessage, CompletionRequest } from '../verifier/types.ts'
 
@@ -75,7 +75,10 @@ const Common = {
   model: z.string().min(1),
   stream: z.boolean().nullish(),
   format: Format,
-  options: Options.nullish()
+  options: Options.nullish(),
+  // Shoal's extension: the answer so far, when another verifier began it (a relay's gateway hands
+  // streams over with it); `num_predict` then counts the tokens still to write.
+  shoal_continuation: ChatContinuationSchema.nullish()
 }
 
 export const OllamaChatRequest = z.object({

@@ -407,7 +407,11 @@ export class LlamaVerifier implements Verifier {
       // The grammar's own end (e.g. a run of newlines after the JSON) ends the answer too.
       prompt.stopStrings.push(...grammar.stopGenerationTriggers.map((trigger) => LlamaText(trigger).toString()).filter((stop) => stop !== ''))
     }
-    const continued = isPromptRequest(request) ? undefined : this.#continued(request, prompt)
+    // A raw prompt continues as a chat does: the answer's tokens so far after the prompt's.
+    const continued = this.#continued(request, prompt)
+    if (continued !== undefined && prompt.echo !== undefined) {
+      throw new InvalidRequestError('an echoed prompt cannot be continued: the first verifier already wrote it')
+    }
     if (continued !== undefined && grammar !== undefined && new GrammarCursor(this.#model, grammar).plan(continued.tokens).drafts.length < continued.tokens.length) {
       throw new InvalidRequestError('the answer so far does not fit the requested format, so it cannot be continued under it')
     }
@@ -675,7 +679,7 @@ export class LlamaVerifier implements Verifier {
   }
 
   /** The answer a request continues, checked and replayed (see continuation.ts); none for a fresh one. */
-  #continued (request: CompletionRequest, prompt: ChatPrompt): ContinuedAnswer<Token> | undefined {
+  #continued (request: Pick<CompletionRequest, 'continuation' | 'stop'>, prompt: ChatPrompt): ContinuedAnswer<Token> | undefined {
     if (request.continuation === undefined || request.continuation.tokens.length === 0) {
       return undefined
     }

@@ -52,14 +52,21 @@ export function isPromptRequest (request: CompletionRequest | PromptCompletionRe
 /**
  * What a served receipt's prompt hash covers: a chat's messages, or a raw
  * prompt as turns of its own (`prompt`, then `suffix` when there is one; a
- * token prompt as its ids in JSON), so the asker can recompute it.
+ * token prompt as its ids in JSON), so the asker can recompute it. A
+ * continued answer's text so far follows as an `assistant` turn, as a
+ * continued chat's does (continuation.ts).
  */
 export function hashedTurns (request: CompletionRequest | PromptCompletionRequest): ReadonlyArray<{ role: string, content: string }> {
   if (!isPromptRequest(request)) {
     return request.messages
   }
   const prompt = typeof request.prompt === 'string' ? request.prompt : JSON.stringify(request.prompt)
-  return [{ role: 'prompt', content: prompt }, ...(request.suffix == null ? [] : [{ role: 'suffix', content: request.suffix }])]
+  const { continuation } = request
+  return [
+    { role: 'prompt', content: prompt },
+    ...(request.suffix == null ? [] : [{ role: 'suffix', content: request.suffix }]),
+    ...(continuation === undefined || continuation.tokens.length === 0 ? [] : [{ role: 'assistant', content: continuation.text }])
+  ]
 }
 
 function checkedTokens (tokens: readonly number[], vocabularySize: number): Token[] {

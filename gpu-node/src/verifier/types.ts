@@ -81,7 +81,9 @@ export interface TokenLogprob {
  * A prompt completed as it stands (`/v1/completions`), with no chat template:
  * text is tokenized as llama.cpp's server does (special tokens spelled in it
  * are special; the model's BOS token first when it wants one), token ids are
- * evaluated as given. Only end-of-generation tokens and `stop` end it.
+ * evaluated as given. Only end-of-generation tokens and `stop` end it. A
+ * `continuation`'s tokens go after the prompt's, as a chat's go after its
+ * assistant header (an echoed prompt cannot be continued).
  */
 export interface PromptCompletionRequest extends Omit<CompletionRequest, 'messages'> {
   prompt: string | readonly number[]

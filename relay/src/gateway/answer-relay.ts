@@ -1,9 +1,11 @@
 import { once } from 'node:events'
 import { pickVerifier } from '#mesh-common'
 import { errorMessage } from '#server'
-import { StreamedAnswer, continuationBody } from './continued-chat.ts'
+import { continuationBody } from './continuation-body.ts'
+import { streamReader } from './stream-readers.ts'
 import { sendThroughTunnel } from './tunnel-client.ts'
-import type { ContinuableChat } from './continued-chat.ts'
+import type { AnswerReader } from './answer-reader.ts'
+import type { ContinuableRequest } from './continuable-request.ts'
 import type { TunnelledResponse } from './tunnel-client.ts'
 import type { HeardVerifier } from './verifier-directory.ts'
 import type { HttpTunnelRequestHead } from '#protocol'
@@ -43,7 +45,7 @@ export async function relayAnswer (answer: TunnelledResponse, peerId: string, re
 
 export interface ContinuationContext {
   node: Libp2p
-  chat: ContinuableChat
+  request: ContinuableRequest
   /** The request as the first verifier got it (with the stream-tokens ask). */
   head: HttpTunnelRequestHead
   /** Verifiers asked already; the continuing ones are added. */
@@ -54,17 +56,17 @@ export interface ContinuationContext {
 }
 
 /**
- * Streams a chat completion's SSE to the client and, when its verifier goes
- * away before the answer's end, continues it on another with the same model
- * and tokenizer (see continued-chat.ts). The client reads one answer; its
- * `X-Shoal-Verifier` names the first verifier.
+ * Streams an answer (SSE or NDJSON, read by its dialect's reader) to the
+ * client and, when its verifier goes away before the answer's end, continues
+ * it on another with the same model and tokenizer (see continuable-request.ts).
+ * The client reads one answer; its `X-Shoal-Verifier` names the first verifier.
  *
  * @returns how it ended, and how many times it was handed over
  */
 export async function relayContinuedAnswer (first: { answer: TunnelledResponse, verifier: HeardVerifier }, context: ContinuationContext, response: ServerResponse, signal: AbortSignal): Promise<{ outcome: RelayOutcome, handovers: number }> {
   response.writeHead(200, { ...first.answer.head.headers, 'X-Shoal-Verifier': first.verifier.peerId })
   response.flushHeaders()
-  const streamed = new StreamedAnswer()
+  const streamed = streamReader(context.request.dialect)
   let answer = first.answer
   let handovers = 0
   while (true) {
@@ -85,7 +87,7 @@ export async function relayContinuedAnswer (first: { answer: TunnelledResponse, 
     }
     if (streamed.finished) {
       // Cut between its last chunk and the end: nothing is missing but the end.
-      response.end(streamed.done ? undefined : 'data: [DONE]\n\n')
+      response.end(streamed.ending())
       return { outcome: 'whole', handovers }
     }
     const next = await continueElsewhere(context, first.verifier, streamed, signal)
@@ -100,8 +102,8 @@ export async function relayContinuedAnswer (first: { answer: TunnelledResponse, 
 }
 
 /** Asks verifiers with the first one's model and tokenizer, in routing order, to go on from `streamed`. */
-async function continueElsewhere (context: ContinuationContext, first: HeardVerifier, streamed: StreamedAnswer, signal: AbortSignal): Promise<TunnelledResponse | undefined> {
-  const body = continuationBody(context.chat, streamed, first.tokenizerFingerprint)
+async function continueElsewhere (context: ContinuationContext, first: HeardVerifier, streamed: AnswerReader, signal: AbortSignal): Promise<TunnelledResponse | undefined> {
+  const body = continuationBody(context.request, streamed, first.tokenizerFingerprint)
   while (body !== undefined && !signal.aborted) {
     const same = context.candidates().filter((verifier) => verifier.model === first.model && verifier.tokenizerFingerprint === first.tokenizerFingerprint)
     const chosen = pickVerifier(same, context.tried, { model: first.model })

@@ -5,8 +5,8 @@ import { apiFamily, sendGatewayError } from './api-errors.ts'
 import { collect, relayAnswer, relayContinuedAnswer } from './answer-relay.ts'
 import { ClientLimits, clientAddress } from './client-limits.ts'
 import { InFlightCounts } from './in-flight-counts.ts'
-import { continuableChat } from './continued-chat.ts'
-import type { ContinuableChat } from './continued-chat.ts'
+import { continuableRequest } from './continuable-request.ts'
+import type { ContinuableRequest } from './continuable-request.ts'
 import { isModelListPath, mergeModelLists } from './model-lists.ts'
 import { readBody, requestedModel } from './read-body.ts'
 import { sendThroughTunnel } from './tunnel-client.ts'
@@ -59,7 +59,7 @@ interface GatewayStats {
   noVerifier: number
   /** Answers cut after their first byte (the verifier went away mid-answer) and not continued. */
   cut: number
-  /** Streamed chat answers continued on another verifier after theirs went away. */
+  /** Streamed answers continued on another verifier after theirs went away. */
   handovers: number
 }
 
@@ -71,9 +71,9 @@ interface GatewayStats {
  * loaded). A verifier that fails or refuses (503, 429) before the response's
  * first byte is passed over for the next. The response streams back as the
  * verifier writes it, each write waiting for the client to take the last
- * (see answer-relay.ts); a streamed chat completion whose verifier goes away
- * mid-answer is continued on another. A client that leaves resets the stream,
- * and the verifier stops generating.
+ * (see answer-relay.ts); a streamed answer (chat, completion, Ollama's chat
+ * and generate) whose verifier goes away mid-answer is continued on another.
+ * A client that leaves resets the stream, and the verifier stops generating.
  */
 export function createGateway (init: GatewayInit): (components: GatewayComponents) => Gateway {
   return ({ relay, log }) => {
@@ -125,16 +125,16 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
         return
       }
       const model = path.startsWith('/v1/models/') ? path.slice('/v1/models/'.length) : requestedModel(body)
-      const chat = method === 'POST' ? continuableChat(path, body) : undefined
-      if (chat !== undefined) {
+      const continuable = method === 'POST' ? continuableRequest(path, body) : undefined
+      if (continuable !== undefined) {
         head.headers[STREAM_TOKENS_HEADER] = '1'
       }
-      await forward(node, verifiers, { head, body }, { model, chat }, response, family, clientGone.signal)
+      await forward(node, verifiers, { head, body }, { model, continuable }, response, family, clientGone.signal)
     }
 
     /** Tries verifiers in routing order until one answers with something other than a refusal. */
-    const forward = async (node: Libp2pNode, verifiers: HeardVerifier[], exchange: { head: HttpTunnelRequestHead, body: Uint8Array }, request: { model: string | undefined, chat: ContinuableChat | undefined }, response: ServerResponse, family: ApiFamily, signal: AbortSignal): Promise<void> => {
-      const { model, chat } = request
+    const forward = async (node: Libp2pNode, verifiers: HeardVerifier[], exchange: { head: HttpTunnelRequestHead, body: Uint8Array }, request: { model: string | undefined, continuable: ContinuableRequest | undefined }, response: ServerResponse, family: ApiFamily, signal: AbortSignal): Promise<void> => {
+      const { model, continuable } = request
       const tried: string[] = []
       let refusal: { peerId: string, answer: TunnelledResponse, body: Uint8Array } | undefined
       while (!signal.aborted) {
@@ -166,8 +166,8 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
             continue
           }
           stats.forwarded++
-          if (chat !== undefined && answer.head.status === 200 && (answer.head.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-            const relayed = await relayContinuedAnswer({ answer, verifier: chosen }, { node, chat, head: exchange.head, tried, candidates: () => directory.list(), log }, response, signal)
+          if (continuable !== undefined && answer.head.status === 200 && (answer.head.headers['content-type'] ?? '').startsWith(continuable.contentType)) {
+            const relayed = await relayContinuedAnswer({ answer, verifier: chosen }, { node, request: continuable, head: exchange.head, tried, candidates: () => directory.list(), log }, response, signal)
             stats.handovers += relayed.handovers
             stats.cut += relayed.outcome === 'cut' ? 1 : 0
           } else {
@@ -242,7 +242,7 @@ export function createGateway (init: GatewayInit): (components: GatewayComponent
         { name: 'shoal_relay_gateway_failovers_total', help: 'Verifiers passed over before the first byte (unreachable, failed or refusing).', type: 'counter', value: stats.failovers },
         { name: 'shoal_relay_gateway_no_verifier_total', help: 'API requests answered 503 because no verifier could take them.', type: 'counter', value: stats.noVerifier },
         { name: 'shoal_relay_gateway_cut_total', help: 'Answers cut after their first byte (the verifier went away) and not continued.', type: 'counter', value: stats.cut },
-        { name: 'shoal_relay_gateway_handovers_total', help: 'Streamed chat answers continued on another verifier after theirs went away.', type: 'counter', value: stats.handovers },
+        { name: 'shoal_relay_gateway_handovers_total', help: 'Streamed answers continued on another verifier after theirs went away.', type: 'counter', value: stats.handovers },
         { name: 'shoal_relay_gateway_client_limit_refused_total', help: 'API requests refused 429 for being over the per-IP limit.', type: 'counter', value: limits.refused }
       ]
     }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { StreamedAnswer, continuableChat, continuationBody } from './continued-chat.ts'
+import { ChatStreamReader } from './chat-stream-reader.ts'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 const event = (chunk: object): string => `data: ${JSON.stringify(chunk)}\n\n`
@@ -7,7 +7,7 @@ const delta = (id: string, content: string, tokens?: number[], finish: string | 
 const opening = (id: string): object => ({ id, created: id === 'a' ? 1 : 2, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], shoal_tokens: [] })
 
 test('only whole events are forwarded, without their tokens, and the text and tokens so far are kept', () => {
-  const answer = new StreamedAnswer()
+  const answer = new ChatStreamReader()
   const stream = event(opening('a')) + event(delta('a', 'Once', [7])) + ': queued comment\n\n' + event(delta('a', ' upon', [8, 9]))
   const cut = stream.length - 10
   const first = answer.push(bytes(stream.slice(0, cut)))
@@ -22,32 +22,29 @@ test('only whole events are forwarded, without their tokens, and the text and to
   expect(answer.tokens).toEqual([7, 8, 9, 10])
   expect(answer.finished).toBe(true)
   expect(answer.done).toBe(true)
+  expect(answer.ending()).toBe('')
 })
 
 test('a multi-byte character split across chunks is read whole', () => {
-  const answer = new StreamedAnswer()
+  const answer = new ChatStreamReader()
   const all = bytes(event(delta('a', 'é', [1])))
   expect(answer.push(all.subarray(0, 40)) + answer.push(all.subarray(40))).toContain('é')
   expect(answer.text).toBe('é')
 })
 
-test('streamed chat completions without tools can be continued; the next verifier is asked for what is left', () => {
-  const body = (json: object): Uint8Array => bytes(JSON.stringify(json))
-  expect(continuableChat('/v1/chat/completions', body({ model: 'm', stream: false }))).toBeUndefined()
-  expect(continuableChat('/v1/completions', body({ model: 'm', stream: true }))).toBeUndefined()
-  expect(continuableChat('/v1/chat/completions', body({ model: 'm', stream: true, tools: [{ type: 'function' }] }))).toBeUndefined()
-  expect(continuableChat('/v1/chat/completions', bytes('not json'))).toBeUndefined()
-  const chat = continuableChat('/v1/chat/completions', body({ model: 'm', stream: true, max_completion_tokens: 5, messages: [] }))
-  expect(chat?.maxTokens).toBe(5)
-  const answer = new StreamedAnswer()
+test('after a hand-over the usage counts the whole answer, and a stream cut after its last chunk still ends with [DONE]', () => {
+  const answer = new ChatStreamReader()
   answer.push(bytes(event(delta('a', 'Once', [7, 8]))))
-  expect(JSON.parse(Buffer.from(continuationBody(chat ?? { body: {} }, answer, 'sha256:x') ?? new Uint8Array()).toString())).toEqual({
-    model: 'm', stream: true, messages: [], max_tokens: 3, shoal_continuation: { text: 'Once', tokens: [7, 8], tokenizerFingerprint: 'sha256:x' }
-  })
-  answer.push(bytes(event(delta('a', ' upon', [9, 10, 11]))))
-  expect(continuationBody(chat ?? { body: {} }, answer, 'sha256:x')).toBeUndefined()
-  // Text that came without tokens cannot be continued.
-  const untokenized = new StreamedAnswer()
-  untokenized.push(bytes(event(delta('a', 'Once'))))
-  expect(continuationBody({ body: {} }, untokenized, 'sha256:x')).toBeUndefined()
+  answer.handOver()
+  // The next verifier was prompted with the 2 tokens so far and wrote 1 more.
+  const out = answer.push(bytes(event(delta('b', ' upon', [9], 'length')) + event({ id: 'b', created: 2, choices: [], usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 } })))
+  expect(out).toContain(JSON.stringify({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 }))
+  expect(answer.finished).toBe(true)
+  expect(answer.ending()).toBe('data: [DONE]\n\n')
+})
+
+test('text that came without tokens marks the answer as one that cannot be continued', () => {
+  const answer = new ChatStreamReader()
+  answer.push(bytes(event(delta('a', 'Once'))))
+  expect(answer.untokenized).toBe(true)
 })
