@@ -9,20 +9,21 @@ import type { Section } from './report.ts'
 import { summarize } from './stats.ts'
 
 /** Fresh page loads per placement. */
-const LOADS = 3
+const LOADS = 5
 const MAX_TOKENS = 200
 
 interface Placement {
   name: string
-  /** Whether the relay hands out coturn's STUN and TURN. */
-  turn: boolean
+  /** What the relay hands out of coturn: STUN and TURN, STUN alone, or nothing. */
+  ice: 'turn' | 'stun' | 'none'
   launch: (internet: InternetNetwork, relayUrl: string) => Promise<BrowserContext>
 }
 
 const PLACEMENTS: Placement[] = [
-  { name: 'page on the internet (beside the relay), verifier at home', turn: true, launch: async (internet, relayUrl) => internet.launchInternetProfile(relayUrl) },
-  { name: 'page in the café (symmetric NAT), verifier at home, with TURN', turn: true, launch: async (internet, relayUrl) => internet.launchCafeProfile(relayUrl) },
-  { name: 'page in the café (symmetric NAT), verifier at home, no TURN', turn: false, launch: async (internet, relayUrl) => internet.launchCafeProfile(relayUrl) }
+  { name: 'page on the internet (beside the relay), verifier at home, with TURN', ice: 'turn', launch: async (internet, relayUrl) => internet.launchInternetProfile(relayUrl) },
+  { name: 'page in the café (cone NAT), verifier at home, STUN only', ice: 'stun', launch: async (internet, relayUrl) => internet.launchCafeProfile(relayUrl) },
+  { name: 'page on mobile (symmetric NAT), verifier at home, with TURN', ice: 'turn', launch: async (internet, relayUrl) => internet.launchMobileProfile(relayUrl) },
+  { name: 'page on mobile (symmetric NAT), verifier at home, no TURN', ice: 'none', launch: async (internet, relayUrl) => internet.launchMobileProfile(relayUrl) }
 ]
 
 /** The newest answer's raw length and status, as the page shows it. */
@@ -54,8 +55,15 @@ function kindUsed (before: PeerConnectionRecord[], after: PeerConnectionRecord[]
   return 'circuit'
 }
 
-/** One page load: the time to the first answer token shown, and the way that answer came. */
-async function loadAndAsk (internet: InternetNetwork, placement: Placement, relayUrl: string): Promise<{ seconds: number, kind: string }> {
+/** The WebRTC link the page holds once the answer is done (what /network shows), else the circuit. */
+function linkHeld (after: PeerConnectionRecord[]): string {
+  const selected = after.flatMap((record) => record.selected === undefined ? [] : [record.selected])
+  if (selected.length === 0) return 'circuit'
+  return selected.some((pair) => pair.local === 'relay' || pair.remote === 'relay') ? 'TURN-relayed WebRTC' : 'direct WebRTC'
+}
+
+/** One page load: the time to the first answer token shown, the way that answer came, and the link held after it. */
+async function loadAndAsk (internet: InternetNetwork, placement: Placement, relayUrl: string): Promise<{ seconds: number, kind: string, link: string }> {
   const profile = await placement.launch(internet, relayUrl)
   try {
     const page = profile.pages()[0] ?? await profile.newPage()
@@ -81,7 +89,8 @@ async function loadAndAsk (internet: InternetNetwork, placement: Placement, rela
       return shown.status !== 'streaming' ? shown : undefined
     }, 120_000)
     if (ended.status !== 'complete') throw new Error(`the answer ended ${ended.status}`)
-    return { seconds, kind: kindUsed(before, await peerConnections(page), ended.length) }
+    const after = await peerConnections(page)
+    return { seconds, kind: kindUsed(before, after, ended.length), link: linkHeld(after) }
   } finally {
     await profile.close()
   }
@@ -90,8 +99,8 @@ async function loadAndAsk (internet: InternetNetwork, placement: Placement, rela
 /**
  * Placements across the internet-like test network (tests/network/): the
  * time from loading the page to its first answer token, and the way the
- * answer came, for a page beside the relay, a café page with TURN and one
- * without. Needs root inside scripts/private-network.sh, like the tests.
+ * answer came, for a page beside the relay, a café page behind a cone NAT
+ * with STUN, and a mobile page behind a symmetric NAT with TURN and without. Needs root inside scripts/private-network.sh, like the tests.
  */
 export async function benchInternet (): Promise<Section> {
   if (!canBuildInternet()) {
@@ -105,20 +114,23 @@ export async function benchInternet (): Promise<Section> {
     for (const placement of PLACEMENTS) {
       const secret = randomBytes(18).toString('base64url')
       const processes: ShoalProcess[] = []
-      const coturn = placement.turn ? await internet.startCoturn(secret) : undefined
+      // coturn answers STUN without credentials; the relay hands out TURN only with its secret.
+      const coturn = placement.ice === 'none' ? undefined : await internet.startCoturn(secret)
       try {
-        const relay = await internet.startRelay(placement.turn ? { turnSecret: secret } : {})
+        const relay = await internet.startRelay(placement.ice === 'turn' ? { turnSecret: secret } : { stun: placement.ice === 'stun' })
         processes.push(relay)
         const verifier = await internet.startVerifier(relay.url, ['--model', target, '--model-name', 'shoal-demo', '--threads', '1'])
         processes.push(verifier)
         const times: number[] = []
         const kinds: string[] = []
+        const links: string[] = []
         for (let load = 0; load < LOADS; load++) {
-          const { seconds, kind } = await loadAndAsk(internet, placement, relay.url)
+          const { seconds, kind, link } = await loadAndAsk(internet, placement, relay.url)
           times.push(seconds)
           kinds.push(kind)
+          links.push(link)
         }
-        rows.push([placement.name, [...new Set(kinds)].join(', '), `${summarize(times).p50.toFixed(2)} s`])
+        rows.push([placement.name, [...new Set(kinds)].join(', '), [...new Set(links)].join(', '), `${summarize(times).p50.toFixed(2)} s`])
         measurements.push({ name: `page load to first token: ${placement.name}`, unit: 's', summary: summarize(times) })
       } finally {
         for (const process of processes.reverse()) await process.stop()
@@ -130,8 +142,8 @@ export async function benchInternet (): Promise<Section> {
   }
   return {
     title: 'Across the internet: placements',
-    description: `The internet-like test network (tests/network/internet.sh): relay and coturn on an "internet" bridge, the verifier (random demo model, 1 thread) in a home LAN behind a port-restricted NAT, Chromium either on the bridge or in a café LAN behind a symmetric NAT. ${LOADS} fresh profiles per placement; each loads the chat page and asks one question at temperature 0 (${MAX_TOKENS} tokens). The time runs from the page load to the first answer text shown; the connection is the one that carried the answer (a WebRTC pair that received more bytes than the answer's text, else the relay's circuit). The page chats over the circuit until WebRTC is up, so a first token can come before the link it ends on.`,
-    table: { columns: ['placement', 'connection the answer used', 'page load to first token (p50)'], rows },
+    description: `The internet-like test network (tests/network/internet.sh): relay and coturn on an "internet" bridge, the verifier (random demo model, 1 thread) in a home LAN behind a port-restricted cone NAT, Chromium on the bridge, in a café LAN behind another cone NAT (the relay handing out coturn's STUN alone, so a WebRTC link can only be a punched hole) or in a mobile LAN behind a symmetric NAT (with and without TURN). ${LOADS} fresh profiles per placement; each loads the chat page and asks one question at temperature 0 (${MAX_TOKENS} tokens). The time runs from the page load to the first answer text shown; the connection is the one that carried the answer (a WebRTC pair that received more bytes than the answer's text, else the relay's circuit). The page chats over the circuit until WebRTC is up, so a short answer can start and end there before the link it ends on (the next column: the WebRTC pair the page holds once the answer is done, what /network shows) is up.`,
+    table: { columns: ['placement', 'connection the answer used', 'link to the verifier after the answer', 'page load to first token (p50)'], rows },
     measurements
   }
 }

@@ -4,6 +4,8 @@ import type { AnnouncementInit } from '#protocol'
 
 /** Fewest milliseconds between two announcements, however many triggers arrive. */
 const MIN_GAP_MS = 250
+/** Announcements in a row retried at MIN_GAP_MS when they reached no one while the topic has subscribers. */
+const MAX_QUICK_RETRIES = 8
 
 export interface AnnouncerInit {
   pubsub: GossipSub
@@ -30,6 +32,7 @@ export class Announcer {
   #lastAt = 0
   #stopped = true
   #published = 0
+  #quickRetries = 0
 
   constructor (init: AnnouncerInit) {
     this.#init = init
@@ -101,12 +104,18 @@ export class Announcer {
 
   async #announce (): Promise<void> {
     this.#lastAt = Date.now()
+    let reachedNoSubscriber = false
     try {
-      await this.#init.pubsub.publish(ANNOUNCE_TOPIC, encodeAnnouncement(this.#init.describe()))
+      const { recipients } = await this.#init.pubsub.publish(ANNOUNCE_TOPIC, encodeAnnouncement(this.#init.describe()))
       this.#published++
+      // gossipsub drops a message for a peer whose outbound stream is not open yet, and a new
+      // neighbour's subscription (the trigger) often arrives before that stream is: a page's first
+      // announcement to the relay was lost so, and the page heard of verifiers a whole interval late.
+      reachedNoSubscriber = recipients.length === 0 && this.#init.pubsub.getSubscribers(ANNOUNCE_TOPIC).length > 0
     } catch (err) {
       this.#init.onError?.(err)
     }
-    this.#schedule(this.#init.intervalMs ?? ANNOUNCE_INTERVAL_MS)
+    this.#quickRetries = reachedNoSubscriber ? this.#quickRetries + 1 : 0
+    this.#schedule(reachedNoSubscriber && this.#quickRetries <= MAX_QUICK_RETRIES ? MIN_GAP_MS : this.#init.intervalMs ?? ANNOUNCE_INTERVAL_MS)
   }
 }

@@ -15,8 +15,10 @@ export type { CoturnProcess }
 /**
  * A small internet for end-to-end tests, built by tests/network/internet.sh
  * inside the test's own private network namespace: the relay and coturn on
- * an "internet" bridge, the verifier in a home LAN behind a NAT, Chromium in
- * a café LAN behind a symmetric NAT, so only TURN gets WebRTC through.
+ * an "internet" bridge, the verifier in a home LAN behind a port-restricted
+ * cone NAT, Chromium in a café LAN behind another cone NAT (STUN lets both
+ * punch a hole: direct WebRTC) or in a mobile LAN behind a symmetric NAT
+ * (only TURN gets WebRTC through).
  *
  * @example
  * ```ts
@@ -24,7 +26,7 @@ export type { CoturnProcess }
  * const turn = await internet.startCoturn(secret)
  * const relay = await internet.startRelay({ turnSecret: secret })
  * const verifier = await internet.startVerifier(relay.url)
- * const profile = await internet.launchCafeProfile(relay.url)
+ * const profile = await internet.launchMobileProfile(relay.url)
  * ```
  */
 
@@ -35,24 +37,32 @@ const SCRIPT = join(REPO_ROOT, 'tests/network/internet.sh')
 export const RELAY_ADDRESS = '198.18.0.1'
 export const TURN_ADDRESS = '198.18.0.2'
 export const HOME_ROUTER_ADDRESS = '198.18.0.10'
-export const CAFE_ROUTER_ADDRESS = '198.18.0.20'
+export const MOBILE_ROUTER_ADDRESS = '198.18.0.20'
+export const CAFE_ROUTER_ADDRESS = '198.18.0.30'
 export const TURN_PORT = 3478
 
 export interface InternetNetwork {
   /** Namespace of the home LAN host (the verifier). */
   home: string
-  /** Namespace of the café LAN host (Chromium). */
+  /** Namespace of the mobile LAN host (Chromium behind the symmetric NAT). */
+  mobile: string
+  /** Namespace of the café LAN host (Chromium behind the cone NAT). */
   cafe: string
   /** Starts coturn on TURN_ADDRESS with coturn's REST-API auth (`use-auth-secret`). */
   startCoturn: (secret: string) => Promise<CoturnProcess>
-  /** Starts a relay on RELAY_ADDRESS; with `turnSecret` it hands out TURN and STUN on TURN_ADDRESS. */
-  startRelay: (options?: { turnSecret?: string, extraArgs?: string[] }) => Promise<ShoalProcess>
+  /**
+   * Starts a relay on RELAY_ADDRESS; with `turnSecret` it hands out TURN and STUN on TURN_ADDRESS,
+   * with `stun` alone only STUN (coturn answers binding requests without credentials).
+   */
+  startRelay: (options?: { turnSecret?: string, stun?: boolean, extraArgs?: string[] }) => Promise<ShoalProcess>
   /**
    * Starts a verifier in the home LAN; its API is forwarded on the home router so the test can see /health.
    * `keyFile` fixes its identity (a relay started before it can name its peer id).
    */
   startVerifier: (relayUrl: string, extraArgs?: string[], keyFile?: string) => Promise<ShoalProcess>
-  /** A Chromium profile running in the café LAN, treating the relay's plain-http origin as secure. */
+  /** A Chromium profile running in the mobile LAN, treating the relay's plain-http origin as secure. */
+  launchMobileProfile: (relayUrl: string) => Promise<BrowserContext>
+  /** The same, in the café LAN. */
   launchCafeProfile: (relayUrl: string) => Promise<BrowserContext>
   /** The same, on the internet bridge itself (beside the relay: no NAT on the page's side). */
   launchInternetProfile: (relayUrl: string) => Promise<BrowserContext>
@@ -73,19 +83,23 @@ export async function buildInternet (): Promise<InternetNetwork> {
   await run('bash', [SCRIPT, 'down', prefix])
   await run('bash', [SCRIPT, 'up', prefix])
   const home = `${prefix}-home`
+  const mobile = `${prefix}-mobile`
   const cafe = `${prefix}-cafe`
   const directory = await temporaryDirectory('shoal-internet-')
-  const chromiumInCafe = join(directory, 'chromium-in-cafe')
-  await writeFile(chromiumInCafe, `#!/bin/sh\nexec ip netns exec ${cafe} ${CHROMIUM_PATH} "$@"\n`)
-  await chmod(chromiumInCafe, 0o755)
+  const chromiumInMobile = await chromiumIn(directory, mobile)
+  const chromiumInCafe = await chromiumIn(directory, cafe)
 
   return {
     home,
+    mobile,
     cafe,
     startCoturn: async (secret) => startCoturn({ address: TURN_ADDRESS, port: TURN_PORT, secret, directory }),
     startRelay: async (options = {}) => {
       const port = await freePort()
-      const turnArgs = options.turnSecret == null ? [] : ['--turn-url', `turn:${TURN_ADDRESS}:${TURN_PORT},stun:${TURN_ADDRESS}:${TURN_PORT}`]
+      const stunUrl = `stun:${TURN_ADDRESS}:${TURN_PORT}`
+      const turnArgs = options.turnSecret != null
+        ? ['--turn-url', `turn:${TURN_ADDRESS}:${TURN_PORT},${stunUrl}`]
+        : options.stun === true ? ['--turn-url', stunUrl] : []
       return startShoalProcess('relay/src/main.ts', [
         '--host', RELAY_ADDRESS,
         '--port', String(port),
@@ -106,6 +120,7 @@ export async function buildInternet (): Promise<InternetNetwork> {
         ...extraArgs
       ], `http://${HOME_ROUTER_ADDRESS}:${apiPort}`, {}, ['ip', 'netns', 'exec', home])
     },
+    launchMobileProfile: async (relayUrl) => launchRecordingProfile(chromiumInMobile, relayUrl),
     launchCafeProfile: async (relayUrl) => launchRecordingProfile(chromiumInCafe, relayUrl),
     launchInternetProfile: async (relayUrl) => launchRecordingProfile(CHROMIUM_PATH, relayUrl),
     status: async () => (await run('bash', [SCRIPT, 'status', prefix])).stdout,
@@ -114,6 +129,14 @@ export async function buildInternet (): Promise<InternetNetwork> {
       await rm(directory, { recursive: true, force: true })
     }
   }
+}
+
+/** A wrapper Playwright can start as Chromium: Chromium run inside the namespace `namespace`. */
+async function chromiumIn (directory: string, namespace: string): Promise<string> {
+  const path = join(directory, `chromium-in-${namespace}`)
+  await writeFile(path, `#!/bin/sh\nexec ip netns exec ${namespace} ${CHROMIUM_PATH} "$@"\n`)
+  await chmod(path, 0o755)
+  return path
 }
 
 /** A Chromium profile from `executablePath` that records its RTCPeerConnections (see `peerConnections`). */

@@ -4,13 +4,22 @@
 #
 #   caller's namespace = "the internet": bridge <p>br, 198.18.0.1 (relay) and
 #   198.18.0.2 (coturn), test addresses (RFC 2544) that are never routed.
-#     <p>-home-router  wan 198.18.0.10 ── NAT (MASQUERADE: port-restricted cone) ── lan 192.168.1.1
-#     <p>-home         192.168.1.2 (the verifier)
-#     <p>-cafe-router  wan 198.18.0.20 ── NAT (MASQUERADE --random: symmetric)    ── lan 192.168.2.1
-#     <p>-cafe         192.168.2.2 (Chromium)
+#     <p>-home-router    wan 198.18.0.10 ── NAT (MASQUERADE: port-restricted cone) ── lan 192.168.1.1
+#     <p>-home           192.168.1.2 (the verifier)
+#     <p>-mobile-router  wan 198.18.0.20 ── NAT (MASQUERADE --random: symmetric)    ── lan 192.168.2.1
+#     <p>-mobile         192.168.2.2 (Chromium: only TURN gets through)
+#     <p>-cafe-router    wan 198.18.0.30 ── NAT (MASQUERADE: port-restricted cone) ── lan 192.168.3.1
+#     <p>-cafe           192.168.3.2 (Chromium: STUN hole punching gets through)
 #
-# Both routers drop unsolicited inbound traffic, as home routers do; without
-# that, Linux NAT lets a hole punched by one side in both ways. Every link is
+# Every router drops unsolicited inbound traffic, as home routers do, both
+# what it would forward and what is addressed to itself. Without the first,
+# Linux NAT lets a hole punched by one side in both ways. Without the second,
+# a punching packet that arrives before this side's own has gone out is
+# delivered to the router itself (nothing maps it to the LAN yet), and the
+# conntrack entry it leaves holds the mapping's public port: the LAN host's
+# own packet to that peer then gets another port, a symmetric NAT's
+# behaviour. A dropped packet leaves no entry (conntrack confirms an entry
+# only when its packet gets through). Every link is
 # a veth pair between these namespaces and the caller's, so nothing reaches
 # the machine's real network as long as the caller runs in a private
 # namespace (scripts/private-network.sh). Needs root, iproute2 and iptables.
@@ -51,6 +60,8 @@ router () {
   ip netns exec "$router_ns" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE $masquerade
   ip netns exec "$router_ns" iptables -A FORWARD -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
   ip netns exec "$router_ns" iptables -A FORWARD -i wan -j DROP
+  ip netns exec "$router_ns" iptables -A INPUT -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  ip netns exec "$router_ns" iptables -A INPUT -i wan -j DROP
 }
 
 case $action in
@@ -60,7 +71,8 @@ case $action in
     ip addr add 198.18.0.2/24 dev "${prefix}br"
     ip link set "${prefix}br" up
     router home 10 192.168.1
-    router cafe 20 192.168.2 --random
+    router mobile 20 192.168.2 --random
+    router cafe 30 192.168.3
     ;;
   forward)
     port=${3:?usage: internet.sh forward <prefix> <port>}
@@ -69,14 +81,14 @@ case $action in
     ;;
   status)
     # What each router's NAT and filter did: packet counters per rule.
-    for name in home cafe; do
+    for name in home mobile cafe; do
       echo "== $prefix-$name-router"
-      ip netns exec "$prefix-$name-router" iptables -L FORWARD -v -n
+      ip netns exec "$prefix-$name-router" iptables -L -v -n
       ip netns exec "$prefix-$name-router" iptables -t nat -L -v -n
     done
     ;;
   down)
-    for namespace in home-router home cafe-router cafe; do
+    for namespace in home-router home mobile-router mobile cafe-router cafe; do
       ip netns delete "$prefix-$namespace" 2>/dev/null || true
     done
     ip link delete "${prefix}br" 2>/dev/null || true
