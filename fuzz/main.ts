@@ -9,6 +9,7 @@
  *   npm run fuzz -- --runs 2000 --seed 7          # a short, reproducible run
  *   npm run fuzz -- --target chat-request --target http-bodies --target gateway-bodies
  *   npm run fuzz -- --http-runs 20000             # fewer inputs for the two HTTP targets, which cross real servers
+ *   npm run fuzz -- --minutes-per-target 20      # each target stops after 20 minutes with the inputs tried by then
  *   npm run fuzz -- --report docs/fuzzing.md      # also write the results there and into docs/benchmarks.md/.json
  */
 import { readFile, writeFile } from 'node:fs/promises'
@@ -31,7 +32,8 @@ const { values } = parseArgs({
     'http-runs': { type: 'string' },
     seed: { type: 'string' },
     target: { type: 'string', multiple: true },
-    report: { type: 'string' }
+    report: { type: 'string' },
+    'minutes-per-target': { type: 'string' }
   }
 })
 
@@ -45,6 +47,11 @@ if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed)) {
 const httpRuns = values['http-runs'] === undefined ? runs : Number(values['http-runs'])
 if (!Number.isSafeInteger(httpRuns) || httpRuns < 1) {
   console.error('--http-runs takes a whole number, e.g. --http-runs 100000')
+  process.exit(2)
+}
+const minutesPerTarget = values['minutes-per-target'] === undefined ? undefined : Number(values['minutes-per-target'])
+if (minutesPerTarget !== undefined && !(minutesPerTarget > 0)) {
+  console.error('--minutes-per-target takes a number of minutes, e.g. --minutes-per-target 20')
   process.exit(2)
 }
 const HTTP_TARGETS: readonly FuzzTarget[] = [httpBodiesTarget, gatewayBodiesTarget]
@@ -64,11 +71,12 @@ for (const target of chosen) {
   const result = await runFuzzTarget(target, {
     runs: targetRuns,
     seed,
+    ...(minutesPerTarget === undefined ? {} : { maxWallMs: minutesPerTarget * 60_000 }),
     onProgress: (done) => { process.stdout.write(`  ${target.name}: ${done}/${targetRuns}\r`) }
   })
   results.push(result)
   const refused = Object.values(result.refused).reduce((total, count) => total + count, 0)
-  console.log(`${result.failure == null ? 'ok  ' : 'FAIL'} ${target.name.padEnd(18)} ${String(result.runs).padStart(7)} inputs: ${result.accepted} accepted, ${refused} refused, costliest ${result.slowestCpuMs.toFixed(1)} ms CPU, ${(result.elapsedMs / 1000).toFixed(1)} s`)
+  console.log(`${result.failure == null ? 'ok  ' : 'FAIL'} ${target.name.padEnd(18)} ${String(result.runs).padStart(7)} inputs: ${result.accepted} accepted, ${refused} refused, costliest ${result.slowestCpuMs.toFixed(1)} ms CPU, ${(result.elapsedMs / 1000).toFixed(1)} s${result.interrupted ? ` (stopped at the ${minutesPerTarget ?? 0}-minute limit)` : ''}`)
   if (result.failure != null) {
     console.log(`     ${result.failure.problem}\n     input: ${result.failure.input}\n     replay: npm run fuzz -- --target ${target.name} --seed ${seed} (path ${result.failure.replayPath})`)
   }

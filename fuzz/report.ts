@@ -34,6 +34,11 @@ function refusedTotal (result: FuzzRunResult): number {
   return Object.values(result.refused).reduce((total, count) => total + count, 0)
 }
 
+/** Inputs tried, and why fewer than asked when a time limit stopped the target. */
+function inputsTried (result: FuzzRunResult): string {
+  return result.interrupted ? `${result.runs} (time limit)` : String(result.runs)
+}
+
 function runLabel (run: { date: string, seed: number }): string {
   return `${run.date}, seed ${run.seed}`
 }
@@ -77,7 +82,7 @@ export function formatReport (results: readonly FuzzRunResult[], run: FuzzRun, e
     }
     const target = run.chosen.find((candidate) => candidate.name === result.target)
     const refused = Object.entries(result.refused).map(([error, count]) => `${error} ${count}`).join(', ')
-    return [`| \`${result.target}\` | ${target?.reads ?? ''} | ${result.runs} | ${result.accepted} | ${refused === '' ? '0' : refused} | ${result.slowestCpuMs.toFixed(1)} | ${(result.largestGrowthBytes / 2 ** 20).toFixed(1)} | ${result.failure == null ? 'none' : `**${result.failure.problem}**`} | ${runLabel(run)} |`]
+    return [`| \`${result.target}\` | ${target?.reads ?? ''} | ${inputsTried(result)} | ${result.accepted} | ${refused === '' ? '0' : refused} | ${result.slowestCpuMs.toFixed(1)} | ${(result.largestGrowthBytes / 2 ** 20).toFixed(1)} | ${result.failure == null ? 'none' : `**${result.failure.problem}**`} | ${runLabel(run)} |`]
   })
   return [
     '## Last long run',
@@ -116,7 +121,7 @@ export function fuzzingSection (results: readonly FuzzRunResult[], run: FuzzRun,
       continue
     }
     const failures = result.failure == null ? 0 : 1
-    rows.push([`\`${name}\``, String(result.runs), String(result.accepted), String(refusedTotal(result)), result.slowestCpuMs.toFixed(1), (result.largestGrowthBytes / 2 ** 20).toFixed(1), String(failures), runLabel(run)])
+    rows.push([`\`${name}\``, inputsTried(result), String(result.accepted), String(refusedTotal(result)), result.slowestCpuMs.toFixed(1), (result.largestGrowthBytes / 2 ** 20).toFixed(1), String(failures), runLabel(run)])
     measurements.push(
       single(`${name}: inputs tried`, 'inputs', result.runs, { op: '>=', value: LONG_RUN_INPUTS, of: 'p50' }),
       single(`${name}: accepted`, 'inputs', result.accepted),
