@@ -4,6 +4,9 @@ import { fuzzTarget } from './fuzz-target.ts'
 import { REFUSED_STATUSES, checkHealthy, httpInputs, sendFuzzedRequest } from './http-requests.ts'
 import type { HttpInput } from './http-requests.ts'
 
+/** A long run starts its servers at low priority on a busy machine: a model load can take minutes. */
+const SERVER_START_TIMEOUT_MS = 180_000
+
 let mesh: { relay: ShoalProcess, verifier: ShoalProcess } | undefined
 
 /**
@@ -29,10 +32,10 @@ export const gatewayBodiesTarget = fuzzTarget<HttpInput>({
   },
   refusals: REFUSED_STATUSES.map((status) => `HTTP ${status}`),
   setUp: async () => {
-    const relay = await startRelay({ extraArgs: ['--api-max-concurrent-per-ip', '0'] })
+    const relay = await startRelay({ extraArgs: ['--api-max-concurrent-per-ip', '0'], healthTimeoutMs: SERVER_START_TIMEOUT_MS })
     let verifier: ShoalProcess | undefined
     try {
-      verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--threads', '1', '--gpu', 'off', '--client-max-tokens', '8'] })
+      verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--threads', '1', '--gpu', 'off', '--client-max-tokens', '8'], healthTimeoutMs: SERVER_START_TIMEOUT_MS })
       // The gateway forwards once it has heard the verifier announce its model.
       await waitFor('the gateway to list the verifier\'s model', async () => {
         const response = await fetch(`${relay.url}/v1/models`)
@@ -41,7 +44,7 @@ export const gatewayBodiesTarget = fuzzTarget<HttpInput>({
         }
         const { data } = await response.json() as { data?: unknown }
         return Array.isArray(data) && data.length > 0 ? true : undefined
-      }, 60_000)
+      }, SERVER_START_TIMEOUT_MS)
     } catch (err) {
       await verifier?.stop()
       await relay.stop()

@@ -4,6 +4,9 @@ import { fuzzTarget } from './fuzz-target.ts'
 import { REFUSED_STATUSES, checkHealthy, httpInputs, sendFuzzedRequest } from './http-requests.ts'
 import type { HttpInput } from './http-requests.ts'
 
+/** A long run starts its servers at low priority on a busy machine: a model load can take minutes. */
+const SERVER_START_TIMEOUT_MS = 180_000
+
 let node: ShoalProcess | undefined
 
 /**
@@ -27,9 +30,9 @@ export const httpBodiesTarget = fuzzTarget<HttpInput>({
   setUp: async () => {
     // No relay listens here: the node's own port is fuzzed, and its mesh side keeps retrying quietly.
     const relayUrl = `http://127.0.0.1:${await freePort()}`
-    node = await startGpuNode({ relayUrl, extraArgs: ['--threads', '1', '--gpu', 'off', '--client-max-tokens', '8'] })
+    node = await startGpuNode({ relayUrl, extraArgs: ['--threads', '1', '--gpu', 'off', '--client-max-tokens', '8'], healthTimeoutMs: SERVER_START_TIMEOUT_MS })
     const url = node.url
-    await waitFor('the model to load', async () => (await fetch(`${url}/v1/models`)).ok ? true : undefined, 60_000)
+    await waitFor('the model to load', async () => (await fetch(`${url}/v1/models`)).ok ? true : undefined, SERVER_START_TIMEOUT_MS)
   },
   tearDown: async () => {
     const running = node
