@@ -17,6 +17,13 @@ export interface FuzzRunOptions {
   maxWallMsPerInput?: number
   /** One input growing the heap and buffers by more than this counts as unbounded allocation. @default 64 MiB */
   maxBytesPerInput?: number
+  /**
+   * Stops trying new inputs after this much wall time, and reports those tried
+   * (`interrupted`): for a long run that has to end by a given time.
+   *
+   * @default no limit
+   */
+  maxWallMs?: number
   /** Called every `progressEvery` inputs. */
   onProgress?: (done: number) => void
   progressEvery?: number
@@ -33,6 +40,8 @@ export interface FuzzRunResult {
   slowestCpuMs: number
   largestGrowthBytes: number
   elapsedMs: number
+  /** Stopped by `maxWallMs` before `runs` inputs. */
+  interrupted: boolean
   /** The smallest failing input fast-check found, and why it failed. */
   failure?: { input: string, problem: string, replayPath: string }
 }
@@ -51,7 +60,7 @@ function allocatedBytes (): number {
 export async function runFuzzTarget (target: FuzzTarget, options: FuzzRunOptions): Promise<FuzzRunResult> {
   const maxCpuMs = options.maxCpuMsPerInput ?? 2000
   const maxBytes = options.maxBytesPerInput ?? 64 * 1024 * 1024
-  const result: FuzzRunResult = { target: target.name, runs: 0, seed: options.seed, accepted: 0, refused: {}, slowestCpuMs: 0, largestGrowthBytes: 0, elapsedMs: 0 }
+  const result: FuzzRunResult = { target: target.name, runs: 0, seed: options.seed, accepted: 0, refused: {}, slowestCpuMs: 0, largestGrowthBytes: 0, elapsedMs: 0, interrupted: false }
   let shrinking = false
   const started = performance.now()
   await target.setUp?.()
@@ -96,7 +105,8 @@ export async function runFuzzTarget (target: FuzzTarget, options: FuzzRunOptions
       }
     })
     // After the first failure (`shrinking`), fast-check tries smaller inputs; those are not counted as runs.
-    const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, timeout: options.maxWallMsPerInput ?? 60_000 })
+    const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, timeout: options.maxWallMsPerInput ?? 60_000, ...(options.maxWallMs === undefined ? {} : { interruptAfterTimeLimit: options.maxWallMs }) })
+    result.interrupted = details.interrupted && !details.failed
     if (details.failed) {
       const input = details.counterexample?.[0]
       result.failure = {

@@ -113,6 +113,12 @@ export interface RelayOptions {
   appDir?: string
   extraArgs?: string[]
   env?: NodeJS.ProcessEnv
+  /**
+   * How long it may take to answer /health.
+   *
+   * @default 60 s
+   */
+  healthTimeoutMs?: number
 }
 
 /** Starts a real relay serving the built app. */
@@ -125,7 +131,7 @@ export async function startRelay (options: RelayOptions = {}): Promise<ShoalProc
     '--key-file', keyFile,
     '--app-dir', options.appDir ?? join(REPO_ROOT, 'build'),
     ...(options.extraArgs ?? [])
-  ], `http://127.0.0.1:${port}`, options.env)
+  ], `http://127.0.0.1:${port}`, options.env, [], options.healthTimeoutMs)
 }
 
 export interface GpuNodeOptions {

@@ -9,7 +9,8 @@ import { describeInput, runFuzzTarget } from '../../fuzz/run-target.ts'
 import { FUZZ_TARGETS } from '../../fuzz/targets/index.ts'
 import { fuzzTarget } from '../../fuzz/fuzz-target.ts'
 import { bytesFrom } from '../../fuzz/byte-inputs.ts'
-import { LAST_RUN_MARKER, withLastRun } from '../../fuzz/report.ts'
+import { LAST_RUN_MARKER, formatReport, fuzzingSection, withLastRun } from '../../fuzz/report.ts'
+import type { FuzzRunResult } from '../../fuzz/run-target.ts'
 
 const SHORT_RUNS = 1000
 const SEED = 20_261_202
@@ -73,4 +74,27 @@ test('a long run\'s report replaces only the results section of docs/fuzzing.md'
   expect(first).toBe(`# Fuzzing\n\nprose\n${LAST_RUN_MARKER}\nrun 1\n`)
   expect(withLastRun(first, 'run 2\n')).toBe(`# Fuzzing\n\nprose\n${LAST_RUN_MARKER}\nrun 2\n`)
   expect(withLastRun('', 'run 1\n')).toBe(`${LAST_RUN_MARKER}\nrun 1\n`)
+})
+
+function fakeResult (target: string, runs: number, extra: Partial<FuzzRunResult> = {}): FuzzRunResult {
+  return { target, runs, seed: 1, accepted: 10, refused: { MalformedMessageError: runs - 10 }, slowestCpuMs: 1, largestGrowthBytes: 0, elapsedMs: 1, interrupted: false, ...extra }
+}
+
+test('a partial long run (--target) keeps the other targets\' rows, each naming its run, in docs/fuzzing.md and docs/benchmarks.md', () => {
+  const chosen = [fuzzTarget({ name: 'a', reads: 'A', inputs: bytesFrom([new Uint8Array([1])]), read: () => {}, refusals: [] })]
+  const order = ['a', 'b']
+  const first = withLastRun('', formatReport([fakeResult('a', 100), fakeResult('b', 200)], { seed: 7, date: '2026-12-01', chosen, order }))
+  const second = formatReport([fakeResult('a', 300, { interrupted: true })], { seed: 8, date: '2026-12-04', chosen, order }, first)
+  expect(second).toContain('| `a` | A | 300 (time limit) | 10 |')
+  expect(second).toMatch(/\| `b` \|.*\| 200 \|.*\| 2026-12-01, seed 7 \|$/m)
+  expect(second.indexOf('`a`')).toBeLessThan(second.indexOf('`b`'))
+
+  const earlier = fuzzingSection([fakeResult('a', 100), fakeResult('b', 100_000)], { seed: 7, date: '2026-12-01', chosen, order })
+  const section = fuzzingSection([fakeResult('a', 300, { failure: { input: 'x', problem: 'threw TypeError', replayPath: '0' } })], { seed: 8, date: '2026-12-04', chosen, order }, earlier)
+  expect(section.table?.rows.map((row) => [row[0], row[1], row.at(-1)])).toEqual([['`a`', '300', '2026-12-04, seed 8'], ['`b`', '100000', '2026-12-01, seed 7']])
+  const value = (name: string): number | undefined => section.measurements.find((measurement) => measurement.name === name)?.summary.p50
+  expect(value('a: failures')).toBe(1)
+  expect(value('b: failures')).toBe(0)
+  expect(value('b: inputs tried')).toBe(100_000)
+  expect(section.measurements.find((measurement) => measurement.name === 'a: failures')?.target).toEqual({ op: '<=', value: 0, of: 'p50' })
 })
