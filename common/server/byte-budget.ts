@@ -1,6 +1,8 @@
+import { StreamMessageEvent } from '@libp2p/interface'
 import { BoundedMap } from './bounded-map.ts'
 import type { Metric } from './prometheus.ts'
 import type { Connection, Stream, StreamHandler } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 /**
  * How many bytes one peer may send on one protocol's streams: a token bucket
@@ -25,6 +27,17 @@ export interface ByteRate {
 /** Peers tracked at once, so a flood of fresh ids costs bounded memory. */
 const MAX_TRACKED_PEERS = 4_096
 
+/** A throttled stream resumes once this much (yamux's largest frame), or the rest, fits its bucket: not for every byte. */
+const THROTTLE_SLICE_BYTES = 64 * 1024
+
+/** The largest receive window yamux grows a stream's to (its `maxStreamWindowSize` default). */
+const MAX_MUXER_WINDOW_BYTES = 16 * 1024 * 1024
+
+/** Bytes `start` to `end` of a message, without copying. */
+function part (data: Uint8Array | Uint8ArrayList, start: number, end?: number): Uint8Array | Uint8ArrayList {
+  return data instanceof Uint8Array ? data.subarray(start, end) : data.sublist(start, end)
+}
+
 interface Bucket {
   tokens: number
   at: number
@@ -47,15 +60,16 @@ export class ByteBudget {
   }
 
   /**
-   * Takes `bytes` of `protocol` from `peer`'s budget. Returns how many ms
-   * the peer must wait until its bucket is no longer in debt: 0 when within
-   * budget. A `reset` protocol's bytes are not taken when they do not fit
-   * (they are refused, not served), so the answer is then `Infinity`.
+   * Takes what may be read now of `bytes` of `protocol` from `peer`'s
+   * budget. A `reset` protocol's bytes pass whole or not at all (refused,
+   * not served: nothing is taken, and `waitMs` is `Infinity`). A `throttle`
+   * protocol's pass as far as the bucket holds; for the rest `waitMs` says
+   * how long until its next slice fits.
    */
-  take (peer: string, protocol: string, bytes: number, now: number = Date.now()): number {
+  take (peer: string, protocol: string, bytes: number, now: number = Date.now()): { admitted: number, waitMs: number } {
     const rate = this.#rates[protocol]
     if (rate === undefined) {
-      return 0
+      return { admitted: bytes, waitMs: 0 }
     }
     const key = `${protocol} ${peer}`
     const bucket = this.#buckets.get(key) ?? { tokens: rate.burst, at: now }
@@ -65,18 +79,19 @@ export class ByteBudget {
     if (rate.overBudget === 'reset') {
       if (bucket.tokens < bytes) {
         this.#refused.set(protocol, (this.#refused.get(protocol) ?? 0) + 1)
-        return Number.POSITIVE_INFINITY
+        return { admitted: 0, waitMs: Number.POSITIVE_INFINITY }
       }
       bucket.tokens -= bytes
-      return 0
+      return { admitted: bytes, waitMs: 0 }
     }
-    // Throttled bytes have already arrived: they are delivered, and the debt is paid by waiting.
-    bucket.tokens -= bytes
-    if (bucket.tokens >= 0) {
-      return 0
+    const admitted = Math.min(bytes, Math.max(0, Math.floor(bucket.tokens)))
+    bucket.tokens -= admitted
+    if (admitted === bytes) {
+      return { admitted, waitMs: 0 }
     }
     this.#throttled.set(protocol, (this.#throttled.get(protocol) ?? 0) + 1)
-    return Math.ceil((-bucket.tokens / rate.perSecond) * 1000)
+    const slice = Math.min(bytes - admitted, THROTTLE_SLICE_BYTES, rate.burst)
+    return { admitted, waitMs: Math.ceil(((slice - bucket.tokens) / rate.perSecond) * 1000) }
   }
 
   /**
@@ -84,36 +99,42 @@ export class ByteBudget {
    * `protocol`. The stream's message events are intercepted where they are
    * dispatched, not listened to: a listener of our own would make the
    * stream hand out data before its real reader is there, and lose it.
+   * Throttled, the part of a message over budget goes back to the front of
+   * the stream's read buffer and reads pause until it fits: with reads
+   * paused the muxer stops granting the peer window, so the peer stops
+   * sending, and what is already in flight waits here, not lost.
    */
   meter (stream: Stream, peer: string, protocol: string): void {
     const rate = this.#rates[protocol]
     if (rate === undefined) {
       return
     }
+    if (rate.overBudget === 'throttle') {
+      // A paused stream buffers up to the window yamux may have grown for it before the first pause (16 MiB at
+      // most); its default read buffer limit (4 MiB) would abort a stream this budget only meant to slow.
+      stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_MUXER_WINDOW_BYTES)
+    }
     const dispatch = stream.dispatchEvent.bind(stream)
     let resumeTimer: ReturnType<typeof setTimeout> | undefined
     stream.dispatchEvent = (event: Event): boolean => {
-      if (event.type !== 'message' || !('data' in event)) {
+      if (event.type !== 'message' || !(event instanceof StreamMessageEvent)) {
         return dispatch(event)
       }
-      const bytes = (event.data as { byteLength: number }).byteLength
-      const waitMs = this.take(peer, protocol, bytes)
+      const { admitted, waitMs } = this.take(peer, protocol, event.data.byteLength)
       if (waitMs === Number.POSITIVE_INFINITY) {
         stream.abort(new Error(`${protocol}: this peer sent more than ${rate.perSecond} bytes per second (burst ${rate.burst}); slow down`))
         return false
       }
-      const delivered = dispatch(event)
-      if (waitMs > 0 && resumeTimer === undefined && stream.status === 'open') {
-        pauseFor(waitMs)
+      if (waitMs === 0) {
+        return dispatch(event)
       }
-      return delivered
-    }
-    const pauseFor = (waitMs: number): void => {
       try {
         stream.pause()
+        stream.unshift(part(event.data, admitted))
       } catch {
-        return // its readable end is closing: nothing more to hold back
+        return dispatch(event) // its readable end is closing: nothing more to hold back
       }
+      clearTimeout(resumeTimer)
       resumeTimer = setTimeout(() => {
         resumeTimer = undefined
         try {
@@ -122,6 +143,7 @@ export class ByteBudget {
           // closed while paused
         }
       }, waitMs)
+      return admitted === 0 || dispatch(new StreamMessageEvent(part(event.data, 0, admitted)))
     }
     stream.addEventListener('close', () => {
       clearTimeout(resumeTimer)
