@@ -2,6 +2,7 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { getNetConfig } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { MAX_CIRCUITS_PER_RESERVATION } from '#protocol'
 import { ByteBudget, createShoalNode, GossipPolice, joinAnnounceTopic, StreamBudget, streamBudgetService } from '#server'
 import { RELAY_BYTE_RATES, RELAY_STREAM_RATES } from './stream-rates.ts'
 import { liftCircuitLimitsFor } from './unlimited-circuits.ts'
@@ -132,6 +133,9 @@ async function createNode (init: RelayNodeInit, announce: string[], streams: Str
     },
     services: {
       circuitRelay: circuitRelayServer({
+        // circuit-relay-v2 opens at most 300 circuits (stop streams) to one reserving peer by default, so a verifier
+        // behind this relay could hold no more pages than that; verifiers accept as many (gpu-node.ts).
+        maxOutboundStopStreams: MAX_CIRCUITS_PER_RESERVATION,
         reservations: { maxReservations: init.maxReservations ?? 1024 }
       }),
       // The circuit relay, identify, ping and gossipsub register their own handlers: wrapped once all have.
