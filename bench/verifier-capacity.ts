@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
+import { cpus, loadavg } from 'node:os'
 import type { IncomingHttpHeaders } from 'node:http'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { BOOTSTRAP_PATH, parseBootstrap } from '#protocol'
+import { BOOTSTRAP_PATH, MAX_CIRCUITS_PER_RESERVATION, parseBootstrap } from '#protocol'
+import { CONNECTION_HEADROOM } from '../gpu-node/src/gpu-node.ts'
 import { readMetrics } from '../tests/support/metrics.ts'
 import { REPO_ROOT, startGpuNode, startRelay, waitFor } from '../tests/support/processes.ts'
 import type { Section } from './report.ts'
@@ -84,6 +86,8 @@ export async function benchVerifierCapacity (): Promise<Section> {
     const bootstrap = parseBootstrap(await (await fetch(`${relay.url}${BOOTSTRAP_PATH}`)).json())
     const circuit = `${bootstrap.multiaddrs[0] ?? ''}/p2p-circuit/p2p/${health.peerId}`
     const rssBefore = (await readMetrics(node.url)).get('process_resident_memory_bytes') ?? 0
+    // Other processes on a shared machine take the cores this measures: the report says how busy it was.
+    const loadWhileDialling = loadavg()[0] ?? 0
     // The idle peers live in a process of their own: their memory and event loop are not the verifier's or this one's.
     meshPeers = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/mesh-peers.ts'), circuit, String(MESH_PEERS)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
     const meshLine = await createInterface({ input: meshPeers.stdout ?? process.stdin })[Symbol.asyncIterator]().next()
@@ -103,6 +107,7 @@ export async function benchVerifierCapacity (): Promise<Section> {
     const answers = (await Promise.all(Array.from({ length: CLIENTS }, async (_, index) => await floodingClient(url, model, `127.0.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}`, until)))).flat()
     poller.kill('SIGTERM')
     const connectionsAfter = (await readMetrics(node.url)).get('shoal_gpu_node_connections') ?? 0
+    const loadAfterFlood = loadavg()[0] ?? 0
     const report = await lines.next()
     const checks = (JSON.parse(String(report.value ?? '{"checks":[]}')) as { checks: Array<{ at: number, ms: number }> }).checks
     const opening = checks.filter((check) => check.at < OPENING_MS).map((check) => check.ms)
@@ -114,7 +119,7 @@ export async function benchVerifierCapacity (): Promise<Section> {
     const withoutRetryAfter = refused.filter((answer) => answer.retryAfter === undefined).length
     return {
       title: 'Verifier under a flood',
-      description: `${CLIENTS} HTTP clients, each from its own loopback address, ask one gpu-node (default capacity 4 and queue 32, demo model, 1 CPU thread) that holds ${mesh.held} of ${MESH_PEERS} idle mesh peers connected through the relay's circuit (minimal libp2p nodes in a process of their own: ${mib(mesh.rssBytes)} MiB RSS for all of them; the verifier's RSS went from ${mib(rssBefore)} to ${mib(rssWithPeers)} MiB with them, and it held ${connectionsBefore} libp2p connections before the flood and ${connectionsAfter} after) for ${ANSWER_TOKENS}-token streamed answers for ${FLOOD_MS / 1000} s, all at the same moment first, then each again as soon as it was answered or its refusal's Retry-After had passed, while another process fetches /health every ${HEALTH_INTERVAL_MS} ms, each on a new connection. The node serves what its capacity and queue hold and refuses the rest at once with 503 and Retry-After (${withoutRetryAfter} refusals lacked it; ${other.length} answers had another status${other.length === 0 ? '' : `: ${[...new Set(other.map((answer) => answer.status))].join(', ')}`}). The health target is on the steady flood; in the opening second all ${CLIENTS} requests arrive within a few milliseconds and the node parses and answers them one after another on its one event loop (about 1 ms each, most of it writing the response), so a check that arrives among them waits for those ahead of it. Through one relay a verifier is reached by at most 300 circuits at once (circuit-relay-v2's limit of 300 stop streams per connection, at the relay and at the verifier alike), so the peers past that wait out their dial's 30 s and give up; and the relay closes each circuit after 2 minutes (circuit-relay-v2's duration limit), so the peers dialled first are gone again by the flood's end (pages upgrade theirs to direct WebRTC before then).`,
+      description: `${CLIENTS} HTTP clients, each from its own loopback address, ask one gpu-node (default capacity 4 and queue 32, demo model, 1 CPU thread) that holds ${mesh.held} of ${MESH_PEERS} idle mesh peers connected through the relay's circuit (minimal libp2p nodes in a process of their own: ${mib(mesh.rssBytes)} MiB RSS for all of them; the verifier's RSS went from ${mib(rssBefore)} to ${mib(rssWithPeers)} MiB with them, and it held ${connectionsBefore} libp2p connections before the flood and ${connectionsAfter} after) for ${ANSWER_TOKENS}-token streamed answers for ${FLOOD_MS / 1000} s, all at the same moment first, then each again as soon as it was answered or its refusal's Retry-After had passed, while another process fetches /health every ${HEALTH_INTERVAL_MS} ms, each on a new connection. The node serves what its capacity and queue hold and refuses the rest at once with 503 and Retry-After (${withoutRetryAfter} refusals lacked it; ${other.length} answers had another status${other.length === 0 ? '' : `: ${[...new Set(other.map((answer) => answer.status))].join(', ')}`}). The health target is on the steady flood; in the opening second all ${CLIENTS} requests arrive within a few milliseconds and the node parses and answers them one after another on its one event loop (about 1 ms each, most of it writing the response), so a check that arrives among them waits for those ahead of it. Through one relay a verifier is reached by at most ${MAX_CIRCUITS_PER_RESERVATION} circuits at once (circuit-relay-v2 allows 300 stop streams per connection by default; Shoal's relay opens and its verifier accepts ${MAX_CIRCUITS_PER_RESERVATION}, and the verifier keeps up to ${MAX_CIRCUITS_PER_RESERVATION + CONNECTION_HEADROOM} connections before pruning), so all ${MESH_PEERS} fit; the relay still closes each circuit after 2 minutes (circuit-relay-v2's duration limit; pages upgrade theirs to direct WebRTC before then), which the ${MESH_PEERS} dials and the flood stay well within. The machine's 1-minute load average was ${loadWhileDialling.toFixed(1)} as the peers dialled and ${loadAfterFlood.toFixed(1)} after the flood, on ${cpus().length} cores: above that, other processes shared them.`,
       table: {
         columns: ['idle mesh peers held', 'verifier RSS with them (MiB)', 'served (200)', 'refused busy (503)', 'refused per client (429)', 'other', 'health p50 (ms)', 'health p99, steady (ms)', 'health max, opening second (ms)'],
         rows: [[String(mesh.held), mib(rssWithPeers), String(count(200)), String(count(503)), String(count(429)), String(other.length), percentile(steady, 50).toFixed(1), percentile(steady, 99).toFixed(1), Math.max(...opening).toFixed(1)]]

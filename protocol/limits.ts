@@ -161,3 +161,13 @@ export const HTTP_TUNNEL_RESPONSE_TIMEOUT_MS = 120_000
 
 /** Most tunnelled exchanges at once on one connection (relay to verifier), each way. */
 export const MAX_HTTP_TUNNEL_STREAMS = 1024
+
+/**
+ * Circuits a relay opens at once to one peer holding a reservation, and a
+ * verifier accepts on each relay connection (circuit-relay-v2 allows 300
+ * stop streams per connection by default, on both ends): a verifier behind
+ * one relay holds this many pages that have not (yet) upgraded to WebRTC.
+ * Below yamux's 1,000 streams per connection, with room for the
+ * connection's own protocols.
+ */
+export const MAX_CIRCUITS_PER_RESERVATION = 900

@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.ts'
 import type { Metric } from './prometheus.ts'
 import type { Connection, Libp2p, Startable, Stream, StreamHandler, StreamHandlerOptions, StreamHandlerRecord } from '@libp2p/interface'
 
@@ -21,7 +22,7 @@ const MAX_TRACKED_PEERS = 4_096
  */
 export class StreamBudget {
   readonly #rates: Readonly<Record<string, StreamRate>>
-  readonly #buckets = new Map<string, { tokens: number, at: number }>()
+  readonly #buckets = new BoundedMap<string, { tokens: number, at: number }>(MAX_TRACKED_PEERS)
   readonly #refused = new Map<string, number>()
 
   constructor (rates: Readonly<Record<string, StreamRate>>) {
@@ -38,14 +39,7 @@ export class StreamBudget {
     const bucket = this.#buckets.get(key) ?? { tokens: rate.burst, at: now }
     bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond)
     bucket.at = now
-    // Re-inserted last: the map's first entry is then the bucket touched longest ago.
-    this.#buckets.delete(key)
     this.#buckets.set(key, bucket)
-    while (this.#buckets.size > MAX_TRACKED_PEERS) {
-      const oldest = this.#buckets.keys().next().value
-      if (oldest === undefined) break
-      this.#buckets.delete(oldest)
-    }
     if (bucket.tokens < 1) {
       this.#refused.set(protocol, (this.#refused.get(protocol) ?? 0) + 1)
       return false
@@ -76,16 +70,22 @@ export class StreamBudget {
   }
 }
 
+/** What puts a protocol's handler behind a budget: `StreamBudget`, `ByteBudget`. */
+export interface HandlerGuard {
+  guard: (protocol: string, handler: StreamHandler) => StreamHandler
+}
+
 /**
  * `node`'s `handle` and `unhandle`, with every handler registered through
- * it behind `budget`: what a protocol service is given, so its handlers need
- * not know of the budget.
+ * it behind `budgets`, the first outermost (so a stream budget resets a
+ * stream before a byte budget meters it): what a protocol service is
+ * given, so its handlers need not know of the budgets.
  */
-export function budgetedHandlers (node: Pick<Libp2p, 'handle' | 'unhandle'>, budget: StreamBudget): Pick<Libp2p, 'handle' | 'unhandle'> {
+export function budgetedHandlers (node: Pick<Libp2p, 'handle' | 'unhandle'>, ...budgets: HandlerGuard[]): Pick<Libp2p, 'handle' | 'unhandle'> {
   return {
     handle: async (protocol, handler, options) => {
       for (const one of Array.isArray(protocol) ? protocol : [protocol]) {
-        await node.handle(one, budget.guard(one, handler), options)
+        await node.handle(one, budgets.reduceRight((inner, budget) => budget.guard(one, inner), handler), options)
       }
     },
     unhandle: async (protocol) => { await node.unhandle(protocol) }
@@ -101,13 +101,13 @@ export interface HandlerRegistrar {
 
 /**
  * A libp2p service that puts handlers other services registered behind
- * `budget`: once every service has started (and so registered its
+ * `budget` (a `StreamBudget` or a `ByteBudget`): once every service has started (and so registered its
  * protocols), each protocol `budget` has a rate for is re-registered
  * through `guard`, with the options it had. For handlers that libp2p's own
  * services register (circuit relay, identify, ping, gossipsub), which take
  * no `handle` of ours.
  */
-export function streamBudgetService (budget: StreamBudget, protocols: readonly string[]): (components: { registrar: HandlerRegistrar }) => Startable {
+export function streamBudgetService (budget: HandlerGuard, protocols: readonly string[]): (components: { registrar: HandlerRegistrar }) => Startable {
   return ({ registrar }) => ({
     start: () => {},
     afterStart: async () => {

@@ -1,10 +1,13 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { RELAYS_HELD } from '#protocol'
+import { MAX_CIRCUITS_PER_RESERVATION, RELAYS_HELD } from '#protocol'
 import { createShoalNode } from '#server'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { ShoalServices } from '#server'
+
+/** Connections past the circuits: WebRTC upgrades still beside their circuit, relays, drafters. */
+export const CONNECTION_HEADROOM = 256
 
 export type GpuNodeLibp2p = Libp2p<ShoalServices>
 
@@ -31,7 +34,9 @@ export async function createGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> 
     privateKey: init.privateKey,
     transports: [
       webSockets(),
-      circuitRelayTransport(),
+      // circuit-relay-v2 takes 300 circuits (stop streams) per relay connection by default: a verifier behind one
+      // relay would turn page 301 away. Shoal's relays open up to as many as are allowed here.
+      circuitRelayTransport({ maxInboundStopStreams: MAX_CIRCUITS_PER_RESERVATION }),
       webRTC({ rtcConfiguration: init.rtcConfiguration ?? { iceServers: init.iceServers ?? [] } })
     ],
     // One reservation per `/p2p-circuit`: on each of two relays (see relay-set.ts).
@@ -42,6 +47,9 @@ export async function createGpuNode (init: GpuNodeInit): Promise<GpuNodeLibp2p> 
       // new inbound connections per second per host would throttle all
       // browsers together, not one noisy peer.
       inboundConnectionThreshold: 1000,
+      // libp2p prunes past 300 by default: every page arrives as a circuit first, so room for a full relay's worth
+      // of them and then some for direct WebRTC upgrades, relays and drafters, before the oldest are closed.
+      maxConnections: MAX_CIRCUITS_PER_RESERVATION + CONNECTION_HEADROOM,
       maxIncomingPendingConnections: 256
     },
     connectionGater: {

@@ -13,7 +13,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import { alreadyStarted, budgetedHandlers, ConfigError, errorMessage, GossipPolice, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices, StreamBudget } from '#server'
+import { alreadyStarted, budgetedHandlers, ByteBudget, ConfigError, errorMessage, GossipPolice, httpUrl, loadOrCreateIdentityKey, runMain, shoalNodeService, startServices, StreamBudget } from '#server'
 import { createApiService } from './api-server.ts'
 import { createChatProtocol } from './chat/index.ts'
 import { ledgerPath, parseGpuNodeOptions } from './config.ts'
@@ -28,7 +28,7 @@ import { createProbeProtocol } from './probe-handler.ts'
 import { ContributorCredit, ReceiptIssuer, ReceiptLedger } from './receipts/index.ts'
 import { formatRelayAddress } from './relay-address.ts'
 import { createRelaySet } from './relay-set.ts'
-import { VERIFIER_STREAM_RATES } from './stream-rates.ts'
+import { VERIFIER_BYTE_RATES, VERIFIER_STREAM_RATES } from './stream-rates.ts'
 import { verifierRtcConfiguration } from './relay-ice-servers.ts'
 import { gpuNodeHealth, gpuNodeMetrics } from './status.ts'
 import { createVerifierAnnouncer } from './verifier-announcer.ts'
@@ -84,14 +84,17 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const police = new GossipPolice(node, log)
   // Streams a peer opens faster than its protocol allows are reset unread.
   const streams = new StreamBudget(VERIFIER_STREAM_RATES)
-  const components = { node: budgetedHandlers(node, streams), verifier, log }
+  // Bytes past a protocol's budget reset a request stream, or slow the tunnel's.
+  const bytes = new ByteBudget(VERIFIER_BYTE_RATES)
+  const handlers = budgetedHandlers(node, streams, bytes)
+  const components = { node: handlers, verifier, log }
   const probe = createProbeProtocol()(components)
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = createChatProtocol()({ ...components, credit: new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust }) })
   const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters })
   const relay = createRelaySet({ relays: options.relays })({ node, log })
   const announcer = createVerifierAnnouncer()({ node, verifier, log })
-  const parts: GpuNodeParts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police, streams }
+  const parts: GpuNodeParts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police, streams, bytes }
   // Requests a relay's gateway forwards over the mesh (/shoal/http/1.0.0) are answered by the API server below, which
   // believes the tunnel's word on who asks only with this secret.
   const tunnelToken = randomBytes(32).toString('base64url')
@@ -103,7 +106,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
     health: () => gpuNodeHealth(parts),
     metrics: () => gpuNodeMetrics(parts)
   })
-  const tunnel = createHttpTunnel({ apiHost: options.apiHost, token: tunnelToken })({ node, api, log })
+  const tunnel = createHttpTunnel({ apiHost: options.apiHost, token: tunnelToken })({ node: handlers, api, log })
   parts.tunnel = tunnel
 
   // Stopped in reverse: the announcements end first, chats in flight are told the verifier is

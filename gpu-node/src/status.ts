@@ -13,7 +13,7 @@ import type { ReceiptLedger } from './receipts/index.ts'
 import type { RelaySet } from './relay-set.ts'
 import type { VerifierAnnouncer } from './verifier-announcer.ts'
 import type { LlamaVerifier } from './verifier/llama-verifier.ts'
-import type { GossipPolice, Metric, StreamBudget } from '#server'
+import type { ByteBudget, GossipPolice, Metric, StreamBudget } from '#server'
 
 /** The parts of gpu-node that `/health` and `/metrics` report on. */
 export interface GpuNodeParts {
@@ -30,6 +30,8 @@ export interface GpuNodeParts {
   drafting: DraftProtocol
   police: GossipPolice
   streams: StreamBudget
+  /** Per-peer budgets of bytes read, per protocol. */
+  bytes: ByteBudget
   /** Absent until the API server is built (the tunnel forwards to it). */
   tunnel?: HttpTunnel
 }
@@ -62,6 +64,7 @@ export function gpuNodeMetrics (parts: GpuNodeParts): Metric[] {
     ...parts.relay.metrics(),
     ...parts.police.metrics('shoal_gpu_node'),
     ...parts.streams.metrics('shoal_gpu_node'),
+    ...parts.bytes.metrics('shoal_gpu_node'),
     ...parts.announcer.metrics(),
     ...parts.probe.metrics(),
     { name: 'shoal_gpu_node_capacity', help: 'Chats served at once.', type: 'gauge', value: parts.verifier.capacity },

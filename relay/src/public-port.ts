@@ -56,7 +56,7 @@ export function createPublicPort (init: PublicPortInit): (components: PublicPort
   return ({ relay, proxy, peerRelays, gateway, log }) => {
     const stats = (): RelayStatsInit | undefined => relay.libp2p === undefined
       ? undefined
-      : { node: relay.libp2p, proxy, peerRelays, police: relay.police, streams: relay.streams, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
+      : { node: relay.libp2p, proxy, peerRelays, police: relay.police, streams: relay.streams, bytes: relay.bytes, maxReservations: init.maxReservations, startedAt: init.startedAt, httpRequests: http.requests }
     const http = createRelayHttpServer({
       appDir: init.appDir,
       // The committed demo pair behind the model folder: a relay run from a checkout serves the

@@ -2,14 +2,15 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { getNetConfig } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createShoalNode, GossipPolice, joinAnnounceTopic, StreamBudget, streamBudgetService } from '#server'
-import { RELAY_STREAM_RATES } from './stream-rates.ts'
+import { MAX_CIRCUITS_PER_RESERVATION } from '#protocol'
+import { ByteBudget, createShoalNode, GossipPolice, joinAnnounceTopic, StreamBudget, streamBudgetService } from '#server'
+import { RELAY_BYTE_RATES, RELAY_STREAM_RATES } from './stream-rates.ts'
 import { liftCircuitLimitsFor } from './unlimited-circuits.ts'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PrivateKey, Startable as Libp2pStartable } from '@libp2p/interface'
 import type { Log, ShoalServices, Startable } from '#server'
 
-export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService, streamBudget: Libp2pStartable }>
+export type RelayLibp2p = Libp2p<ShoalServices & { circuitRelay: CircuitRelayService, streamBudget: Libp2pStartable, byteBudget: Libp2pStartable }>
 
 export interface RelayNodeInit {
   privateKey: PrivateKey
@@ -61,6 +62,8 @@ export interface RelayNode extends Startable {
   readonly police: GossipPolice | undefined
   /** Per-peer budgets of new streams, per protocol (see `stream-rates.ts`). */
   readonly streams: StreamBudget
+  /** Per-peer budgets of bytes read, per protocol (see `stream-rates.ts`). */
+  readonly bytes: ByteBudget
 }
 
 /**
@@ -75,6 +78,7 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
   let announced: string[] = []
   let police: GossipPolice | undefined
   const streams = new StreamBudget(RELAY_STREAM_RATES)
+  const bytes = new ByteBudget(RELAY_BYTE_RATES)
   return {
     peerId: peerIdFromPrivateKey(init.privateKey).toString(),
     get libp2p () { return libp2p },
@@ -82,9 +86,10 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
     get announced () { return announced },
     get police () { return police },
     streams,
+    bytes,
     start: async () => {
       announced = init.announce()
-      const node = await createNode(init, announced, streams)
+      const node = await createNode(init, announced, streams, bytes)
       liftCircuitLimitsFor(node.services.circuitRelay, new Set(init.unlimitedCircuitsFor))
       let listening: InternalAddress | undefined
       node.addEventListener('transport:listening', (event) => {
@@ -112,9 +117,9 @@ export function createRelayNode (init: RelayNodeInit): RelayNode {
   }
 }
 
-async function createNode (init: RelayNodeInit, announce: string[], streams: StreamBudget): Promise<RelayLibp2p> {
+async function createNode (init: RelayNodeInit, announce: string[], streams: StreamBudget, bytes: ByteBudget): Promise<RelayLibp2p> {
   const maxConnections = init.maxConnections ?? 4096
-  return createShoalNode<{ circuitRelay: CircuitRelayService, streamBudget: Libp2pStartable }>({
+  return createShoalNode<{ circuitRelay: CircuitRelayService, streamBudget: Libp2pStartable, byteBudget: Libp2pStartable }>({
     privateKey: init.privateKey,
     transports: [webSockets()],
     listen: ['/ip4/127.0.0.1/tcp/0/ws'],
@@ -128,10 +133,15 @@ async function createNode (init: RelayNodeInit, announce: string[], streams: Str
     },
     services: {
       circuitRelay: circuitRelayServer({
+        // circuit-relay-v2 opens at most 300 circuits (stop streams) to one reserving peer by default, so a verifier
+        // behind this relay could hold no more pages than that; verifiers accept as many (gpu-node.ts).
+        maxOutboundStopStreams: MAX_CIRCUITS_PER_RESERVATION,
         reservations: { maxReservations: init.maxReservations ?? 1024 }
       }),
       // The circuit relay, identify, ping and gossipsub register their own handlers: wrapped once all have.
-      streamBudget: streamBudgetService(streams, Object.keys(RELAY_STREAM_RATES))
+      streamBudget: streamBudgetService(streams, Object.keys(RELAY_STREAM_RATES)),
+      // Each wraps whatever handler it finds, so the two compose in either order.
+      byteBudget: streamBudgetService(bytes, Object.keys(RELAY_BYTE_RATES))
     }
   })
 }

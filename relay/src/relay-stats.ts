@@ -4,7 +4,7 @@ import { processMetrics } from '#server'
 import type { PeerRelays } from './peer-relays.ts'
 import type { RelayLibp2p } from './relay-node.ts'
 import type { WebSocketProxy } from './websocket-proxy.ts'
-import type { GossipPolice, Metric, StreamBudget } from '#server'
+import type { ByteBudget, GossipPolice, Metric, StreamBudget } from '#server'
 
 /** The body of `GET /health`; clients (tests, monitors) parse it with this schema. */
 export const RelayHealth = z.object({
@@ -27,6 +27,8 @@ export interface RelayStatsInit {
   police?: GossipPolice
   /** Resets streams a peer opens faster than their protocol allows. */
   streams?: StreamBudget
+  /** Slows peers that send more bytes than their protocol allows. */
+  bytes?: ByteBudget
   maxReservations: number
   startedAt: number
   /** Requests answered so far, by the HTTP server. */
@@ -59,6 +61,7 @@ export function relayMetrics (init: RelayStatsInit, now: number = Date.now()): M
     ...init.peerRelays.metrics(),
     ...init.police?.metrics('shoal_relay') ?? [],
     ...init.streams?.metrics('shoal_relay') ?? [],
+    ...init.bytes?.metrics('shoal_relay') ?? [],
     ...processMetrics('shoal_relay', init.startedAt, now)
   ]
 }

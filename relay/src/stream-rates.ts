@@ -1,4 +1,4 @@
-import type { StreamRate } from '#server'
+import type { ByteRate, StreamRate } from '#server'
 
 /** circuit-relay-v2's hop protocol: reservations, and circuits to the peers holding them. */
 export const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
@@ -26,4 +26,21 @@ export const RELAY_STREAM_RATES: Readonly<Record<string, StreamRate>> = {
   [IDENTIFY_PUSH_PROTOCOL]: { perSecond: 2, burst: 10 },
   [PING_PROTOCOL]: { perSecond: 2, burst: 10 },
   ...Object.fromEntries(GOSSIPSUB_PROTOCOLS.map((protocol) => [protocol, gossipsub]))
+}
+
+const MIB = 1024 * 1024
+
+/**
+ * How many bytes one peer may send on each protocol's streams at the relay;
+ * over it its reads pause (backpressure through the muxer's window), so
+ * nothing is lost, only slowed. A hop stream carries a circuit (the
+ * dialer's side of it): signalling for a WebRTC upgrade is a few KiB, and a
+ * whole answer over a trusted verifier's unlimited circuit is well under
+ * 4 MiB/s of tokens. Gossip is announcements (at most 4 KiB each, a few
+ * per second per peer, even counting what a hub passes on): 1 MiB/s is a
+ * hundred times that.
+ */
+export const RELAY_BYTE_RATES: Readonly<Record<string, ByteRate>> = {
+  [HOP_PROTOCOL]: { perSecond: 4 * MIB, burst: 4 * MIB, overBudget: 'throttle' },
+  ...Object.fromEntries(GOSSIPSUB_PROTOCOLS.map((protocol) => [protocol, { perSecond: MIB, burst: MIB, overBudget: 'throttle' } satisfies ByteRate]))
 }
