@@ -1,7 +1,7 @@
 /**
  * The relay's circuits to a verifier it trusts (`--unlimited-circuits-for`)
- * carry answers past circuit-relay-v2's default limit (128 KiB per relayed
- * connection), while circuits to any other verifier are still cut there. A
+ * carry answers past circuit-relay-v2's default limits (128 KiB and 2 minutes
+ * per relayed connection), while circuits to any other verifier are still cut there. A
  * real relay and a real gpu-node with the random demo model (it writes
  * until max tokens), and a libp2p client in this process that reaches the
  * verifier the way a page does when WebRTC cannot get through: only over
@@ -41,13 +41,13 @@ test.afterEach(async () => {
 })
 
 /** A relay (with `relayArgs`) and a verifier on the demo model; the verifier's peer id is known before the relay starts. */
-async function startMesh (relayArgs: (verifierId: string) => string[]): Promise<{ relayAddress: string, verifierId: string, verifierUrl: string }> {
+async function startMesh (relayArgs: (verifierId: string) => string[], verifierArgs: string[] = []): Promise<{ relayAddress: string, verifierId: string, verifierUrl: string }> {
   const { target } = await ensureDemoModels()
   const keyFile = join(await temporaryDirectory(), 'gpu-node.key')
   const verifierId = peerIdFromPrivateKey(await loadOrCreateIdentityKey(keyFile)).toString()
   const relay = await startRelay({ extraArgs: relayArgs(verifierId) })
   processes.push(relay)
-  const verifier = await startGpuNode({ relayUrl: relay.url, keyFile, extraArgs: ['--model', target, '--model-name', 'shoal-demo', '--threads', '1'] })
+  const verifier = await startGpuNode({ relayUrl: relay.url, keyFile, extraArgs: ['--model', target, '--model-name', 'shoal-demo', '--threads', '1', ...verifierArgs] })
   processes.push(verifier)
   await waitFor('the verifier to reserve at the relay and load its model', async () => {
     const body = GpuNodeHealth.parse(await (await fetch(`${verifier.url}/health`)).json())
@@ -121,4 +121,24 @@ test('a circuit to any other verifier keeps circuit-relay\'s default limit: the 
   // It was cut by its limit, not at once: answers had been flowing.
   expect(result.received).toBeGreaterThan(DEFAULT_CIRCUIT_DATA_LIMIT / 4)
   await expect.poll(() => connection.status, { timeout: 10_000 }).not.toBe('open')
+})
+
+test('a circuit to a verifier the relay trusts outlives circuit-relay\'s 2-minute limit: one answer streaming for over 2 minutes completes on it', async () => {
+  test.setTimeout(300_000)
+  // Every pass padded to 500 ms: 280 tokens take 140 s, past the 120 s a default circuit lives.
+  const { relayAddress, verifierId } = await startMesh((id) => ['--unlimited-circuits-for', id], ['--emulate-pass-cost', '500,0'])
+  const connection = await circuitTo(relayAddress, verifierId)
+  expect(connection.limits).toBeUndefined()
+  const started = Date.now()
+  const messages = lpStream(await connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.timeout(10_000) }))
+  await messages.write(encodeChatRequest({ requestId: 'slow', messages: [{ role: 'user', content: 'Tell me a long story about the sea.' }], maxTokens: 280, temperature: 0, topP: 1, stop: [], privacy: 'verifier-only' }))
+  let done: ReturnType<typeof decodeChatEvent> | undefined
+  while (done === undefined) {
+    const event = decodeChatEvent(await messages.read({ signal: AbortSignal.timeout(30_000) }))
+    if (event.type === 'error') throw new Error(`the verifier answered an error: ${event.message}`)
+    if (event.type === 'done') done = event
+  }
+  expect(done.type === 'done' ? done.usage.completionTokens : 0).toBe(280)
+  expect(Date.now() - started).toBeGreaterThan(125_000)
+  expect(connection.status).toBe('open')
 })
