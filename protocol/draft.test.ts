@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { decodeDraftToDrafter, decodeDraftToVerifier, encodeDraftToDrafter, encodeDraftToVerifier } from './draft.ts'
-import { MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES } from './limits.ts'
+import { MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES, MAX_RESENT_RECEIPTS } from './limits.ts'
 import { DraftToVerifier } from './messages.ts'
 import type { DraftToDrafterMessage, DraftToVerifierMessage } from './draft.ts'
 
@@ -18,6 +18,8 @@ test('every draft message survives a round trip', () => {
   }
   const toVerifier: DraftToVerifierMessage[] = [
     { type: 'hello', model: 'draft', tokenizerFingerprint: 'sha256:ab', maxJobs: 2 },
+    { type: 'hello', model: 'draft', tokenizerFingerprint: 'sha256:ab', maxJobs: 2, receipts: { newest: 0, missing: [] } },
+    { type: 'hello', model: 'draft', tokenizerFingerprint: 'sha256:ab', maxJobs: 2, receipts: { newest: 20, missing: [3, 7, 19] } },
     { type: 'batch', jobId: 7, epoch: 1, position: 3, tokens: [4, 5], probabilities: [0.5, 0.25] },
     { type: 'failed', jobId: 7, message: 'too long' }
   ]
@@ -36,7 +38,21 @@ test('bad draft messages are refused with a reason', () => {
   expect(() => decodeDraftToVerifier(batch({ position: 0 }))).toThrow(/position/)
   expect(() => decodeDraftToVerifier(new Uint8Array([0xff, 0xff, 0xff]))).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
   expect(() => decodeDraftToVerifier(new Uint8Array(MAX_DRAFT_TO_VERIFIER_BYTES + 1))).toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
-  expect(() => decodeDraftToVerifier(DraftToVerifier.encode({ hello: { model: 'm', tokenizerFingerprint: '', maxJobs: 1 } }))).toThrow(/fingerprint/)
+  expect(() => decodeDraftToVerifier(DraftToVerifier.encode({ hello: { model: 'm', tokenizerFingerprint: '', maxJobs: 1, missingReceipts: [] } }))).toThrow(/fingerprint/)
   expect(() => decodeDraftToVerifier(new Uint8Array())).toThrow(/carries nothing/)
   expect(() => encodeDraftToDrafter({ type: 'verdict', jobId: 1, position: 2, accepted: 3, tokens: [1, 2, 3], lookahead: 4 })).toThrow(/accepted/)
+})
+
+test('a hello asking for receipts again is bounded and must make sense', () => {
+  const hello = (fields: { newestReceipt?: number, missingReceipts: number[] }): Uint8Array =>
+    DraftToVerifier.encode({ hello: { model: 'm', tokenizerFingerprint: 'sha256:ab', maxJobs: 1, ...fields } })
+  const many = Array.from({ length: MAX_RESENT_RECEIPTS + 1 }, (_, index) => index + 1)
+  expect(() => decodeDraftToVerifier(hello({ newestReceipt: 1000, missingReceipts: many }))).toThrow(expect.objectContaining({ name: 'MalformedMessageError' }))
+  expect(decodeDraftToVerifier(hello({ newestReceipt: 1000, missingReceipts: many.slice(1) }))).toMatchObject({ receipts: { newest: 1000, missing: many.slice(1) } })
+  expect(() => decodeDraftToVerifier(hello({ newestReceipt: 5, missingReceipts: [5] }))).toThrow(/missing receipt must be an integer from 1 to 4/)
+  expect(() => decodeDraftToVerifier(hello({ newestReceipt: 1, missingReceipts: [1] }))).toThrow(/below the newest/)
+  expect(() => decodeDraftToVerifier(hello({ newestReceipt: 5, missingReceipts: [0] }))).toThrow(/missing receipt/)
+  expect(() => decodeDraftToVerifier(hello({ missingReceipts: [1] }))).toThrow(/newest/)
+  expect(decodeDraftToVerifier(hello({ missingReceipts: [] }))).not.toHaveProperty('receipts')
+  expect(() => encodeDraftToVerifier({ type: 'hello', model: 'm', tokenizerFingerprint: 'f', maxJobs: 1, receipts: { newest: 3, missing: many } })).toThrow(/at most/)
 })

@@ -7,7 +7,8 @@ import {
   MAX_DRAFT_LOOKAHEAD,
   MAX_DRAFT_TO_DRAFTER_BYTES,
   MAX_DRAFT_TO_VERIFIER_BYTES,
-  MAX_RECEIPT_BYTES
+  MAX_RECEIPT_BYTES,
+  MAX_RESENT_RECEIPTS
 } from './limits.ts'
 import { toWireReceipt } from './receipts.ts'
 import type { SignedReceipt } from './receipts.ts'
@@ -33,9 +34,21 @@ export type DraftToDrafterMessage =
   /** A `drafted` receipt for an answer the drafter worked on (checked by the drafter, see receipts.ts). */
   | { type: 'receipt', receipt: SignedReceipt }
 
+/**
+ * What a drafter asks to have sent again of the receipts this verifier
+ * issued to it: everything after `newest` (the newest sequence it holds, 0
+ * for none) and the holes `missing` below it (at most
+ * {@link MAX_RESENT_RECEIPTS}, each from 1 to `newest - 1`).
+ */
+export interface ReceiptGapRequest {
+  newest: number
+  missing: number[]
+}
+
 /** What a drafter writes on a draft stream. */
 export type DraftToVerifierMessage =
-  | { type: 'hello', model: string, tokenizerFingerprint: string, maxJobs: number }
+  /** `receipts`: to heal its chain from this verifier (see {@link ReceiptGapRequest}); without it, nothing is sent again. */
+  | { type: 'hello', model: string, tokenizerFingerprint: string, maxJobs: number, receipts?: ReceiptGapRequest }
   | { type: 'batch', jobId: number, epoch: number, position: number, tokens: number[], probabilities: number[] }
   | { type: 'failed', jobId: number, message: string }
 
@@ -120,7 +133,15 @@ export function encodeDraftToVerifier (message: DraftToVerifierMessage): Uint8Ar
   let wire: DraftToVerifier
   switch (message.type) {
     case 'hello':
-      wire = { hello: { model: message.model, tokenizerFingerprint: message.tokenizerFingerprint, maxJobs: message.maxJobs } }
+      wire = {
+        hello: {
+          model: message.model,
+          tokenizerFingerprint: message.tokenizerFingerprint,
+          maxJobs: message.maxJobs,
+          newestReceipt: message.receipts?.newest,
+          missingReceipts: message.receipts?.missing ?? []
+        }
+      }
       break
     case 'batch':
       wire = { batch: { jobId: message.jobId, epoch: message.epoch, position: message.position, tokens: message.tokens, probabilities: message.probabilities } }
@@ -146,13 +167,17 @@ export function decodeDraftToVerifier (bytes: Uint8Array | Uint8ArrayList): Draf
   }
   let wire: DraftToVerifier
   try {
-    wire = DraftToVerifier.decode(bytes, { limits: { batch: { tokens: MAX_DRAFT_BATCH_TOKENS + 1, probabilities: MAX_DRAFT_BATCH_TOKENS + 1 } } })
+    wire = DraftToVerifier.decode(bytes, { limits: { batch: { tokens: MAX_DRAFT_BATCH_TOKENS + 1, probabilities: MAX_DRAFT_BATCH_TOKENS + 1 }, hello: { missingReceipts: MAX_RESENT_RECEIPTS + 1 } } })
   } catch (err) {
     throw new MalformedMessageError(`the draft message does not decode: ${(err as Error).message}`)
   }
   let message: DraftToVerifierMessage
   if (wire.hello != null) {
-    message = { type: 'hello', ...wire.hello }
+    const { model, tokenizerFingerprint, maxJobs, newestReceipt, missingReceipts } = wire.hello
+    if (newestReceipt === undefined && missingReceipts.length > 0) {
+      throw new MalformedMessageError('missing receipts are listed below the newest one held, which the hello does not give')
+    }
+    message = { type: 'hello', model, tokenizerFingerprint, maxJobs, ...(newestReceipt === undefined ? {} : { receipts: { newest: newestReceipt, missing: missingReceipts } }) }
   } else if (wire.batch != null) {
     const { jobId, epoch, position, tokens, probabilities } = wire.batch
     message = { type: 'batch', jobId, epoch, position, tokens, probabilities }
@@ -208,6 +233,9 @@ function assertValidToVerifier (message: DraftToVerifierMessage): void {
         throw new MalformedMessageError(`the hello needs a tokenizer fingerprint; fields are at most ${MAX_ANNOUNCEMENT_FIELD_LENGTH} characters`)
       }
       assertIntegerIn('maxJobs', message.maxJobs, 1, MAX_DRAFT_JOBS)
+      if (message.receipts !== undefined) {
+        assertReceiptGapRequest(message.receipts)
+      }
       break
     case 'batch':
       assertIntegerIn('jobId', message.jobId, 0, UINT32_MAX)
@@ -227,6 +255,19 @@ function assertValidToVerifier (message: DraftToVerifierMessage): void {
     case 'failed':
       assertIntegerIn('jobId', message.jobId, 0, UINT32_MAX)
       break
+  }
+}
+
+function assertReceiptGapRequest ({ newest, missing }: ReceiptGapRequest): void {
+  assertIntegerIn('newest receipt', newest, 0, UINT32_MAX)
+  if (missing.length > MAX_RESENT_RECEIPTS) {
+    throw new MalformedMessageError(`a hello lists at most ${MAX_RESENT_RECEIPTS} missing receipts`)
+  }
+  for (const sequence of missing) {
+    assertIntegerIn('a missing receipt', sequence, 1, Math.max(1, newest - 1))
+  }
+  if (missing.some((sequence) => sequence >= newest)) {
+    throw new MalformedMessageError('missing receipts are below the newest one held')
   }
 }
 

@@ -96,6 +96,13 @@ export const DRAFT_HELLO_TIMEOUT_MS = 10_000
 /** Largest receipt body; a real one is a few hundred bytes. */
 export const MAX_RECEIPT_BYTES = 4096
 
+/**
+ * Most receipts a drafter may ask to have sent again in one hello (holes it
+ * lists), and most a verifier sends again for one hello in all: a chain
+ * longer behind than this heals over several draft sessions.
+ */
+export const MAX_RESENT_RECEIPTS = 64
+
 /** Most drafters one served receipt names. */
 export const MAX_RECEIPT_DRAFTERS = 16
 

@@ -3256,6 +3256,8 @@ export interface DraftHello {
   model: string
   tokenizerFingerprint: string
   maxJobs: number
+  newestReceipt?: number
+  missingReceipts: number[]
 }
 
 export namespace DraftHello {
@@ -3283,6 +3285,18 @@ export namespace DraftHello {
           w.uint32(obj.maxJobs)
         }
 
+        if (obj.newestReceipt != null) {
+          w.uint32(32)
+          w.uint32(obj.newestReceipt)
+        }
+
+        if (obj.missingReceipts != null && obj.missingReceipts.length > 0) {
+          for (const value of obj.missingReceipts) {
+            w.uint32(40)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3290,7 +3304,8 @@ export namespace DraftHello {
         const obj: any = {
           model: '',
           tokenizerFingerprint: '',
-          maxJobs: 0
+          maxJobs: 0,
+          missingReceipts: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3311,6 +3326,18 @@ export namespace DraftHello {
               obj.maxJobs = reader.uint32()
               break
             }
+            case 4: {
+              obj.newestReceipt = reader.uint32()
+              break
+            }
+            case 5: {
+              if (opts.limits?.missingReceipts != null && obj.missingReceipts.length === opts.limits.missingReceipts) {
+                throw new MaxLengthError('Decode error - repeated field "missingReceipts" had too many elements')
+              }
+
+              obj.missingReceipts.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3320,6 +3347,10 @@ export namespace DraftHello {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          missingReceipts: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -3345,6 +3376,28 @@ export namespace DraftHello {
                 field: `${prefix}.maxJobs`,
                 value: reader.uint32()
               }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.newestReceipt`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.missingReceipts != null && obj.missingReceipts === opts.limits.missingReceipts) {
+                throw new MaxLengthError('Streaming decode error - repeated field "missingReceipts" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.missingReceipts[]`,
+                index: obj.missingReceipts,
+                value: reader.uint32()
+              }
+
+              obj.missingReceipts++
+
               break
             }
             default: {
@@ -3374,6 +3427,17 @@ export namespace DraftHello {
     value: number
   }
 
+  export interface DraftHelloNewestReceiptFieldEvent {
+    field: '$.newestReceipt'
+    value: number
+  }
+
+  export interface DraftHelloMissingReceiptsFieldEvent {
+    field: '$.missingReceipts[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<DraftHello>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DraftHello.codec())
   }
@@ -3382,7 +3446,7 @@ export namespace DraftHello {
     return decodeMessage(buf, DraftHello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftHello>): Generator<DraftHelloModelFieldEvent | DraftHelloTokenizerFingerprintFieldEvent | DraftHelloMaxJobsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftHello>): Generator<DraftHelloModelFieldEvent | DraftHelloTokenizerFingerprintFieldEvent | DraftHelloMaxJobsFieldEvent | DraftHelloNewestReceiptFieldEvent | DraftHelloMissingReceiptsFieldEvent> {
     return streamMessage(buf, DraftHello.codec(), opts)
   }
 }
@@ -4942,6 +5006,17 @@ export namespace DraftToVerifier {
     value: number
   }
 
+  export interface DraftToVerifierHelloNewestReceiptFieldEvent {
+    field: '$.hello.newestReceipt'
+    value: number
+  }
+
+  export interface DraftToVerifierHelloMissingReceiptsFieldEvent {
+    field: '$.hello.missingReceipts[]'
+    index: number
+    value: number
+  }
+
   export interface DraftToVerifierBatchJobIdFieldEvent {
     field: '$.batch.jobId'
     value: number
@@ -4987,7 +5062,7 @@ export namespace DraftToVerifier {
     return decodeMessage(buf, DraftToVerifier.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToVerifier>): Generator<DraftToVerifierHelloModelFieldEvent | DraftToVerifierHelloTokenizerFingerprintFieldEvent | DraftToVerifierHelloMaxJobsFieldEvent | DraftToVerifierBatchJobIdFieldEvent | DraftToVerifierBatchEpochFieldEvent | DraftToVerifierBatchPositionFieldEvent | DraftToVerifierBatchTokensFieldEvent | DraftToVerifierBatchProbabilitiesFieldEvent | DraftToVerifierFailedJobIdFieldEvent | DraftToVerifierFailedMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DraftToVerifier>): Generator<DraftToVerifierHelloModelFieldEvent | DraftToVerifierHelloTokenizerFingerprintFieldEvent | DraftToVerifierHelloMaxJobsFieldEvent | DraftToVerifierHelloNewestReceiptFieldEvent | DraftToVerifierHelloMissingReceiptsFieldEvent | DraftToVerifierBatchJobIdFieldEvent | DraftToVerifierBatchEpochFieldEvent | DraftToVerifierBatchPositionFieldEvent | DraftToVerifierBatchTokensFieldEvent | DraftToVerifierBatchProbabilitiesFieldEvent | DraftToVerifierFailedJobIdFieldEvent | DraftToVerifierFailedMessageFieldEvent> {
     return streamMessage(buf, DraftToVerifier.codec(), opts)
   }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { chainPlaceProblem, checkReceiptChains } from './receipt-chains.ts'
+import { chainGaps, chainPlaceProblem, checkReceiptChains } from './receipt-chains.ts'
 import { newReceiptId, shortPeer } from './receipts.ts'
 import { receiptFields } from '../tests/support/receipt-fields.ts'
 import type { ReceiptFields } from './receipts.ts'
@@ -105,4 +105,11 @@ test('chainPlaceProblem refuses a taken place, broken links and dates out of lin
   expect(chainPlaceProblem({ ...second, issuedAt: third.issuedAt + 1 }, { before: first, after: third })).toBe(`receipt 2 from ${verifier} is dated out of line with its neighbours: reordered`)
   // Receipt 3 was lost on the way: 4 still follows 2, and the gap shows in checkReceiptChains.
   expect(chainPlaceProblem(fourth, { before: second })).toBeUndefined()
+})
+
+test('a chain\'s gaps: the newest held and the holes below it, lowest first and bounded', () => {
+  expect(chainGaps([], 64)).toEqual({ newest: 0, missing: [] })
+  expect(chainGaps([3, 1, 2], 64)).toEqual({ newest: 3, missing: [] })
+  expect(chainGaps([1, 4, 2, 7, 4], 64)).toEqual({ newest: 7, missing: [3, 5, 6] })
+  expect(chainGaps([100], 4)).toEqual({ newest: 100, missing: [1, 2, 3, 4] })
 })

@@ -103,6 +103,28 @@ export function chainPlaceProblem (receipt: ReceiptFields, neighbours: { before?
   return undefined
 }
 
+/**
+ * What to ask an issuer to send again of one chain (one issuer's receipts to
+ * one subject): `newest` is the highest sequence held (0 for none), and
+ * `missing` the holes below it, lowest first, at most `max` of them. What
+ * the issuer signed after `newest` the holder cannot know of; the issuer
+ * sends that on its own when asked with `newest`.
+ */
+export function chainGaps (sequences: Iterable<number>, max: number): { newest: number, missing: number[] } {
+  const held = new Set(sequences)
+  let newest = 0
+  for (const sequence of held) {
+    newest = Math.max(newest, sequence)
+  }
+  const missing: number[] = []
+  for (let sequence = 1; sequence < newest && missing.length < max; sequence++) {
+    if (!held.has(sequence)) {
+      missing.push(sequence)
+    }
+  }
+  return { newest, missing }
+}
+
 function shortId (id: string): string {
   return id === '' ? 'none' : id.slice(0, 8)
 }

@@ -81,6 +81,7 @@ const toDrafter: DraftToDrafterMessage[] = [
 
 const toVerifier: DraftToVerifierMessage[] = [
   { type: 'hello', model: 'shoal-stories-draft', tokenizerFingerprint: 'sha256:ab', maxJobs: 2 },
+  { type: 'hello', model: 'shoal-stories-draft', tokenizerFingerprint: 'sha256:ab', maxJobs: 2, receipts: { newest: 20, missing: [3, 19] } },
   { type: 'batch', jobId: 7, epoch: 1, position: 3, tokens: [4, 5, 6, 7], probabilities: [0.5, 0.25, 0.9, 1] },
   { type: 'failed', jobId: 7, message: 'too long' }
 ]

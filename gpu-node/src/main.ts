@@ -91,7 +91,7 @@ runMain({ program: 'shoal-gpu-node' }, async ({ signal, log }) => {
   const probe = createProbeProtocol()(components)
   // Chats from pages over the mesh (/shoal/chat/1.0.0), served by the same verifier as the HTTP APIs.
   const chats = createChatProtocol()({ ...components, credit: new ContributorCredit({ ledger, self: receipts.peerId, trusted: options.trust }) })
-  const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters })
+  const drafting = createDraftProtocol({ linkDelayMs: options.emulateLinkDelay })({ ...components, pool: drafters, receipts: { issuer: receipts.peerId, ledger } })
   const relay = createRelaySet({ relays: options.relays })({ node, log })
   const announcer = createVerifierAnnouncer()({ node, verifier, log })
   const parts: GpuNodeParts = { linkDelayMs: options.emulateLinkDelay, startedAt, node, verifier, ledger, relay, announcer, probe, chats, drafting, police, streams, bytes }

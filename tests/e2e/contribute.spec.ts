@@ -141,6 +141,24 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   expect((await readMetrics(verifier.url)).get('shoal_gpu_node_draft_jobs_opened_total')).toBe(opened)
   expect(await statOf(contributor, 'jobs')).toBe(jobs)
 
+  // A receipt lost on the way (here: the newest, deleted from the tab's IndexedDB) comes back: the
+  // tab's next draft hello asks for what follows the newest it holds, and the verifier sends it again.
+  const lostId = await contributor.evaluate(async (issuer) => new Promise<string>((resolve, reject) => {
+    const opening = indexedDB.open('shoal')
+    opening.onerror = () => { reject(opening.error ?? new Error('IndexedDB')) }
+    opening.onsuccess = () => {
+      const store = opening.result.transaction('receipts', 'readwrite').objectStore('receipts')
+      const listing = store.getAll()
+      listing.onsuccess = () => {
+        const mine = (listing.result as Array<{ issuer: string, id: string, sequence: number }>).filter((receipt) => receipt.issuer === issuer)
+        const newest = mine.sort((left, right) => right.sequence - left.sequence)[0]
+        if (newest === undefined) { reject(new Error('no receipt to lose')); return }
+        store.delete([issuer, newest.id]).onsuccess = () => { resolve(newest.id) }
+      }
+    }
+  }), verifierId)
+  expect(lostId).toMatch(/^[0-9a-f]{32}$/)
+
   // The toggle is remembered: after a reload the tab contributes again by itself.
   await contributor.reload()
   await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting', { timeout: 90_000 })
@@ -152,7 +170,7 @@ test('a contributing tab drafts for another tab\'s chat (the verifier\'s own ans
   await expect(contributor.getByTestId('contribute-status')).toHaveAttribute('data-status', 'drafting')
   await second.close()
 
-  // The receipts, kept before the reload, are on the contributor's receipts page.
+  // The receipts, kept before the reload (and the lost one, sent again), are on the contributor's receipts page.
   await contributor.getByRole('navigation').getByRole('link', { name: 'Receipts' }).click()
   const ledgerRow = contributor.getByTestId('ledger-row').and(contributor.locator(`[data-issuer="${verifierId}"]`))
   await expect(ledgerRow).toBeVisible({ timeout: 30_000 })

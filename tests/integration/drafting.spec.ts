@@ -7,7 +7,8 @@
 import { lpStream } from '@libp2p/utils'
 import { expect, test } from '@playwright/test'
 import { GpuNodeHealth } from '../../gpu-node/src/api-server.ts'
-import { DRAFT_PROTOCOL, checkReceiptChains, decodeDraftToDrafter, encodeDraftToVerifier, verifyReceipt } from '#protocol'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { DRAFT_PROTOCOL, MAX_RESENT_RECEIPTS, chainGaps, checkReceiptChains, decodeDraftToDrafter, encodeDraftToVerifier, verifyReceipt } from '#protocol'
 import { connectDirect, cutAfter, createLlamaDraftEngine, garbageDraftEngine, recording, slowDraftEngine, startNodeDrafter } from '../support/drafters.ts'
 import { ensureDemoPair, noisyModelCopy, referenceGreedyCompletion } from '../support/models.ts'
 import { readMetrics } from '../support/metrics.ts'
@@ -159,6 +160,45 @@ test('a smaller, faster drafter (distilled from the target): answers unchanged, 
   })
   expect(earned.every((receipt) => receipt.kind === 'drafted' && receipt.drafters[0]?.peerId === self)).toBe(true)
   expect(checkReceiptChains(earned).map((chain) => chain.problems)).toEqual([[]])
+})
+
+test('receipts lost on the way heal: the next hello asks for them, and only their subject gets them', async () => {
+  test.setTimeout(180_000)
+  const issuer = GpuNodeHealth.parse(await (await fetch(`${verifier.url}/health`)).json()).peerId
+  const key = await generateKeyPair('Ed25519')
+  const first = await startNodeDrafter(verifier.url, await createLlamaDraftEngine(models['draft-small']), { privateKey: key })
+  drafters.push(first)
+  const self = first.node.peerId.toString()
+  await waitFor('the verifier to take the drafter', async () => (await metrics()).get('shoal_gpu_node_drafters') === 1 ? true : undefined)
+  const earned = await waitFor('two drafted receipts or more', async () => {
+    if (first.receipts.length < 2) await ask(PROMPTS[first.receipts.length % PROMPTS.length] ?? 'a')
+    return first.receipts.length >= 2 ? first.receipts : undefined
+  }, 120_000)
+  await first.stop()
+  drafters.splice(drafters.indexOf(first), 1)
+  await waitFor('the verifier to see the drafter go', async () => (await metrics()).get('shoal_gpu_node_drafters') === 0 ? true : undefined)
+  const chain = await Promise.all(earned.map(async (receipt) => verifyReceipt(receipt, { issuer, subject: self })))
+  const newest = Math.max(...chain.map((receipt) => receipt.sequence))
+  // Lost: receipt 2 (a hole) and the newest (one the tab never heard of at all).
+  const lost = new Set([2, newest])
+  const held = chain.filter((receipt) => !lost.has(receipt.sequence))
+  expect(held.length).toBe(chain.length - lost.size)
+  const gaps = chainGaps(held.map((receipt) => receipt.sequence), MAX_RESENT_RECEIPTS)
+
+  // Another peer asks for everything "it" was issued: it gets nothing, for it was issued nothing.
+  const stranger = await startNodeDrafter(verifier.url, garbageDraftEngine(256, 7), { receiptGaps: { newest: 0, missing: [] } })
+  drafters.push(stranger)
+  const again = await startNodeDrafter(verifier.url, await createLlamaDraftEngine(models['draft-small']), { privateKey: key, receiptGaps: gaps })
+  drafters.push(again)
+  expect(again.node.peerId.toString()).toBe(self)
+  const healed = await waitFor('the lost receipts sent again', async () => {
+    const arrived = await Promise.all(again.receipts.map(async (receipt) => verifyReceipt(receipt, { issuer, subject: self })))
+    return [...lost].every((sequence) => arrived.some((receipt) => receipt.sequence === sequence)) ? arrived : undefined
+  }, 30_000)
+  const whole = checkReceiptChains([...held, ...healed])
+  expect(whole.map((found) => found.problems)).toEqual([[]])
+  expect(whole[0]?.receipts.map((receipt) => receipt.sequence)).toEqual(chain.map((receipt) => receipt.sequence).sort((left, right) => left - right))
+  expect(stranger.receipts).toEqual([])
 })
 
 test('a drafter with noisy weights: every answer is the verifier\'s own', async () => {

@@ -16,8 +16,8 @@ import { DRAFT_PROTOCOL } from '#protocol'
 import { createShoalNode } from '#server'
 import { waitFor } from './processes.ts'
 import type { DraftEngine, DraftTransport, ReprefillStats } from '../../src/lib/drafting/index.ts'
-import type { SignedReceipt } from '#protocol'
-import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import type { ReceiptGapRequest, SignedReceipt } from '#protocol'
+import type { Connection, Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 
 export interface DisposableDraftEngine extends DraftEngine {
@@ -180,14 +180,14 @@ export interface NodeDrafter {
 }
 
 /** A libp2p node in this process with a direct WebRTC connection to the gpu-node at `gpuNodeUrl`. */
-export async function connectDirect (gpuNodeUrl: string): Promise<{ node: Libp2p, connection: Connection, health: GpuNodeHealth }> {
+export async function connectDirect (gpuNodeUrl: string, privateKey?: PrivateKey): Promise<{ node: Libp2p, connection: Connection, health: GpuNodeHealth }> {
   const health = GpuNodeHealth.parse(await (await fetch(`${gpuNodeUrl}/health`)).json())
   const address = health.addresses.find((candidate) => candidate.includes('/p2p-circuit/webrtc/'))
   if (address == null) {
     throw new Error('the gpu-node has no WebRTC address yet')
   }
   const node = await createShoalNode({
-    privateKey: await generateKeyPair('Ed25519'),
+    privateKey: privateKey ?? await generateKeyPair('Ed25519'),
     transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: [] } })],
     listen: ['/p2p-circuit', '/webrtc'],
     connectionGater: { denyDialMultiaddr: () => false }
@@ -210,8 +210,12 @@ export async function startNodeDrafter (gpuNodeUrl: string, engine: DisposableDr
   tokenizerFingerprint?: string
   wrap?: (transport: DraftTransport, stream: Stream) => DraftTransport
   maxJobs?: number
+  /** What it holds of its receipt chain, to have the rest sent again (see {@link DrafterInit.receiptGaps}). */
+  receiptGaps?: ReceiptGapRequest
+  /** Draft as this key's peer (a new one when not given). */
+  privateKey?: PrivateKey
 } = {}): Promise<NodeDrafter> {
-  const { node, connection, health } = await connectDirect(gpuNodeUrl)
+  const { node, connection, health } = await connectDirect(gpuNodeUrl, options.privateKey)
   const stream = await connection.newStream(DRAFT_PROTOCOL)
   const transport = draftTransport(stream)
   const receipts: SignedReceipt[] = []
@@ -222,6 +226,7 @@ export async function startNodeDrafter (gpuNodeUrl: string, engine: DisposableDr
     tokenizerFingerprint: options.tokenizerFingerprint ?? health.model.tokenizerFingerprint,
     contextLength: 2048,
     maxJobs: options.maxJobs ?? 1,
+    receiptGaps: options.receiptGaps,
     onReceipt: (receipt) => { receipts.push(receipt) }
   })
   const controller = new AbortController()

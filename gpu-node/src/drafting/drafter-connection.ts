@@ -2,7 +2,7 @@ import { lpStream } from '@libp2p/utils'
 import { DRAFT_HELLO_TIMEOUT_MS, MAX_DRAFT_BATCH_TOKENS, MAX_DRAFT_TO_VERIFIER_BYTES, decodeDraftToVerifier, encodeDraftToDrafter } from '#protocol'
 import { isDeadlineOrAbort, isOversizedFrame } from '#mesh-common'
 import { errorMessage } from '#server'
-import type { DraftRefusalCode, DraftToDrafterMessage, DraftToVerifierMessage } from '#protocol'
+import type { DraftRefusalCode, DraftToDrafterMessage, DraftToVerifierMessage, ReceiptGapRequest, SignedReceipt } from '#protocol'
 import type { Log } from '#server'
 import { DelayLine } from './link-delay.ts'
 import type { DraftJob } from './draft-job.ts'
@@ -179,9 +179,15 @@ class DraftProtocolError extends Error {
 
 /**
  * Reads and checks a drafter's hello. Returns the connection, or undefined
- * after refusing it (and closing the stream).
+ * after refusing it (and closing the stream). When the hello asks for
+ * receipts again, `resend` finds them (for `peerId`, the connection's remote
+ * peer, whoever the hello claims to be) and they follow the welcome.
  */
-export async function acceptDrafter (stream: Stream, peerId: string, options: { tokenizerFingerprint: string, linkDelayMs?: number }): Promise<DrafterConnection | undefined> {
+export async function acceptDrafter (stream: Stream, peerId: string, options: {
+  tokenizerFingerprint: string
+  linkDelayMs?: number
+  resend?: (subject: string, request: ReceiptGapRequest) => SignedReceipt[]
+}): Promise<DrafterConnection | undefined> {
   const messages = lpStream(stream, { maxDataLength: MAX_DRAFT_TO_VERIFIER_BYTES })
   const refuse = async (code: DraftRefusalCode, message: string): Promise<undefined> => {
     try {
@@ -213,5 +219,12 @@ export async function acceptDrafter (stream: Stream, peerId: string, options: { 
     return refuse('TOKENIZER_MISMATCH', `this verifier's tokenizer is ${options.tokenizerFingerprint}, not ${hello.tokenizerFingerprint}`)
   }
   await messages.write(encodeDraftToDrafter({ type: 'welcome', maxBatchTokens: MAX_DRAFT_BATCH_TOKENS }))
-  return new DrafterConnection(stream, messages, peerId, { model: hello.model, maxJobs: hello.maxJobs }, { linkDelayMs: options.linkDelayMs })
+  const drafter = new DrafterConnection(stream, messages, peerId, { model: hello.model, maxJobs: hello.maxJobs }, { linkDelayMs: options.linkDelayMs })
+  if (hello.receipts !== undefined && options.resend !== undefined) {
+    // Queued like any message, so they never hold up the jobs that follow.
+    for (const receipt of options.resend(peerId, hello.receipts)) {
+      drafter.send({ type: 'receipt', receipt })
+    }
+  }
+  return drafter
 }

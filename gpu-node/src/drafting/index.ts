@@ -14,13 +14,15 @@
  * await drafting.start()
  * ```
  */
-import { DRAFT_PROTOCOL } from '#protocol'
+import { DRAFT_PROTOCOL, MAX_RESENT_RECEIPTS } from '#protocol'
+import type { ReceiptGapRequest } from '#protocol'
 import { errorMessage } from '#server'
 import { acceptDrafter } from './drafter-connection.ts'
 import type { DrafterConnection } from './drafter-connection.ts'
 import type { DrafterPool } from './drafter-pool.ts'
 import type { Log, Metric, Startable } from '#server'
 import type { Verifier } from '../verifier/types.ts'
+import type { ReceiptLedger } from '../receipts/receipt-ledger.ts'
 import type { Libp2p } from '@libp2p/interface'
 
 export { DrafterPool, DEFAULT_STALL_MS } from './drafter-pool.ts'
@@ -35,6 +37,11 @@ export interface DraftProtocolComponents {
   /** Drafters must draft with its tokenizer. */
   verifier: Pick<Verifier, 'model'>
   log: Log
+  /**
+   * Where the receipts this verifier (`issuer`) issued are kept, to send a
+   * drafter again those it asks for in its hello; without it, none are.
+   */
+  receipts?: { issuer: string, ledger: Pick<ReceiptLedger, 'issuedTo'> }
 }
 
 export interface DraftProtocol extends Startable {
@@ -57,7 +64,7 @@ export interface DraftProtocolInit {
 }
 
 export function createDraftProtocol (init: DraftProtocolInit = {}): (components: DraftProtocolComponents) => DraftProtocol {
-  return ({ node, pool, verifier, log }) => {
+  return ({ node, pool, verifier, log, receipts }) => {
     const connected = new Set<DrafterConnection>()
     const serveDrafter = async (drafter: DrafterConnection): Promise<void> => {
       log.info(`drafter ${drafter.peerId} joined (${drafter.model === '' ? 'unnamed model' : drafter.model}, up to ${drafter.maxJobs} jobs)`)
@@ -76,7 +83,11 @@ export function createDraftProtocol (init: DraftProtocolInit = {}): (components:
       start: async () => {
         await node.handle(DRAFT_PROTOCOL, (stream, connection) => {
           void (async () => {
-            const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), { tokenizerFingerprint: verifier.model.tokenizerFingerprint, linkDelayMs: init.linkDelayMs })
+            // Only the connection's own peer is the subject whose receipts are sent again: never anyone else's.
+            const resend = receipts === undefined
+              ? undefined
+              : (subject: string, request: ReceiptGapRequest) => receipts.ledger.issuedTo(receipts.issuer, subject, { sequences: request.missing, after: request.newest, max: MAX_RESENT_RECEIPTS })
+            const drafter = await acceptDrafter(stream, connection.remotePeer.toString(), { tokenizerFingerprint: verifier.model.tokenizerFingerprint, linkDelayMs: init.linkDelayMs, resend })
             if (drafter !== undefined) {
               await serveDrafter(drafter)
             }

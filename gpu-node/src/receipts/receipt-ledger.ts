@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Receipt } from '#protocol'
+import type { Receipt, SignedReceipt } from '#protocol'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
 /**
@@ -13,11 +13,14 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
  * const ledger = await ReceiptLedger.open('.shoal/gpu-node.ledger.sqlite')
  * ledger.record(receipt)
  * ledger.latest(issuer, subject) // { id, sequence } of the subject's newest receipt
+ * ledger.issuedTo(issuer, subject, { sequences: [3], after: 7, max: 64 }) // to send again: 3, then 8, 9, ...
  * ```
  */
 export class ReceiptLedger {
   readonly #database: DatabaseSync
   readonly #latest: StatementSync
+  readonly #atSequence: StatementSync
+  readonly #afterSequence: StatementSync
   readonly #insert: StatementSync
   readonly #count: StatementSync
   readonly #earned: StatementSync
@@ -52,6 +55,8 @@ export class ReceiptLedger {
       CREATE INDEX IF NOT EXISTS counted_by_subject ON counted (subject, issued_at);
     `)
     this.#latest = database.prepare('SELECT id, sequence, issued_at FROM issued WHERE issuer = ? AND subject = ? ORDER BY sequence DESC LIMIT 1')
+    this.#atSequence = database.prepare('SELECT body, signature FROM issued WHERE issuer = ? AND subject = ? AND sequence = ?')
+    this.#afterSequence = database.prepare('SELECT body, signature FROM issued WHERE issuer = ? AND subject = ? AND sequence > ? ORDER BY sequence LIMIT ?')
     this.#insert = database.prepare('INSERT INTO issued (issuer, id, kind, subject, sequence, issued_at, accepted_tokens, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     this.#count = database.prepare('INSERT OR IGNORE INTO counted (issuer, id, subject, issued_at, accepted_tokens) VALUES (?, ?, ?, ?, ?)')
     this.#earned = database.prepare(`
@@ -80,6 +85,26 @@ export class ReceiptLedger {
   latest (issuer: string, subject: string): { id: string, sequence: number, issuedAt: number } | undefined {
     const row = this.#latest.get(issuer, subject) as { id: string, sequence: number | bigint, issued_at: number | bigint } | undefined
     return row === undefined ? undefined : { id: row.id, sequence: Number(row.sequence), issuedAt: Number(row.issued_at) }
+  }
+
+  /**
+   * Receipts `issuer` issued to `subject`, signed as they were sent, to send
+   * them again: those with the listed `sequences` (ones never issued are
+   * skipped), then those after `after` in order, at most `max` in all.
+   */
+  issuedTo (issuer: string, subject: string, query: { sequences?: readonly number[], after?: number, max: number }): SignedReceipt[] {
+    const found: SignedReceipt[] = []
+    const wanted = [...new Set(query.sequences ?? [])].filter((sequence) => Number.isSafeInteger(sequence) && sequence > 0).sort((left, right) => left - right)
+    for (const sequence of wanted) {
+      if (found.length >= query.max) return found
+      const row = this.#atSequence.get(issuer, subject, sequence) as StoredSignature | undefined
+      if (row !== undefined) found.push(signedFrom(row))
+    }
+    if (query.after !== undefined && found.length < query.max) {
+      const rows = this.#afterSequence.all(issuer, subject, query.after, query.max - found.length) as unknown as StoredSignature[]
+      found.push(...rows.map(signedFrom))
+    }
+    return found
   }
 
   /** Keeps a receipt this verifier issued. */
@@ -112,6 +137,15 @@ export class ReceiptLedger {
   close (): void {
     this.#database.close()
   }
+}
+
+interface StoredSignature {
+  body: Uint8Array
+  signature: Uint8Array
+}
+
+function signedFrom (row: StoredSignature): SignedReceipt {
+  return { body: new Uint8Array(row.body), signature: new Uint8Array(row.signature) }
 }
 
 /**

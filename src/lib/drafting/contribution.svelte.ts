@@ -31,7 +31,7 @@ import { chooseDraftEngine, WLLAMA_DRAFT_LABEL } from './draft-engine-choice.ts'
 import type { DraftEngineChoice } from './draft-engine-choice.ts'
 import { holdWebLock, readSetting, writeSetting } from '../storage/index.ts'
 import { Drafter, DraftRefusedError } from './drafter.ts'
-import { keepArrivedReceipt } from '../receipts/index.ts'
+import { keepArrivedReceipt, receiptGaps } from '../receipts/index.ts'
 import type { SignedReceipt } from '#protocol'
 import { draftTransport } from './draft-transport.ts'
 import { modelTokenizerFingerprint } from './model-fingerprint.ts'
@@ -297,6 +297,9 @@ export class Contribution {
       this.status = 'drafting'
       let drafter: Drafter | undefined
       try {
+        const self = this.#mesh().peerId
+        // Receipts lost on the way (a tab closed while one was in flight) are asked for again with each hello.
+        const gaps = self === undefined ? undefined : await receiptGaps(peerId, self).catch(() => undefined)
         const stream = await connection.newStream(DRAFT_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
         drafter = new Drafter({
           engine,
@@ -306,6 +309,7 @@ export class Contribution {
           // Jobs longer than the loaded model holds are declined.
           contextLength: engine.model?.contextLength ?? DRAFT_CONTEXT_LENGTH,
           maxJobs,
+          receiptGaps: gaps,
           onReceipt: (receipt) => { void this.#keepReceipt(receipt, peerId) }
         })
         this.#drafter = drafter
@@ -356,7 +360,8 @@ export class Contribution {
       problem = 'this page has no peer id to check the receipt against'
     } else {
       try {
-        const outcome = await keepArrivedReceipt(receipt, { kind: 'drafted', issuer: verifierPeerId, subject: self })
+        // Drafted, or a served one sent again to heal the chain (the chat it was for is not known here).
+        const outcome = await keepArrivedReceipt(receipt, { kind: undefined, issuer: verifierPeerId, subject: self })
         problem = 'rejected' in outcome ? outcome.rejected : undefined
       } catch (err) {
         problem = `the receipt cannot be stored: ${err instanceof Error ? err.message : String(err)}`

@@ -2,7 +2,7 @@ import { DraftJobState } from './draft-job-state.ts'
 import type { DraftTransport } from './draft-transport.ts'
 // The engine interface itself, not the inference door: drafting is also compiled for Node (tsconfig.node.json), where WebLLM's types do not resolve.
 import type { InferenceEngine } from '../inference/engine.ts'
-import type { DraftRefusalCode, SignedReceipt } from '#protocol'
+import type { DraftRefusalCode, ReceiptGapRequest, SignedReceipt } from '#protocol'
 
 /** What drafting needs of an engine: the token-level API (wllama's, in the page). */
 export type DraftEngine = Pick<InferenceEngine, 'evaluate' | 'generateGreedy' | 'rewind'>
@@ -53,7 +53,12 @@ export interface DrafterInit {
    * @default 4
    */
   maxJobs?: number
-  /** A `drafted` receipt arrived from the verifier (unchecked: the receiver verifies it). */
+  /**
+   * What this drafter holds of its receipt chain from the verifier, to have
+   * the rest sent again after the welcome (they come to `onReceipt`).
+   */
+  receiptGaps?: ReceiptGapRequest
+  /** A receipt arrived from the verifier: `drafted`, or any kind sent again (unchecked: the receiver verifies it). */
   onReceipt?: (receipt: SignedReceipt) => void
   now?: () => number
 }
@@ -119,7 +124,7 @@ export class Drafter {
     const stop = (): void => { void transport.close() }
     signal?.addEventListener('abort', stop, { once: true })
     try {
-      await transport.send({ type: 'hello', model: this.#init.model, tokenizerFingerprint: this.#init.tokenizerFingerprint, maxJobs: this.#init.maxJobs ?? 4 })
+      await transport.send({ type: 'hello', model: this.#init.model, tokenizerFingerprint: this.#init.tokenizerFingerprint, maxJobs: this.#init.maxJobs ?? 4, receipts: this.#init.receiptGaps })
       const first = await transport.receive()
       if (first.type === 'refusal') {
         throw new DraftRefusedError(first.code, first.message)

@@ -14,6 +14,7 @@
  */
 export {
   exportReceiptFile,
+  receiptGaps,
   importReceiptFile,
   keepArrivedReceipt,
   listReceipts,

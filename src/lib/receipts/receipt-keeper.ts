@@ -1,5 +1,5 @@
-import { MAX_PRESENTED_RECEIPTS, ReceiptError, promptHash, readReceiptFile, receiptFile, sha256Hex, verifyReceipt } from '#protocol'
-import type { Receipt, ReceiptKind, SignedReceipt } from '#protocol'
+import { MAX_PRESENTED_RECEIPTS, MAX_RESENT_RECEIPTS, ReceiptError, chainGaps, promptHash, readReceiptFile, receiptFile, sha256Hex, verifyReceipt } from '#protocol'
+import type { Receipt, ReceiptGapRequest, ReceiptKind, SignedReceipt } from '#protocol'
 import { askForPersistentStorage, listStoredReceipts, recentDraftedReceipts, storeReceiptInChain, storeReceipts } from '../storage/index.ts'
 import { announceReceiptsChanged } from './receipts-changed.ts'
 
@@ -22,8 +22,11 @@ const PRESENTABLE_FOR_MS = 24 * 60 * 60 * 1000
 export type KeepOutcome = { kept: Receipt } | { rejected: string }
 
 export interface ExpectedReceipt {
-  /** `served` in a chat's `done`, `drafted` on a draft stream. */
-  kind: ReceiptKind
+  /**
+   * `served` in a chat's `done`, `drafted` on a draft stream; undefined for
+   * either, as the receipts an issuer sends again to heal a chain.
+   */
+  kind: ReceiptKind | undefined
   /** The verifier that sent it. */
   issuer: string
   /** This page's peer id. */
@@ -50,7 +53,7 @@ export async function keepArrivedReceipt (signed: SignedReceipt, expect: Expecte
     if (err instanceof ReceiptError) return { rejected: err.message }
     throw err
   }
-  if (receipt.kind !== expect.kind) {
+  if (expect.kind !== undefined && receipt.kind !== expect.kind) {
     return { rejected: `a ${receipt.kind} receipt arrived where a ${expect.kind} one belongs` }
   }
   if (receipt.kind === 'served' && expect.answerText !== undefined && receipt.outputHash !== await sha256Hex(expect.answerText)) {
@@ -71,6 +74,15 @@ export async function keepArrivedReceipt (signed: SignedReceipt, expect: Expecte
     void askForPersistentStorage()
   }
   return { kept: stored.kept }
+}
+
+/**
+ * What this page holds of its chain from `issuer`: the newest sequence and
+ * the holes below it, to ask the issuer to send the rest again.
+ */
+export async function receiptGaps (issuer: string, subject: string): Promise<ReceiptGapRequest> {
+  const held = (await listStoredReceipts()).filter((receipt) => receipt.issuer === issuer && receipt.subject === subject)
+  return chainGaps(held.map((receipt) => receipt.sequence), MAX_RESENT_RECEIPTS)
 }
 
 /** Every kept receipt, newest first (by its issuer's clock). */
