@@ -49,7 +49,9 @@ test.beforeAll(async () => {
   const pair = await ensureDemoPair()
   models = { target: pair.target, 'draft-copy': pair.target, 'draft-small': pair.draft, 'draft-noisy': await noisyModelCopy(pair.target, 0.1) }
   relay = await startRelay()
-  verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo', '--threads', '1', '--capacity', '4'] })
+  // Passes padded to a GPU's cost (EMULATED, h100-70b): on this CPU a pass over k tokens costs about k
+  // passes, so whether drafts pay, and "fewer passes than tokens", would hang on the machine's load.
+  verifier = await startGpuNode({ relayUrl: relay.url, extraArgs: ['--model', models.target, '--model-name', 'shoal-demo', '--threads', '1', '--capacity', '4', '--emulate-pass-cost', 'h100-70b'] })
   await waitFor('the verifier\'s WebRTC address', async () => {
     const health = await (await fetch(`${verifier.url}/health`)).json() as { addresses: string[] }
     return health.addresses.some((address) => address.includes('/p2p-circuit/webrtc/')) ? true : undefined
