@@ -190,6 +190,32 @@ test('a verifier that goes away before starting the answer hands it to another, 
   ])
 })
 
+test('a verifier that could not be reached is asked again once it announces again, when no other can answer', async () => {
+  const mesh = new TestMesh()
+  mesh.hear(verifier('12D3KooWFirst'))
+  const asked: string[] = []
+  const source = new MeshAnswerSource({
+    mesh,
+    chat: async function * (_node, peerId): AsyncGenerator<ChatStreamEvent, void, undefined> {
+      asked.push(String(peerId))
+      if (asked.length === 1) throw new VerifierUnreachableError('cannot open a chat with 12D3KooWFirst: no reservation')
+      yield STARTED
+      yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 0 }, timings: { queuedMs: 0, firstTokenMs: 1, totalMs: 2 } }
+    }
+  })
+  const answering = collect(source.answer(REQUEST, { kind: 'verifier', peerId: '12D3KooWFirst', model: 'shoal-demo' }, { signal: AbortSignal.timeout(10_000) }))
+  await expect.poll(() => asked.length).toBe(1)
+  await new Promise((resolve) => { setTimeout(resolve, 50) })
+  mesh.hear({ ...verifier('12D3KooWFirst'), lastSeenMs: Date.now() })
+  const events = await answering
+  expect(asked).toEqual(['12D3KooWFirst', '12D3KooWFirst'])
+  expect(events.slice(0, 3)).toEqual([
+    { type: 'waiting-for-verifier', waitMs: HANDOVER_WAIT_MS },
+    { type: 'answerer', answerer: { kind: 'verifier', peerId: '12D3KooWFirst', model: 'shoal-demo' } },
+    STARTED
+  ])
+})
+
 test('an answer is not handed over without a verifier of its model and tokenizer, nor after a refusal', async () => {
   const mesh = new TestMesh()
   mesh.hear({ ...verifier('12D3KooWFirst'), tokenizerFingerprint: 'f' }, { ...verifier('12D3KooWOtherTokenizer'), tokenizerFingerprint: 'g' })

@@ -162,7 +162,10 @@ export class MeshAnswerSource implements AnswerSource {
           // Nothing generated yet, and the verifier could not take it or went away before starting: another one may,
           // or (gone, with none other) the same one once it is back; nothing was shown, so it starts afresh.
           const failure = chatFailure(err)
-          const gone = wentAway(err) && parts < MAX_ANSWER_PARTS
+          // One that could not be reached (nothing was sent) is tried again once it announces again: a dial
+          // fails for a moment when, say, its reservation at the relay is not made yet or the relay restarts.
+          const unreachable = failure.name === 'VerifierUnreachableError' && this.#mesh.node !== undefined
+          const gone = (wentAway(err) || unreachable) && parts < MAX_ANSWER_PARTS
           let next = gone || failure.name === 'VerifierUnreachableError' || failure.code === 'BUSY' ? this.answerer(tried) : undefined
           if (next === undefined && gone) {
             const wentAwayAt = Date.now()
