@@ -81,6 +81,16 @@ function describe (records: PeerConnectionRecord[]): string {
   return JSON.stringify(records)
 }
 
+/** Asks `page` a long greedy question that allows drafters, and checks `contributor` drafted for its answer. */
+async function askWithDrafts (page: Page, contributor: Page): Promise<void> {
+  await page.getByTestId('chat-privacy').getByRole('combobox').selectOption('drafters-allowed')
+  await setAnswerSettings(page, { temperature: 0, maxTokens: 300 })
+  await ask(page, 'Tell me a story about the sea, the wind and the ships.')
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
+  await expect.poll(async () => Number(await contributor.getByTestId('stat-jobs').textContent()), { timeout: 10_000 }).toBeGreaterThan(0)
+  expect(Number(await contributor.getByTestId('stat-drafted').textContent())).toBeGreaterThan(0)
+}
+
 test('without TURN the mobile page cannot reach the home verifier directly: every WebRTC attempt fails and the link stays on the relay\'s circuit', async () => {
   test.setTimeout(180_000)
   const relay = await network().startRelay()
@@ -224,12 +234,7 @@ test('a mobile tab drafts for the home verifier over its own TURN-relayed WebRTC
   const page = await openPage('mobile', relayUrl, relayUrl)
   await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
   await expectTurnRelayed(page)
-  await page.getByTestId('chat-privacy').getByRole('combobox').selectOption('drafters-allowed')
-  await setAnswerSettings(page, { temperature: 0, maxTokens: 300 })
-  await ask(page, 'Tell me a story about the sea, the wind and the ships.')
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
-  await expect.poll(async () => Number(await contributor.getByTestId('stat-jobs').textContent()), { timeout: 10_000 }).toBeGreaterThan(0)
-  expect(Number(await contributor.getByTestId('stat-drafted').textContent())).toBeGreaterThan(0)
+  await askWithDrafts(page, contributor)
   // The network page tells the two paths apart: the verifier through TURN, the other mobile tab direct (host candidates on their LAN).
   await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
   await expect(page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)).toHaveAttribute('data-path', 'turn', { timeout: 15_000 })
@@ -338,12 +343,7 @@ test('a café tab drafts for the home verifier over direct WebRTC, and its draft
   const page = await openPage('cafe', relayUrl, relayUrl)
   await expect(page.getByTestId('verifier-status')).toHaveAttribute('data-peer-id', verifierId, { timeout: 30_000 })
   await expectHolePunched(page)
-  await page.getByTestId('chat-privacy').getByRole('combobox').selectOption('drafters-allowed')
-  await setAnswerSettings(page, { temperature: 0, maxTokens: 300 })
-  await ask(page, 'Tell me a story about the sea, the wind and the ships.')
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'complete', { timeout: 120_000 })
-  await expect.poll(async () => Number(await contributor.getByTestId('stat-jobs').textContent()), { timeout: 10_000 }).toBeGreaterThan(0)
-  expect(Number(await contributor.getByTestId('stat-drafted').textContent())).toBeGreaterThan(0)
+  await askWithDrafts(page, contributor)
   expect(Number(await contributor.getByTestId('stat-accepted').textContent())).toBeGreaterThan(0)
   await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click()
   const verifierRow = page.locator(`[data-testid="peer"][data-peer-id="${verifierId}"]`)
